@@ -1,0 +1,210 @@
+package schema
+
+// This file is the package's contract: the shape of a schema once loaded and
+// compiled. Load (in load.go) reads the YAML files and fills these types.
+
+import (
+	"time"
+
+	"cel.dev/cel-go/cel"
+)
+
+// Text is a message in the users' languages: Vietnamese first, English available.
+type Text struct {
+	VI string `yaml:"vi"`
+	EN string `yaml:"en"`
+}
+
+// In returns the text in lang ("en" gives English when present; anything else Vietnamese).
+func (t Text) In(lang string) string {
+	if lang == "en" && t.EN != "" {
+		return t.EN
+	}
+	return t.VI
+}
+
+// Severity of a rule: an error blocks the file, a warning does not.
+type Severity string
+
+// Severities.
+const (
+	Error   Severity = "error"
+	Warning Severity = "warning"
+)
+
+// FieldType is the type of a field's values.
+type FieldType string
+
+// Field types. The Go value handed to rules is given for each.
+const (
+	TypeText    FieldType = "text"    // string, NFC-normalised and cleaned
+	TypeInt     FieldType = "int"     // int64; "4.046" in text means 4046
+	TypeDecimal FieldType = "decimal" // float64; "89,51" in text means 89.51
+	TypeDate    FieldType = "date"    // time.Time at UTC midnight; serial (1900/1904) or dd/mm/yyyy text
+	TypeBool    FieldType = "bool"    // bool; C/K (Có/Không), also a real boolean cell
+	TypeCode    FieldType = "code"    // string: the canonical code of CodeList (aliases and labels accepted)
+	TypeMonth   FieldType = "month"   // time.Time, first day of the month; MM/YYYY text or a date
+	TypeEmail   FieldType = "email"   // string, syntax-checked
+)
+
+// Set is every template the deployment knows, with the code lists they share.
+type Set struct {
+	Templates map[string]*Template // by Template.ID
+	CodeLists map[string]*CodeList // by CodeList.ID
+	Files     []string             // files loaded, for diagnostics
+}
+
+// Template is a workbook layout: BCQ-1, or the organisation registry.
+type Template struct {
+	ID      string `yaml:"id"`      // e.g. "BCQ-1"
+	Title   Text   `yaml:"title"`   // shown in the template and reports
+	Version string `yaml:"version"` // stamp written in the template and expected back (ThongTin.template_version)
+	// SheetFiles are the sheet definition files, relative to the template file.
+	SheetFiles []string `yaml:"sheets"`
+	// Aggregates are per-file figures computed while the rows stream past,
+	// for workbook rules (KN-09, TH-03).
+	Aggregates []*Aggregate `yaml:"aggregates"`
+	// Rules are workbook-level rules evaluated once after every sheet was read.
+	Rules []*Rule `yaml:"rules"`
+	// Instructions are the paragraphs of the template's instructions sheet.
+	Instructions []Text `yaml:"instructions"`
+
+	Sheets []*Sheet `yaml:"-"` // resolved from SheetFiles, in order
+	File   string   `yaml:"-"` // file it was loaded from
+}
+
+// Sheet returns the sheet named name, or nil.
+func (t *Template) Sheet(name string) *Sheet {
+	for _, s := range t.Sheets {
+		if s.Name == name {
+			return s
+		}
+	}
+	return nil
+}
+
+// Layout of a sheet.
+type Layout string
+
+// Layouts.
+const (
+	// Table: row HeaderRow holds Vietnamese labels, row FieldRow (hidden)
+	// the field names, data from DataRow on, one record per row.
+	Table Layout = "table"
+	// KeyValue: column A label, column B field name, column C value; one
+	// record for the whole sheet (ThongTin).
+	KeyValue Layout = "keyvalue"
+)
+
+// Sheet is one sheet of a template.
+type Sheet struct {
+	Name      string    `yaml:"name"`       // exact sheet name, e.g. "KetNap"
+	Title     Text      `yaml:"title"`      // human title
+	Layout    Layout    `yaml:"layout"`     // table (default) or keyvalue
+	Optional  bool      `yaml:"optional"`   // may be absent from the workbook
+	HeaderRow int       `yaml:"header_row"` // table: row of labels. Defaults to 1.
+	FieldRow  int       `yaml:"field_row"`  // table: row of field names. Defaults to 2.
+	DataRow   int       `yaml:"data_row"`   // table: first data row. Defaults to 3.
+	MaxRows   int       `yaml:"max_rows"`   // data rows allowed. Defaults to 200,000.
+	Fields    []*Field  `yaml:"fields"`
+	Unique    []*Unique `yaml:"unique"` // keys that must not repeat within the sheet
+	Rules     []*Rule   `yaml:"rules"`  // row rules (table) or record rules (keyvalue)
+
+	File string `yaml:"-"`
+}
+
+// Field returns the field named name, or nil.
+func (s *Sheet) Field(name string) *Field {
+	for _, f := range s.Fields {
+		if f.Name == name {
+			return f
+		}
+	}
+	return nil
+}
+
+// Field is one column (table) or one line (keyvalue) of a sheet.
+type Field struct {
+	Name     string    `yaml:"name"`    // machine name, e.g. "birth_date"
+	Label    Text      `yaml:"label"`   // header label; Vietnamese is what the template prints
+	Aliases  []string  `yaml:"aliases"` // other labels accepted when the field-name row is absent
+	Type     FieldType `yaml:"type"`
+	Required bool      `yaml:"required"`
+	// RequiredWhen is a CEL condition over row (and info, period): the field
+	// is required when it is true. Evaluated only when Required is false.
+	RequiredWhen string   `yaml:"required_when"`
+	CodeList     string   `yaml:"codelist"` // for TypeCode
+	Pattern      string   `yaml:"pattern"`  // RE2 that the whole text must match (after cleaning)
+	MinLen       int      `yaml:"min_len"`  // characters
+	MaxLen       int      `yaml:"max_len"`  // characters; 0 means the sheet default of 255 for text
+	Min          *float64 `yaml:"min"`      // numeric lower bound
+	Max          *float64 `yaml:"max"`      // numeric upper bound
+	Unique       bool     `yaml:"unique"`   // no two rows may share a non-empty value
+	Personal     bool     `yaml:"personal"` // personal data: never logged, removable from digests
+	Hint         Text     `yaml:"hint"`     // how to fill it in: template comment and fix hint
+	Width        float64  `yaml:"width"`    // column width in the generated template
+
+	RequiredWhenProgram cel.Program                           `yaml:"-"`
+	PatternRE           interface{ MatchString(string) bool } `yaml:"-"`
+}
+
+// Unique is a key of several fields that must not repeat within a sheet.
+type Unique struct {
+	ID       string   `yaml:"id"`     // rule id, e.g. "KN-08"
+	Fields   []string `yaml:"fields"` // the key
+	Fold     bool     `yaml:"fold"`   // compare text folded (case, spacing, diacritics ignored)
+	Severity Severity `yaml:"severity"`
+	Message  Text     `yaml:"message"`
+	Hint     Text     `yaml:"hint"`
+}
+
+// Rule is a check written in CEL. Row rules see `row` (the record, a map of
+// field name to value, absent fields missing so that has(row.x) works),
+// `info` (the ThongTin record) and `period` (year, quarter, start, end).
+// Workbook rules also see `agg` (the template's aggregates).
+type Rule struct {
+	ID       string   `yaml:"id"`       // e.g. "KN-01"
+	Severity Severity `yaml:"severity"` // error blocks, warning does not
+	When     string   `yaml:"when"`     // CEL precondition; the rule applies only when true
+	Check    string   `yaml:"check"`    // CEL; must be true, else an issue
+	Fields   []string `yaml:"fields"`   // the cells an issue points at (the first is the main one)
+	Message  Text     `yaml:"message"`  // what is wrong
+	Hint     Text     `yaml:"hint"`     // how to fix it
+
+	WhenProgram  cel.Program `yaml:"-"` // nil when When is empty
+	CheckProgram cel.Program `yaml:"-"`
+	File         string      `yaml:"-"`
+}
+
+// Aggregate is a per-file figure: the number of rows of Sheet for which
+// Where holds (or every row), or the sum of the int field Sum over them.
+type Aggregate struct {
+	Name  string `yaml:"name"`
+	Sheet string `yaml:"sheet"`
+	Where string `yaml:"where"` // CEL over row; empty means every row
+	Sum   string `yaml:"sum"`   // int field to add up; empty means count rows
+
+	WhereProgram cel.Program `yaml:"-"`
+}
+
+// CodeList is an enumeration such as ethnicity or transfer type.
+type CodeList struct {
+	ID      string `yaml:"id"`
+	Title   Text   `yaml:"title"`
+	Version string `yaml:"version"` // which official table the codes follow
+	Source  string `yaml:"source"`  // where the list comes from
+	Codes   []Code `yaml:"codes"`
+}
+
+// Code is one value of a code list.
+type Code struct {
+	Code    string   `yaml:"code"`
+	Label   Text     `yaml:"label"`
+	Aliases []string `yaml:"aliases"` // other spellings accepted in cells
+}
+
+// Period is the reporting quarter a record belongs to, as rules see it.
+type Period struct {
+	Year, Quarter int
+	Start, End    time.Time // first and last day, UTC midnight
+}
