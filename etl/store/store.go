@@ -1,0 +1,177 @@
+// Package store is the only package that speaks SQL: it migrates the
+// database, records file outcomes, loads accepted returns in one transaction
+// with their ledger row, and answers the queries of the status board and the
+// digest.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"net/url"
+	"regexp"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	_ "github.com/lib/pq" // the PostgreSQL driver
+	"github.com/pressly/goose/v3"
+	"github.com/pressly/goose/v3/lock"
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// Store is a handle on the returns database.
+type Store struct {
+	db     *sqlx.DB
+	logger *slog.Logger
+	now    func() time.Time
+}
+
+// Config configures a Store. Zero fields take the defaults noted on each.
+type Config struct {
+	// URL is the PostgreSQL connection URL. Required.
+	URL string
+	// MaxConns bounds open connections. Defaults to 8.
+	MaxConns int
+	// Logger receives store messages. Defaults to a discarding logger.
+	Logger *slog.Logger
+	// Now is the clock. Defaults to time.Now.
+	Now func() time.Time
+}
+
+// Open connects to the database (without migrating it) and checks that it answers.
+func Open(ctx context.Context, cfg Config) (*Store, error) {
+	if cfg.URL == "" {
+		return nil, errors.New("store: no database URL")
+	}
+	if cfg.MaxConns == 0 {
+		cfg.MaxConns = 8
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	db, err := sqlx.Open("postgres", cfg.URL)
+	if err != nil {
+		return nil, fmt.Errorf("store: open %s: %w", Redact(cfg.URL), err)
+	}
+	db.SetMaxOpenConns(cfg.MaxConns)
+	db.SetMaxIdleConns(cfg.MaxConns)
+	db.SetConnMaxIdleTime(5 * time.Minute)
+	pctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := db.PingContext(pctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("store: connect to %s: %w", Redact(cfg.URL), redactErr(err, cfg.URL))
+	}
+	return &Store{db: db, logger: cfg.Logger, now: cfg.Now}, nil
+}
+
+// Close closes the connection pool.
+func (s *Store) Close() error { return s.db.Close() }
+
+// DB exposes the pool to the store's own test helpers.
+func (s *Store) DB() *sqlx.DB { return s.db }
+
+// Migrations returns the embedded migration files.
+func Migrations() fs.FS {
+	sub, err := fs.Sub(migrations, "migrations")
+	if err != nil {
+		panic(err) // the embedded directory exists: a build defect
+	}
+	return sub
+}
+
+// Migrate applies every pending migration, holding a PostgreSQL advisory
+// lock so that two daemons starting together migrate once.
+func (s *Store) Migrate(ctx context.Context) (applied int, err error) {
+	locker, err := lock.NewPostgresSessionLocker()
+	if err != nil {
+		return 0, fmt.Errorf("store: migrate: %w", err)
+	}
+	p, err := goose.NewProvider(goose.DialectPostgres, s.db.DB, Migrations(),
+		goose.WithSessionLocker(locker), goose.WithTableName("public.returns_schema_version"))
+	if err != nil {
+		return 0, fmt.Errorf("store: migrate: %w", err)
+	}
+	res, err := p.Up(ctx)
+	if err != nil {
+		return len(res), fmt.Errorf("store: migrate: %w", err)
+	}
+	for _, r := range res {
+		s.logger.InfoContext(ctx, "store: migration applied", slog.Int64("version", r.Source.Version), slog.Duration("took", r.Duration))
+	}
+	return len(res), nil
+}
+
+var passwordRE = regexp.MustCompile(`(?i)(password=)\S+`)
+
+// Redact returns a connection URL or DSN fit for logs: user, host, port and
+// database only, never the password.
+func Redact(dsn string) string {
+	u, err := url.Parse(dsn)
+	if err != nil || u.Scheme == "" {
+		return passwordRE.ReplaceAllString(dsn, "${1}REDACTED")
+	}
+	if u.User != nil {
+		if _, has := u.User.Password(); has {
+			u.User = url.UserPassword(u.User.Username(), "REDACTED")
+		}
+	}
+	q := u.Query()
+	if q.Has("password") {
+		q.Set("password", "REDACTED")
+		u.RawQuery = q.Encode()
+	}
+	return u.String()
+}
+
+// redactErr removes the password of dsn from an error's text, should a driver echo it.
+func redactErr(err error, dsn string) error {
+	u, perr := url.Parse(dsn)
+	if perr != nil || u.User == nil {
+		return err
+	}
+	pw, has := u.User.Password()
+	if !has || pw == "" {
+		return err
+	}
+	return &redactedError{err: err, pw: pw}
+}
+
+type redactedError struct {
+	err error
+	pw  string
+}
+
+func (e *redactedError) Error() string {
+	return regexp.MustCompile(regexp.QuoteMeta(e.pw)).ReplaceAllString(e.err.Error(), "REDACTED")
+}
+func (e *redactedError) Unwrap() error { return e.err }
+
+// tx runs fn in a transaction, rolling back on any error. The rollback runs
+// even if ctx was cancelled.
+func (s *Store) tx(ctx context.Context, fn func(*sqlx.Tx) error) (err error) {
+	tx, err := s.db.BeginTxx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			_ = tx.Rollback()
+		}
+	}()
+	if err = fn(tx); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+var _ = sql.ErrNoRows
