@@ -1,0 +1,408 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+
+	"github.com/returns-project/returns/etl/schema"
+)
+
+// ErrDuplicate is returned by [Store.BeginLoad] when the same content was
+// loaded before; errors.As gives the *DuplicateError with what it duplicates.
+var ErrDuplicate = errors.New("duplicate content")
+
+// DuplicateError says which submission a content duplicates.
+type DuplicateError struct {
+	SubmissionID int64
+	ReceivedAt   time.Time
+}
+
+func (e *DuplicateError) Error() string {
+	return fmt.Sprintf("duplicate of submission %d received on %s", e.SubmissionID, e.ReceivedAt.Format("02/01/2006 15:04"))
+}
+func (e *DuplicateError) Unwrap() error { return ErrDuplicate }
+
+// Tables maps the sheets of each template to the tables their rows land in.
+var Tables = map[string]map[string]string{
+	"BCQ-1": {"ThongTin": "summary", "KetNap": "admission", "ChuyenSinhHoat": "transfer", "GiamSat": "supervision", "KyLuat": "discipline"},
+}
+
+// CheckColumns verifies that every field of every sheet of the template has
+// a column in its table, so that no field is ever dropped on load.
+func (s *Store) CheckColumns(ctx context.Context, t *schema.Template) error {
+	tables, ok := Tables[t.ID]
+	if !ok {
+		return fmt.Errorf("store: template %s has no tables", t.ID)
+	}
+	for _, sh := range t.Sheets {
+		table, ok := tables[sh.Name]
+		if !ok {
+			return fmt.Errorf("store: sheet %s of template %s has no table", sh.Name, t.ID)
+		}
+		var cols []string
+		if err := s.db.SelectContext(ctx, &cols, `SELECT column_name FROM information_schema.columns WHERE table_schema = 'returns' AND table_name = $1`, table); err != nil {
+			return fmt.Errorf("store: columns of %s: %w", table, err)
+		}
+		have := map[string]bool{}
+		for _, c := range cols {
+			have[c] = true
+		}
+		for _, f := range sh.Fields {
+			if !have[f.Name] {
+				return fmt.Errorf("store: field %q of sheet %s has no column in table returns.%s: add a migration", f.Name, sh.Name, table)
+			}
+		}
+	}
+	return nil
+}
+
+// FileMeta identifies the file being loaded.
+type FileMeta struct {
+	SHA256     string
+	FileName   string
+	ReceivedAt time.Time
+	Template   string // template id, e.g. "BCQ-1"
+}
+
+// Load is one workbook's load transaction. It receives the typed records
+// while the validator streams them (it is a validate.Sink) and is committed
+// only when the file is accepted; otherwise rolled back, so nobody ever sees
+// part of a file.
+type Load struct {
+	s      *Store
+	tx     *sqlx.Tx
+	meta   FileMeta
+	tables map[string]string
+
+	submissionID int64
+	version      int
+	org          string
+	year, qtr    int
+
+	copySheet string
+	copy      *sql.Stmt
+	args      []any
+	done      bool
+}
+
+// BeginLoad starts the transaction of one file. It returns a *DuplicateError
+// when the content was loaded before.
+func (s *Store) BeginLoad(ctx context.Context, meta FileMeta) (*Load, error) {
+	tables, ok := Tables[meta.Template]
+	if !ok {
+		return nil, fmt.Errorf("store: begin load: template %q has no tables", meta.Template)
+	}
+	tx, err := s.db.BeginTxx(ctx, nil)
+	if err != nil {
+		return nil, fmt.Errorf("store: begin load %s: %w", short(meta.SHA256), err)
+	}
+	l := &Load{s: s, tx: tx, meta: meta, tables: tables}
+	// Loading runs with the loader's privileges only: it can insert and
+	// supersede, never drop, alter or truncate.
+	if _, err := tx.ExecContext(ctx, `SET LOCAL ROLE returns_loader`); err != nil {
+		l.Rollback()
+		return nil, fmt.Errorf("store: begin load %s: %w", short(meta.SHA256), err)
+	}
+	// Two workers with the same content serialise here; the second then
+	// finds the first one's ledger row.
+	if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(hashtextextended('returns.sha:' || $1, 0))`, meta.SHA256); err != nil {
+		l.Rollback()
+		return nil, fmt.Errorf("store: begin load %s: lock: %w", short(meta.SHA256), err)
+	}
+	if dup, err := duplicateOf(ctx, tx, meta.SHA256); err != nil {
+		l.Rollback()
+		return nil, fmt.Errorf("store: begin load %s: %w", short(meta.SHA256), err)
+	} else if dup != nil {
+		l.Rollback()
+		return nil, dup
+	}
+	return l, nil
+}
+
+func duplicateOf(ctx context.Context, q sqlx.QueryerContext, sha string) (*DuplicateError, error) {
+	var d DuplicateError
+	err := sqlx.GetContext(ctx, q, &d, `SELECT l.submission_id AS submissionid, s.received_at AS receivedat
+		FROM returns.ledger l JOIN returns.submission s ON s.id = l.submission_id WHERE l.sha256 = $1`, sha)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read ledger: %w", err)
+	}
+	return &d, nil
+}
+
+// SubmissionID is the id of the submission being loaded (0 before the
+// key-value record arrived).
+func (l *Load) SubmissionID() int64 { return l.submissionID }
+
+// Version is the submission's version number for its organisation and quarter.
+func (l *Load) Version() int { return l.version }
+
+// Record stores one typed record (validate.Sink). The key-value record comes
+// first and creates the submission; table rows are copied with COPY.
+func (l *Load) Record(ctx context.Context, sheet *schema.Sheet, sourceRow int, values []any) error {
+	table, ok := l.tables[sheet.Name]
+	if !ok {
+		return fmt.Errorf("store: load: sheet %s has no table", sheet.Name)
+	}
+	if sheet.Layout == schema.KeyValue {
+		return l.summary(ctx, sheet, table, sourceRow, values)
+	}
+	if l.submissionID == 0 {
+		// No usable summary record: the file is being rejected anyway;
+		// nothing to store.
+		return nil
+	}
+	if l.copySheet != sheet.Name {
+		if err := l.endCopy(ctx); err != nil {
+			return err
+		}
+		cols := []string{"submission_id", "source_sheet", "source_row"}
+		for _, f := range sheet.Fields {
+			cols = append(cols, f.Name)
+		}
+		stmt, err := l.tx.PrepareContext(ctx, pq.CopyInSchema("returns", table, cols...))
+		if err != nil {
+			return fmt.Errorf("store: copy into %s: %w", table, err)
+		}
+		l.copy, l.copySheet = stmt, sheet.Name
+		l.args = make([]any, len(cols))
+	}
+	l.args[0], l.args[1], l.args[2] = l.submissionID, sheet.Name, sourceRow
+	for i, v := range values {
+		l.args[i+3] = dbValue(v)
+	}
+	if _, err := l.copy.ExecContext(ctx, l.args...); err != nil {
+		return fmt.Errorf("store: copy %s row %d: %w", sheet.Name, sourceRow, err)
+	}
+	return nil
+}
+
+func dbValue(v any) any {
+	if t, ok := v.(time.Time); ok {
+		return t.Format("2006-01-02")
+	}
+	return v
+}
+
+func (l *Load) endCopy(ctx context.Context) error {
+	if l.copy == nil {
+		return nil
+	}
+	stmt := l.copy
+	l.copy, l.copySheet = nil, ""
+	if _, err := stmt.ExecContext(ctx); err != nil {
+		stmt.Close()
+		return fmt.Errorf("store: finish copy: %w", err)
+	}
+	return stmt.Close()
+}
+
+// summary creates the submission, superseding the current one of the same
+// organisation and quarter, and stores the key-value record.
+func (l *Load) summary(ctx context.Context, sheet *schema.Sheet, table string, sourceRow int, values []any) error {
+	get := func(name string) any {
+		for i, f := range sheet.Fields {
+			if f.Name == name {
+				return values[i]
+			}
+		}
+		return nil
+	}
+	org, _ := get("org_code").(string)
+	year, _ := get("year").(int64)
+	qtr, _ := get("quarter").(int64)
+	version, _ := get("template_version").(string)
+	if org == "" || year == 0 || qtr < 1 || qtr > 4 {
+		return nil // rejected by validation; nothing to store
+	}
+	l.org, l.year, l.qtr = org, int(year), int(qtr)
+	tx := l.tx
+	// Submissions of one organisation and quarter are numbered and
+	// superseded one at a time.
+	if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(hashtextextended('returns.sub:' || $1 || ':' || $2 || ':' || $3, 0))`, org, year, qtr); err != nil {
+		return fmt.Errorf("store: lock %s %d-Q%d: %w", org, year, qtr, err)
+	}
+	var prev sql.NullInt64
+	if err := tx.GetContext(ctx, &prev, `SELECT id FROM returns.submission WHERE org_code = $1 AND year = $2 AND quarter = $3 AND status = 'accepted'`, org, year, qtr); err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("store: current submission of %s %d-Q%d: %w", org, year, qtr, err)
+	}
+	now := l.s.now()
+	if prev.Valid {
+		if _, err := tx.ExecContext(ctx, `UPDATE returns.submission SET status = 'superseded', superseded_at = $2 WHERE id = $1`, prev.Int64, now); err != nil {
+			return fmt.Errorf("store: supersede submission %d: %w", prev.Int64, err)
+		}
+	}
+	err := tx.QueryRowxContext(ctx, `INSERT INTO returns.submission (org_code, year, quarter, template_version, file_name, sha256, received_at, loaded_at, version, status)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8,
+			(SELECT coalesce(max(version), 0) + 1 FROM returns.submission WHERE org_code = $1 AND year = $2 AND quarter = $3), 'accepted')
+		RETURNING id, version`, org, year, qtr, version, l.meta.FileName, l.meta.SHA256, l.meta.ReceivedAt, now).Scan(&l.submissionID, &l.version)
+	if err != nil {
+		return fmt.Errorf("store: create submission of %s %d-Q%d: %w", org, year, qtr, err)
+	}
+	if prev.Valid {
+		if _, err := tx.ExecContext(ctx, `UPDATE returns.submission SET superseded_by = $2 WHERE id = $1`, prev.Int64, l.submissionID); err != nil {
+			return fmt.Errorf("store: supersede submission %d: %w", prev.Int64, err)
+		}
+	}
+	cols := []string{"submission_id", "source_sheet", "source_row"}
+	args := []any{l.submissionID, sheet.Name, sourceRow}
+	marks := []string{"$1", "$2", "$3"}
+	for i, f := range sheet.Fields {
+		cols = append(cols, f.Name)
+		args = append(args, dbValue(values[i]))
+		marks = append(marks, fmt.Sprintf("$%d", len(args)))
+	}
+	q := fmt.Sprintf(`INSERT INTO returns.%s (%s) VALUES (%s)`, pq.QuoteIdentifier(table), strings.Join(cols, ", "), strings.Join(marks, ", "))
+	if _, err := tx.ExecContext(ctx, q, args...); err != nil {
+		return fmt.Errorf("store: insert %s: %w", table, err)
+	}
+	return nil
+}
+
+// Issue is a validation issue as stored.
+type Issue struct {
+	Sheet, Cell, Field, Rule, Severity, Value string
+	Row                                       int
+	MessageVI, MessageEN                      string
+}
+
+// Outcome is what the validation concluded, stored with the file.
+type Outcome struct {
+	Errors, Warnings int
+	Issues           []Issue
+}
+
+// Commit finishes the load: the ledger row, the file's event and its
+// issues, in the same transaction as the rows. When COMMIT itself fails the
+// ledger is read back on a fresh connection: the load happened if and only
+// if its ledger row is there (a COMMIT whose reply was lost may have
+// succeeded; shared/reliability.md §0.2).
+func (l *Load) Commit(ctx context.Context, out Outcome) (int64, error) {
+	if l.done {
+		return 0, errors.New("store: load already finished")
+	}
+	if l.submissionID == 0 {
+		l.Rollback()
+		return 0, errors.New("store: commit: no submission was created (no valid summary record)")
+	}
+	if err := l.endCopy(ctx); err != nil {
+		l.Rollback()
+		return 0, err
+	}
+	tx := l.tx
+	if _, err := tx.ExecContext(ctx, `UPDATE returns.submission SET errors = $2, warnings = $3 WHERE id = $1`, l.submissionID, out.Errors, out.Warnings); err != nil {
+		l.Rollback()
+		return 0, fmt.Errorf("store: commit: %w", err)
+	}
+	var eventID int64
+	if err := tx.GetContext(ctx, &eventID, `INSERT INTO returns.file_event (sha256, file_name, org_code, year, quarter, outcome, submission_id, errors, warnings, received_at, decided_at)
+		VALUES ($1, $2, $3, $4, $5, 'loaded', $6, $7, $8, $9, $10) RETURNING id`,
+		l.meta.SHA256, l.meta.FileName, l.org, l.year, l.qtr, l.submissionID, out.Errors, out.Warnings, l.meta.ReceivedAt, l.s.now()); err != nil {
+		l.Rollback()
+		return 0, fmt.Errorf("store: commit: record event: %w", err)
+	}
+	if err := insertIssues(ctx, tx, l.submissionID, eventID, out.Issues); err != nil {
+		l.Rollback()
+		return 0, err
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO returns.ledger (sha256, submission_id, loaded_at) VALUES ($1, $2, $3)`, l.meta.SHA256, l.submissionID, l.s.now()); err != nil {
+		l.Rollback()
+		return 0, fmt.Errorf("store: commit: ledger: %w", err)
+	}
+	l.done = true
+	cerr := tx.Commit()
+	if cerr == nil {
+		return l.submissionID, nil
+	}
+	// Reconcile through the ledger on a fresh connection.
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+	defer cancel()
+	dup, err := duplicateOf(rctx, l.s.db, l.meta.SHA256)
+	if err != nil {
+		return 0, fmt.Errorf("store: commit %s: %w (and the ledger could not be read to reconcile: %v)", short(l.meta.SHA256), cerr, err)
+	}
+	if dup != nil && dup.SubmissionID == l.submissionID {
+		l.s.logger.WarnContext(ctx, "store: commit reported an error but the ledger shows it happened", "sha", short(l.meta.SHA256))
+		return l.submissionID, nil
+	}
+	return 0, fmt.Errorf("store: commit %s: %w", short(l.meta.SHA256), cerr)
+}
+
+func insertIssues(ctx context.Context, tx *sqlx.Tx, submissionID, eventID int64, issues []Issue) error {
+	if len(issues) == 0 {
+		return nil
+	}
+	stmt, err := tx.PrepareContext(ctx, pq.CopyInSchema("returns", "validation_issue",
+		"submission_id", "file_event_id", "sheet", "cell", "source_row", "field", "rule_id", "severity", "value", "message_vi", "message_en"))
+	if err != nil {
+		return fmt.Errorf("store: issues: %w", err)
+	}
+	var sub any
+	if submissionID != 0 {
+		sub = submissionID
+	}
+	for _, is := range issues {
+		var row any
+		if is.Row > 0 {
+			row = is.Row
+		}
+		if _, err := stmt.ExecContext(ctx, sub, eventID, is.Sheet, is.Cell, row, is.Field, is.Rule, is.Severity, is.Value, is.MessageVI, is.MessageEN); err != nil {
+			stmt.Close()
+			return fmt.Errorf("store: issues: %w", err)
+		}
+	}
+	if _, err := stmt.ExecContext(ctx); err != nil {
+		stmt.Close()
+		return fmt.Errorf("store: issues: %w", err)
+	}
+	return stmt.Close()
+}
+
+// Rollback abandons the load. It is safe to call more than once.
+func (l *Load) Rollback() {
+	if l.done {
+		return
+	}
+	l.done = true
+	if l.copy != nil {
+		_ = l.copy.Close()
+	}
+	_ = l.tx.Rollback()
+}
+
+// RecordRejected records the outcome of a file that was not loaded
+// (rejected or duplicate), with its issues, in a transaction of its own.
+func (s *Store) RecordRejected(ctx context.Context, meta FileMeta, outcome, reason, org string, year, quarter int, dupOf int64, out Outcome) (err error) {
+	return s.tx(ctx, func(tx *sqlx.Tx) error {
+		if _, err := tx.ExecContext(ctx, `SET LOCAL ROLE returns_loader`); err != nil {
+			return fmt.Errorf("store: record %s: %w", outcome, err)
+		}
+		var sub any
+		if dupOf != 0 {
+			sub = dupOf
+		}
+		var eventID int64
+		if err := tx.GetContext(ctx, &eventID, `INSERT INTO returns.file_event (sha256, file_name, org_code, year, quarter, outcome, reason, submission_id, errors, warnings, received_at, decided_at)
+			VALUES ($1, $2, nullif($3, ''), nullif($4, 0), nullif($5, 0), $6, nullif($7, ''), $8, $9, $10, $11, $12) RETURNING id`,
+			meta.SHA256, meta.FileName, org, year, quarter, outcome, reason, sub, out.Errors, out.Warnings, meta.ReceivedAt, s.now()); err != nil {
+			return fmt.Errorf("store: record %s %s: %w", outcome, short(meta.SHA256), err)
+		}
+		return insertIssues(ctx, tx, 0, eventID, out.Issues)
+	})
+}
+
+func short(sha string) string {
+	if len(sha) > 12 {
+		return sha[:12]
+	}
+	return sha
+}
