@@ -1,0 +1,145 @@
+package generate
+
+import (
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/xuri/excelize/v2"
+)
+
+// BigQuarter is the period of the WriteBig workbook.
+var BigQuarter = Quarter{2025, 3}
+
+// BigOrgCode is the org_code of the WriteBig workbook (the province's largest organisation).
+const BigOrgCode = BigOrg
+
+// WriteBig writes a BCQ-1 workbook whose KetNap sheet has rows admission rows
+// of valid, distinct people (17 filled columns), for benchmarks and caps.
+// ThongTin balances (admitted = rows); the other data sheets hold headers only.
+// Every data sheet goes through excelize's StreamWriter, so memory stays
+// bounded (excelize spills the sheet to a temporary file past 16 MiB).
+func WriteBig(out io.Writer, rows int) error {
+	f := excelize.NewFile()
+	defer f.Close()
+	w := &writer{f: f, listRef: map[string]string{}, opts: WriteOptions{StreamWriter: true}}
+	if err := w.styles(); err != nil {
+		return err
+	}
+	if err := f.SetSheetName("Sheet1", SheetThongTin); err != nil {
+		return err
+	}
+	for _, s := range []string{SheetKetNap, SheetChuyenSinhHoat, SheetGiamSat} {
+		if _, err := f.NewSheet(s); err != nil {
+			return err
+		}
+	}
+	if err := w.codeLists(); err != nil {
+		return err
+	}
+	q := BigQuarter
+	info := Info{OrgCode: BigOrgCode, OrgName: "Đảng bộ Tổng công ty Dệt may Giả Định", OrgType: OrgTypeDangBoCoSo,
+		ParentCode: "GD-KDN", Year: q.Year, Quarter: q.Q, TemplateVersion: TemplateVersion, CellsCount: 12,
+		MembersStartOfficial: 2*rows + 1000, MembersStartProbationary: 40, Admitted: rows,
+		MembersEndOfficial: 2*rows + 1000, MembersEndProbationary: 40 + rows, AdmissionTargetYear: 4 * rows,
+		PreparerName: "Nguyễn Thị Mẫu", Phone: "0912 000 111", Email: emailOf(BigOrgCode), PreparedOn: q.End().AddDate(0, 0, 5)}
+	if err := w.thongTin(&info); err != nil {
+		return err
+	}
+	if err := w.bigKetNap(rows, q); err != nil {
+		return fmt.Errorf("write big: %w", err)
+	}
+	for _, s := range []string{SheetChuyenSinhHoat, SheetGiamSat} {
+		if err := w.tableStream(s, nil); err != nil {
+			return err
+		}
+	}
+	if err := w.instructions(); err != nil {
+		return err
+	}
+	f.SetActiveSheet(0)
+	if _, err := f.WriteTo(out); err != nil {
+		return fmt.Errorf("write big: %w", err)
+	}
+	return nil
+}
+
+func (w *writer) bigKetNap(rows int, q Quarter) error {
+	sw, err := w.f.NewStreamWriter(SheetKetNap)
+	if err != nil {
+		return err
+	}
+	cols := Fields[SheetKetNap]
+	labels := make([]any, len(cols))
+	names := make([]any, len(cols))
+	for c, fl := range cols {
+		labels[c] = excelize.Cell{StyleID: w.header, Value: fl.Label}
+		names[c] = excelize.Cell{StyleID: w.fieldRow, Value: fl.Name}
+	}
+	if err := sw.SetRow("A1", labels); err != nil {
+		return err
+	}
+	if err := sw.SetRow("A2", names, excelize.RowOpts{Hidden: true}); err != nil {
+		return err
+	}
+	// Precomputed working days of the quarter for ceremonies, and names:
+	// row i gets name combination i/birthSpan and birth day i%birthSpan, so
+	// (name, birth date) never repeats.
+	var days []time.Time
+	for d := q.Start(); !d.After(q.End()); d = d.AddDate(0, 0, 1) {
+		if d.Weekday() != time.Saturday && d.Weekday() != time.Sunday {
+			days = append(days, d)
+		}
+	}
+	const birthSpan = 9000 // days from 01/01/1976: born 1976–2000, aged 25–49
+	birthBase := date(1976, 1, 1)
+	fam := make([]string, len(familyNames))
+	for i, f := range familyNames {
+		fam[i] = f.name
+	}
+	cells := []string{}
+	for i := 1; i <= 12; i++ {
+		cells = append(cells, fmt.Sprintf("%s-CB%02d", BigOrgCode, i))
+	}
+	vals := make([]any, len(cols))
+	for i := 0; i < rows; i++ {
+		k := i / birthSpan
+		gender, mid, giv := "Nam", maleMiddle, maleGiven
+		if k%2 == 1 {
+			gender, mid, giv = "Nữ", femaleMiddle, femaleGiven
+		}
+		k /= 2
+		name := fam[k%len(fam)] + " " + mid[(k/len(fam))%len(mid)] + " " + giv[(k/len(fam)/len(mid))%len(giv)]
+		birth := birthBase.AddDate(0, 0, i%birthSpan)
+		ceremony := days[i%len(days)]
+		decision := addWorkdays(ceremony, -10)
+		eth, rel := "01", "00"
+		if i%13 == 0 {
+			eth = "06"
+		}
+		if i%17 == 0 {
+			rel = "02"
+		}
+		row := map[string]any{
+			"full_name": name, "gender": gender, "birth_date": birth, "ethnicity_code": eth, "religion_code": rel,
+			"general_education": "THPT", "professional_level": "TC", "political_theory": "SC",
+			"occupation_group": "CONG_NHAN_LD", "workplace_sector": "DN_NHA_NUOC",
+			"is_youth_union_member": cb(birth.Year() >= 1995), "is_readmission": "K", "cell_code": cells[i%len(cells)],
+			"decision_no": fmt.Sprintf("%d-QĐ/ĐU", i+1), "decision_date": decision,
+			"deciding_body": "Đảng ủy Tổng công ty Dệt may Giả Định", "ceremony_date": ceremony,
+		}
+		for c, fl := range cols {
+			cv, style := w.cellValue(fl, row[fl.Name])
+			if cv == nil {
+				vals[c] = nil
+				continue
+			}
+			vals[c] = excelize.Cell{StyleID: style, Value: cv}
+		}
+		cell, _ := excelize.CoordinatesToCellName(1, i+3)
+		if err := sw.SetRow(cell, vals); err != nil {
+			return err
+		}
+	}
+	return sw.Flush()
+}
