@@ -1,0 +1,448 @@
+package workbook
+
+import (
+	"context"
+	"encoding/xml"
+	"errors"
+	"fmt"
+	"io"
+	"path"
+	"strings"
+
+	"github.com/returns-project/returns/etl/reason"
+)
+
+// Content types that decide the format (ECMA-376 Part 1, MS-XLSB, MS-OFFMACRO).
+const (
+	ctWorkbookMain = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"
+	ctODS          = "application/vnd.oasis.opendocument.spreadsheet"
+)
+
+var (
+	binaryTypes = []string{
+		"application/vnd.ms-excel.sheet.binary.macroEnabled.main",
+	}
+	macroOrTemplateTypes = []string{
+		"application/vnd.ms-excel.sheet.macroEnabled.main+xml",
+		"application/vnd.openxmlformats-officedocument.spreadsheetml.template.main+xml",
+		"application/vnd.ms-excel.template.macroEnabled.main+xml",
+		"application/vnd.ms-excel.addin.macroEnabled.main+xml",
+		"application/vnd.ms-office.vbaProject",
+	}
+)
+
+type book struct {
+	ctx      context.Context
+	lim      Limits
+	ent      *entries
+	sheets   []SheetInfo
+	byName   map[string]int
+	sheetIdx []int // zip entry of each sheet
+	read     []bool
+	date1904 bool
+	sst      *sst
+	damage   error // first damage found; Close returns it
+	closed   bool
+	closeErr error
+}
+
+func open(ctx context.Context, r io.ReaderAt, size int64, lim Limits) (_ Book, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = reason.Errorf(reason.CorruptXML, "", "internal error while reading the package: %v", p)
+		}
+	}()
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	lim = lim.withDefaults()
+	if size < 0 {
+		return nil, reason.Errorf(reason.NotXLSX, "", "negative file size")
+	}
+	if size > lim.MaxFileSize {
+		return nil, reason.Errorf(reason.TooLarge, "", "file of %d bytes exceeds the limit of %d", size, lim.MaxFileSize)
+	}
+	if err := sniffHead(r, size); err != nil {
+		return nil, err
+	}
+	ent, err := openZip(r, size, lim)
+	if err != nil {
+		return nil, err
+	}
+	b := &book{ctx: ctx, lim: lim, ent: ent}
+	if err := b.classify(); err != nil {
+		return nil, err
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	return b, nil
+}
+
+// classify tells the package format apart and reads the structure: content
+// types, package relationships, workbook relationships, the workbook and the
+// shared strings.
+func (b *book) classify() error {
+	e := b.ent
+	if i, ok := e.lookup("mimetype"); ok {
+		_, hasContent := e.lookup("content.xml")
+		mt, err := b.readTiny(i, 256)
+		if err != nil {
+			return err
+		}
+		if strings.TrimSpace(mt) == ctODS || hasContent {
+			return reason.Errorf(reason.FormatODS, "mimetype", "OpenDocument package")
+		}
+	}
+	for _, f := range e.files {
+		name := strings.ToLower(f.Name)
+		switch {
+		case path.Base(name) == "workbook.bin":
+			return reason.Errorf(reason.FormatXLSB, f.Name, "binary workbook part")
+		case path.Base(name) == "vbaproject.bin":
+			return reason.Errorf(reason.FormatXLSM, f.Name, "VBA macro project")
+		}
+	}
+	ctIdx, ok := e.lookup("[Content_Types].xml")
+	if !ok {
+		return reason.Errorf(reason.NotXLSX, "", "zip without [Content_Types].xml (not an Office package)")
+	}
+	defaults, overrides, err := b.readContentTypes(ctIdx)
+	if err != nil {
+		return err
+	}
+	all := make([]string, 0, len(defaults)+len(overrides))
+	for _, t := range defaults {
+		all = append(all, t)
+	}
+	for _, t := range overrides {
+		all = append(all, t)
+	}
+	for _, t := range all {
+		t = strings.TrimSpace(t)
+		for _, bt := range binaryTypes {
+			if strings.EqualFold(t, bt) {
+				return reason.Errorf(reason.FormatXLSB, "[Content_Types].xml", "binary workbook content type")
+			}
+		}
+		for _, mt := range macroOrTemplateTypes {
+			if strings.EqualFold(t, mt) {
+				return reason.Errorf(reason.FormatXLSM, "[Content_Types].xml", "macro-enabled or template content type %s", mt)
+			}
+		}
+	}
+	contentType := func(part string) string {
+		if t, ok := overrides[strings.ToLower(part)]; ok {
+			return t
+		}
+		return defaults[strings.ToLower(strings.TrimPrefix(path.Ext(part), "."))]
+	}
+	isSpreadsheet := false
+	for _, t := range overrides {
+		if strings.TrimSpace(t) == ctWorkbookMain {
+			isSpreadsheet = true
+		}
+	}
+
+	relsIdx, ok := e.lookup("_rels/.rels")
+	if !ok {
+		if isSpreadsheet {
+			return reason.Errorf(reason.CorruptZip, "", "package relationships _rels/.rels missing")
+		}
+		return reason.Errorf(reason.NotXLSX, "", "not a spreadsheet package")
+	}
+	rels, err := b.readRels(relsIdx)
+	if err != nil {
+		return err
+	}
+	wbPart := ""
+	for _, r := range rels {
+		if !r.external && hasTypeSuffix(r.typ, "officeDocument") {
+			p, ok := resolveTarget("", r.target)
+			if !ok {
+				return reason.Errorf(reason.CorruptZip, "_rels/.rels", "main document target points outside the package")
+			}
+			wbPart = p
+			break
+		}
+	}
+	if wbPart == "" {
+		if isSpreadsheet {
+			return reason.Errorf(reason.CorruptZip, "_rels/.rels", "no officeDocument relationship")
+		}
+		return reason.Errorf(reason.NotXLSX, "", "package has no main document")
+	}
+	if strings.TrimSpace(contentType(wbPart)) != ctWorkbookMain {
+		return reason.Errorf(reason.NotXLSX, wbPart, "main document is not a spreadsheet workbook")
+	}
+	wbIdx, ok := e.lookup(wbPart)
+	if !ok {
+		return reason.Errorf(reason.CorruptZip, wbPart, "workbook part missing from the zip")
+	}
+	wbPart = e.files[wbIdx].Name
+
+	// Workbook relationships: sheets and shared strings.
+	wbRels := map[string]relationship{}
+	sstPart := ""
+	if ri, ok := e.lookup(relsPartFor(wbPart)); ok {
+		list, err := b.readRels(ri)
+		if err != nil {
+			return err
+		}
+		for _, r := range list {
+			if r.external {
+				continue
+			}
+			if _, dup := wbRels[r.id]; dup {
+				return reason.Errorf(reason.CorruptXML, relsPartFor(wbPart), "duplicate relationship id %q", r.id)
+			}
+			wbRels[r.id] = r
+			if hasTypeSuffix(r.typ, "sharedStrings") {
+				if sstPart != "" {
+					return reason.Errorf(reason.CorruptXML, relsPartFor(wbPart), "more than one shared-strings relationship")
+				}
+				p, ok := resolveTarget(wbPart, r.target)
+				if !ok {
+					return reason.Errorf(reason.CorruptZip, relsPartFor(wbPart), "shared-strings target points outside the package")
+				}
+				sstPart = p
+			}
+		}
+	}
+	if err := b.readWorkbook(wbIdx, wbRels); err != nil {
+		return err
+	}
+	if sstPart != "" {
+		i, ok := e.lookup(sstPart)
+		if !ok {
+			return reason.Errorf(reason.CorruptZip, sstPart, "shared-strings part missing from the zip")
+		}
+		f := e.files[i]
+		rc, err := f.Open()
+		if err != nil {
+			return reason.Wrap(reason.CorruptPart, f.Name, err)
+		}
+		table, err := readSST(rc, f.Name, b.lim)
+		rc.Close()
+		if err != nil {
+			return err
+		}
+		b.sst = table
+		e.done[i] = true
+	}
+	return nil
+}
+
+// readTiny reads a small entry whole (the ODS mimetype).
+func (b *book) readTiny(i int, max int64) (string, error) {
+	f := b.ent.files[i]
+	if f.UncompressedSize64 > uint64(max) {
+		return "", nil
+	}
+	rc, err := f.Open()
+	if err != nil {
+		return "", reason.Wrap(reason.CorruptPart, f.Name, err)
+	}
+	defer rc.Close()
+	data, err := io.ReadAll(io.LimitReader(rc, max+1))
+	if err != nil {
+		return "", reason.Wrap(reason.CorruptPart, f.Name, err)
+	}
+	b.ent.done[i] = true
+	return string(data), nil
+}
+
+// readContentTypes returns the Default types by lower-case extension and the
+// Override types by lower-case part name (without the leading slash).
+func (b *book) readContentTypes(i int) (defaults, overrides map[string]string, err error) {
+	defaults, overrides = map[string]string{}, map[string]string{}
+	part := b.ent.files[i].Name
+	err = b.readSmallXML(i, func(depth int, se xml.StartElement) error {
+		switch {
+		case depth == 1 && se.Name.Local != "Types":
+			return reason.Errorf(reason.NotXLSX, part, "root element is not Types")
+		case depth == 2 && se.Name.Local == "Default":
+			ext, _ := attrValue(se, "Extension")
+			t, _ := attrValue(se, "ContentType")
+			defaults[strings.ToLower(ext)] = t
+		case depth == 2 && se.Name.Local == "Override":
+			name, _ := attrValue(se, "PartName")
+			t, _ := attrValue(se, "ContentType")
+			overrides[strings.ToLower(strings.TrimPrefix(name, "/"))] = t
+		}
+		return nil
+	})
+	return defaults, overrides, err
+}
+
+// readWorkbook reads the sheet list and the date system.
+func (b *book) readWorkbook(i int, rels map[string]relationship) error {
+	wbPart := b.ent.files[i].Name
+	b.byName = map[string]int{}
+	folded := map[string]bool{}
+	err := b.readSmallXML(i, func(depth int, se xml.StartElement) error {
+		switch {
+		case depth == 1 && se.Name.Local != "workbook":
+			return reason.Errorf(reason.CorruptXML, wbPart, "root element is not workbook")
+		case depth == 2 && se.Name.Local == "workbookPr":
+			if v, ok := attrValue(se, "date1904"); ok {
+				d, good := parseBool([]byte(v))
+				if !good {
+					return reason.Errorf(reason.CorruptXML, wbPart, "date1904 is not a boolean")
+				}
+				b.date1904 = d
+			}
+		case depth == 3 && se.Name.Local == "sheet":
+			name, _ := attrValue(se, "name")
+			if name == "" {
+				return reason.Errorf(reason.CorruptXML, wbPart, "sheet %d has no name", len(b.sheets)+1)
+			}
+			if folded[strings.ToLower(name)] {
+				return reason.Errorf(reason.CorruptXML, wbPart, "two sheets named %q", name)
+			}
+			folded[strings.ToLower(name)] = true
+			state, _ := attrValue(se, "state")
+			var st SheetState
+			switch state {
+			case "", "visible":
+				st = Visible
+			case "hidden":
+				st = Hidden
+			case "veryHidden":
+				st = VeryHidden
+			default:
+				return reason.Errorf(reason.CorruptXML, wbPart, "sheet %q has an unknown state", name)
+			}
+			id := ""
+			for _, a := range se.Attr {
+				if a.Name.Local == "id" && (a.Name.Space == nsRelTransitional || a.Name.Space == nsRelStrict) {
+					id = a.Value
+				}
+			}
+			if id == "" {
+				return reason.Errorf(reason.CorruptXML, wbPart, "sheet %q has no relationship id", name)
+			}
+			rel, ok := rels[id]
+			if !ok {
+				return reason.Errorf(reason.CorruptXML, wbPart, "sheet %q refers to relationship %q, which does not exist", name, id)
+			}
+			p, ok := resolveTarget(wbPart, rel.target)
+			if !ok {
+				return reason.Errorf(reason.CorruptZip, wbPart, "sheet %q points outside the package", name)
+			}
+			idx, ok := b.ent.lookup(p)
+			if !ok {
+				return reason.Errorf(reason.CorruptZip, p, "part of sheet %q missing from the zip", name)
+			}
+			b.byName[name] = len(b.sheets)
+			b.sheets = append(b.sheets, SheetInfo{Name: name, State: st, Part: b.ent.files[idx].Name})
+			b.sheetIdx = append(b.sheetIdx, idx)
+		}
+		return nil
+	})
+	b.read = make([]bool, len(b.sheets))
+	return err
+}
+
+func (b *book) Sheets() []SheetInfo { return append([]SheetInfo(nil), b.sheets...) }
+
+func (b *book) Date1904() bool { return b.date1904 }
+
+func (b *book) ReadSheet(ctx context.Context, name string, fn func(*Row) error) (meta SheetMeta, err error) {
+	if b.closed {
+		return SheetMeta{}, errors.New("workbook: ReadSheet after Close")
+	}
+	si, ok := b.byName[name]
+	if !ok {
+		return SheetMeta{}, fmt.Errorf("workbook: no sheet named %q", name)
+	}
+	if b.read[si] {
+		return SheetMeta{}, fmt.Errorf("workbook: sheet %q already read", name)
+	}
+	if b.damage != nil {
+		return SheetMeta{}, b.damage
+	}
+	b.read[si] = true
+	idx := b.sheetIdx[si]
+	f := b.ent.files[idx]
+	// A panic from fn is the caller's and goes on; any other one is
+	// damage the reader failed to foresee.
+	inFn := false
+	var fnErr error
+	wrapped := func(r *Row) error {
+		inFn = true
+		fnErr = fn(r)
+		inFn = false
+		return fnErr
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			if inFn {
+				panic(p)
+			}
+			err = reason.Errorf(reason.CorruptXML, f.Name, "internal error while reading the sheet: %v", p)
+		}
+		var re *reason.Error
+		if err != nil && err != fnErr && errors.As(err, &re) && b.damage == nil {
+			b.damage = err
+		}
+	}()
+	if err := ctx.Err(); err != nil {
+		return SheetMeta{}, fmt.Errorf("read sheet %q: %w", name, err)
+	}
+	rc, err := f.Open()
+	if err != nil {
+		return SheetMeta{}, reason.Wrap(reason.CorruptPart, f.Name, err)
+	}
+	defer rc.Close()
+	meta, err = readSheet(ctx, rc, f.Name, b.sst, b.lim, wrapped)
+	if err != nil {
+		if fnErr != nil && err == fnErr {
+			return meta, err // the caller's own error, as is
+		}
+		if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+			return meta, fmt.Errorf("read sheet %q: %w", name, err)
+		}
+		return meta, err
+	}
+	b.ent.done[idx] = true
+	return meta, nil
+}
+
+func (b *book) Close() (err error) {
+	if b.closed {
+		return b.closeErr
+	}
+	b.closed = true
+	defer func() {
+		if p := recover(); p != nil {
+			err = reason.Errorf(reason.CorruptXML, "", "internal error while finishing the package: %v", p)
+		}
+		b.closeErr = err
+	}()
+	if b.damage != nil {
+		// The file is rejected already; reading on (perhaps through a
+		// monster sheet) would prove nothing more.
+		return b.damage
+	}
+	buf := make([]byte, 32<<10)
+	for i, f := range b.ent.files {
+		if b.ent.done[i] {
+			continue
+		}
+		if err := b.ctx.Err(); err != nil {
+			return err
+		}
+		rc, err := f.Open()
+		if err != nil {
+			return reason.Wrap(reason.CorruptPart, f.Name, err)
+		}
+		_, err = io.CopyBuffer(io.Discard, rc, buf)
+		rc.Close()
+		if err != nil {
+			return reason.Wrap(reason.CorruptPart, f.Name, err)
+		}
+		b.ent.done[i] = true
+	}
+	return nil
+}
