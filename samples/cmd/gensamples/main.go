@@ -1,0 +1,261 @@
+// Command gensamples (re)writes the committed sample set of the fictional
+// province "Tỉnh Giả Định" from samples/generate:
+//
+//	go run ./samples/cmd/gensamples -out samples -seed 1
+//
+// It writes <out>/province.json (the organisation registry), <out>/valid/
+// (valid BCQ-1 returns, one per writer variant, with README.md),
+// <out>/broken/ (one or more workbooks per rejection reason, README.md and
+// expected.json) and <out>/other/return.json (the input of
+// samples/other/make.sh, which makes the openpyxl and LibreOffice files).
+// With -big it also writes broken/too_many_rows.xlsx (200,001 KetNap rows,
+// about 14 MB, not committed).
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/returns-project/returns/samples/generate"
+)
+
+func main() {
+	if err := run(os.Args[1:], os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, "gensamples:", err)
+		os.Exit(1)
+	}
+}
+
+// TooManyRows is the number of KetNap rows of broken/too_many_rows.xlsx: one
+// more than the 200,000 data rows a sheet may hold (schema.Sheet.MaxRows default).
+const TooManyRows = 200_001
+
+func run(args []string, stdout io.Writer) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("%v", r)
+		}
+	}()
+	fs := flag.NewFlagSet("gensamples", flag.ContinueOnError)
+	out := fs.String("out", "samples", "output folder")
+	seed := fs.Int64("seed", 1, "generator seed")
+	big := fs.Bool("big", false, "also write broken/too_many_rows.xlsx (about 14 MB, not committed)")
+	bomb := fs.Int("bomb-mb", 300, "size in MB of the zero-filled entry of broken/too_large_bomb.xlsx (0: skip)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	p := generate.Generate(*seed)
+	if err := writeRegistry(p, *out); err != nil {
+		return err
+	}
+	if err := writeValid(p, filepath.Join(*out, "valid")); err != nil {
+		return err
+	}
+	if err := writeBroken(p, filepath.Join(*out, "broken"), *bomb<<20, *big); err != nil {
+		return err
+	}
+	if err := writeOther(p, filepath.Join(*out, "other")); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "gensamples: wrote %s (seed %d, %d organisations, %d returns)\n", *out, *seed, len(p.Orgs), len(p.Returns))
+	return nil
+}
+
+func writeFile(path string, data []byte) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return err
+	}
+	return os.WriteFile(path, data, 0o644)
+}
+
+func writeJSON(path string, v any) error {
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return err
+	}
+	return writeFile(path, append(b, '\n'))
+}
+
+func writeRegistry(p *generate.Province, out string) error {
+	return writeJSON(filepath.Join(out, "province.json"), p.Registry())
+}
+
+type validFile struct {
+	code    string
+	q       generate.Quarter
+	opts    generate.WriteOptions
+	what    string
+	pickFor func(*generate.Return) bool
+}
+
+func writeValid(p *generate.Province, dir string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	old, _ := filepath.Glob(filepath.Join(dir, "*.xlsx"))
+	for _, f := range old {
+		_ = os.Remove(f)
+	}
+	q := func(y, n int) generate.Quarter { return generate.Quarter{Year: y, Q: n} }
+	files := []validFile{
+		{code: "GD-KCQ-003", q: q(2024, 4), what: "default layout (1900 dates, hidden field row); with the next file, TH-02 across quarters"},
+		{code: "GD-KCQ-003", q: q(2025, 1), what: "default layout; starts where 2024Q4 ended"},
+		{code: generate.MergedA, q: q(2025, 2), what: "last return of Sơn Thượng before the 2025 merger"},
+		{code: generate.MergedB, q: q(2025, 2), what: "last return of Sơn Hạ before the 2025 merger"},
+		{code: generate.Successor, q: q(2025, 3), what: "first return of the merged Sơn Hòa: start = sum of the two predecessors' ends"},
+		{code: "GD-KDN-002", q: q(2025, 1), opts: generate.WriteOptions{DatesAsText: true}, what: "DatesAsText: every date is dd/mm/yyyy text"},
+		{code: "GD-TPG-005", q: q(2024, 3), opts: generate.WriteOptions{NoFieldRow: true}, what: "NoFieldRow: labels only in row 1, data from row 2 (match by Vietnamese label)"},
+		{code: "GD-KCQ-006", q: q(2025, 2), opts: generate.WriteOptions{FieldRowVisible: true}, what: "FieldRowVisible: field-name row 2 not hidden"},
+		{code: "GD-HSG-003", q: q(2025, 3), opts: generate.WriteOptions{Date1904: true}, what: "Date1904: workbook in the 1904 date system, serials from 1904-01-01"},
+		{code: "GD-TPG-002", q: q(2025, 1), opts: generate.WriteOptions{NFD: true}, what: "NFD: all text in Unicode NFD (decomposed)"},
+		{code: generate.BigOrg, q: q(2025, 3), opts: generate.WriteOptions{NumbersAsText: true}, what: "NumbersAsText: ThongTin counts as text, \"1.178\" style grouping (org has > 1,000 members)"},
+		{code: "GD-KDN-004", q: q(2024, 4), opts: generate.WriteOptions{ShuffleColumns: true, ShuffleSeed: 7}, what: "ShuffleColumns: table columns permuted; match by field name"},
+		{code: "GD-HSG-004", q: q(2025, 2), opts: generate.WriteOptions{StreamWriter: true}, what: "StreamWriter: data sheets written by excelize StreamWriter (inline strings)"},
+		{pickFor: func(r *generate.Return) bool {
+			return len(r.Admissions) == 0 && len(r.Transfers) > 0 && len(r.Supervisions) > 0 && r.Year == 2025
+		},
+			what: "zero admissions: KetNap is header-only (still valid)"},
+	}
+	var readme strings.Builder
+	readme.WriteString("# Valid BCQ-1 samples\n\nWritten by `go run ./samples/cmd/gensamples -out samples -seed 1` (package `samples/generate`, excelize v2.11.0). " +
+		"Every file must be ACCEPTED with no error; all pass domain.md §4. Fictional data only.\n\n" +
+		"| file | org | writer variant / what it exercises | KetNap / ChuyenSinhHoat / GiamSat / KyLuat rows |\n|---|---|---|---|\n")
+	seen := map[string]bool{}
+	for _, vf := range files {
+		var r *generate.Return
+		if vf.pickFor != nil {
+			for _, x := range p.Returns {
+				if vf.pickFor(x) && !seen[x.FileName()] {
+					r = x
+					break
+				}
+			}
+		} else {
+			r = p.Return(vf.code, vf.q)
+		}
+		if r == nil {
+			return fmt.Errorf("valid: no return %s %s", vf.code, vf.q)
+		}
+		if seen[r.FileName()] {
+			return fmt.Errorf("valid: %s twice", r.FileName())
+		}
+		seen[r.FileName()] = true
+		var buf bytes.Buffer
+		if err := generate.WriteReturn(&buf, r, vf.opts); err != nil {
+			return err
+		}
+		if err := writeFile(filepath.Join(dir, r.FileName()), buf.Bytes()); err != nil {
+			return err
+		}
+		kl := "—"
+		if len(r.Disciplines) > 0 {
+			kl = fmt.Sprint(len(r.Disciplines))
+		}
+		fmt.Fprintf(&readme, "| `%s` | %s | %s | %d / %d / %d / %s |\n", r.FileName(), r.Org.Name, vf.what,
+			len(r.Admissions), len(r.Transfers), len(r.Supervisions), kl)
+	}
+	readme.WriteString("\nConventions (all files): codes are text cells (`01`, `THPT`); gender `Nam`/`Nữ`; yes/no `C`/`K`; " +
+		"dates are numbers with the `dd/mm/yyyy` format in the workbook's date system unless DatesAsText; `dues_paid_through` is `MM/YYYY` text; " +
+		"a chi bộ cơ sở uses its own org code as `cell_code`; KyLuat is present only when the return has KyLuat rows; " +
+		"DanhMuc (code lists) is hidden; HuongDan is protected without a password.\n")
+	return writeFile(filepath.Join(dir, "README.md"), []byte(readme.String()))
+}
+
+func writeBroken(p *generate.Province, dir string, bomb int, big bool) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	files := brokenSamples(p, bomb)
+	expected := map[string]Expect{}
+	for _, f := range files {
+		if _, dup := expected[f.name]; dup {
+			return errors.New("broken: duplicate " + f.name)
+		}
+		expected[f.name] = f.expect
+		if err := writeFile(filepath.Join(dir, f.name), f.data); err != nil {
+			return err
+		}
+	}
+	tooMany := Expect{Reason: "TOO_MANY_ROWS", What: fmt.Sprintf("valid return whose KetNap has %d data rows (cap 200,000); about 14 MB, so not committed", TooManyRows),
+		Generated: fmt.Sprintf("generate.WriteBig(w, %d), or go run ./samples/cmd/gensamples -big", TooManyRows)}
+	expected["too_many_rows.xlsx"] = tooMany
+	if big {
+		f, err := os.Create(filepath.Join(dir, "too_many_rows.xlsx"))
+		if err != nil {
+			return err
+		}
+		if err := generate.WriteBig(f, TooManyRows); err != nil {
+			f.Close()
+			return err
+		}
+		if err := f.Close(); err != nil {
+			return err
+		}
+	}
+	if err := writeJSON(filepath.Join(dir, "expected.json"), expected); err != nil {
+		return err
+	}
+	names := make([]string, 0, len(expected))
+	for n := range expected {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	base := pickBase(p)
+	var b strings.Builder
+	fmt.Fprintf(&b, "# Broken samples\n\nWritten by `go run ./samples/cmd/gensamples -out samples -seed 1`. Unless said otherwise each file starts from the valid return "+
+		"`%s` (%s, 2025Q1, written with default options) and breaks one thing. `expected.json` holds the same table for tests: "+
+		"file → `reason` (etl/reason code), `rules` (rule ids that must be among the issues reported; others may appear too), `cells` (Sheet!A1).\n\n"+
+		"| file | reason | rules | cells | what |\n|---|---|---|---|---|\n", base.FileName(), base.Org.Name)
+	for _, n := range names {
+		e := expected[n]
+		what := e.What
+		if e.Generated != "" {
+			what += "; make it with `" + e.Generated + "`"
+		}
+		fmt.Fprintf(&b, "| `%s` | %s | %s | %s | %s |\n", n, e.Reason, strings.Join(e.Rules, ", "), strings.Join(e.Cells, ", "), strings.ReplaceAll(what, "|", "\\|"))
+	}
+	b.WriteString("\nHow some were made:\n\n" +
+		"- `format_xls.xlsx`: a Compound File (MS-CFB v3) written byte by byte in `samples/cmd/gensamples/cfb.go`: 512-byte header, one FAT sector, one directory sector " +
+		"(Root Entry + a `Workbook` stream), the stream padded to 4,096 bytes so that no mini stream is needed; the stream starts with BIFF8 BOF/EOF records. " +
+		"It opens with github.com/richardlehane/mscfb (checked by the command's test). `xl/vbaProject.bin` in `format_xlsm.xlsx` is the same kind of container with a `VBA` stream.\n" +
+		"- `encrypted.xlsx`: excelize `WriteTo(w, Options{Password: \"GiaDinh@2025\"})`: a real encrypted OOXML package in a CFB container (EncryptionInfo + EncryptedPackage).\n" +
+		"- `corrupt_part_ketnap.xlsx`: from `generate.WriteBig(w, 3000)` (a 3,000-row KetNap) so the flipped bytes land inside a long deflate stream; copied with `zip.Writer.CreateRaw`, keeping the original CRC and sizes.\n" +
+		"- `too_large_bomb.xlsx`: an extra entry `xl/media/zeros.bin` of 300 MB of zeros (deflated at best compression to about 300 KB). `too_large_entries.xlsx`: 2,000 extra `customXml/item*.xml` entries.\n" +
+		"- `too_many_rows.xlsx` is **not committed** (about 14 MB for 200,001 rows): tests make it with `generate.WriteBig(w, 200001)`.\n" +
+		"- INVALID_DATA and TEMPLATE_MISMATCH files were edited with excelize after writing (cell values, a formula without a value, a hidden row or sheet, a merge, a removed column or sheet).\n")
+	return writeFile(filepath.Join(dir, "README.md"), []byte(b.String()))
+}
+
+// OtherReturn is the return dumped for samples/other (openpyxl and LibreOffice).
+var OtherReturn = struct {
+	Code string
+	Q    generate.Quarter
+}{"GD-TPG-003", generate.Quarter{Year: 2025, Q: 2}}
+
+func writeOther(p *generate.Province, dir string) error {
+	r := p.Return(OtherReturn.Code, OtherReturn.Q)
+	if r == nil {
+		return errors.New("other: no return")
+	}
+	b, err := generate.MarshalDump(r)
+	if err != nil {
+		return err
+	}
+	if err := writeFile(filepath.Join(dir, "return.json"), append(b, '\n')); err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	if err := generate.WriteReturn(&buf, r, generate.WriteOptions{}); err != nil {
+		return err
+	}
+	// The excelize original that make.sh hands to LibreOffice; kept out of git (samples/.gitignore).
+	return writeFile(filepath.Join(dir, "source", r.FileName()), buf.Bytes())
+}

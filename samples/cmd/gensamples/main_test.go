@@ -1,0 +1,96 @@
+package main
+
+import (
+	"archive/zip"
+	"bytes"
+	"encoding/json"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/richardlehane/mscfb"
+	"github.com/stretchr/testify/require"
+	"github.com/xuri/excelize/v2"
+)
+
+func TestGenerateSamples(t *testing.T) {
+	t.Parallel()
+	out := t.TempDir()
+	var log bytes.Buffer
+	require.NoError(t, run([]string{"-out", out, "-seed", "1", "-bomb-mb", "8"}, &log))
+
+	streams := func(name string) []string {
+		f, err := os.Open(filepath.Join(out, "broken", name))
+		require.NoError(t, err)
+		defer f.Close()
+		doc, err := mscfb.New(f)
+		require.NoError(t, err, name)
+		var names []string
+		for e, err := doc.Next(); err == nil; e, err = doc.Next() {
+			names = append(names, e.Name)
+		}
+		return names
+	}
+	require.Contains(t, streams("format_xls.xlsx"), "Workbook")
+	require.Contains(t, streams("encrypted.xlsx"), "EncryptionInfo")
+
+	readAll := func(name string) error {
+		b, err := os.ReadFile(filepath.Join(out, "broken", name))
+		require.NoError(t, err)
+		zr, err := zip.NewReader(bytes.NewReader(b), int64(len(b)))
+		if err != nil {
+			return err
+		}
+		for _, f := range zr.File {
+			rc, err := f.Open()
+			if err != nil {
+				return err
+			}
+			_, err = io.Copy(io.Discard, rc)
+			rc.Close()
+			if err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	require.Error(t, readAll("corrupt_zip_truncated.xlsx"))
+	require.Error(t, readAll("corrupt_part_ketnap.xlsx"))
+	require.NoError(t, readAll("corrupt_xml_truncated.xlsx"))
+	require.NoError(t, readAll("too_large_bomb.xlsx"))
+
+	var expected map[string]Expect
+	b, err := os.ReadFile(filepath.Join(out, "broken", "expected.json"))
+	require.NoError(t, err)
+	require.NoError(t, json.Unmarshal(b, &expected))
+	reasons := map[string]bool{}
+	for name, e := range expected {
+		reasons[e.Reason] = true
+		if e.Generated == "" {
+			_, err := os.Stat(filepath.Join(out, "broken", name))
+			require.NoError(t, err, name)
+		}
+		if e.Reason == "INVALID_DATA" {
+			require.NotEmpty(t, e.Rules, name)
+		}
+	}
+	for _, r := range []string{"NOT_XLSX", "FORMAT_XLS", "FORMAT_XLSB", "FORMAT_XLSM", "FORMAT_ODS", "ENCRYPTED", "CORRUPT_ZIP",
+		"CORRUPT_PART", "CORRUPT_XML", "DTD", "CORRUPT_SST", "CORRUPT_ROWS", "CORRUPT_CELLS", "TOO_LARGE", "TOO_MANY_ROWS",
+		"TEMPLATE_MISMATCH", "INVALID_DATA"} {
+		require.True(t, reasons[r], r)
+	}
+
+	valid, err := filepath.Glob(filepath.Join(out, "valid", "BCQ_*.xlsx"))
+	require.NoError(t, err)
+	require.GreaterOrEqual(t, len(valid), 10)
+	for _, v := range valid {
+		f, err := excelize.OpenFile(v)
+		require.NoError(t, err, v)
+		list := f.GetSheetList()
+		require.Equal(t, []string{"ThongTin", "KetNap", "ChuyenSinhHoat", "GiamSat"}, list[:4], v)
+		require.True(t, strings.HasSuffix(filepath.Base(v), ".xlsx"))
+		require.NoError(t, f.Close())
+	}
+}
