@@ -240,11 +240,12 @@ func TestDeterminism(t *testing.T) {
 	c, err := json.Marshal(Generate(8))
 	require.NoError(t, err)
 	require.NotEqual(t, a, c)
-	var w1, w2 bytes.Buffer
-	r := Generate(7).Returns[3]
-	require.NoError(t, WriteReturn(&w1, r, WriteOptions{}))
-	require.NoError(t, WriteReturn(&w2, Generate(7).Returns[3], WriteOptions{}))
-	require.Equal(t, len(w1.Bytes()), len(w2.Bytes()))
+	for _, opts := range []WriteOptions{{}, {StreamWriter: true}, {Date1904: true, NFD: true, ShuffleColumns: true}} {
+		var w1, w2 bytes.Buffer
+		require.NoError(t, WriteReturn(&w1, Generate(7).Returns[3], opts))
+		require.NoError(t, WriteReturn(&w2, Generate(7).Returns[3], opts))
+		require.Equal(t, w1.Bytes(), w2.Bytes(), "%+v", opts)
+	}
 }
 
 // readBack opens a written return and gives, per sheet, rows keyed by field

@@ -1,9 +1,12 @@
 package generate
 
 import (
+	"archive/zip"
+	"bytes"
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -269,10 +272,56 @@ func WriteReturn(out io.Writer, r *Return, opts WriteOptions) error {
 	if err := w.build(r); err != nil {
 		return fmt.Errorf("write return %s: %w", r.FileName(), err)
 	}
-	if _, err := f.WriteTo(out); err != nil {
+	if !opts.StreamWriter {
+		if _, err := f.WriteTo(out); err != nil {
+			return fmt.Errorf("write return %s: %w", r.FileName(), err)
+		}
+		return nil
+	}
+	// excelize writes the entries of stream-written sheets in map order:
+	// repack them in a fixed order so that the file is byte-for-byte
+	// reproducible.
+	var buf bytes.Buffer
+	if _, err := f.WriteTo(&buf); err != nil {
+		return fmt.Errorf("write return %s: %w", r.FileName(), err)
+	}
+	if err := repack(out, buf.Bytes()); err != nil {
 		return fmt.Errorf("write return %s: %w", r.FileName(), err)
 	}
 	return nil
+}
+
+// repack copies the zip b to out with its entries in a fixed order
+// ([Content_Types].xml first, then by name), compressed data copied as is.
+func repack(out io.Writer, b []byte) error {
+	zr, err := zip.NewReader(bytes.NewReader(b), int64(len(b)))
+	if err != nil {
+		return err
+	}
+	files := append([]*zip.File(nil), zr.File...)
+	sort.SliceStable(files, func(i, j int) bool {
+		a, c := files[i].Name, files[j].Name
+		if (a == "[Content_Types].xml") != (c == "[Content_Types].xml") {
+			return a == "[Content_Types].xml"
+		}
+		return a < c
+	})
+	zw := zip.NewWriter(out)
+	for _, f := range files {
+		rc, err := f.OpenRaw()
+		if err != nil {
+			return err
+		}
+		h := f.FileHeader
+		w, err := zw.CreateRaw(&h)
+		if err != nil {
+			return err
+		}
+		if _, err := io.Copy(w, rc); err != nil {
+			return err
+		}
+	}
+	return zw.Close()
 }
 
 func (w *writer) styles() error {
