@@ -126,8 +126,8 @@ func brokenSamples(p *generate.Province, bombSize int) []brokenFile {
 
 	// Damaged packages.
 	add("corrupt_zip_truncated.xlsx", good[:len(good)*6/10], Expect{Reason: "CORRUPT_ZIP", What: "valid return cut at 60% (no central directory)"})
-	add("corrupt_part_ketnap.xlsx", corruptRaw(bigKetNap(p), "xl/worksheets/sheet2.xml"), Expect{Reason: "CORRUPT_PART",
-		What: "24 bytes flipped in the middle of the KetNap entry's deflate data; zip directory, sizes and CRC intact"})
+	add("corrupt_part_ketnap.xlsx", corruptDeflate(good, ketnap), Expect{Reason: "CORRUPT_PART",
+		What: "KetNap entry's deflate data broken half-way (a block of reserved type 11 after the first half); zip directory, CRC and size intact"})
 	add("corrupt_xml_truncated.xlsx", edit(good, ketnap, func(x []byte) []byte { return x[:len(x)/2] }),
 		Expect{Reason: "CORRUPT_XML", What: "KetNap sheet XML cut at 50%, repackaged with a correct CRC"})
 	add("dtd_billion_laughs.xlsx", edit(good, ketnap, func(x []byte) []byte {
@@ -280,14 +280,6 @@ func dateStyle(f *excelize.File) int {
 }
 
 func generate_biff() []byte { return biffWorkbook(4200) }
-
-// bigKetNap is a valid return whose KetNap sheet is big enough (a few
-// thousand rows) that flipped bytes land in the middle of a deflate stream.
-func bigKetNap(p *generate.Province) []byte {
-	var buf bytes.Buffer
-	must(generate.WriteBig(&buf, 3000))
-	return buf.Bytes()
-}
 
 func setSSTIndex(x []byte, cell, idx string) []byte {
 	s := string(x)

@@ -227,7 +227,8 @@ func writeBroken(p *generate.Province, dir string, bomb int, big bool) error {
 		"(Root Entry + a `Workbook` stream), the stream padded to 4,096 bytes so that no mini stream is needed; the stream starts with BIFF8 BOF/EOF records. " +
 		"It opens with github.com/richardlehane/mscfb (checked by the command's test). `xl/vbaProject.bin` in `format_xlsm.xlsx` is the same kind of container with a `VBA` stream.\n" +
 		"- `encrypted.xlsx`: excelize `WriteTo(w, Options{Password: \"GiaDinh@2025\"})`: a real encrypted OOXML package in a CFB container (EncryptionInfo + EncryptedPackage).\n" +
-		"- `corrupt_part_ketnap.xlsx`: from `generate.WriteBig(w, 3000)` (a 3,000-row KetNap) so the flipped bytes land inside a long deflate stream; copied with `zip.Writer.CreateRaw`, keeping the original CRC and sizes.\n" +
+		"- `corrupt_part_ketnap.xlsx`: the KetNap entry's compressed data is rebuilt as a valid deflate stream of the first half of the sheet (sync-flushed) followed by a block header of the reserved type 11: inflating gives half the XML then a flate error. " +
+		"All other entries are copied raw with `zip.Writer.CreateRaw`; the headers keep the original CRC-32 and uncompressed size. (Flipping random bytes instead often decodes to garbage XML first, which a gate reports as CORRUPT_XML.)\n" +
 		"- `too_large_bomb.xlsx`: an extra entry `xl/media/zeros.bin` of 300 MB of zeros (deflated at best compression to about 300 KB). `too_large_entries.xlsx`: 2,000 extra `customXml/item*.xml` entries.\n" +
 		"- `too_many_rows.xlsx` is **not committed** (about 14 MB for 200,001 rows): tests make it with `generate.WriteBig(w, 200001)`.\n" +
 		"- INVALID_DATA and TEMPLATE_MISMATCH files were edited with excelize after writing (cell values, a formula without a value, a hidden row or sheet, a merge, a removed column or sheet).\n")

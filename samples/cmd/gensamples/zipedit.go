@@ -114,26 +114,42 @@ func sheetPart(b []byte, sheet string) string {
 	panic("no sheet " + sheet)
 }
 
-// corruptRaw copies the zip b verbatim except that bytes in the middle of
-// the compressed data of entry name are flipped; the central directory,
-// sizes and CRC stay as they were.
-func corruptRaw(b []byte, name string) []byte {
+// corruptDeflate copies the zip b verbatim except the entry name, whose
+// compressed data is replaced by: a valid deflate stream of the first half
+// of its content (ended by a sync flush, so byte-aligned), then a block
+// header with the reserved type 11 and a few bytes of junk. Inflating it
+// yields half the sheet and then a flate "corrupt input" error. The local
+// and central headers keep the original CRC and uncompressed size; only the
+// compressed size is the new one, so the zip directory is intact.
+func corruptDeflate(b []byte, name string) []byte {
 	zr, err := zip.NewReader(bytes.NewReader(b), int64(len(b)))
 	must(err)
 	var buf bytes.Buffer
 	zw := zip.NewWriter(&buf)
 	for _, f := range zr.File {
-		rc, err := f.OpenRaw()
-		must(err)
-		raw, err := io.ReadAll(rc)
-		must(err)
-		if f.Name == name {
-			raw = append([]byte(nil), raw...)
-			for i := len(raw) / 2; i < len(raw)/2+24 && i < len(raw); i++ {
-				raw[i] ^= 0xA5
-			}
-		}
 		h := f.FileHeader
+		var raw []byte
+		if f.Name == name {
+			rc, err := f.Open()
+			must(err)
+			content, err := io.ReadAll(rc)
+			must(err)
+			var c bytes.Buffer
+			fw, err := flate.NewWriter(&c, flate.DefaultCompression)
+			must(err)
+			_, err = fw.Write(content[:len(content)/2])
+			must(err)
+			must(fw.Flush())
+			c.Write([]byte{0x07, 0xA5, 0x5A, 0xA5, 0x5A, 0xA5, 0x5A, 0xA5})
+			raw = c.Bytes()
+			h.CompressedSize64 = uint64(len(raw))
+			h.Flags &^= 0x8 // sizes in the local header, no data descriptor
+		} else {
+			rc, err := f.OpenRaw()
+			must(err)
+			raw, err = io.ReadAll(rc)
+			must(err)
+		}
 		w, err := zw.CreateRaw(&h)
 		must(err)
 		_, err = w.Write(raw)
