@@ -223,6 +223,9 @@ func (b *book) classify() error {
 			return reason.Wrap(reason.CorruptPart, f.Name, err)
 		}
 		table, err := readSST(rc, f.Name, b.lim)
+		if err != nil {
+			err = preferPartDamage(err, rc, f.Name)
+		}
 		rc.Close()
 		if err != nil {
 			return err
@@ -403,7 +406,7 @@ func (b *book) ReadSheet(ctx context.Context, name string, fn func(*Row) error) 
 		if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 			return meta, fmt.Errorf("read sheet %q: %w", name, err)
 		}
-		return meta, err
+		return meta, preferPartDamage(err, rc, f.Name)
 	}
 	b.ent.done[idx] = true
 	return meta, nil
@@ -445,4 +448,24 @@ func (b *book) Close() (err error) {
 		b.ent.done[i] = true
 	}
 	return nil
+}
+
+// preferPartDamage: when the XML of a part looks wrong, the cause may be a
+// damaged deflate stream that produced garbage before its CRC could be
+// checked at the end. The rest of the entry is read (its declared size
+// passed the caps) and a damaged stream is reported as what it is.
+func preferPartDamage(err error, rc io.Reader, part string) error {
+	code, ok := reason.Of(err)
+	if !ok {
+		return err
+	}
+	switch code {
+	case reason.CorruptXML, reason.DTD, reason.CorruptSST, reason.CorruptRows, reason.CorruptCells:
+	default:
+		return err
+	}
+	if _, derr := io.Copy(io.Discard, rc); derr != nil {
+		return &reason.Error{Code: reason.CorruptPart, Part: part, Detail: "damaged compressed data (" + err.Error() + ")", Err: derr}
+	}
+	return err
 }

@@ -64,7 +64,7 @@ type sheetReader struct {
 	lim  Limits
 	part string
 
-	kinds   [16]elemKind
+	kinds    [16]elemKind
 	dataSeen bool
 
 	row     Row
