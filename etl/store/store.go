@@ -17,7 +17,7 @@ import (
 	"time"
 
 	"github.com/jmoiron/sqlx"
-	_ "github.com/lib/pq" // the PostgreSQL driver
+	"github.com/lib/pq"
 	"github.com/pressly/goose/v3"
 	"github.com/pressly/goose/v3/lock"
 )
@@ -174,4 +174,23 @@ func (s *Store) tx(ctx context.Context, fn func(*sqlx.Tx) error) (err error) {
 	return tx.Commit()
 }
 
-var _ = sql.ErrNoRows
+// EnsureDatabase creates database name on the server of adminURL if it does
+// not exist (the private cluster's first start).
+func EnsureDatabase(ctx context.Context, adminURL, name string) error {
+	db, err := sql.Open("postgres", adminURL)
+	if err != nil {
+		return fmt.Errorf("store: connect to %s: %w", Redact(adminURL), err)
+	}
+	defer db.Close()
+	var exists bool
+	if err := db.QueryRowContext(ctx, `SELECT EXISTS (SELECT FROM pg_database WHERE datname = $1)`, name).Scan(&exists); err != nil {
+		return fmt.Errorf("store: connect to %s: %w", Redact(adminURL), err)
+	}
+	if exists {
+		return nil
+	}
+	if _, err := db.ExecContext(ctx, `CREATE DATABASE `+pq.QuoteIdentifier(name)); err != nil {
+		return fmt.Errorf("store: create database %s: %w", name, err)
+	}
+	return nil
+}
