@@ -1,0 +1,182 @@
+// Package normalize turns the text of workbook cells into clean values:
+// Unicode-normalised text, matching keys for headers and names, Vietnamese
+// numbers, dates (Excel serials in the 1900 and 1904 systems, and text),
+// months and yes/no answers.
+//
+// Every parser here refuses to guess. Text that could be read two ways
+// ("4.046": four thousand and forty-six in Vietnamese, four point
+// zero four six in English; "03/15/2024": month first) is rejected with
+// [ErrAmbiguousNumber] or [ErrAmbiguousDate]; anything else that is not a
+// value of the type gets [ErrNotNumber], [ErrNotDate], [ErrDateRange] or
+// [ErrNotBool]. Errors wrap these sentinels (test with errors.Is) and quote
+// at most a short prefix of the input.
+package normalize
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
+)
+
+// Text cleans a cell's or a header's text: it maps NBSP, every other Unicode
+// space separator (Zs), line and paragraph separators and ASCII whitespace
+// (tab, CR, LF) to a plain space; removes format characters (Cf: zero-width
+// space and joiners, BOM U+FEFF, soft hyphen, bidi controls such as U+202E)
+// and the other control characters (Cc); trims; collapses inner runs of
+// spaces to one; and returns the result in Unicode NFC, so that Vietnamese
+// typed with combining marks ("Unicode tổ hợp") equals the precomposed form.
+//
+// Text is idempotent, and allocation-free when s is already clean (the
+// common case: it runs on every cell).
+func Text(s string) string {
+	if clean(s) {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	space := false // a space is pending: written before the next kept rune
+	for _, r := range s {
+		switch {
+		case r == utf8.RuneError:
+			// Invalid UTF-8 (or a literal U+FFFD) becomes U+FFFD.
+		case isSpace(r):
+			space = b.Len() > 0
+			continue
+		case drop(r):
+			continue
+		}
+		if space {
+			b.WriteByte(' ')
+			space = false
+		}
+		b.WriteRune(r)
+	}
+	out := b.String()
+	if !isNFC(out) {
+		out = norm.NFC.String(out)
+	}
+	return out
+}
+
+// clean reports whether Text(s) == s without building anything.
+func clean(s string) bool {
+	if s == "" {
+		return true
+	}
+	if s[0] == ' ' || s[len(s)-1] == ' ' {
+		return false
+	}
+	ascii := true
+	prevSpace := false
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= utf8.RuneSelf {
+			ascii = false
+			break
+		}
+		if c < 0x20 || c == 0x7f {
+			return false
+		}
+		if c == ' ' {
+			if prevSpace {
+				return false
+			}
+			prevSpace = true
+		} else {
+			prevSpace = false
+		}
+	}
+	if ascii {
+		return true
+	}
+	prevSpace = false
+	for i, r := range s {
+		switch {
+		case r == utf8.RuneError:
+			if _, size := utf8.DecodeRuneInString(s[i:]); size == 1 {
+				return false // invalid UTF-8
+			}
+			prevSpace = false
+		case r == ' ':
+			if prevSpace {
+				return false
+			}
+			prevSpace = true
+		case isSpace(r), drop(r):
+			return false
+		default:
+			prevSpace = false
+		}
+	}
+	return isNFC(s)
+}
+
+// isNFC reports whether s is in NFC; the quick check does not allocate.
+func isNFC(s string) bool {
+	return norm.NFC.QuickSpanString(s) == len(s) || norm.NFC.IsNormalString(s)
+}
+
+// isSpace reports whether r becomes a plain space.
+func isSpace(r rune) bool {
+	if r < utf8.RuneSelf {
+		return r == ' ' || r == '\t' || r == '\n' || r == '\r' || r == '\v' || r == '\f'
+	}
+	return r == 0x85 || r == 0x2028 || r == 0x2029 || unicode.Is(unicode.Zs, r)
+}
+
+// drop reports whether r is removed: format and control characters.
+func drop(r rune) bool {
+	if r < utf8.RuneSelf {
+		return r < 0x20 || r == 0x7f
+	}
+	return unicode.Is(unicode.Cc, r) || unicode.Is(unicode.Cf, r)
+}
+
+// Key is the matching key of a header, label, code or name: the cleaned
+// Text, lower-cased, without diacritics (đ and Đ become d) and without
+// anything but letters and digits. "Ngày sinh", "NGAY SINH", "ngày  sinh"
+// and the decomposed (NFD) spelling all give "ngaysinh".
+//
+// Key is idempotent and allocation-free when s is already a key.
+func Key(s string) string {
+	if isKey(s) {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	for _, r := range norm.NFD.String(s) {
+		if r < utf8.RuneSelf {
+			switch {
+			case r >= 'a' && r <= 'z', r >= '0' && r <= '9':
+				b.WriteByte(byte(r))
+			case r >= 'A' && r <= 'Z':
+				b.WriteByte(byte(r) + 'a' - 'A')
+			}
+			continue
+		}
+		if unicode.Is(unicode.Mn, r) {
+			continue
+		}
+		r = unicode.ToLower(r)
+		if r == 'đ' {
+			r = 'd'
+		}
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// isKey reports whether s consists of ASCII lowercase letters and digits only.
+func isKey(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9') {
+			return false
+		}
+	}
+	return true
+}
