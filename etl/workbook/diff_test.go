@@ -216,3 +216,39 @@ func TestFixtures(t *testing.T) {
 		})
 	}
 }
+
+// TestFixtureDetails checks what excelize's grid cannot show: states,
+// hidden rows and columns, merges, formulas without cached values, 1904.
+func TestFixtureDetails(t *testing.T) {
+	t.Parallel()
+	for _, name := range []string{"openpyxl.xlsx", "libreoffice-roundtrip.xlsx", "openpyxl-1904.xlsx"} {
+		data, err := os.ReadFile(filepath.Join("testdata", name))
+		require.NoError(t, err)
+		res, err := readBytes(data, Limits{})
+		require.NoError(t, err, name)
+		require.Equal(t, name == "openpyxl-1904.xlsx", res.d1904, name)
+		require.Equal(t, "KetNap", res.sheets[0].Name)
+		if name != "openpyxl-1904.xlsx" {
+			require.Equal(t, Hidden, res.sheets[1].State, name)
+		}
+		cells := cellsOf(res, "KetNap")
+		require.Equal(t, "Nguyễn Văn An", cells["B2"].Value, name)
+		require.Equal(t, "  Phạm Đức Thắng", cells["B5"].Value, name)
+		require.Equal(t, String, cells["H1"].Kind, name)
+		require.Equal(t, "Gộp ô & <ký tự>", cells["H1"].Value, name)
+		require.Equal(t, Bool, cells["D3"].Kind, name)
+		require.True(t, cells["F2"].Formula, name)
+		if name == "libreoffice-roundtrip.xlsx" {
+			require.Equal(t, "2", cells["F2"].Value, "LibreOffice stores the computed result")
+		} else {
+			require.Equal(t, "", cells["F2"].Value, "openpyxl stores no cached value")
+		}
+		require.Contains(t, res.meta["KetNap"].Merges, Range{FromCol: 8, FromRow: 1, ToCol: 10, ToRow: 2}, name)
+		require.Contains(t, res.meta["KetNap"].HiddenCols, 5, name)
+		for _, r := range res.rows["KetNap"] {
+			if r.Num == 3 {
+				require.True(t, r.Hidden, name)
+			}
+		}
+	}
+}

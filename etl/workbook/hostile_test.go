@@ -276,8 +276,12 @@ func hostileCorpus() []hostileCase {
 			return zipMap(t, skeleton(sheetXML(`<row r="1"/>`), xmlDecl+`<!DOCTYPE sst [<!ENTITY xxe SYSTEM "file:///etc/passwd">]><sst xmlns="`+nsMain+`"><si><t>&xxe;</t></si></sst>`))
 		}, Limits{}, reason.DTD},
 		// sheet structure
-		{"sst-index-too-big", func(t testing.TB) []byte { return sheetPkgSST(t, `<row r="1"><c r="A1" t="s"><v>2</v></c></row>`, "a", "b") }, Limits{}, reason.CorruptSST},
-		{"sst-index-not-number", func(t testing.TB) []byte { return sheetPkgSST(t, `<row r="1"><c r="A1" t="s"><v>1e0</v></c></row>`, "a", "b") }, Limits{}, reason.CorruptSST},
+		{"sst-index-too-big", func(t testing.TB) []byte {
+			return sheetPkgSST(t, `<row r="1"><c r="A1" t="s"><v>2</v></c></row>`, "a", "b")
+		}, Limits{}, reason.CorruptSST},
+		{"sst-index-not-number", func(t testing.TB) []byte {
+			return sheetPkgSST(t, `<row r="1"><c r="A1" t="s"><v>1e0</v></c></row>`, "a", "b")
+		}, Limits{}, reason.CorruptSST},
 		{"sst-without-table", rows(`<row r="1"><c r="A1" t="s"><v>0</v></c></row>`), Limits{}, reason.CorruptSST},
 		{"sst-two-t", func(t testing.TB) []byte {
 			return zipMap(t, skeleton(sheetXML(`<row r="1"/>`), xmlDecl+`<sst xmlns="`+nsMain+`"><si><t>a</t><t>b</t></si></sst>`))

@@ -90,3 +90,13 @@ func cellName(col, row int) string {
 	}
 	return columnName(col) + strconv.Itoa(row)
 }
+
+// isDigits reports whether b is a non-empty run of decimal digits.
+func isDigits(b []byte) bool {
+	for _, c := range b {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return len(b) > 0
+}

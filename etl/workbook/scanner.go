@@ -219,11 +219,13 @@ func (s *scanner) next() tokKind {
 			k, err = s.chardata()
 		}
 		if err == errMore {
-			if !s.fill() {
-				if s.err != nil {
-					return tokErr
-				}
+			if s.eof {
 				return s.fail(reason.CorruptXML, "unexpected end of XML (truncated part)")
+			}
+			// Read more, or learn that the input has ended; either way the
+			// token is parsed again.
+			if !s.fill() && s.err != nil {
+				return tokErr
 			}
 			continue
 		}

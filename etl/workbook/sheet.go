@@ -356,6 +356,11 @@ func (sr *sheetReader) startCell() error {
 			return sr.errorf(reason.CorruptCells, "cell %s has an unknown type", cellName(col, sr.row.Num))
 		}
 	}
+	// The style index means nothing here, but a cell whose style is not a
+	// number is damaged, and other readers drop such a cell silently.
+	if v, ok, dup := sc.attr("s"); dup || ok && !isDigits(v) {
+		return sr.errorf(reason.CorruptCells, "cell %s has a bad style attribute", cellName(col, sr.row.Num))
+	}
 	sr.col, sr.prevCol, sr.ctype = col, col, ct
 	sr.formula, sr.nV, sr.nIS, sr.isT, sr.isR = false, 0, 0, false, false
 	sr.vText, sr.isText = sr.vText[:0], sr.isText[:0]
