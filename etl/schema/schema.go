@@ -73,6 +73,17 @@ type Template struct {
 	File   string   `yaml:"-"` // file it was loaded from
 }
 
+// KeyValue returns the template's key-value sheet (ThongTin), whose record
+// rules and workbook rules see as info, or nil.
+func (t *Template) KeyValue() *Sheet {
+	for _, s := range t.Sheets {
+		if s.Layout == KeyValue {
+			return s
+		}
+	}
+	return nil
+}
+
 // Sheet returns the sheet named name, or nil.
 func (t *Template) Sheet(name string) *Sheet {
 	for _, s := range t.Sheets {
@@ -109,6 +120,11 @@ type Sheet struct {
 	Fields    []*Field  `yaml:"fields"`
 	Unique    []*Unique `yaml:"unique"` // keys that must not repeat within the sheet
 	Rules     []*Rule   `yaml:"rules"`  // row rules (table) or record rules (keyvalue)
+	// CodeRule is the rule id reported when a code field of this sheet holds
+	// a value that is not in its code list (e.g. "KN-10"); it is copied at
+	// load into Field.Rule of every code field that names none. Empty means
+	// the validator's built-in id.
+	CodeRule string `yaml:"code_rule"`
 
 	File string `yaml:"-"`
 }
@@ -143,6 +159,13 @@ type Field struct {
 	Personal     bool     `yaml:"personal"` // personal data: never logged, removable from digests
 	Hint         Text     `yaml:"hint"`     // how to fill it in: template comment and fix hint
 	Width        float64  `yaml:"width"`    // column width in the generated template
+	// Rule is the rule id reported, instead of the validator's built-in id,
+	// when the value fails the field's own checks: not in the code list, not
+	// matching Pattern, outside MinLen/MaxLen or Min/Max (e.g. "KN-07" for
+	// KetNap.profile_no, "TH-06" for a negative admission target). Type
+	// errors (not a number, not a date, ambiguous text) and missing required
+	// values keep their built-in ids. Empty means the built-in id.
+	Rule string `yaml:"rule"`
 
 	RequiredWhenProgram cel.Program                           `yaml:"-"`
 	PatternRE           interface{ MatchString(string) bool } `yaml:"-"`
@@ -150,9 +173,13 @@ type Field struct {
 
 // Unique is a key of several fields that must not repeat within a sheet.
 type Unique struct {
-	ID       string   `yaml:"id"`     // rule id, e.g. "KN-08"
-	Fields   []string `yaml:"fields"` // the key
-	Fold     bool     `yaml:"fold"`   // compare text folded (case, spacing, diacritics ignored)
+	ID     string   `yaml:"id"`     // rule id, e.g. "KN-08"
+	Fields []string `yaml:"fields"` // the key
+	Fold   bool     `yaml:"fold"`   // compare text folded (case, spacing, diacritics ignored)
+	// Blanks makes blank cells part of the key (as empty values). Without
+	// it a row with any key field blank is not checked. GS-06 ("identical
+	// rows") needs it.
+	Blanks   bool     `yaml:"blanks"`
 	Severity Severity `yaml:"severity"`
 	Message  Text     `yaml:"message"`
 	Hint     Text     `yaml:"hint"`
@@ -174,6 +201,12 @@ type Rule struct {
 	WhenProgram  cel.Program `yaml:"-"` // nil when When is empty
 	CheckProgram cel.Program `yaml:"-"`
 	File         string      `yaml:"-"`
+	// Sheet is the sheet the rule belongs to; empty for workbook rules.
+	Sheet string `yaml:"-"`
+	// UsesPeriod is set at load when When or Check reads period: such a rule
+	// does not apply (Eval reports ok) while the period is unknown
+	// (Vars.Period.Year == 0), since the year or quarter is itself reported.
+	UsesPeriod bool `yaml:"-"`
 }
 
 // Aggregate is a per-file figure: the number of rows of Sheet for which
@@ -194,6 +227,9 @@ type CodeList struct {
 	Version string `yaml:"version"` // which official table the codes follow
 	Source  string `yaml:"source"`  // where the list comes from
 	Codes   []Code `yaml:"codes"`
+
+	File  string            `yaml:"-"` // file it was loaded from
+	index map[string]string // normalize.Key of code, labels and aliases → code
 }
 
 // Code is one value of a code list.
@@ -203,8 +239,35 @@ type Code struct {
 	Aliases []string `yaml:"aliases"` // other spellings accepted in cells
 }
 
-// Period is the reporting quarter a record belongs to, as rules see it.
+// Period is the reporting quarter a record belongs to, as rules see it
+// (period.year, period.quarter, period.start, period.end). The zero Period
+// means "unknown": rules that read period do not apply.
 type Period struct {
 	Year, Quarter int
 	Start, End    time.Time // first and last day, UTC midnight
+}
+
+// NewPeriod returns quarter q (1-4) of year y.
+func NewPeriod(y, q int) Period {
+	start := time.Date(y, time.Month(3*(q-1)+1), 1, 0, 0, 0, 0, time.UTC)
+	return Period{Year: y, Quarter: q, Start: start, End: start.AddDate(0, 3, -1)}
+}
+
+// Vars are the values rules are evaluated over. Rows hold Go values as the
+// validator converts cells: string (text, code, email), int64 (int),
+// float64 (decimal), bool, time.Time at UTC midnight (date, month). A blank
+// or invalid cell is absent from the map, so rules test has(row.x) first.
+//
+//   - Row: the record being checked (a table row, or the key-value record);
+//     nil for workbook rules.
+//   - Info: the key-value record (ThongTin); nil before it is read.
+//   - Period: the reporting quarter; zero when unknown.
+//   - Agg: the template's aggregates by name (workbook rules).
+//   - Now: the current time; the zero time means time.Now().
+type Vars struct {
+	Row    map[string]any
+	Info   map[string]any
+	Period Period
+	Agg    map[string]int64
+	Now    time.Time
 }
