@@ -111,24 +111,11 @@ func (b *book) classify() error {
 	if err != nil {
 		return err
 	}
-	all := make([]string, 0, len(defaults)+len(overrides))
-	for _, t := range defaults {
-		all = append(all, t)
-	}
+	// Only overrides name parts: excelize, for one, declares a Default for
+	// the "bin" extension as a VBA project in every workbook it writes.
 	for _, t := range overrides {
-		all = append(all, t)
-	}
-	for _, t := range all {
-		t = strings.TrimSpace(t)
-		for _, bt := range binaryTypes {
-			if strings.EqualFold(t, bt) {
-				return reason.Errorf(reason.FormatXLSB, "[Content_Types].xml", "binary workbook content type")
-			}
-		}
-		for _, mt := range macroOrTemplateTypes {
-			if strings.EqualFold(t, mt) {
-				return reason.Errorf(reason.FormatXLSM, "[Content_Types].xml", "macro-enabled or template content type %s", mt)
-			}
+		if err := formatOfType(t); err != nil {
+			return err
 		}
 	}
 	contentType := func(part string) string {
@@ -171,6 +158,9 @@ func (b *book) classify() error {
 			return reason.Errorf(reason.CorruptZip, "_rels/.rels", "no officeDocument relationship")
 		}
 		return reason.Errorf(reason.NotXLSX, "", "package has no main document")
+	}
+	if err := formatOfType(contentType(wbPart)); err != nil {
+		return err
 	}
 	if strings.TrimSpace(contentType(wbPart)) != ctWorkbookMain {
 		return reason.Errorf(reason.NotXLSX, wbPart, "main document is not a spreadsheet workbook")
@@ -232,6 +222,23 @@ func (b *book) classify() error {
 		}
 		b.sst = table
 		e.done[i] = true
+	}
+	return nil
+}
+
+// formatOfType refuses the content types of binary, macro-enabled and
+// template workbooks.
+func formatOfType(t string) error {
+	t = strings.TrimSpace(t)
+	for _, bt := range binaryTypes {
+		if strings.EqualFold(t, bt) {
+			return reason.Errorf(reason.FormatXLSB, "[Content_Types].xml", "binary workbook content type")
+		}
+	}
+	for _, mt := range macroOrTemplateTypes {
+		if strings.EqualFold(t, mt) {
+			return reason.Errorf(reason.FormatXLSM, "[Content_Types].xml", "macro-enabled or template content type %s", mt)
+		}
 	}
 	return nil
 }

@@ -462,21 +462,67 @@ func isNameByte(c byte) bool {
 		c == '_' || c == ':' || c == '.' || c == '-'
 }
 
-// scanName reads a name starting at buf[i]. It returns the index after it,
-// or errMore when the name may continue past the buffered input.
-func (s *scanner) scanName(i int) (int, error) {
+// nameInfo describes a name found by scanName.
+type nameInfo struct {
+	end    int // index after the name
+	colon  int // index of the first colon, or -1
+	colons int
+	ascii  bool
+}
+
+// scanName reads a name starting at buf[i], noting its colons as it goes so
+// that no second pass is needed. It returns errMore when the name may
+// continue past the buffered input.
+func (s *scanner) scanName(i int) (nameInfo, error) {
+	n := nameInfo{colon: -1, ascii: true}
 	j := i
-	for j < s.end {
+	for ; j < s.end; j++ {
 		c := s.buf[j]
-		if c < utf8.RuneSelf && !isNameByte(c) {
+		if c >= utf8.RuneSelf {
+			n.ascii = false
+			continue
+		}
+		if !isNameByte(c) {
 			break
 		}
-		j++
+		if c == ':' {
+			if n.colon < 0 {
+				n.colon = j
+			}
+			n.colons++
+		}
 	}
 	if j == s.end && !s.eof {
-		return 0, errMore
+		return n, errMore
 	}
-	return j, nil
+	n.end = j
+	return n, nil
+}
+
+// qname checks the name buf[i:n.end] and splits it into prefix and local
+// part the way encoding/xml does; qualified names may hold one colon.
+func (s *scanner) qname(i int, n nameInfo) (prefix, local []byte, ok bool) {
+	name := s.buf[i:n.end]
+	if len(name) == 0 {
+		return nil, nil, false
+	}
+	if n.ascii {
+		c := name[0]
+		if !('A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || c == '_' || c == ':') {
+			return nil, nil, false
+		}
+	} else if !validName(name) {
+		return nil, nil, false
+	}
+	switch {
+	case n.colons == 0:
+		return nil, name, true
+	case n.colons > 1:
+		return nil, nil, false
+	case n.colon == i || n.colon == n.end-1:
+		return nil, name, true
+	}
+	return s.buf[i:n.colon], s.buf[n.colon+1 : n.end], true
 }
 
 // validName reports whether name is an XML name as encoding/xml sees it.
@@ -500,22 +546,6 @@ func validName(name []byte) bool {
 	d := xml.NewDecoder(strings.NewReader("<?" + string(name) + "?>"))
 	_, err := d.RawToken()
 	return err == nil
-}
-
-// splitQName splits a qualified name the way encoding/xml does; ok is false
-// for names with more than one colon.
-func splitQName(name []byte) (prefix, local []byte, ok bool) {
-	k := bytes.IndexByte(name, ':')
-	if k < 0 {
-		return nil, name, true
-	}
-	if bytes.IndexByte(name[k+1:], ':') >= 0 {
-		return nil, nil, false
-	}
-	if k == 0 || k == len(name)-1 {
-		return nil, name, true
-	}
-	return name[:k], name[k+1:], true
 }
 
 // need reports errMore when i is past the buffered input and more may come.
@@ -555,15 +585,14 @@ func (s *scanner) truncated() (tokKind, error) {
 }
 
 func (s *scanner) endTag(i int) (tokKind, error) {
-	j, err := s.scanName(i)
+	n, err := s.scanName(i)
 	if err != nil {
 		return tokNone, err
 	}
+	j := n.end
 	name := s.buf[i:j]
-	if !validName(name) {
-		return s.fail(reason.CorruptXML, "bad element name in end tag"), nil
-	}
-	if _, _, ok := splitQName(name); !ok {
+	prefix, local, ok := s.qname(i, n)
+	if !ok {
 		return s.fail(reason.CorruptXML, "bad element name in end tag"), nil
 	}
 	for j < s.end && isSpace(s.buf[j]) {
@@ -584,22 +613,20 @@ func (s *scanner) endTag(i int) (tokKind, error) {
 	if !bytes.Equal(s.topName(), name) {
 		return s.fail(reason.CorruptXML, "end tag does not match the open element"), nil
 	}
-	s.prefix, s.local, _ = splitQName(name)
+	s.prefix, s.local = prefix, local
 	s.popName()
 	s.pos = j + 1
 	return tokEnd, nil
 }
 
 func (s *scanner) startTag(i int) (tokKind, error) {
-	j, err := s.scanName(i)
+	n, err := s.scanName(i)
 	if err != nil {
 		return tokNone, err
 	}
-	name := s.buf[i:j]
-	if !validName(name) {
-		return s.fail(reason.CorruptXML, "bad element name"), nil
-	}
-	if _, _, ok := splitQName(name); !ok {
+	j := n.end
+	eprefix, elocal, ok := s.qname(i, n)
+	if !ok {
 		return s.fail(reason.CorruptXML, "bad element name"), nil
 	}
 	if len(s.nameEnds) == 0 && s.rootSeen {
@@ -639,15 +666,12 @@ func (s *scanner) startTag(i int) (tokKind, error) {
 			break
 		}
 		// attribute
-		k, err := s.scanName(j)
+		an, err := s.scanName(j)
 		if err != nil {
 			return tokNone, err
 		}
-		aname := s.buf[j:k]
-		if !validName(aname) {
-			return s.fail(reason.CorruptXML, "bad attribute name"), nil
-		}
-		ap, al, ok := splitQName(aname)
+		k := an.end
+		ap, al, ok := s.qname(j, an)
 		if !ok {
 			return s.fail(reason.CorruptXML, "bad attribute name"), nil
 		}
@@ -709,10 +733,9 @@ func (s *scanner) startTag(i int) (tokKind, error) {
 		}
 		s.attrs = append(s.attrs, a)
 	}
-	name = s.buf[nameStart:nameEnd]
-	s.names = append(s.names, name...)
+	s.names = append(s.names, s.buf[nameStart:nameEnd]...)
 	s.nameEnds = append(s.nameEnds, len(s.names))
-	s.prefix, s.local, _ = splitQName(name)
+	s.prefix, s.local = eprefix, elocal
 	s.rootSeen = true
 	s.pendingEnd = empty
 	s.pos = j
@@ -738,10 +761,11 @@ func (s *scanner) attr(local string) (val []byte, found, dup bool) {
 // procInst checks a processing instruction; the XML declaration must not
 // declare anything but version 1.0 and UTF-8.
 func (s *scanner) procInst(i int) (tokKind, error) {
-	j, err := s.scanName(i)
+	n, err := s.scanName(i)
 	if err != nil {
 		return tokNone, err
 	}
+	j := n.end
 	target := s.buf[i:j]
 	if !validName(target) {
 		return s.fail(reason.CorruptXML, "bad processing instruction target"), nil
