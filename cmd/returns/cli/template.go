@@ -1,0 +1,54 @@
+package cli
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/spf13/cobra"
+
+	"github.com/returns-project/returns/etl/template"
+)
+
+func newTemplateCmd(g *globals) *cobra.Command {
+	var out, id string
+	cmd := &cobra.Command{
+		Use:   "template --out FILE",
+		Short: "Write the blank workbook of a template (default BCQ-1)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if out == "" {
+				return usageError("--out FILE is required")
+			}
+			set, err := g.loadSchemas()
+			if err != nil {
+				return err
+			}
+			t, ok := set.Templates[id]
+			if !ok {
+				return usageError("unknown template %q", id)
+			}
+			// Write beside the target and rename, so a reader never sees half a workbook.
+			tmp, err := os.CreateTemp(filepath.Dir(out), ".template-*.xlsx")
+			if err != nil {
+				return &exitError{code: ExitUsage, err: fmt.Errorf("write %s: %w", out, err)}
+			}
+			defer os.Remove(tmp.Name())
+			if err := template.Write(tmp, set, t, template.Options{}); err != nil {
+				tmp.Close()
+				return &exitError{code: ExitUsage, err: err}
+			}
+			if err := tmp.Close(); err != nil {
+				return &exitError{code: ExitUsage, err: fmt.Errorf("write %s: %w", out, err)}
+			}
+			if err := os.Rename(tmp.Name(), out); err != nil {
+				return &exitError{code: ExitUsage, err: fmt.Errorf("write %s: %w", out, err)}
+			}
+			fmt.Fprintf(cmd.ErrOrStderr(), "wrote %s (%s)\n", out, t.Version)
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&out, "out", "", "file to write (.xlsx)")
+	cmd.Flags().StringVar(&id, "template", "BCQ-1", "template id")
+	return cmd
+}

@@ -1,0 +1,151 @@
+package ingest_test
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/returns-project/returns/etl/ingest"
+	"github.com/returns-project/returns/etl/schema"
+	"github.com/returns-project/returns/etl/store"
+	"github.com/returns-project/returns/etl/store/storetest"
+	"github.com/returns-project/returns/etl/validate"
+	"github.com/returns-project/returns/samples/generate"
+	"github.com/returns-project/returns/schemas"
+)
+
+func TestMain(m *testing.M) { storetest.Main(m) }
+
+type bundle struct {
+	set *schema.Set
+	st  *store.Store
+	p   *generate.Province
+}
+
+func setup(t *testing.T) *bundle {
+	t.Helper()
+	set, err := schema.Load(schemas.FS)
+	require.NoError(t, err)
+	st := storetest.New(t)
+	require.NoError(t, st.CheckColumns(context.Background(), set.Templates["BCQ-1"]))
+	return &bundle{set: set, st: st, p: generate.Generate(1)}
+}
+
+func (b *bundle) ingest(t *testing.T, data []byte, name string) *ingest.Result {
+	t.Helper()
+	sum := sha256.Sum256(data)
+	res, err := ingest.Reader(context.Background(), bytes.NewReader(data), int64(len(data)), hex.EncodeToString(sum[:]), b.set, b.st,
+		ingest.Options{FileName: name, ReceivedAt: time.Date(2025, 10, 5, 9, 0, 0, 0, time.UTC),
+			Validate: validate.Options{Now: func() time.Time { return time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC) }}})
+	require.NoError(t, err)
+	return res
+}
+
+func write(t *testing.T, r *generate.Return, opts generate.WriteOptions) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	require.NoError(t, generate.WriteReturn(&buf, r, opts))
+	return buf.Bytes()
+}
+
+func count(t *testing.T, st *store.Store, q string, args ...any) int {
+	t.Helper()
+	var n int
+	require.NoError(t, st.DB().Get(&n, q, args...))
+	return n
+}
+
+func rich(t *testing.T, p *generate.Province) *generate.Return {
+	t.Helper()
+	for _, r := range p.Returns {
+		if len(r.Admissions) > 0 && len(r.Transfers) > 0 && len(r.Supervisions) > 0 && len(r.Disciplines) > 0 {
+			return r
+		}
+	}
+	t.Fatal("no rich return")
+	return nil
+}
+
+// TestLoadDuplicateSupersede walks one organisation's quarter through a
+// load, the same content again, and a corrected version.
+func TestLoadDuplicateSupersede(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	r := rich(t, b.p)
+	data := write(t, r, generate.WriteOptions{})
+
+	res := b.ingest(t, data, r.FileName())
+	require.Equal(t, ingest.Loaded, res.Outcome, "%+v", res.Issues)
+	require.Equal(t, 1, res.Version)
+	sub := res.SubmissionID
+	require.Equal(t, len(r.Admissions), count(t, b.st, `SELECT count(*) FROM reporting.admissions WHERE submission_id = $1`, sub))
+	require.Equal(t, len(r.Transfers), count(t, b.st, `SELECT count(*) FROM reporting.transfers WHERE submission_id = $1`, sub))
+	require.Equal(t, len(r.Supervisions), count(t, b.st, `SELECT count(*) FROM reporting.supervisions WHERE submission_id = $1`, sub))
+	require.Equal(t, len(r.Disciplines), count(t, b.st, `SELECT count(*) FROM reporting.disciplines WHERE submission_id = $1`, sub))
+	require.Equal(t, 1, count(t, b.st, `SELECT count(*) FROM reporting.summaries WHERE submission_id = $1 AND members_end_official = $2`, sub, r.Info.MembersEndOfficial))
+	// Every row is traceable to its cell: sheet and source row from 3 on.
+	require.Equal(t, 0, count(t, b.st, `SELECT count(*) FROM reporting.admissions WHERE source_sheet <> 'KetNap' OR source_row < 3`))
+
+	// The same content again is a duplicate and loads nothing.
+	dup := b.ingest(t, data, "renamed.xlsx")
+	require.Equal(t, ingest.Duplicate, dup.Outcome)
+	require.Equal(t, sub, dup.SubmissionID)
+	require.Contains(t, dup.DuplicateOf.Error(), "duplicate of submission")
+	require.Equal(t, len(r.Admissions), count(t, b.st, `SELECT count(*) FROM returns.admission`))
+	require.Equal(t, 1, count(t, b.st, `SELECT count(*) FROM returns.file_event WHERE outcome = 'duplicate'`))
+
+	// A corrected return (different content) supersedes the first one;
+	// history is kept.
+	corrected := write(t, r, generate.WriteOptions{DatesAsText: true})
+	res2 := b.ingest(t, corrected, r.FileName())
+	require.Equal(t, ingest.Loaded, res2.Outcome, "%+v", res2.Issues)
+	require.Equal(t, 2, res2.Version)
+	require.Equal(t, 1, count(t, b.st, `SELECT count(*) FROM reporting.submissions WHERE org_code = $1`, r.Org.Code))
+	require.Equal(t, 2, count(t, b.st, `SELECT count(*) FROM returns.submission WHERE org_code = $1`, r.Org.Code))
+	require.Equal(t, 1, count(t, b.st, `SELECT count(*) FROM returns.submission WHERE id = $1 AND status = 'superseded' AND superseded_by = $2`, sub, res2.SubmissionID))
+	require.Equal(t, len(r.Admissions), count(t, b.st, `SELECT count(*) FROM reporting.admissions`))
+}
+
+// TestRejectedFileLoadsNothing checks that a file rejected for its data
+// leaves no row behind, only its event and issues.
+func TestRejectedFileLoadsNothing(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	r := *rich(t, b.p)
+	r.Info.MembersEndOfficial++ // the balance no longer adds up (TH-01)
+	res := b.ingest(t, write(t, &r, generate.WriteOptions{}), r.FileName())
+	require.Equal(t, ingest.Rejected, res.Outcome)
+	for _, table := range []string{"submission", "summary", "admission", "transfer", "supervision", "discipline", "ledger"} {
+		require.Zero(t, count(t, b.st, `SELECT count(*) FROM returns.`+table), table)
+	}
+	require.Equal(t, 1, count(t, b.st, `SELECT count(*) FROM returns.file_event WHERE outcome = 'rejected' AND reason = 'INVALID_DATA'`))
+	require.Positive(t, count(t, b.st, `SELECT count(*) FROM returns.validation_issue WHERE rule_id = 'TH-01'`))
+}
+
+// TestLoaderCannotAlter checks the loader role's limits.
+func TestLoaderCannotAlter(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	db := b.st.DB()
+	for _, q := range []string{
+		`DROP TABLE returns.admission`,
+		`ALTER TABLE returns.admission ADD COLUMN x int`,
+		`TRUNCATE returns.admission`,
+		`DELETE FROM returns.ledger`,
+		`CREATE TABLE returns.x (id int)`,
+	} {
+		tx, err := db.Beginx()
+		require.NoError(t, err)
+		_, err = tx.Exec(`SET LOCAL ROLE returns_loader`)
+		require.NoError(t, err)
+		_, err = tx.Exec(q)
+		require.Error(t, err, q)
+		require.Regexp(t, `must be owner|permission denied`, err.Error(), q)
+		require.NoError(t, tx.Rollback())
+	}
+}

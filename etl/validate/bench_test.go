@@ -1,0 +1,160 @@
+package validate
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+	"github.com/xuri/excelize/v2"
+
+	"github.com/returns-project/returns/etl/workbook"
+	"github.com/returns-project/returns/samples/generate"
+)
+
+var (
+	bigOnce sync.Once
+	bigPath string
+	bigErr  error
+)
+
+// bigFile is a BCQ-1 return whose KetNap sheet has 100,000 rows, written
+// once per test binary.
+func bigFile(tb testing.TB) string {
+	tb.Helper()
+	bigOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "returns-bench")
+		if err != nil {
+			bigErr = err
+			return
+		}
+		bigPath = filepath.Join(dir, "big100k.xlsx")
+		bigErr = writeBig(bigPath, 100_000)
+	})
+	require.NoError(tb, bigErr)
+	return bigPath
+}
+
+func writeBig(path string, rows int) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	w := bufio.NewWriterSize(f, 1<<20)
+	if err := generate.WriteBig(w, rows); err != nil {
+		f.Close()
+		return err
+	}
+	if err := w.Flush(); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+// BenchmarkValidate100k reads and validates a 100,000-row KetNap sheet, and
+// in the same run reads it with the strict reader alone and with excelize's
+// Rows (raw values), the baseline. Compare the ns/op of the three.
+func BenchmarkValidate100k(b *testing.B) {
+	path := bigFile(b)
+	set := loadSet(b)
+	ctx := context.Background()
+	b.Run("excelize-rows", func(b *testing.B) {
+		for b.Loop() {
+			f, err := excelize.OpenFile(path, excelize.Options{RawCellValue: true})
+			require.NoError(b, err)
+			rows, err := f.Rows("KetNap")
+			require.NoError(b, err)
+			n := 0
+			for rows.Next() {
+				cols, err := rows.Columns()
+				require.NoError(b, err)
+				n += len(cols)
+			}
+			require.NoError(b, rows.Close())
+			require.NoError(b, f.Close())
+			require.Greater(b, n, 100_000)
+		}
+	})
+	b.Run("strict-reader", func(b *testing.B) {
+		for b.Loop() {
+			f, err := os.Open(path)
+			require.NoError(b, err)
+			st, _ := f.Stat()
+			book, err := workbook.Open(ctx, f, st.Size(), workbook.Limits{})
+			require.NoError(b, err)
+			n := 0
+			_, err = book.ReadSheet(ctx, "KetNap", func(r *workbook.Row) error { n += len(r.Cells); return nil })
+			require.NoError(b, err)
+			require.NoError(b, book.Close())
+			f.Close()
+			require.Greater(b, n, 100_000)
+		}
+	})
+	b.Run("read-and-validate", func(b *testing.B) {
+		for b.Loop() {
+			res, err := File(ctx, path, set, Options{})
+			require.NoError(b, err)
+			require.Equal(b, Accepted, res.Status, "%+v", firstIssues(res))
+			require.Equal(b, 100_000, res.Rows["KetNap"])
+		}
+	})
+}
+
+func firstIssues(res *Result) []Issue {
+	if len(res.Issues) > 5 {
+		return res.Issues[:5]
+	}
+	return res.Issues
+}
+
+// TestMillionRowsPeakMemory validates a 1,000,000-row file in a child
+// process and checks its peak resident memory (VmHWM). It takes about a
+// minute, so it runs only with RETURNS_BIG=1.
+func TestMillionRowsPeakMemory(t *testing.T) {
+	if os.Getenv("RETURNS_BIG") == "" {
+		t.Skip("set RETURNS_BIG=1 to validate a 1,000,000-row file and measure peak memory")
+	}
+	path := filepath.Join(t.TempDir(), "big1m.xlsx")
+	require.NoError(t, writeBig(path, 1_000_000))
+	cmd := exec.Command(os.Args[0], "-test.run=^TestHelperValidateBig$")
+	cmd.Env = append(os.Environ(), "RETURNS_HELPER_FILE="+path)
+	out, err := cmd.CombinedOutput()
+	require.NoError(t, err, string(out))
+	var hwmKB int
+	for _, line := range strings.Split(string(out), "\n") {
+		if rest, ok := strings.CutPrefix(line, "VmHWM_KB="); ok {
+			hwmKB, _ = strconv.Atoi(strings.TrimSpace(rest))
+		}
+	}
+	require.Positive(t, hwmKB, string(out))
+	t.Logf("1,000,000 rows: peak RSS %d MB; %s", hwmKB/1024, strings.TrimSpace(string(out)))
+	require.Less(t, hwmKB, 100*1024, "peak resident memory must stay under 100 MB")
+}
+
+// TestHelperValidateBig is the child of TestMillionRowsPeakMemory.
+func TestHelperValidateBig(t *testing.T) {
+	path := os.Getenv("RETURNS_HELPER_FILE")
+	if path == "" {
+		t.Skip("helper process only")
+	}
+	set := loadSet(t)
+	res, err := File(context.Background(), path, set, Options{MaxRows: 1_048_576})
+	require.NoError(t, err)
+	require.Equal(t, Accepted, res.Status, "%+v", firstIssues(res))
+	require.Equal(t, 1_000_000, res.Rows["KetNap"])
+	status, err := os.ReadFile("/proc/self/status")
+	require.NoError(t, err)
+	for _, line := range strings.Split(string(status), "\n") {
+		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			fmt.Printf("VmHWM_KB=%s\n", strings.TrimSuffix(strings.TrimSpace(rest), " kB"))
+		}
+	}
+}

@@ -1,0 +1,103 @@
+package validate
+
+import "github.com/returns-project/returns/etl/schema"
+
+// Built-in checks that every template gets, independent of its rules. Their
+// ids are stable: reports, annotated workbooks and tests refer to them.
+const (
+	RuleSheetMissing    = "WB-SHEET-MISSING"
+	RuleColumnMissing   = "WB-COLUMN-MISSING"
+	RuleColumnDuplicate = "WB-COLUMN-DUPLICATE"
+	RuleColumnUnknown   = "WB-COLUMN-UNKNOWN"
+	RuleTemplateVersion = "TH-07"
+	RuleHiddenSheet     = "WB-HIDDEN-SHEET"
+	RuleHiddenRow       = "WB-HIDDEN-ROW"
+	RuleHiddenColumn    = "WB-HIDDEN-COLUMN"
+	RuleMerged          = "WB-MERGED"
+	RuleFormula         = "WB-FORMULA"
+	RuleErrorCell       = "WB-ERROR-CELL"
+	RuleRequired        = "WB-REQUIRED"
+	RuleType            = "WB-TYPE"
+	RuleAmbiguousNumber = "AMBIGUOUS_NUMBER"
+	RuleAmbiguousDate   = "AMBIGUOUS_DATE"
+	RuleCode            = "WB-CODE"
+	RulePattern         = "WB-PATTERN"
+	RuleLength          = "WB-LENGTH"
+	RuleRange           = "WB-RANGE"
+	RuleUnique          = "WB-UNIQUE"
+	RuleRuleFailed      = "WB-RULE-ERROR"
+)
+
+type message struct{ msg, hint schema.Text }
+
+var builtin = map[string]message{
+	RuleSheetMissing: {
+		schema.Text{VI: "Thiếu trang tính bắt buộc của biểu mẫu.", EN: "A required sheet of the template is missing."},
+		schema.Text{VI: "Dùng biểu mẫu BCQ-1 mới nhất; không đổi tên hoặc xóa trang tính.", EN: "Use the latest BCQ-1 template; do not rename or delete sheets."}},
+	RuleColumnMissing: {
+		schema.Text{VI: "Thiếu cột bắt buộc của biểu mẫu.", EN: "A required column of the template is missing."},
+		schema.Text{VI: "Chép số liệu vào biểu mẫu BCQ-1 mới nhất; không xóa hoặc đổi tên cột.", EN: "Copy the data into the latest BCQ-1 template; do not delete or rename columns."}},
+	RuleColumnDuplicate: {
+		schema.Text{VI: "Một cột xuất hiện hai lần trong dòng tiêu đề.", EN: "A column appears twice in the header row."},
+		schema.Text{VI: "Xóa cột bị trùng, chỉ giữ một cột cho mỗi trường.", EN: "Delete the duplicate column; keep one column per field."}},
+	RuleColumnUnknown: {
+		schema.Text{VI: "Cột không thuộc biểu mẫu; số liệu trong cột này không được ghi nhận.", EN: "The column is not part of the template; its data is ignored."},
+		schema.Text{VI: "Nếu số liệu cần thiết, hãy chuyển sang đúng cột của biểu mẫu; nếu không, xóa cột này.", EN: "If the data matters, move it to the right template column; otherwise delete this column."}},
+	RuleTemplateVersion: {
+		schema.Text{VI: "Phiên bản biểu mẫu không được hỗ trợ.", EN: "The template version is not supported."},
+		schema.Text{VI: "Tải biểu mẫu BCQ-1 mới nhất và chép số liệu sang.", EN: "Download the latest BCQ-1 template and copy the data into it."}},
+	RuleHiddenSheet: {
+		schema.Text{VI: "Trang tính chứa số liệu đang bị ẩn.", EN: "A data sheet is hidden."},
+		schema.Text{VI: "Bỏ ẩn trang tính (chuột phải vào tên trang › Bỏ ẩn) và kiểm tra lại số liệu.", EN: "Unhide the sheet (right-click a sheet tab › Unhide) and check its data."}},
+	RuleHiddenRow: {
+		schema.Text{VI: "Dòng bị ẩn nhưng vẫn có số liệu; dòng ẩn không được dùng để xóa số liệu.", EN: "A hidden row still holds data; hiding a row does not delete it."},
+		schema.Text{VI: "Bỏ ẩn dòng; nếu số liệu không còn đúng thì xóa hẳn dòng (chuột phải › Xóa).", EN: "Unhide the row; if its data is no longer valid delete the row (right-click › Delete)."}},
+	RuleHiddenColumn: {
+		schema.Text{VI: "Cột bị ẩn nhưng vẫn có số liệu.", EN: "A hidden column still holds data."},
+		schema.Text{VI: "Bỏ ẩn cột và kiểm tra lại số liệu trong cột.", EN: "Unhide the column and check its data."}},
+	RuleMerged: {
+		schema.Text{VI: "Vùng số liệu có ô bị gộp (Merge); mỗi ô chỉ được chứa một giá trị.", EN: "Cells are merged in the data area; each cell must hold its own value."},
+		schema.Text{VI: "Chọn vùng ô, bỏ gộp ô (Merge & Center › Unmerge) và điền giá trị cho từng ô.", EN: "Select the cells, unmerge them and fill in every cell."}},
+	RuleFormula: {
+		schema.Text{VI: "Ô chứa công thức nhưng không có kết quả đã tính.", EN: "The cell holds a formula without a calculated result."},
+		schema.Text{VI: "Mở tệp bằng Excel để tính lại rồi lưu, hoặc nhập trực tiếp giá trị thay cho công thức.", EN: "Open the file in Excel so it recalculates and save it, or type the value instead of the formula."}},
+	RuleErrorCell: {
+		schema.Text{VI: "Ô chứa giá trị lỗi của Excel (ví dụ #REF!, #VALUE!).", EN: "The cell holds an Excel error value (e.g. #REF!, #VALUE!)."},
+		schema.Text{VI: "Sửa công thức gây lỗi hoặc nhập trực tiếp giá trị đúng.", EN: "Fix the formula that fails or type the right value."}},
+	RuleRequired: {
+		schema.Text{VI: "Ô bắt buộc nhưng đang để trống.", EN: "A required cell is empty."},
+		schema.Text{VI: "Điền giá trị cho ô này theo hướng dẫn của biểu mẫu.", EN: "Fill in this cell as the template explains."}},
+	RuleType: {
+		schema.Text{VI: "Giá trị không đúng kiểu dữ liệu của cột.", EN: "The value does not have the column's type."},
+		schema.Text{VI: "Nhập đúng kiểu: số nguyên (ví dụ 4.046), ngày dd/mm/yyyy, C/K cho Có/Không.", EN: "Use the right type: whole numbers (e.g. 4.046), dates dd/mm/yyyy, C/K for yes/no."}},
+	RuleAmbiguousNumber: {
+		schema.Text{VI: "Con số viết không rõ ràng, có thể hiểu theo hai cách (ví dụ 4.046 là bốn nghìn không trăm bốn mươi sáu hay bốn phẩy không bốn sáu?).", EN: "The number is ambiguous and could be read two ways (is 4.046 four thousand and forty-six or four point zero four six?)."},
+		schema.Text{VI: "Nhập số dạng ô số (không phải văn bản), hoặc viết theo kiểu Việt Nam: dấu chấm ngăn cách hàng nghìn, dấu phẩy cho phần thập phân (89,51).", EN: "Enter it as a number cell, or write it the Vietnamese way: dots group thousands, a comma marks decimals (89,51)."}},
+	RuleAmbiguousDate: {
+		schema.Text{VI: "Ngày viết không rõ ràng hoặc có vẻ theo kiểu tháng/ngày (ví dụ 03/15/2025).", EN: "The date is ambiguous or looks like month/day (e.g. 03/15/2025)."},
+		schema.Text{VI: "Nhập ngày theo dạng ngày/tháng/năm đủ 4 chữ số năm, ví dụ 15/03/2025, hoặc dùng ô kiểu ngày.", EN: "Write the date as day/month/four-digit year, e.g. 15/03/2025, or use a date cell."}},
+	RuleCode: {
+		schema.Text{VI: "Giá trị không có trong danh mục mã của cột.", EN: "The value is not in the column's code list."},
+		schema.Text{VI: "Chọn giá trị từ danh sách thả xuống của ô (xem trang DanhMuc).", EN: "Pick a value from the cell's drop-down list (see the DanhMuc sheet)."}},
+	RulePattern: {
+		schema.Text{VI: "Giá trị không đúng định dạng quy định.", EN: "The value does not have the required format."},
+		schema.Text{VI: "Xem ghi chú của cột trong biểu mẫu để nhập đúng định dạng.", EN: "See the column's note in the template for the format."}},
+	RuleLength: {
+		schema.Text{VI: "Độ dài giá trị không hợp lệ (quá ngắn hoặc quá dài).", EN: "The value is too short or too long."},
+		schema.Text{VI: "Rút gọn hoặc bổ sung nội dung cho đúng độ dài cho phép.", EN: "Shorten or complete the text to the allowed length."}},
+	RuleRange: {
+		schema.Text{VI: "Giá trị nằm ngoài khoảng cho phép.", EN: "The value is outside the allowed range."},
+		schema.Text{VI: "Kiểm tra lại con số; số lượng không được âm.", EN: "Check the number; counts cannot be negative."}},
+	RuleUnique: {
+		schema.Text{VI: "Giá trị bị trùng với một dòng khác trong cùng trang tính.", EN: "The value repeats another row of the same sheet."},
+		schema.Text{VI: "Kiểm tra và xóa dòng trùng, hoặc sửa lại giá trị cho đúng.", EN: "Check and delete the duplicate row, or correct the value."}},
+	RuleRuleFailed: {
+		schema.Text{VI: "Không kiểm tra được quy tắc cho dòng này (lỗi nội bộ của bộ quy tắc).", EN: "A rule could not be evaluated on this row (an internal error of the rule set)."},
+		schema.Text{VI: "Báo cho người quản trị hệ thống kèm tên tệp.", EN: "Tell the system administrator, giving the file name."}},
+}
+
+// builtinIssue makes an issue of a built-in check.
+func builtinIssue(rule string, sev schema.Severity) Issue {
+	m := builtin[rule]
+	return Issue{Rule: rule, Severity: sev, Message: m.msg, Hint: m.hint}
+}

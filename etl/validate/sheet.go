@@ -1,0 +1,604 @@
+package validate
+
+import (
+	"context"
+	"fmt"
+	"hash/maphash"
+	"strings"
+
+	"github.com/xuri/excelize/v2"
+
+	"github.com/returns-project/returns/etl/normalize"
+	"github.com/returns-project/returns/etl/reason"
+	"github.com/returns-project/returns/etl/schema"
+	"github.com/returns-project/returns/etl/workbook"
+)
+
+// cellName is the A1 name of a cell.
+func cellName(col, row int) string {
+	s, err := excelize.CoordinatesToCellName(col, row)
+	if err != nil {
+		return ""
+	}
+	return s
+}
+
+// record is one record being validated: its typed values and raw texts,
+// indexed like the sheet's fields, and where each came from.
+type record struct {
+	sheet  *schema.Sheet
+	values []any
+	raw    []string
+	where  []cellRef
+	row    map[string]any // the same values by name, as rules see them
+}
+
+func newRecord(s *schema.Sheet) *record {
+	n := len(s.Fields)
+	return &record{sheet: s, values: make([]any, n), raw: make([]string, n), where: make([]cellRef, n), row: make(map[string]any, n)}
+}
+
+func (r *record) reset() {
+	clear(r.values)
+	clear(r.raw)
+	clear(r.where)
+	clear(r.row)
+}
+
+// set stores the typed value of field i.
+func (r *record) set(i int, val any) {
+	r.values[i] = val
+	if val != nil {
+		r.row[r.sheet.Fields[i].Name] = val
+	}
+}
+
+func (r *record) cols() map[string]cellRef {
+	m := make(map[string]cellRef, len(r.where))
+	for i, w := range r.where {
+		if w.row != 0 {
+			m[r.sheet.Fields[i].Name] = w
+		}
+	}
+	return m
+}
+
+func (r *record) rawByName() map[string]string {
+	m := make(map[string]string, len(r.raw))
+	for i, s := range r.raw {
+		if s != "" {
+			m[r.sheet.Fields[i].Name] = s
+		}
+	}
+	return m
+}
+
+// checkRecord runs the per-record checks every layout shares: required
+// fields and the sheet's rules.
+func (v *validator) checkRecord(rec *record, rowNum int, fieldRow func(i int) cellRef) {
+	s := rec.sheet
+	var vars schema.Vars
+	varsReady := false
+	for i, f := range s.Fields {
+		if rec.values[i] != nil || rec.raw[i] != "" {
+			continue
+		}
+		required := f.Required
+		if !required && f.RequiredWhenProgram != nil {
+			if !varsReady {
+				vars, varsReady = v.vars(rec.row), true
+			}
+			var err error
+			required, err = f.RequiredIn(vars)
+			if err != nil {
+				required = false
+			}
+		}
+		if required {
+			is := builtinIssue(RuleRequired, schema.Error)
+			ref := fieldRow(i)
+			is.Sheet, is.Field, is.Row, is.Col = s.Name, f.Name, ref.row, ref.col
+			if ref.col > 0 {
+				is.Cell = cellName(ref.col, ref.row)
+			}
+			v.issue(is)
+		}
+	}
+	if len(s.Rules) == 0 {
+		return
+	}
+	if !varsReady {
+		vars = v.vars(rec.row)
+	}
+	var cols map[string]cellRef
+	var raw map[string]string
+	for _, rule := range s.Rules {
+		ok, err := rule.Eval(vars)
+		if err == nil && ok {
+			continue
+		}
+		if cols == nil {
+			cols, raw = rec.cols(), rec.rawByName()
+			// Fields whose column exists but whose cell is empty still point
+			// at their cell.
+			for i, f := range s.Fields {
+				if _, ok := cols[f.Name]; !ok {
+					if ref := fieldRow(i); ref.col > 0 {
+						cols[f.Name] = ref
+					}
+				}
+			}
+		}
+		v.evalRule(rule, vars, s.Name, rowNum, cols, raw)
+	}
+}
+
+// table validates a sheet laid out as a table.
+func (v *validator) table(ctx context.Context, name string, s *schema.Sheet) error {
+	headerRow := max(s.HeaderRow, 1)
+	fieldRow := s.FieldRow
+	if fieldRow == 0 {
+		fieldRow = headerRow + 1
+	}
+	dataRow := max(s.DataRow, fieldRow+1)
+	maxRows := v.opts.MaxRows
+	if s.MaxRows > 0 && s.MaxRows < maxRows {
+		maxRows = s.MaxRows
+	}
+
+	fieldByName := make(map[string]int, len(s.Fields))
+	fieldByLabel := make(map[string]int, len(s.Fields)*2)
+	for i, f := range s.Fields {
+		fieldByName[strings.ToLower(f.Name)] = i
+		for _, l := range append([]string{f.Label.VI, f.Label.EN}, f.Aliases...) {
+			if k := normalize.Key(l); k != "" {
+				fieldByLabel[k] = i
+			}
+		}
+	}
+
+	var (
+		labels    []workbook.Cell // the label row, kept until the header is settled
+		colField  map[int]int     // column → field index
+		settled   bool
+		start     = dataRow
+		rec       = newRecord(s)
+		rows      int
+		dataCols  = map[int]int{} // column → first data row with a value
+		uniq      = newUniqueness(s)
+		fieldCols = make([]int, len(s.Fields))
+	)
+
+	settle := func(fieldNames []workbook.Cell) {
+		settled = true
+		colField = map[int]int{}
+		seen := map[int]int{}
+		src := fieldNames
+		byName := fieldNames != nil
+		if !byName {
+			src = labels
+			start = headerRow + 1
+		}
+		for _, c := range src {
+			txt := normalize.Text(c.Value)
+			if txt == "" {
+				continue
+			}
+			var (
+				i  int
+				ok bool
+			)
+			if byName {
+				i, ok = fieldByName[strings.ToLower(txt)]
+			} else {
+				i, ok = fieldByLabel[normalize.Key(txt)]
+			}
+			hdr := headerRow
+			if byName {
+				hdr = fieldRow
+			}
+			if !ok {
+				if k := normalize.Key(txt); k == "stt" || k == "sott" {
+					continue
+				}
+				is := builtinIssue(RuleColumnUnknown, schema.Warning)
+				is.Sheet, is.Row, is.Col, is.Cell, is.Value = s.Name, hdr, c.Col, cellName(c.Col, hdr), txt
+				v.issue(is)
+				continue
+			}
+			if prev, dup := seen[i]; dup {
+				is := builtinIssue(RuleColumnDuplicate, schema.Error)
+				is.Sheet, is.Field, is.Row, is.Col, is.Cell = s.Name, s.Fields[i].Name, hdr, c.Col, cellName(c.Col, hdr)
+				is.Value = fmt.Sprintf("%s, %s", cellName(prev, hdr), cellName(c.Col, hdr))
+				v.issue(is)
+				v.templateMismatch = true
+				continue
+			}
+			seen[i] = c.Col
+			colField[c.Col] = i
+			fieldCols[i] = c.Col
+		}
+		for i, f := range s.Fields {
+			if _, ok := seen[i]; ok || !(f.Required || f.RequiredWhen != "") {
+				continue
+			}
+			is := builtinIssue(RuleColumnMissing, schema.Error)
+			is.Sheet, is.Field, is.Value = s.Name, f.Name, f.Label.VI
+			v.issue(is)
+			v.templateMismatch = true
+		}
+	}
+
+	meta, err := v.book.ReadSheet(ctx, name, func(r *workbook.Row) error {
+		switch {
+		case r.Num < headerRow:
+			return nil
+		case r.Num == headerRow:
+			labels = append(labels[:0], r.Cells...)
+			return nil
+		case !settled && r.Num == fieldRow:
+			if looksLikeFieldRow(r.Cells, fieldByName) {
+				settle(r.Cells)
+				return nil
+			}
+			settle(nil)
+		case !settled:
+			settle(nil)
+		}
+		if r.Num < start || v.templateMismatch {
+			return nil
+		}
+		rec.reset()
+		hasData := false
+		for ci := range r.Cells {
+			c := &r.Cells[ci]
+			i, ok := colField[c.Col]
+			if !ok {
+				continue
+			}
+			if !c.Formula && c.Kind != workbook.Error && normalize.Text(c.Value) == "" {
+				continue
+			}
+			hasData = true
+			if _, seen := dataCols[c.Col]; !seen {
+				dataCols[c.Col] = r.Num
+			}
+			rec.raw[i] = displayValue(c)
+			rec.where[i] = cellRef{r.Num, c.Col}
+			val, rule := v.convert(s.Fields[i], c)
+			if rule != "" {
+				is := builtinIssue(rule, schema.Error)
+				if rule == RuleCode && s.CodeRule != "" {
+					is.Rule = s.CodeRule // e.g. KN-10: the domain's own id for code lists
+				}
+				is.Sheet, is.Field, is.Row, is.Col, is.Cell, is.Value = s.Name, s.Fields[i].Name, r.Num, c.Col, cellName(c.Col, r.Num), rec.raw[i]
+				v.issue(is)
+				continue
+			}
+			rec.set(i, val)
+		}
+		if !hasData {
+			return nil
+		}
+		rows++
+		if rows > maxRows {
+			return reason.Errorf(reason.TooManyRows, name, "more than %d data rows", maxRows)
+		}
+		if r.Hidden {
+			is := builtinIssue(RuleHiddenRow, schema.Error)
+			is.Sheet, is.Row = s.Name, r.Num
+			if len(r.Cells) > 0 {
+				is.Col, is.Cell = r.Cells[0].Col, cellName(r.Cells[0].Col, r.Num)
+			}
+			v.issue(is)
+		}
+		rowNum := r.Num
+		v.checkRecord(rec, rowNum, func(i int) cellRef {
+			if fieldCols[i] > 0 {
+				return cellRef{rowNum, fieldCols[i]}
+			}
+			return cellRef{rowNum, 0}
+		})
+		uniq.check(v, rec, rowNum)
+		v.aggregate(s, rec)
+		if v.opts.Sink != nil {
+			if err := v.opts.Sink.Record(ctx, s, rowNum, rec.values); err != nil {
+				return fmt.Errorf("sink %s row %d: %w", s.Name, rowNum, err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if !settled {
+		// A sheet with nothing at all below its labels: settle to report
+		// missing columns.
+		settle(nil)
+	}
+	v.res.Rows[s.Name] = rows
+	for _, hc := range meta.HiddenCols {
+		if first, ok := dataCols[hc]; ok {
+			is := builtinIssue(RuleHiddenColumn, schema.Error)
+			is.Sheet, is.Row, is.Col, is.Cell = s.Name, first, hc, cellName(hc, first)
+			if i, ok := colField[hc]; ok {
+				is.Field = s.Fields[i].Name
+			}
+			v.issue(is)
+		}
+	}
+	for _, m := range meta.Merges {
+		if m.ToRow < start {
+			continue
+		}
+		is := builtinIssue(RuleMerged, schema.Error)
+		is.Sheet, is.Row, is.Col, is.Cell = s.Name, m.FromRow, m.FromCol, cellName(m.FromCol, m.FromRow)
+		is.Value = cellName(m.FromCol, m.FromRow) + ":" + cellName(m.ToCol, m.ToRow)
+		v.issue(is)
+	}
+	return nil
+}
+
+// looksLikeFieldRow reports whether a row holds the machine field names: most
+// of its non-empty cells name a field.
+func looksLikeFieldRow(cells []workbook.Cell, fieldByName map[string]int) bool {
+	named, total := 0, 0
+	for _, c := range cells {
+		txt := normalize.Text(c.Value)
+		if txt == "" {
+			continue
+		}
+		total++
+		if _, ok := fieldByName[strings.ToLower(txt)]; ok {
+			named++
+		}
+	}
+	return named > 0 && named*2 >= total
+}
+
+// keyValue validates a sheet of label | field | value lines (ThongTin).
+func (v *validator) keyValue(ctx context.Context, name string, s *schema.Sheet) error {
+	fieldByName := make(map[string]int, len(s.Fields))
+	fieldByLabel := make(map[string]int, len(s.Fields)*2)
+	for i, f := range s.Fields {
+		fieldByName[strings.ToLower(f.Name)] = i
+		for _, l := range append([]string{f.Label.VI, f.Label.EN}, f.Aliases...) {
+			if k := normalize.Key(l); k != "" {
+				fieldByLabel[k] = i
+			}
+		}
+	}
+	headerRow := max(s.HeaderRow, 1)
+	rec := newRecord(s)
+	lineOf := make([]int, len(s.Fields))
+	_, err := v.book.ReadSheet(ctx, name, func(r *workbook.Row) error {
+		if r.Num <= headerRow {
+			return nil
+		}
+		var label, field string
+		var value *workbook.Cell
+		for ci := range r.Cells {
+			c := &r.Cells[ci]
+			switch c.Col {
+			case 1:
+				label = normalize.Text(c.Value)
+			case 2:
+				field = normalize.Text(c.Value)
+			case 3:
+				value = c
+			}
+		}
+		i, ok := fieldByName[strings.ToLower(field)]
+		if !ok && field == "" && label != "" {
+			i, ok = fieldByLabel[normalize.Key(label)]
+		}
+		if !ok {
+			if value != nil && normalize.Text(value.Value) != "" && (field != "" || label != "") {
+				is := builtinIssue(RuleColumnUnknown, schema.Warning)
+				is.Sheet, is.Row, is.Col, is.Cell, is.Value = s.Name, r.Num, 2, cellName(2, r.Num), field+label
+				v.issue(is)
+			}
+			return nil
+		}
+		if lineOf[i] != 0 {
+			is := builtinIssue(RuleColumnDuplicate, schema.Error)
+			is.Sheet, is.Field, is.Row, is.Col, is.Cell = s.Name, s.Fields[i].Name, r.Num, 2, cellName(2, r.Num)
+			v.issue(is)
+			v.templateMismatch = true
+			return nil
+		}
+		lineOf[i] = r.Num
+		if r.Hidden && value != nil {
+			is := builtinIssue(RuleHiddenRow, schema.Error)
+			is.Sheet, is.Row, is.Col, is.Cell = s.Name, r.Num, 3, cellName(3, r.Num)
+			v.issue(is)
+		}
+		if value == nil || (!value.Formula && value.Kind != workbook.Error && normalize.Text(value.Value) == "") {
+			return nil
+		}
+		rec.raw[i] = displayValue(value)
+		rec.where[i] = cellRef{r.Num, 3}
+		val, rule := v.convert(s.Fields[i], value)
+		if rule != "" {
+			is := builtinIssue(rule, schema.Error)
+			if rule == RuleCode && s.CodeRule != "" {
+				is.Rule = s.CodeRule
+			}
+			is.Sheet, is.Field, is.Row, is.Col, is.Cell, is.Value = s.Name, s.Fields[i].Name, r.Num, 3, cellName(3, r.Num), rec.raw[i]
+			v.issue(is)
+			return nil
+		}
+		rec.set(i, val)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for i, f := range s.Fields {
+		if lineOf[i] == 0 && f.Required {
+			is := builtinIssue(RuleColumnMissing, schema.Error)
+			is.Sheet, is.Field, is.Value = s.Name, f.Name, f.Label.VI
+			v.issue(is)
+			v.templateMismatch = true
+		}
+	}
+	v.res.Rows[s.Name] = 1
+	v.setInfo(rec)
+	v.checkRecord(rec, 0, func(i int) cellRef {
+		if lineOf[i] > 0 {
+			return cellRef{lineOf[i], 3}
+		}
+		return cellRef{}
+	})
+	if v.opts.Sink != nil {
+		if err := v.opts.Sink.Record(ctx, s, 0, rec.values); err != nil {
+			return fmt.Errorf("sink %s: %w", s.Name, err)
+		}
+	}
+	return nil
+}
+
+// setInfo takes the organisation, period and template version from the
+// key-value record.
+func (v *validator) setInfo(rec *record) {
+	info := make(map[string]any, len(rec.row))
+	for k, val := range rec.row {
+		info[k] = val
+	}
+	v.info = info
+	v.res.Info = info
+	if org, ok := info["org_code"].(string); ok {
+		v.res.Org = org
+	}
+	y, yok := info["year"].(int64)
+	q, qok := info["quarter"].(int64)
+	if yok && qok && q >= 1 && q <= 4 && y >= 1900 && y <= 9999 {
+		v.period = schema.NewPeriod(int(y), int(q))
+		v.res.Year, v.res.Quarter = int(y), int(q)
+		v.res.Period = fmt.Sprintf("%d-Q%d", y, q)
+	}
+	if ver, ok := info["template_version"].(string); ok && v.tmpl.Version != "" && !strings.EqualFold(ver, v.tmpl.Version) {
+		is := builtinIssue(RuleTemplateVersion, schema.Error)
+		if i := fieldIndex(rec.sheet, "template_version"); i >= 0 {
+			is.Sheet, is.Field, is.Row, is.Col, is.Value = rec.sheet.Name, "template_version", rec.where[i].row, rec.where[i].col, ver
+			is.Cell = cellName(is.Col, is.Row)
+		}
+		v.issue(is)
+		v.templateMismatch = true
+	}
+}
+
+func fieldIndex(s *schema.Sheet, name string) int {
+	for i, f := range s.Fields {
+		if f.Name == name {
+			return i
+		}
+	}
+	return -1
+}
+
+// aggregate adds the record to the template's aggregates over its sheet.
+func (v *validator) aggregate(s *schema.Sheet, rec *record) {
+	if len(v.tmpl.Aggregates) == 0 {
+		return
+	}
+	var vars schema.Vars
+	ready := false
+	for _, a := range v.tmpl.Aggregates {
+		if a.Sheet != s.Name {
+			continue
+		}
+		if !ready {
+			vars, ready = v.vars(rec.row), true
+		}
+		ok, err := a.Matches(vars)
+		if err != nil || !ok {
+			continue
+		}
+		if a.Sum == "" {
+			v.agg[a.Name]++
+		} else if n, ok := rec.row[a.Sum].(int64); ok {
+			v.agg[a.Name] += n
+		}
+	}
+}
+
+// uniqueness remembers the keys seen in a sheet. Keys are hashed: a 64-bit
+// collision between two different keys has a chance of about 3·10⁻⁸ in a
+// 1,000,000-row sheet, a price paid for memory bounded at a few words a row.
+type uniqueness struct {
+	sheet *schema.Sheet
+	keys  []uniqueKey
+	seed  maphash.Seed
+}
+
+type uniqueKey struct {
+	id       string
+	fields   []int
+	fold     bool
+	severity schema.Severity
+	msg      message
+	seen     map[uint64]int
+}
+
+func newUniqueness(s *schema.Sheet) *uniqueness {
+	u := &uniqueness{sheet: s, seed: maphash.MakeSeed()}
+	for i, f := range s.Fields {
+		if f.Unique {
+			u.keys = append(u.keys, uniqueKey{id: RuleUnique, fields: []int{i}, severity: schema.Error, msg: builtin[RuleUnique], seen: map[uint64]int{}})
+		}
+	}
+	for _, k := range s.Unique {
+		uk := uniqueKey{id: k.ID, fold: k.Fold, severity: k.Severity, msg: message{k.Message, k.Hint}, seen: map[uint64]int{}}
+		for _, name := range k.Fields {
+			if i := fieldIndex(s, name); i >= 0 {
+				uk.fields = append(uk.fields, i)
+			}
+		}
+		u.keys = append(u.keys, uk)
+	}
+	return u
+}
+
+func (u *uniqueness) check(v *validator, rec *record, rowNum int) {
+	var h maphash.Hash
+	for ki := range u.keys {
+		k := &u.keys[ki]
+		h.SetSeed(u.seed)
+		complete := true
+		for _, i := range k.fields {
+			val := rec.values[i]
+			if val == nil {
+				complete = false
+				break
+			}
+			s := fmt.Sprint(val)
+			if k.fold {
+				s = normalize.Key(s)
+			}
+			h.WriteString(s)
+			h.WriteByte(0)
+		}
+		if !complete {
+			continue
+		}
+		sum := h.Sum64()
+		first, dup := k.seen[sum]
+		if !dup {
+			k.seen[sum] = rowNum
+			continue
+		}
+		main := k.fields[0]
+		is := Issue{Sheet: u.sheet.Name, Field: u.sheet.Fields[main].Name, Rule: k.id, Severity: k.severity,
+			Message: k.msg.msg, Hint: k.msg.hint, Row: rowNum, Value: rec.raw[main]}
+		if w := rec.where[main]; w.col > 0 {
+			is.Col, is.Cell = w.col, cellName(w.col, rowNum)
+		}
+		is.Message = appendText(is.Message, fmt.Sprintf(" (trùng với dòng %d)", first), fmt.Sprintf(" (same as row %d)", first))
+		v.issue(is)
+	}
+}
+
+func appendText(t schema.Text, vi, en string) schema.Text {
+	return schema.Text{VI: t.VI + vi, EN: t.EN + en}
+}

@@ -1,0 +1,286 @@
+package validate
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/returns-project/returns/etl/normalize"
+	"github.com/returns-project/returns/etl/reason"
+	"github.com/returns-project/returns/etl/schema"
+	"github.com/returns-project/returns/etl/workbook"
+)
+
+// Options tune a validation. Zero fields take the defaults noted on each.
+type Options struct {
+	// Template is the template id to validate against. Defaults to "BCQ-1".
+	Template string
+	// MaxIssues is how many issues a result keeps; the rest are counted in
+	// Result.IssuesOmitted. Defaults to 1,000.
+	MaxIssues int
+	// MaxRows caps the data rows of each table sheet (TOO_MANY_ROWS above
+	// it); a sheet's own max_rows wins when lower. Defaults to 200,000.
+	MaxRows int
+	// Limits bound the reader (zip and XML). Zero fields take the reader's defaults.
+	Limits workbook.Limits
+	// Now is the clock, for rules about the future. Defaults to time.Now.
+	Now func() time.Time
+	// Sink, when set, receives every typed record as it is validated, for
+	// loading. It sees rows of files that end up rejected too: the caller
+	// commits only when the result is accepted.
+	Sink Sink
+}
+
+// Sink receives the typed records of a file while it is validated.
+type Sink interface {
+	// Record is called once for the key-value sheet and once per data row of
+	// every table sheet, in file order. values is indexed like
+	// sheet.Fields (nil for an empty cell) and is reused after the call.
+	Record(ctx context.Context, sheet *schema.Sheet, sourceRow int, values []any) error
+}
+
+func (o Options) withDefaults() Options {
+	if o.Template == "" {
+		o.Template = "BCQ-1"
+	}
+	if o.MaxIssues <= 0 {
+		o.MaxIssues = 1000
+	}
+	if o.MaxRows <= 0 {
+		o.MaxRows = 200_000
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	return o
+}
+
+// ErrUnknownTemplate is returned by [File] and [Reader] when Options.Template
+// names no template of the schema set.
+var ErrUnknownTemplate = errors.New("unknown template")
+
+// File validates the workbook at path. A problem with the file itself is
+// reported in the Result, never as an error; an error means the validation
+// could not run (the file could not be read from disk, the context ended,
+// the sink failed).
+func File(ctx context.Context, path string, set *schema.Set, opts Options) (*Result, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("validate %q: %w", path, err)
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, fmt.Errorf("validate %q: %w", path, err)
+	}
+	if !st.Mode().IsRegular() {
+		return nil, fmt.Errorf("validate %q: not a regular file", path)
+	}
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return nil, fmt.Errorf("validate %q: hash: %w", path, err)
+	}
+	res, err := Reader(ctx, f, st.Size(), set, opts)
+	if res != nil {
+		res.File = filepath.Base(path)
+		res.SHA256 = hex.EncodeToString(h.Sum(nil))
+	}
+	return res, err
+}
+
+// Reader validates a workbook of size bytes read through r. The Result's
+// File and SHA256 are left for the caller to fill.
+func Reader(ctx context.Context, r io.ReaderAt, size int64, set *schema.Set, opts Options) (*Result, error) {
+	opts = opts.withDefaults()
+	tmpl, ok := set.Templates[opts.Template]
+	if !ok {
+		return nil, fmt.Errorf("validate: %w %q", ErrUnknownTemplate, opts.Template)
+	}
+	v := &validator{opts: opts, tmpl: tmpl, set: set, now: opts.Now().UTC()}
+	v.res = &Result{Template: tmpl.ID, Rows: map[string]int{}}
+	err := v.run(ctx, r, size)
+	if err != nil {
+		if code, ok := reason.Of(err); ok {
+			v.reject(code, err)
+			return v.res, nil
+		}
+		return nil, err
+	}
+	v.finish()
+	return v.res, nil
+}
+
+type validator struct {
+	opts Options
+	tmpl *schema.Template
+	set  *schema.Set
+	now  time.Time
+	res  *Result
+	book workbook.Book
+
+	info   map[string]any
+	period schema.Period
+	agg    map[string]int64
+	// templateMismatch is set by issues that make the file a different
+	// template rather than bad data.
+	templateMismatch bool
+}
+
+func (v *validator) run(ctx context.Context, r io.ReaderAt, size int64) (err error) {
+	book, err := workbook.Open(ctx, r, size, v.opts.Limits)
+	if err != nil {
+		return err
+	}
+	v.book = book
+	defer func() {
+		// Close reads every entry not yet read to its end: damage anywhere
+		// in the file rejects it, even in parts nobody looked at.
+		if cerr := book.Close(); cerr != nil && err == nil {
+			err = cerr
+		}
+	}()
+
+	present := map[string]workbook.SheetInfo{}
+	for _, s := range book.Sheets() {
+		present[normalize.Text(s.Name)] = s
+	}
+	v.agg = make(map[string]int64, len(v.tmpl.Aggregates))
+	for _, a := range v.tmpl.Aggregates {
+		v.agg[a.Name] = 0
+	}
+	// The key-value sheet comes first: its organisation and period are what
+	// the row rules check against.
+	order := make([]*schema.Sheet, 0, len(v.tmpl.Sheets))
+	for _, s := range v.tmpl.Sheets {
+		if s.Layout == schema.KeyValue {
+			order = append(order, s)
+		}
+	}
+	for _, s := range v.tmpl.Sheets {
+		if s.Layout != schema.KeyValue {
+			order = append(order, s)
+		}
+	}
+	for _, s := range order {
+		info, ok := present[normalize.Text(s.Name)]
+		if !ok {
+			if !s.Optional {
+				is := builtinIssue(RuleSheetMissing, schema.Error)
+				is.Sheet = s.Name
+				v.issue(is)
+				v.templateMismatch = true
+			}
+			continue
+		}
+		if info.State != workbook.Visible {
+			is := builtinIssue(RuleHiddenSheet, schema.Error)
+			is.Sheet = s.Name
+			v.issue(is)
+		}
+		var err error
+		if s.Layout == schema.KeyValue {
+			err = v.keyValue(ctx, info.Name, s)
+		} else {
+			err = v.table(ctx, info.Name, s)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// issue records is.
+func (v *validator) issue(is Issue) { v.res.addIssue(is, v.opts.MaxIssues) }
+
+// reject turns a file-level rejection into the result.
+func (v *validator) reject(code reason.Code, err error) {
+	res := v.res
+	res.Status = Rejected
+	res.Reason = code
+	var re *reason.Error
+	if errors.As(err, &re) {
+		res.Detail = re.Error()
+	}
+	is := Issue{Rule: string(code), Severity: schema.Error, Sheet: partSheet(v.book, re),
+		Message: schema.Text{VI: code.Title("vi"), EN: code.Title("en")},
+		Hint:    schema.Text{VI: code.Fix("vi"), EN: code.Fix("en")}}
+	// A file-level reason comes first: it is the one thing to fix.
+	res.Errors++
+	res.Issues = append([]Issue{is}, res.Issues...)
+	if len(res.Issues) > v.opts.MaxIssues {
+		res.IssuesOmitted += len(res.Issues) - v.opts.MaxIssues
+		res.Issues = res.Issues[:v.opts.MaxIssues]
+	}
+}
+
+// partSheet names the sheet whose part a rejection is about, if any.
+func partSheet(book workbook.Book, re *reason.Error) string {
+	if book == nil || re == nil || re.Part == "" {
+		return ""
+	}
+	for _, s := range book.Sheets() {
+		if s.Part == re.Part || s.Name == re.Part {
+			return s.Name
+		}
+	}
+	return ""
+}
+
+// finish runs the workbook rules and decides the status.
+func (v *validator) finish() {
+	if v.info != nil && !v.templateMismatch {
+		vars := v.vars(nil)
+		for _, rule := range v.tmpl.Rules {
+			v.evalRule(rule, vars, "", 0, nil, nil)
+		}
+	}
+	res := v.res
+	switch {
+	case v.templateMismatch:
+		res.Status, res.Reason = Rejected, reason.TemplateMismatch
+	case res.Errors > 0:
+		res.Status, res.Reason = Rejected, reason.InvalidData
+	default:
+		res.Status = Accepted
+	}
+}
+
+func (v *validator) vars(row map[string]any) schema.Vars {
+	return schema.Vars{Row: row, Info: v.info, Period: v.period, Agg: v.agg, Now: v.now}
+}
+
+// evalRule runs one rule and records an issue when it fails. sheet, rowNum
+// and cols say where the issue points (cols maps field to column; nil for
+// records without columns); raw gives the cell texts.
+func (v *validator) evalRule(rule *schema.Rule, vars schema.Vars, sheet string, rowNum int, cols map[string]cellRef, raw map[string]string) {
+	ok, err := rule.Eval(vars)
+	if err != nil {
+		is := builtinIssue(RuleRuleFailed, schema.Error)
+		is.Sheet, is.Row = sheet, rowNum
+		is.Rule = rule.ID
+		v.issue(is)
+		return
+	}
+	if ok {
+		return
+	}
+	is := Issue{Sheet: sheet, Row: rowNum, Rule: rule.ID, Severity: rule.Severity, Message: rule.Message, Hint: rule.Hint}
+	if len(rule.Fields) > 0 {
+		f := rule.Fields[0]
+		is.Field = f
+		if ref, ok := cols[f]; ok {
+			is.Row, is.Col, is.Cell = ref.row, ref.col, cellName(ref.col, ref.row)
+		}
+		is.Value = raw[f]
+	}
+	v.issue(is)
+}
+
+type cellRef struct{ row, col int }
