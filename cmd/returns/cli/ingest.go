@@ -109,5 +109,3 @@ func writeIngestText(w interface{ Write([]byte) (int, error) }, res *ingest.Resu
 	}
 	return report.WriteText(w, res.Result, lang)
 }
-
-
