@@ -5,9 +5,11 @@ import (
 	"fmt"
 	"hash/maphash"
 	"strings"
+	"time"
 
 	"github.com/xuri/excelize/v2"
 
+	"github.com/returns-project/returns/etl/locale"
 	"github.com/returns-project/returns/etl/normalize"
 	"github.com/returns-project/returns/etl/reason"
 	"github.com/returns-project/returns/etl/schema"
@@ -275,6 +277,9 @@ func (v *validator) table(ctx context.Context, name string, s *schema.Sheet) err
 				v.issue(is)
 				continue
 			}
+			if t, ok := val.(time.Time); ok && c.Kind == workbook.Number {
+				rec.raw[i] = locale.Date(t) // a serial means nothing to the operator
+			}
 			rec.set(i, val)
 		}
 		if !hasData {
@@ -428,6 +433,9 @@ func (v *validator) keyValue(ctx context.Context, name string, s *schema.Sheet) 
 			v.issue(is)
 			return nil
 		}
+		if t, ok := val.(time.Time); ok && value.Kind == workbook.Number {
+			rec.raw[i] = locale.Date(t)
+		}
 		rec.set(i, val)
 		return nil
 	})
@@ -444,6 +452,12 @@ func (v *validator) keyValue(ctx context.Context, name string, s *schema.Sheet) 
 	}
 	v.res.Rows[s.Name] = 1
 	v.setInfo(rec)
+	v.infoSheet, v.infoCols, v.infoRaw = s.Name, rec.cols(), rec.rawByName()
+	for i, f := range s.Fields {
+		if _, ok := v.infoCols[f.Name]; !ok && lineOf[i] > 0 {
+			v.infoCols[f.Name] = cellRef{lineOf[i], 3}
+		}
+	}
 	v.checkRecord(rec, 0, func(i int) cellRef {
 		if lineOf[i] > 0 {
 			return cellRef{lineOf[i], 3}

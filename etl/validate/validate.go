@@ -126,7 +126,12 @@ type validator struct {
 
 	info   map[string]any
 	period schema.Period
-	agg    map[string]int64
+	// Where the key-value record's fields are, and their texts, so that
+	// workbook rules point at the cells they are about.
+	infoSheet string
+	infoCols  map[string]cellRef
+	infoRaw   map[string]string
+	agg       map[string]int64
 	// templateMismatch is set by issues that make the file a different
 	// template rather than bad data.
 	templateMismatch bool
@@ -238,7 +243,7 @@ func (v *validator) finish() {
 	if v.info != nil && !v.templateMismatch {
 		vars := v.vars(nil)
 		for _, rule := range v.tmpl.Rules {
-			v.evalRule(rule, vars, "", 0, nil, nil)
+			v.evalRule(rule, vars, v.infoSheet, 0, v.infoCols, v.infoRaw)
 		}
 	}
 	res := v.res
