@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"cel.dev/cel-go/cel"
+	"cel.dev/cel-go/checker"
 	"cel.dev/cel-go/common/ast"
 	"cel.dev/cel-go/common/types"
 	"cel.dev/cel-go/common/types/ref"
@@ -16,9 +17,12 @@ import (
 	"github.com/returns-project/returns/etl/normalize"
 )
 
-// Evaluation limits. A rule is a handful of comparisons; the cost limit only
-// stops a runaway expression (a comprehension over a long list), and the
-// interrupt check lets EvalContext abandon one.
+// Evaluation limits. A rule is a handful of comparisons. The cost limit is
+// enforced when the expression is loaded, on CEL's static worst-case
+// estimate (strings up to Excel's 32,767 characters per cell): tracking cost
+// at run time costs a third of the evaluation time on every row, and the
+// static bound already excludes a runaway expression. The interrupt check
+// lets EvalContext abandon one.
 const (
 	costLimit               = 100_000
 	interruptCheckFrequency = 100
@@ -90,6 +94,18 @@ func newEnv() (*cel.Env, error) {
 
 func tsOf(v ref.Val) time.Time { return v.(types.Timestamp).Time }
 
+// sizeEstimator bounds the size of every value for static cost estimates:
+// a cell holds at most 32,767 characters, and no record has more fields.
+type sizeEstimator struct{}
+
+func (sizeEstimator) EstimateSize(checker.AstNode) *checker.SizeEstimate {
+	return &checker.SizeEstimate{Min: 0, Max: 32767}
+}
+
+func (sizeEstimator) EstimateCallCost(function, overloadID string, target *checker.AstNode, args []checker.AstNode) *checker.CallEstimate {
+	return nil
+}
+
 // AgeMonths is the number of whole months from birth to at (negative when at
 // is earlier). A month is completed on the same day of the month, or on the
 // last day of a shorter month (born 31/01, a month old on 28/02).
@@ -125,7 +141,17 @@ func AddWorkingDays(t time.Time, n int) time.Time {
 	if n < 0 {
 		step, n = -1, -n
 	}
-	// Whole weeks first, then the remainder day by day.
+	next := func() {
+		t = t.AddDate(0, 0, step)
+		if wd := t.Weekday(); wd != time.Saturday && wd != time.Sunday {
+			n--
+		}
+	}
+	// From a weekend, step onto a working day first; from a working day,
+	// whole weeks land on working days; then the remainder day by day.
+	for n > 0 && (t.Weekday() == time.Saturday || t.Weekday() == time.Sunday) {
+		next()
+	}
 	t = t.AddDate(0, 0, step*7*(n/5))
 	n %= 5
 	for n > 0 {
@@ -238,10 +264,14 @@ func (c *compiler) compile(src string, sc scope) (cel.Program, bool, error) {
 	if len(problems) > 0 {
 		return nil, false, errors.Join(problems...)
 	}
-	prg, err := c.env.Program(checked,
-		cel.CostLimit(costLimit),
-		cel.InterruptCheckFrequency(interruptCheckFrequency),
-	)
+	est, err := c.env.EstimateCost(checked, sizeEstimator{})
+	if err != nil {
+		return nil, false, fmt.Errorf("estimate cost: %w", err)
+	}
+	if est.Max > costLimit {
+		return nil, false, fmt.Errorf("too costly: worst case %d, limit %d (avoid comprehensions over long lists)", est.Max, costLimit)
+	}
+	prg, err := c.env.Program(checked, cel.InterruptCheckFrequency(interruptCheckFrequency))
 	if err != nil {
 		return nil, false, err
 	}
@@ -260,12 +290,12 @@ var _ interpreter.Activation = (*activation)(nil)
 func (a *activation) ResolveName(name string) (any, bool) {
 	switch name {
 	case "row":
-		return stringMap(a.v.Row), true
+		return orEmpty(a.v.Row), true
 	case "info":
-		return stringMap(a.v.Info), true
+		return orEmpty(a.v.Info), true
 	case "agg":
 		if a.v.Agg == nil {
-			return types.NewStringInterfaceMap(types.DefaultTypeAdapter, nil), true
+			return emptyAgg, true
 		}
 		return a.v.Agg, true
 	case "period":
@@ -282,30 +312,40 @@ func (a *activation) ResolveName(name string) (any, bool) {
 // Parent implements interpreter.Activation.
 func (a *activation) Parent() interpreter.Activation { return nil }
 
-func stringMap(m map[string]any) ref.Val {
-	return types.NewStringInterfaceMap(types.DefaultTypeAdapter, m)
+// The maps are handed to CEL as they are: its attribute resolution indexes a
+// native map[string]any directly, converting only the values it reads, which
+// is cheaper than wrapping the map in a ref.Val per evaluation. They are
+// never written to.
+var (
+	emptyRow = map[string]any{}
+	emptyAgg = map[string]int64{}
+)
+
+func orEmpty(m map[string]any) map[string]any {
+	if m == nil {
+		return emptyRow
+	}
+	return m
 }
 
 // periods caches the period maps: there are a handful per run, and rules on
 // every row read them.
 var periods struct {
 	sync.RWMutex
-	m map[Period]ref.Val
+	m map[Period]map[string]any
 }
 
-func periodMap(p Period) ref.Val {
+func periodMap(p Period) map[string]any {
 	periods.RLock()
 	v, ok := periods.m[p]
 	periods.RUnlock()
 	if ok {
 		return v
 	}
-	v = types.NewStringInterfaceMap(types.DefaultTypeAdapter, map[string]any{
-		"year": int64(p.Year), "quarter": int64(p.Quarter), "start": p.Start, "end": p.End,
-	})
+	v = map[string]any{"year": int64(p.Year), "quarter": int64(p.Quarter), "start": p.Start, "end": p.End}
 	periods.Lock()
 	if periods.m == nil || len(periods.m) > 1000 {
-		periods.m = map[Period]ref.Val{}
+		periods.m = map[Period]map[string]any{}
 	}
 	periods.m[p] = v
 	periods.Unlock()
