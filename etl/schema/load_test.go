@@ -147,16 +147,16 @@ func TestCodeLists(t *testing.T) {
 	require.Equal(t, "TRONG_HUYEN", got)
 
 	want := map[string][]string{
-		"discipline_form":   {"KHIEN_TRACH", "CANH_CAO", "CACH_CHUC", "KHAI_TRU", "GIAI_TAN"},
-		"discipline_source": {"TU_KIEM_TRA", "TO_CAO", "KHAC"},
-		"org_type":          {"DANG_BO_CO_SO", "CHI_BO_CO_SO", "DANG_BO_BO_PHAN", "DANG_BO_CAP_TREN_CS"},
-		"member_status":     {"CT", "DB"},
+		"discipline_form":    {"KHIEN_TRACH", "CANH_CAO", "CACH_CHUC", "KHAI_TRU", "GIAI_TAN"},
+		"discipline_source":  {"TU_KIEM_TRA", "TO_CAO", "KHAC"},
+		"org_type":           {"DANG_BO_CO_SO", "CHI_BO_CO_SO", "DANG_BO_BO_PHAN", "DANG_BO_CAP_TREN_CS"},
+		"member_status":      {"CT", "DB"},
 		"professional_level": {"CHUA", "SC", "TC", "CD", "DH", "THS", "TS"},
-		"political_theory":  {"CHUA", "SC", "TC", "CC", "CN"},
-		"education":         {"TH", "THCS", "THPT"},
-		"transfer_type":     {"CHINH_THUC", "TAM_THOI", "NOI_BO", "NUOC_NGOAI"},
-		"direction":         {"DEN", "DI"},
-		"scope":             {"NOI_BO", "TRONG_TINH", "NGOAI_TINH", "NUOC_NGOAI", "TRONG_HUYEN"},
+		"political_theory":   {"CHUA", "SC", "TC", "CC", "CN"},
+		"education":          {"TH", "THCS", "THPT"},
+		"transfer_type":      {"CHINH_THUC", "TAM_THOI", "NOI_BO", "NUOC_NGOAI"},
+		"direction":          {"DEN", "DI"},
+		"scope":              {"NOI_BO", "TRONG_TINH", "NGOAI_TINH", "NUOC_NGOAI", "TRONG_HUYEN"},
 	}
 	for id, codes := range want {
 		var got []string
