@@ -151,3 +151,13 @@ func BenchmarkRowRulesAllSheets(b *testing.B) {
 		}
 	}
 }
+
+func TestLookupHandMade(t *testing.T) {
+	t.Parallel()
+	cl := &schema.CodeList{ID: "x", Codes: []schema.Code{{Code: "CT", Label: schema.Text{VI: "Chính thức", EN: "Full"}}}}
+	got, ok := cl.Lookup("chinh thuc")
+	require.True(t, ok)
+	require.Equal(t, "CT", got)
+	_, ok = cl.Lookup("")
+	require.False(t, ok)
+}

@@ -9,13 +9,31 @@ import (
 // Lookup returns the canonical code for a cell: the code itself, its
 // Vietnamese or English label, or one of its aliases, compared by
 // normalize.Key (case, spacing, punctuation and diacritics ignored: "nu",
-// "NỮ" and "Nữ" all give F). ok is false when nothing matches.
+// "NỮ" and "Nữ" all give F). ok is false when nothing matches. Load builds
+// the lookup table; Lookup is safe for concurrent use.
 func (c *CodeList) Lookup(cell string) (code string, ok bool) {
-	if c.index == nil {
-		c.buildIndex()
+	// Most cells hold the canonical code itself (the template's drop-downs
+	// offer codes): find it without building a key.
+	for i := range c.Codes {
+		if c.Codes[i].Code == cell {
+			return cell, true
+		}
 	}
-	code, ok = c.index[normalize.Key(cell)]
-	return code, ok
+	k := normalize.Key(cell)
+	if c.index != nil {
+		code, ok = c.index[k]
+		return code, ok
+	}
+	// Not built by Load (a list made by hand): scan, without writing to c,
+	// so that concurrent lookups stay safe.
+	for _, cd := range c.Codes {
+		for _, s := range append([]string{cd.Code, cd.Label.VI, cd.Label.EN}, cd.Aliases...) {
+			if k != "" && normalize.Key(s) == k {
+				return cd.Code, true
+			}
+		}
+	}
+	return "", false
 }
 
 // Has reports whether code is one of the list's canonical codes.

@@ -422,8 +422,8 @@ func (l *loader) rule(file string, r *Rule, ids map[string]bool, fields map[stri
 }
 
 func clip(s string) string {
-	if len(s) > 40 {
-		return s[:40] + "…"
+	if r := []rune(s); len(r) > 40 {
+		return string(r[:40]) + "…"
 	}
 	return s
 }
