@@ -176,7 +176,7 @@ func (v *validator) date(f *schema.Field, c *workbook.Cell) (time.Time, error) {
 	var err error
 	switch c.Kind {
 	case workbook.Number:
-		t, err = normalize.DateSerial(c.Value, v.book.Date1904())
+		t, err = normalize.DateSerial(c.Value, v.date1904)
 	case workbook.String:
 		if f.Type == schema.TypeMonth {
 			return normalize.Month(c.Value)

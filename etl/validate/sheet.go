@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"hash/maphash"
+	"strconv"
 	"strings"
 	"time"
 
@@ -231,7 +232,7 @@ func (v *validator) table(ctx context.Context, name string, s *schema.Sheet) err
 		}
 	}
 
-	meta, err := v.book.ReadSheet(ctx, name, func(r *workbook.Row) error {
+	meta, err := pipeRows(ctx, v.book, name, func(r *workbook.Row) error {
 		switch {
 		case r.Num < headerRow:
 			return nil
@@ -586,11 +587,19 @@ func (u *uniqueness) check(v *validator, rec *record, rowNum int) {
 				complete = false
 				break
 			}
-			s := fmt.Sprint(val)
-			if k.fold {
-				s = normalize.Key(s)
+			switch x := val.(type) {
+			case string:
+				if k.fold {
+					x = normalize.Key(x)
+				}
+				h.WriteString(x)
+			case time.Time:
+				h.WriteString(x.Format(time.DateOnly))
+			case int64:
+				h.WriteString(strconv.FormatInt(x, 10))
+			default:
+				h.WriteString(fmt.Sprint(x))
 			}
-			h.WriteString(s)
 			h.WriteByte(0)
 		}
 		if !complete {

@@ -123,6 +123,9 @@ type validator struct {
 	now  time.Time
 	res  *Result
 	book workbook.Book
+	// date1904 is read once: the reader's goroutine owns the book while a
+	// sheet streams.
+	date1904 bool
 
 	info   map[string]any
 	period schema.Period
@@ -143,6 +146,7 @@ func (v *validator) run(ctx context.Context, r io.ReaderAt, size int64) (err err
 		return err
 	}
 	v.book = book
+	v.date1904 = book.Date1904()
 	defer func() {
 		// Close reads every entry not yet read to its end: damage anywhere
 		// in the file rejects it, even in parts nobody looked at.
