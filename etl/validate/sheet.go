@@ -3,8 +3,6 @@ package validate
 import (
 	"context"
 	"fmt"
-	"hash/maphash"
-	"strconv"
 	"strings"
 	"time"
 
@@ -271,9 +269,7 @@ func (v *validator) table(ctx context.Context, name string, s *schema.Sheet) err
 			val, rule := v.convert(s.Fields[i], c)
 			if rule != "" {
 				is := builtinIssue(rule, schema.Error)
-				if rule == RuleCode && s.CodeRule != "" {
-					is.Rule = s.CodeRule // e.g. KN-10: the domain's own id for code lists
-				}
+				is.Rule = fieldRule(s, s.Fields[i], rule)
 				is.Sheet, is.Field, is.Row, is.Col, is.Cell, is.Value = s.Name, s.Fields[i].Name, r.Num, c.Col, cellName(c.Col, r.Num), rec.raw[i]
 				v.issue(is)
 				continue
@@ -323,6 +319,7 @@ func (v *validator) table(ctx context.Context, name string, s *schema.Sheet) err
 		settle(nil)
 	}
 	v.res.Rows[s.Name] = rows
+	uniq.finish(v)
 	for _, hc := range meta.HiddenCols {
 		if first, ok := dataCols[hc]; ok {
 			is := builtinIssue(RuleHiddenColumn, schema.Error)
@@ -427,9 +424,7 @@ func (v *validator) keyValue(ctx context.Context, name string, s *schema.Sheet) 
 		val, rule := v.convert(s.Fields[i], value)
 		if rule != "" {
 			is := builtinIssue(rule, schema.Error)
-			if rule == RuleCode && s.CodeRule != "" {
-				is.Rule = s.CodeRule
-			}
+			is.Rule = fieldRule(s, s.Fields[i], rule)
 			is.Sheet, is.Field, is.Row, is.Col, is.Cell, is.Value = s.Name, s.Fields[i].Name, r.Num, 3, cellName(3, r.Num), rec.raw[i]
 			v.issue(is)
 			return nil
@@ -493,6 +488,12 @@ func (v *validator) setInfo(rec *record) {
 		v.res.Period = fmt.Sprintf("%d-Q%d", y, q)
 	}
 	if ver, ok := info["template_version"].(string); ok && v.tmpl.Version != "" && !strings.EqualFold(ver, v.tmpl.Version) {
+		v.templateMismatch = true
+		for _, r := range rec.sheet.Rules {
+			if r.ID == RuleTemplateVersion {
+				return // the schema's own TH-07 reports it, with its message
+			}
+		}
 		is := builtinIssue(RuleTemplateVersion, schema.Error)
 		if i := fieldIndex(rec.sheet, "template_version"); i >= 0 {
 			is.Sheet, is.Field, is.Row, is.Col, is.Value = rec.sheet.Name, "template_version", rec.where[i].row, rec.where[i].col, ver
@@ -501,6 +502,25 @@ func (v *validator) setInfo(rec *record) {
 		v.issue(is)
 		v.templateMismatch = true
 	}
+}
+
+// fieldRule is the id an issue of a built-in check is reported under: the
+// field's own rule id (e.g. KN-07 for a profile number's format) or the
+// sheet's code-list rule (KN-10) where the schema names one, for the checks
+// that are the domain's rules; type, ambiguity and emptiness keep theirs.
+func fieldRule(s *schema.Sheet, f *schema.Field, builtin string) string {
+	switch builtin {
+	case RuleCode, RulePattern, RuleLength, RuleRange:
+	default:
+		return builtin
+	}
+	if f.Rule != "" {
+		return f.Rule
+	}
+	if builtin == RuleCode && s.CodeRule != "" {
+		return s.CodeRule
+	}
+	return builtin
 }
 
 func fieldIndex(s *schema.Sheet, name string) int {
@@ -535,90 +555,6 @@ func (v *validator) aggregate(s *schema.Sheet, rec *record) {
 		} else if n, ok := rec.row[a.Sum].(int64); ok {
 			v.agg[a.Name] += n
 		}
-	}
-}
-
-// uniqueness remembers the keys seen in a sheet. Keys are hashed: a 64-bit
-// collision between two different keys has a chance of about 3·10⁻⁸ in a
-// 1,000,000-row sheet, a price paid for memory bounded at a few words a row.
-type uniqueness struct {
-	sheet *schema.Sheet
-	keys  []uniqueKey
-	seed  maphash.Seed
-}
-
-type uniqueKey struct {
-	id       string
-	fields   []int
-	fold     bool
-	severity schema.Severity
-	msg      message
-	seen     map[uint64]int
-}
-
-func newUniqueness(s *schema.Sheet) *uniqueness {
-	u := &uniqueness{sheet: s, seed: maphash.MakeSeed()}
-	for i, f := range s.Fields {
-		if f.Unique {
-			u.keys = append(u.keys, uniqueKey{id: RuleUnique, fields: []int{i}, severity: schema.Error, msg: builtin[RuleUnique], seen: map[uint64]int{}})
-		}
-	}
-	for _, k := range s.Unique {
-		uk := uniqueKey{id: k.ID, fold: k.Fold, severity: k.Severity, msg: message{k.Message, k.Hint}, seen: map[uint64]int{}}
-		for _, name := range k.Fields {
-			if i := fieldIndex(s, name); i >= 0 {
-				uk.fields = append(uk.fields, i)
-			}
-		}
-		u.keys = append(u.keys, uk)
-	}
-	return u
-}
-
-func (u *uniqueness) check(v *validator, rec *record, rowNum int) {
-	var h maphash.Hash
-	for ki := range u.keys {
-		k := &u.keys[ki]
-		h.SetSeed(u.seed)
-		complete := true
-		for _, i := range k.fields {
-			val := rec.values[i]
-			if val == nil {
-				complete = false
-				break
-			}
-			switch x := val.(type) {
-			case string:
-				if k.fold {
-					x = normalize.Key(x)
-				}
-				h.WriteString(x)
-			case time.Time:
-				h.WriteString(x.Format(time.DateOnly))
-			case int64:
-				h.WriteString(strconv.FormatInt(x, 10))
-			default:
-				h.WriteString(fmt.Sprint(x))
-			}
-			h.WriteByte(0)
-		}
-		if !complete {
-			continue
-		}
-		sum := h.Sum64()
-		first, dup := k.seen[sum]
-		if !dup {
-			k.seen[sum] = rowNum
-			continue
-		}
-		main := k.fields[0]
-		is := Issue{Sheet: u.sheet.Name, Field: u.sheet.Fields[main].Name, Rule: k.id, Severity: k.severity,
-			Message: k.msg.msg, Hint: k.msg.hint, Row: rowNum, Value: rec.raw[main]}
-		if w := rec.where[main]; w.col > 0 {
-			is.Col, is.Cell = w.col, cellName(w.col, rowNum)
-		}
-		is.Message = appendText(is.Message, fmt.Sprintf(" (trùng với dòng %d)", first), fmt.Sprintf(" (same as row %d)", first))
-		v.issue(is)
 	}
 }
 

@@ -401,3 +401,38 @@ func TestTooManyRows(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, Accepted, res.Status, "%+v", firstIssues(res))
 }
+
+// TestUniquenessSpill checks repeats are found the same way before and
+// after the keys leave the map for the sorted slice, and across the two.
+func TestUniquenessSpill(t *testing.T) {
+	t.Parallel()
+	sheet := &schema.Sheet{Name: "S", Fields: []*schema.Field{{Name: "id", Type: schema.TypeText, Unique: true}}}
+	u := newUniqueness(sheet)
+	v := &validator{opts: Options{MaxIssues: 100}.withDefaults(), res: &Result{}}
+	rec := newRecord(sheet)
+	n := spillAt + 5000
+	for row := 1; row <= n; row++ {
+		rec.reset()
+		id := fmt.Sprintf("k%d", row)
+		switch row {
+		case 10, spillAt + 100: // repeats of row 1: one found in the map, one after the spill
+			id = "k1"
+		case spillAt + 200, spillAt + 300: // repeats among spilled keys
+			id = fmt.Sprintf("k%d", spillAt+150)
+		}
+		rec.raw[0], rec.where[0] = id, cellRef{row, 2}
+		rec.set(0, id)
+		u.check(v, rec, row)
+	}
+	u.finish(v)
+	var got []string
+	for _, is := range v.res.Issues {
+		got = append(got, fmt.Sprintf("%s %s", is.Cell, is.Message.EN[strings.Index(is.Message.EN, "(same"):]))
+	}
+	require.Equal(t, []string{
+		"B10 (same as row 1)",
+		fmt.Sprintf("B%d (same as row 1)", spillAt+100),
+		fmt.Sprintf("B%d (same as row %d)", spillAt+200, spillAt+150),
+		fmt.Sprintf("B%d (same as row %d)", spillAt+300, spillAt+150),
+	}, got)
+}

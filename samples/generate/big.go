@@ -101,12 +101,17 @@ func (w *writer) bigKetNap(rows int, q Quarter) error {
 	for i := 1; i <= 12; i++ {
 		cells = append(cells, fmt.Sprintf("%s-CB%02d", BigOrgCode, i))
 	}
+	// The name lists repeat common names to weight them; combinations must
+	// not repeat here, so each list is used without its repeats.
+	uMaleMiddle, uMaleGiven := distinct(maleMiddle), distinct(maleGiven)
+	uFemaleMiddle, uFemaleGiven := distinct(femaleMiddle), distinct(femaleGiven)
+	fam = distinct(fam)
 	vals := make([]any, len(cols))
 	for i := 0; i < rows; i++ {
 		k := i / birthSpan
-		gender, mid, giv := "Nam", maleMiddle, maleGiven
+		gender, mid, giv := "Nam", uMaleMiddle, uMaleGiven
 		if k%2 == 1 {
-			gender, mid, giv = "Nữ", femaleMiddle, femaleGiven
+			gender, mid, giv = "Nữ", uFemaleMiddle, uFemaleGiven
 		}
 		k /= 2
 		name := fam[k%len(fam)] + " " + mid[(k/len(fam))%len(mid)] + " " + giv[(k/len(fam)/len(mid))%len(giv)]
@@ -142,4 +147,17 @@ func (w *writer) bigKetNap(rows int, q Quarter) error {
 		}
 	}
 	return sw.Flush()
+}
+
+// distinct returns list without repeated entries, in first-seen order.
+func distinct(list []string) []string {
+	seen := make(map[string]bool, len(list))
+	out := make([]string, 0, len(list))
+	for _, s := range list {
+		if !seen[s] {
+			seen[s] = true
+			out = append(out, s)
+		}
+	}
+	return out
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/returns-project/returns/etl/report"
 	"github.com/returns-project/returns/etl/validate"
+	"github.com/returns-project/returns/etl/workbook"
 )
 
 func newValidateCmd(g *globals) *cobra.Command {
@@ -17,6 +18,7 @@ func newValidateCmd(g *globals) *cobra.Command {
 		lang      string
 		maxIssues int
 		maxRows   int
+		maxMB     int
 	)
 	cmd := &cobra.Command{
 		Use:   "validate [--json] [--lang vi|en] FILE...",
@@ -34,7 +36,10 @@ not reject a file.`,
 			if err != nil {
 				return err
 			}
-			opts := validate.Options{MaxIssues: maxIssues, MaxRows: maxRows}
+			if maxMB <= 0 {
+				return usageError("--max-file-mb must be positive")
+			}
+			opts := validate.Options{MaxIssues: maxIssues, MaxRows: maxRows, Limits: workbook.Limits{MaxFileSize: int64(maxMB) << 20}}
 			out := cmd.OutOrStdout()
 			code := ExitOK
 			for i, path := range args {
@@ -72,5 +77,6 @@ not reject a file.`,
 	cmd.Flags().StringVar(&lang, "lang", "vi", "language of messages: vi or en")
 	cmd.Flags().IntVar(&maxIssues, "max-issues", 1000, "issues kept per file; the rest are counted")
 	cmd.Flags().IntVar(&maxRows, "max-rows", 200000, "data rows allowed per sheet (TOO_MANY_ROWS above)")
+	cmd.Flags().IntVar(&maxMB, "max-file-mb", 64, "largest file accepted, in MiB (TOO_LARGE above)")
 	return cmd
 }
