@@ -146,6 +146,9 @@ func Key(s string) string {
 	}
 	var b strings.Builder
 	b.Grow(len(s))
+	// Invalid UTF-8 is dropped first: a stray lead byte would otherwise hide
+	// the next character from the decomposition (found by FuzzText).
+	s = strings.ToValidUTF8(s, "")
 	for _, r := range norm.NFD.String(s) {
 		if r < utf8.RuneSelf {
 			switch {
