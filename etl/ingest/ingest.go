@@ -41,7 +41,7 @@ type Result struct {
 // Options tune an ingest.
 type Options struct {
 	Validate   validate.Options
-	ReceivedAt time.Time // defaults to now
+	ReceivedAt time.Time // defaults to now; Validate.Now, when set, is the clock of the rules
 	FileName   string    // defaults to the base name of the path
 }
 
@@ -95,12 +95,25 @@ func Reader(ctx context.Context, r io.ReaderAt, size int64, sha string, set *sch
 
 	vopts := opts.Validate
 	vopts.Sink = load
+	now := time.Now
+	if vopts.Now != nil {
+		now = vopts.Now
+	}
 	vres, err := validate.Reader(ctx, r, size, set, vopts)
 	if err != nil {
 		return nil, fmt.Errorf("ingest %s: %w", opts.FileName, err)
 	}
 	vres.File, vres.SHA256 = opts.FileName, sha
 	res := &Result{Result: vres}
+	if vres.Status == validate.Accepted {
+		// The rules that need the database run inside the load
+		// transaction, on the rows just copied.
+		findings, err := load.Checks(ctx, now())
+		if err != nil {
+			return nil, fmt.Errorf("ingest %s: %w", opts.FileName, err)
+		}
+		addFindings(vres, findings, vopts.MaxIssues)
+	}
 	out := outcome(vres)
 	if vres.Status != validate.Accepted {
 		load.Rollback()

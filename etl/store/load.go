@@ -11,6 +11,7 @@ import (
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 
+	"github.com/returns-project/returns/etl/normalize"
 	"github.com/returns-project/returns/etl/schema"
 )
 
@@ -28,6 +29,10 @@ func (e *DuplicateError) Error() string {
 	return fmt.Sprintf("duplicate of submission %d received on %s", e.SubmissionID, e.ReceivedAt.Format("02/01/2006 15:04"))
 }
 func (e *DuplicateError) Unwrap() error { return ErrDuplicate }
+
+// nameKeyTables are the tables that carry name_key, the folded full name
+// (normalize.Key) that the database rules match people by.
+var nameKeyTables = map[string]bool{"admission": true, "transfer": true}
 
 // Tables maps the sheets of each template to the tables their rows land in.
 var Tables = map[string]map[string]string{
@@ -88,6 +93,7 @@ type Load struct {
 
 	copySheet string
 	copy      *sql.Stmt
+	nameField int // index of full_name in the sheet being copied, or -1
 	args      []any
 	done      bool
 }
@@ -166,8 +172,15 @@ func (l *Load) Record(ctx context.Context, sheet *schema.Sheet, sourceRow int, v
 			return err
 		}
 		cols := []string{"submission_id", "source_sheet", "source_row"}
-		for _, f := range sheet.Fields {
+		l.nameField = -1
+		for i, f := range sheet.Fields {
 			cols = append(cols, f.Name)
+			if f.Name == "full_name" && nameKeyTables[table] {
+				l.nameField = i
+			}
+		}
+		if l.nameField >= 0 {
+			cols = append(cols, "name_key")
 		}
 		stmt, err := l.tx.PrepareContext(ctx, pq.CopyInSchema("returns", table, cols...))
 		if err != nil {
@@ -179,6 +192,13 @@ func (l *Load) Record(ctx context.Context, sheet *schema.Sheet, sourceRow int, v
 	l.args[0], l.args[1], l.args[2] = l.submissionID, sheet.Name, sourceRow
 	for i, v := range values {
 		l.args[i+3] = dbValue(v)
+	}
+	if l.nameField >= 0 {
+		var key any
+		if name, ok := values[l.nameField].(string); ok {
+			key = normalize.Key(name)
+		}
+		l.args[len(l.args)-1] = key
 	}
 	if _, err := l.copy.ExecContext(ctx, l.args...); err != nil {
 		return fmt.Errorf("store: copy %s row %d: %w", sheet.Name, sourceRow, err)

@@ -56,6 +56,36 @@ type Result struct {
 	// Detail is the technical detail of a file-level rejection, for the
 	// administrator's log (English, never cell values).
 	Detail string `json:"-"`
+
+	// columns maps sheet → field → column of table sheets, and keyCells
+	// sheet → field → cell of key-value sheets, for issues found later (by
+	// the database rules) to point at their cells.
+	columns  map[string]map[string]int
+	keyCells map[string]map[string]cellRef
+}
+
+// Cell returns the A1 name of field's cell on row of sheet ("" when the
+// sheet or field was not found). Row is ignored for key-value sheets.
+func (r *Result) Cell(sheet, field string, row int) (cell string, col, rowNum int) {
+	if ref, ok := r.keyCells[sheet][field]; ok {
+		return cellName(ref.col, ref.row), ref.col, ref.row
+	}
+	if c, ok := r.columns[sheet][field]; ok && row > 0 {
+		return cellName(c, row), c, row
+	}
+	return "", 0, row
+}
+
+// AddIssue records an issue found after validation (by the database rules)
+// and settles the status again: an error rejects the file as INVALID_DATA.
+func (r *Result) AddIssue(is Issue, maxIssues int) {
+	if maxIssues <= 0 {
+		maxIssues = 1000
+	}
+	r.addIssue(is, maxIssues)
+	if r.Errors > 0 && r.Status == Accepted {
+		r.Status, r.Reason = Rejected, reason.InvalidData
+	}
 }
 
 // addIssue records is, counting it and keeping it unless the cap is reached.

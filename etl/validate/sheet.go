@@ -319,6 +319,16 @@ func (v *validator) table(ctx context.Context, name string, s *schema.Sheet) err
 		settle(nil)
 	}
 	v.res.Rows[s.Name] = rows
+	cols := make(map[string]int, len(s.Fields))
+	for i, c := range fieldCols {
+		if c > 0 {
+			cols[s.Fields[i].Name] = c
+		}
+	}
+	if v.res.columns == nil {
+		v.res.columns = map[string]map[string]int{}
+	}
+	v.res.columns[s.Name] = cols
 	uniq.finish(v)
 	for _, hc := range meta.HiddenCols {
 		if first, ok := dataCols[hc]; ok {
@@ -454,6 +464,10 @@ func (v *validator) keyValue(ctx context.Context, name string, s *schema.Sheet) 
 			v.infoCols[f.Name] = cellRef{lineOf[i], 3}
 		}
 	}
+	if v.res.keyCells == nil {
+		v.res.keyCells = map[string]map[string]cellRef{}
+	}
+	v.res.keyCells[s.Name] = v.infoCols
 	v.checkRecord(rec, 0, func(i int) cellRef {
 		if lineOf[i] > 0 {
 			return cellRef{lineOf[i], 3}
