@@ -64,15 +64,15 @@ type checker struct {
 func (c *checker) add(f Finding) { c.out = append(c.out, f) }
 
 type summaryRow struct {
-	OrgName         sql.NullString `db:"org_name"`
-	ParentCode      sql.NullString `db:"parent_code"`
-	StartOfficial   sql.NullInt64  `db:"members_start_official"`
-	StartProbation  sql.NullInt64  `db:"members_start_probationary"`
-	EndOfficial     sql.NullInt64  `db:"members_end_official"`
-	EndProbation    sql.NullInt64  `db:"members_end_probationary"`
-	Admitted        sql.NullInt64  `db:"admitted"`
-	TransferInOff   sql.NullInt64  `db:"transfer_in_official"`
-	TransferOutOff  sql.NullInt64  `db:"transfer_out_official"`
+	OrgName        sql.NullString `db:"org_name"`
+	ParentCode     sql.NullString `db:"parent_code"`
+	StartOfficial  sql.NullInt64  `db:"members_start_official"`
+	StartProbation sql.NullInt64  `db:"members_start_probationary"`
+	EndOfficial    sql.NullInt64  `db:"members_end_official"`
+	EndProbation   sql.NullInt64  `db:"members_end_probationary"`
+	Admitted       sql.NullInt64  `db:"admitted"`
+	TransferInOff  sql.NullInt64  `db:"transfer_in_official"`
+	TransferOutOff sql.NullInt64  `db:"transfer_out_official"`
 }
 
 const summaryCols = `t.org_name, t.parent_code, t.members_start_official, t.members_start_probationary,
