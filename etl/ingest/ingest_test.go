@@ -149,3 +149,43 @@ func TestLoaderCannotAlter(t *testing.T) {
 		require.NoError(t, tx.Rollback())
 	}
 }
+
+// TestReaderRoleReadsReportingOnly checks the read-only role: the stable
+// views answer, everything else is refused.
+func TestReaderRoleReadsReportingOnly(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	r := rich(t, b.p)
+	require.Equal(t, ingest.Loaded, b.ingest(t, write(t, r, generate.WriteOptions{}), r.FileName()).Outcome)
+	db := b.st.DB()
+	as := func(q string) error {
+		tx, err := db.Beginx()
+		require.NoError(t, err)
+		defer tx.Rollback()
+		_, err = tx.Exec(`SET LOCAL ROLE returns_reader`)
+		require.NoError(t, err)
+		_, err = tx.Exec(q)
+		return err
+	}
+	for _, v := range []string{"submissions", "summaries", "admissions", "transfers", "supervisions", "disciplines", "unmatched_transfers"} {
+		require.NoError(t, as(`SELECT * FROM reporting.`+v), v)
+	}
+	for _, q := range []string{
+		`SELECT * FROM returns.admission`,
+		`SELECT * FROM returns.ledger`,
+		`INSERT INTO returns.ledger (sha256, submission_id) VALUES (repeat('a', 64), 1)`,
+		`DELETE FROM returns.submission`,
+		`UPDATE returns.submission SET status = 'superseded'`,
+		`CREATE TABLE reporting.x (id int)`,
+		`CREATE VIEW reporting.y AS SELECT 1`,
+		`DROP VIEW reporting.admissions`,
+		`TRUNCATE returns.summary`,
+		`SET ROLE returns_loader`,
+		`COPY returns.admission TO STDOUT`,
+		`SELECT * FROM pg_read_file('/etc/passwd')`,
+	} {
+		err := as(q)
+		require.Error(t, err, q)
+		require.Regexp(t, `permission denied|must be owner`, err.Error(), q)
+	}
+}
