@@ -5,12 +5,9 @@ package ingest
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"time"
 
@@ -49,26 +46,18 @@ type Options struct {
 // judged (the database is unreachable, the disk failed): it is not the
 // file's fault and the file must be retried later.
 func File(ctx context.Context, path string, set *schema.Set, st *store.Store, opts Options) (*Result, error) {
-	f, err := os.Open(path)
+	f, size, sha, err := validate.OpenHashed(path)
 	if err != nil {
-		return nil, fmt.Errorf("ingest %q: %w", path, err)
+		return nil, fmt.Errorf("ingest: %w", err)
 	}
 	defer f.Close()
-	info, err := f.Stat()
-	if err != nil {
-		return nil, fmt.Errorf("ingest %q: %w", path, err)
-	}
-	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
-		return nil, fmt.Errorf("ingest %q: hash: %w", path, err)
-	}
 	if opts.FileName == "" {
 		opts.FileName = filepath.Base(path)
 	}
 	if opts.ReceivedAt.IsZero() {
 		opts.ReceivedAt = time.Now()
 	}
-	return Reader(ctx, f, info.Size(), hex.EncodeToString(h.Sum(nil)), set, st, opts)
+	return Reader(ctx, f, size, sha, set, st, opts)
 }
 
 // Reader ingests a workbook whose content hashes to sha.

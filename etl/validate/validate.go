@@ -70,28 +70,39 @@ var ErrUnknownTemplate = errors.New("unknown template")
 // could not run (the file could not be read from disk, the context ended,
 // the sink failed).
 func File(ctx context.Context, path string, set *schema.Set, opts Options) (*Result, error) {
-	f, err := os.Open(path)
+	f, size, sha, err := OpenHashed(path)
 	if err != nil {
-		return nil, fmt.Errorf("validate %q: %w", path, err)
+		return nil, fmt.Errorf("validate: %w", err)
 	}
 	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return nil, fmt.Errorf("validate %q: %w", path, err)
+	res, err := Reader(ctx, f, size, set, opts)
+	if res != nil {
+		res.File, res.SHA256 = filepath.Base(path), sha
 	}
-	if !st.Mode().IsRegular() {
-		return nil, fmt.Errorf("validate %q: not a regular file", path)
+	return res, err
+}
+
+// OpenHashed opens the regular file at path and reads it once to hash it:
+// the SHA-256 is what identifies a content for ever. The caller closes f.
+func OpenHashed(path string) (f *os.File, size int64, sha string, err error) {
+	f, err = os.Open(path)
+	if err != nil {
+		return nil, 0, "", err
+	}
+	st, err := f.Stat()
+	if err == nil && !st.Mode().IsRegular() {
+		err = fmt.Errorf("%s: not a regular file", path)
+	}
+	if err != nil {
+		f.Close()
+		return nil, 0, "", err
 	}
 	h := sha256.New()
 	if _, err := io.Copy(h, f); err != nil {
-		return nil, fmt.Errorf("validate %q: hash: %w", path, err)
+		f.Close()
+		return nil, 0, "", fmt.Errorf("hash %s: %w", path, err)
 	}
-	res, err := Reader(ctx, f, st.Size(), set, opts)
-	if res != nil {
-		res.File = filepath.Base(path)
-		res.SHA256 = hex.EncodeToString(h.Sum(nil))
-	}
-	return res, err
+	return f, st.Size(), hex.EncodeToString(h.Sum(nil)), nil
 }
 
 // Reader validates a workbook of size bytes read through r. The Result's
