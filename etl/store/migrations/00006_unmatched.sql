@@ -4,7 +4,7 @@
 -- or the reverse, among current submissions. The digest lists the ones older
 -- than 30 days (CS-07).
 CREATE VIEW reporting.unmatched_transfers AS
-SELECT s.org_code, s.year, s.quarter, s.submission_id, t.source_sheet, t.source_row,
+SELECT s.org_code, s.year, s.quarter, s.id AS submission_id, t.source_sheet, t.source_row,
        t.full_name, t.direction, t.transfer_type, t.counterpart_org_code, t.letter_no, t.event_date
 FROM returns.transfer t
 JOIN returns.submission s ON s.id = t.submission_id AND s.status = 'accepted'
