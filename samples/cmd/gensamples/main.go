@@ -3,7 +3,9 @@
 //
 //	go run ./samples/cmd/gensamples -out samples -seed 1
 //
-// It writes <out>/province.json (the organisation registry), <out>/valid/
+// It writes <out>/province.json (the organisation registry),
+// <out>/registry.xlsx (the same registry as a DONVI workbook, for
+// `returns registry import`; rejected variants in <out>/broken/registry/), <out>/valid/
 // (valid BCQ-1 returns, one per writer variant, with README.md),
 // <out>/broken/ (one or more workbooks per rejection reason, README.md and
 // expected.json) and <out>/other/return.json (the input of
@@ -54,6 +56,9 @@ func run(args []string, stdout io.Writer) (err error) {
 	}
 	p := generate.Generate(*seed)
 	if err := writeRegistry(p, *out); err != nil {
+		return err
+	}
+	if err := writeRegistryWorkbooks(p, *out); err != nil {
 		return err
 	}
 	if err := writeValid(p, filepath.Join(*out, "valid")); err != nil {

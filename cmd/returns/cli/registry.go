@@ -1,0 +1,247 @@
+package cli
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+
+	"github.com/spf13/cobra"
+
+	"github.com/returns-project/returns/etl/registry"
+	"github.com/returns-project/returns/etl/report"
+	"github.com/returns-project/returns/etl/store"
+	"github.com/returns-project/returns/etl/validate"
+)
+
+func newRegistryCmd(g *globals) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "registry",
+		Short: "Import or export the organisation registry (template DONVI)",
+		Long: `The organisation registry lists every reporting organisation with its parent,
+the quarters it exists in, its successor after a merger and its contact
+e-mails. Each import becomes a new version; the latest is the one returns are
+checked against. A blank registry workbook: returns template --template DONVI.`,
+	}
+	cmd.AddCommand(newRegistryImportCmd(g), newRegistryExportCmd(g), newRegistryVersionsCmd())
+	return cmd
+}
+
+// registryJSON is the JSON line of a registry import.
+type registryJSON struct {
+	report.JSONResult
+	RegistryVersion int64 `json:"registry_version,omitempty"`
+	Organisations   int   `json:"organisations,omitempty"`
+}
+
+func newRegistryImportCmd(g *globals) *cobra.Command {
+	var (
+		asJSON bool
+		lang   string
+	)
+	cmd := &cobra.Command{
+		Use:   "import [--json] [--lang vi|en] FILE",
+		Short: "Validate a registry workbook and make it the current registry",
+		Long: `import validates the registry workbook like a return (the same report) and
+checks its rows against each other (parents exist, no cycles, successors).
+An accepted registry is stored as a new version in one transaction; the same
+content as the current version changes nothing.
+Exit status: 0 imported (or unchanged), 1 rejected, 2 for a usage error or
+when the database cannot be reached.`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if lang != "vi" && lang != "en" {
+				return usageError("--lang must be vi or en, not %q", lang)
+			}
+			set, err := g.loadSchemas()
+			if err != nil {
+				return err
+			}
+			ctx := cmd.Context()
+			path := args[0]
+			reg, res, err := registry.ReadFile(ctx, path, set)
+			if err != nil {
+				return &exitError{code: ExitUsage, err: err}
+			}
+			out := cmd.OutOrStdout()
+			if res.Status != validate.Accepted {
+				if asJSON {
+					err = report.WriteJSON(out, res, lang)
+				} else {
+					err = report.WriteText(out, res, lang)
+				}
+				if err != nil {
+					return &exitError{code: ExitUsage, err: err}
+				}
+				return &exitError{code: ExitRejected}
+			}
+			db, err := openDatabase(ctx, slog.Default())
+			if err != nil {
+				return err
+			}
+			defer db.Close(ctx)
+			version, err := db.store.ImportRegistry(ctx, store.RegistryMeta{SHA256: res.SHA256, FileName: res.File}, toStore(reg))
+			unchanged := errors.Is(err, store.ErrRegistryUnchanged)
+			if err != nil && !unchanged {
+				return &exitError{code: ExitUsage, err: fmt.Errorf("%s could not be imported (not the file's fault; try again): %w", path, err)}
+			}
+			if asJSON {
+				jr := registryJSON{JSONResult: report.JSON(res, lang), RegistryVersion: version, Organisations: len(reg.Orgs)}
+				jr.Status = "imported"
+				if unchanged {
+					jr.Status = "unchanged"
+				}
+				return writeJSONLine(out, jr)
+			}
+			line := fmt.Sprintf("registry version %d: %d organisations", version, len(reg.Orgs))
+			if unchanged {
+				line += " (unchanged: same content as the current version)"
+			}
+			fmt.Fprintln(out, line)
+			if res.Warnings > 0 {
+				return report.WriteText(out, res, lang)
+			}
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the result as one JSON object")
+	cmd.Flags().StringVar(&lang, "lang", "vi", "language of messages: vi or en")
+	return cmd
+}
+
+// writeJSONLine writes v as one line of JSON, as report.WriteJSONResult does.
+func writeJSONLine(w io.Writer, v registryJSON) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Errorf("encode report of %q: %w", v.File, err)
+	}
+	_, err = w.Write(append(b, '\n'))
+	return err
+}
+
+func newRegistryExportCmd(g *globals) *cobra.Command {
+	var outPath string
+	cmd := &cobra.Command{
+		Use:   "export --out FILE",
+		Short: "Write the current registry as a DONVI workbook",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if outPath == "" {
+				return usageError("--out is required")
+			}
+			set, err := g.loadSchemas()
+			if err != nil {
+				return err
+			}
+			ctx := cmd.Context()
+			db, err := openDatabase(ctx, slog.Default())
+			if err != nil {
+				return err
+			}
+			defer db.Close(ctx)
+			orgs, version, err := db.store.CurrentRegistry(ctx)
+			if errors.Is(err, store.ErrNoRegistry) {
+				return usageError("no registry imported yet: nothing to export (returns registry import FILE)")
+			}
+			if err != nil {
+				return &exitError{code: ExitUsage, err: err}
+			}
+			reg := fromStore(orgs)
+			if err := writeFileAtomic(outPath, func(w io.Writer) error { return registry.Write(w, set, reg) }); err != nil {
+				return &exitError{code: ExitUsage, err: err}
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "wrote %s (registry version %d: %d organisations)\n", outPath, version, len(reg.Orgs))
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&outPath, "out", "", "file to write (.xlsx)")
+	return cmd
+}
+
+func newRegistryVersionsCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "versions",
+		Short: "List the imported registry versions, newest (current) first",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx := cmd.Context()
+			db, err := openDatabase(ctx, slog.Default())
+			if err != nil {
+				return err
+			}
+			defer db.Close(ctx)
+			versions, err := db.store.RegistryVersions(ctx)
+			if err != nil {
+				return &exitError{code: ExitUsage, err: err}
+			}
+			out := cmd.OutOrStdout()
+			for _, v := range versions {
+				fmt.Fprintf(out, "%d\t%s\t%d organisations\t%s\t%s\n", v.ID, v.ImportedAt.UTC().Format("2006-01-02 15:04:05Z"), v.OrgCount, v.SHA256[:min(12, len(v.SHA256))], v.FileName)
+			}
+			return nil
+		},
+	}
+}
+
+// writeFileAtomic writes path through a temporary file in the same folder,
+// synced and then renamed over path: a reader sees the old file or the new
+// one, never half of one.
+func writeFileAtomic(path string, write func(io.Writer) error) (err error) {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
+	if err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	defer func() {
+		if err != nil {
+			tmp.Close()
+			os.Remove(tmp.Name())
+		}
+	}()
+	if err := write(tmp); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := tmp.Chmod(0o644); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := tmp.Sync(); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return nil
+}
+
+// toStore converts a read registry to the store's rows (quarters as indexes).
+func toStore(reg *registry.Registry) []store.RegistryOrg {
+	out := make([]store.RegistryOrg, len(reg.Orgs))
+	for i, o := range reg.Orgs {
+		so := store.RegistryOrg{Code: o.Code, Name: o.Name, Type: o.Type, ParentCode: o.ParentCode,
+			ValidFromQ: o.ValidFrom.Index(), SuccessorCode: o.SuccessorCode, ContactEmails: o.ContactEmails, SourceRow: o.SourceRow}
+		if !o.ValidTo.IsZero() {
+			so.ValidToQ = o.ValidTo.Index()
+		}
+		out[i] = so
+	}
+	return out
+}
+
+// fromStore converts the store's rows back to a registry.
+func fromStore(orgs []store.RegistryOrg) *registry.Registry {
+	reg := &registry.Registry{Orgs: make([]registry.Org, len(orgs))}
+	for i, o := range orgs {
+		ro := registry.Org{Code: o.Code, Name: o.Name, Type: o.Type, ParentCode: o.ParentCode,
+			ValidFrom: registry.QuarterOf(o.ValidFromQ), SuccessorCode: o.SuccessorCode, ContactEmails: o.ContactEmails, SourceRow: o.SourceRow}
+		if o.ValidToQ != 0 {
+			ro.ValidTo = registry.QuarterOf(o.ValidToQ)
+		}
+		reg.Orgs[i] = ro
+	}
+	return reg
+}

@@ -1,0 +1,170 @@
+// Package registry reads, checks and writes organisation registry workbooks
+// (template DONVI, sheet DonVi: one row per party organisation with its
+// parent, validity quarters, successor and contact e-mails).
+//
+// [Read] validates a workbook against the DONVI schema with the same
+// validator as the returns (so the same report, the same rule ids and cells)
+// and then runs the checks that need every row at once: the parent exists
+// (DV-10), no cycle of parents (DV-11), the successor exists (DV-12) and
+// starts the quarter after its predecessor's last (DV-13, warning), and a
+// parent exists over its child's whole validity (DV-14, warning). [Write]
+// writes a registry in the same layout, every text cell literal (never a
+// formula).
+//
+// The package knows nothing of the database: the command line converts a
+// [Registry] to and from the store's rows (quarters as [Quarter.Index]).
+package registry
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/returns-project/returns/etl/reason"
+	"github.com/returns-project/returns/etl/schema"
+	"github.com/returns-project/returns/etl/validate"
+)
+
+// TemplateID is the id of the registry's template in the schema set
+// (schemas/registry.yaml), and SheetName its only sheet.
+const (
+	TemplateID = "DONVI"
+	SheetName  = "DonVi"
+)
+
+// Rule ids of the cross-row checks Read adds to the validator's (the per-row
+// rules DV-01 … DV-09 are in schemas/registry/donvi.yaml).
+const (
+	RuleParentMissing    = "DV-10" // parent_code names no organisation of the registry (E)
+	RuleParentCycle      = "DV-11" // following parent codes comes back to the organisation (E)
+	RuleSuccessorMissing = "DV-12" // successor_code names no organisation of the registry (E)
+	RuleSuccessorStart   = "DV-13" // the successor does not start the quarter after valid_to (W)
+	RuleParentInactive   = "DV-14" // the parent does not exist over the organisation's whole validity (W)
+)
+
+// Registry is the list of organisations of one registry workbook, in file order.
+type Registry struct {
+	Orgs []Org
+}
+
+// Org returns the organisation with code, or nil.
+func (r *Registry) Org(code string) *Org {
+	for i := range r.Orgs {
+		if r.Orgs[i].Code == code {
+			return &r.Orgs[i]
+		}
+	}
+	return nil
+}
+
+// Org is one organisation of the registry.
+type Org struct {
+	Code, Name string
+	Type       string // a code of the org_type list, e.g. DANG_BO_CO_SO
+	ParentCode string // "" only for a root (the province committee)
+	// ValidFrom is the first quarter the organisation exists, ValidTo the
+	// last; ValidTo is zero while it exists.
+	ValidFrom, ValidTo Quarter
+	SuccessorCode      string   // who took over when it ended (merger), or ""
+	ContactEmails      []string // the addresses results are sent to
+	SourceRow          int      // row of the workbook it was read from (0 when not read)
+}
+
+// ActiveIn reports whether the organisation exists in quarter q.
+func (o *Org) ActiveIn(q Quarter) bool {
+	return o.ValidFrom.Index() <= q.Index() && (o.ValidTo.IsZero() || q.Index() <= o.ValidTo.Index())
+}
+
+// Read validates the registry workbook of size bytes read through r against
+// the DONVI template of set, then checks the rows against each other. The
+// Result is the validator's, with the cross-row issues added (an error among
+// them rejects it); its File and SHA256 are left for the caller (see
+// [ReadFile]). The Registry is nil unless the Result is accepted. An error
+// means the workbook could not be judged (set has no DONVI template, the
+// context ended).
+func Read(ctx context.Context, r io.ReaderAt, size int64, set *schema.Set) (*Registry, *validate.Result, error) {
+	c := &collector{}
+	res, err := validate.Reader(ctx, r, size, set, validate.Options{Template: TemplateID, Sink: c})
+	if err != nil {
+		return nil, nil, fmt.Errorf("registry: read: %w", err)
+	}
+	return c.finish(res)
+}
+
+// ReadFile is [Read] for the file at path, with the Result's File and SHA256 filled.
+func ReadFile(ctx context.Context, path string, set *schema.Set) (*Registry, *validate.Result, error) {
+	c := &collector{}
+	res, err := validate.File(ctx, path, set, validate.Options{Template: TemplateID, Sink: c})
+	if err != nil {
+		return nil, nil, fmt.Errorf("registry: read: %w", err)
+	}
+	return c.finish(res)
+}
+
+// collector is the validate.Sink that keeps the typed rows.
+type collector struct {
+	index map[string]int // field name → index in values
+	orgs  []Org
+}
+
+func (c *collector) Record(_ context.Context, sheet *schema.Sheet, sourceRow int, values []any) error {
+	if sheet.Name != SheetName {
+		return nil
+	}
+	if c.index == nil {
+		c.index = make(map[string]int, len(sheet.Fields))
+		for i, f := range sheet.Fields {
+			c.index[f.Name] = i
+		}
+	}
+	text := func(name string) string {
+		i, ok := c.index[name]
+		if !ok {
+			return ""
+		}
+		s, _ := values[i].(string)
+		return s
+	}
+	quarter := func(name string) Quarter {
+		q, err := ParseQuarter(text(name))
+		if err != nil {
+			return Quarter{} // blank, or reported by the schema (DV-02)
+		}
+		return q
+	}
+	c.orgs = append(c.orgs, Org{
+		Code: text("org_code"), Name: text("org_name"), Type: text("org_type"), ParentCode: text("parent_code"),
+		ValidFrom: quarter("valid_from"), ValidTo: quarter("valid_to"), SuccessorCode: text("successor_code"),
+		ContactEmails: SplitEmails(text("contact_emails")), SourceRow: sourceRow,
+	})
+	return nil
+}
+
+// SplitEmails splits a contact_emails cell on ";", trimming spaces and
+// dropping empty parts.
+func SplitEmails(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ";") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// JoinEmails is the cell text of a list of addresses.
+func JoinEmails(emails []string) string { return strings.Join(emails, "; ") }
+
+func (c *collector) finish(res *validate.Result) (*Registry, *validate.Result, error) {
+	// A file-level rejection (not a workbook, template mismatch): the rows
+	// are not all there, so checking them against each other says nothing.
+	if res.Reason != "" && res.Reason != reason.InvalidData {
+		return nil, res, nil
+	}
+	crossCheck(res, c.orgs)
+	if res.Status != validate.Accepted {
+		return nil, res, nil
+	}
+	return &Registry{Orgs: c.orgs}, res, nil
+}
