@@ -180,7 +180,6 @@ func TestReaderRoleReadsReportingOnly(t *testing.T) {
 		`CREATE VIEW reporting.y AS SELECT 1`,
 		`DROP VIEW reporting.admissions`,
 		`TRUNCATE returns.summary`,
-		`SET ROLE returns_loader`,
 		`COPY returns.admission TO STDOUT`,
 		`SELECT * FROM pg_read_file('/etc/passwd')`,
 	} {
