@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+	"golang.org/x/text/unicode/norm"
 )
 
 // stageOne drops rel with content, waits until it is ready and stages it.
@@ -181,4 +182,20 @@ func TestRejectRefusesBadReportKeys(t *testing.T) {
 	require.Empty(t, b.dirNames(t, "rejected"))
 	_, err := os.Stat(filepath.Join(b.inbox, "x.xlsx"))
 	require.NoError(t, err)
+}
+
+// NFC and NFD spellings of one name are two files in the inbox; archived
+// under the NFC name, the second takes a suffix instead of overwriting.
+func TestArchiveNFCTwins(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	nfc := norm.NFC.String("Hà Nội.xlsx")
+	st1 := b.stageOne(t, nfc, []byte("nfc"))
+	st2 := b.stageOne(t, norm.NFD.String(nfc), []byte("nfd"))
+	d1, err := b.ib.Archive(t.Context(), st1, 2025, 3, "HN")
+	require.NoError(t, err)
+	d2, err := b.ib.Archive(t.Context(), st2, 2025, 3, "HN")
+	require.NoError(t, err)
+	require.Equal(t, nfc, filepath.Base(d1))
+	require.Equal(t, norm.NFC.String("Hà Nội-"+st2.SHA256[:8]+".xlsx"), filepath.Base(d2))
 }

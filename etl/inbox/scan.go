@@ -217,6 +217,7 @@ func (s *scan) entry(ctx context.Context, rel, name string, depth int, fi fs.Fil
 	s.seen[rel] = true
 	var reason Reason
 	mode := fi.Mode()
+	fp := fingerprintOf(fi)
 	switch {
 	case mode&fs.ModeSymlink != 0:
 		reason = ReasonSymlink
@@ -234,7 +235,7 @@ func (s *scan) entry(ctx context.Context, rel, name string, depth int, fi fs.Fil
 			return s.dir(ctx, rel, depth+1, fi)
 		}
 	case mode.IsRegular():
-		switch fp := fingerprintOf(fi); {
+		switch {
 		case badName(name):
 			reason = ReasonBadName
 		case fp.nlink > 1:
@@ -246,7 +247,6 @@ func (s *scan) entry(ctx context.Context, rel, name string, depth int, fi fs.Fil
 		reason = ReasonSpecialFile
 	}
 
-	fp := fingerprintOf(fi)
 	o := ib.obs[rel]
 	if o == nil || o.fp != fp {
 		o = &observation{fp: fp, since: s.now}
