@@ -70,6 +70,9 @@ func run(args []string, stdout io.Writer) (err error) {
 	if err := writeOther(p, filepath.Join(*out, "other")); err != nil {
 		return err
 	}
+	if err := writeProvince(p, filepath.Join(*out, "province")); err != nil {
+		return err
+	}
 	fmt.Fprintf(stdout, "gensamples: wrote %s (seed %d, %d organisations, %d returns)\n", *out, *seed, len(p.Orgs), len(p.Returns))
 	return nil
 }
@@ -264,4 +267,24 @@ func writeOther(p *generate.Province, dir string) error {
 	}
 	// The excelize original that make.sh hands to LibreOffice; kept out of git (samples/.gitignore).
 	return writeFile(filepath.Join(dir, "source", r.FileName()), buf.Bytes())
+}
+
+// writeProvince writes every return of the province, six quarters, one
+// folder a quarter (2024Q2 … 2025Q3, so that a sorted glob loads them in
+// order): what README's two-command load uses.
+func writeProvince(p *generate.Province, dir string) error {
+	if err := os.RemoveAll(dir); err != nil {
+		return err
+	}
+	for _, r := range p.Returns {
+		var buf bytes.Buffer
+		if err := generate.WriteReturn(&buf, r, generate.WriteOptions{}); err != nil {
+			return fmt.Errorf("write %s: %w", r.FileName(), err)
+		}
+		q := fmt.Sprintf("%dQ%d", r.Year, r.Quarter)
+		if err := writeFile(filepath.Join(dir, q, r.FileName()), buf.Bytes()); err != nil {
+			return err
+		}
+	}
+	return nil
 }
