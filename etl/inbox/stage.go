@@ -12,7 +12,6 @@ import (
 	"os"
 	"path"
 	"regexp"
-	"syscall"
 	"time"
 )
 
@@ -59,7 +58,7 @@ func (ib *Inbox) Stage(ctx context.Context, r Ready) (st *Staged, err error) {
 	if !localRel(r.Rel) {
 		return nil, errors.New("path is not inside the inbox")
 	}
-	src, err := ib.in.OpenFile(r.Rel, os.O_RDONLY|syscall.O_NOFOLLOW|syscall.O_NONBLOCK, 0)
+	src, err := ib.in.OpenFile(r.Rel, os.O_RDONLY|openFlags, 0)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, ErrChanged
 	}

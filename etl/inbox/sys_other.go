@@ -6,6 +6,8 @@ import "io/fs"
 
 const statSupported = false
 
+const openFlags = 0
+
 func sysStat(fs.FileInfo) (dev, ino, nlink uint64, ctime int64, ok bool) {
 	return 0, 0, 0, 0, false
 }
