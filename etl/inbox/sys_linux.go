@@ -7,8 +7,10 @@ import (
 
 const statSupported = true
 
-// openFlags open an inbox file without blocking on a pipe swapped in and
-// without following a final symlink outside [os.Root]'s own handling.
+// openFlags are added when an inbox file is opened: O_NONBLOCK so that a pipe
+// swapped in for the file cannot block the open; O_NOFOLLOW for the record,
+// since os.Root adds it anyway and then follows links that stay inside the
+// root itself. Stage's identity check on the open file is what refuses them.
 const openFlags = syscall.O_NOFOLLOW | syscall.O_NONBLOCK
 
 // sysStat is what the package needs from the platform's stat: device, inode,
