@@ -4,10 +4,13 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 
 	"github.com/spf13/cobra"
 
+	"github.com/returns-project/returns/etl/annotate"
 	"github.com/returns-project/returns/etl/report"
+	"github.com/returns-project/returns/etl/schema"
 	"github.com/returns-project/returns/etl/validate"
 	"github.com/returns-project/returns/etl/workbook"
 )
@@ -19,14 +22,20 @@ func newValidateCmd(g *globals) *cobra.Command {
 		maxIssues int
 		maxRows   int
 		maxMB     int
+		annotDir  string
 	)
 	cmd := &cobra.Command{
-		Use:   "validate [--json] [--lang vi|en] FILE...",
+		Use:   "validate [--json] [--lang vi|en] [--annotate DIR] FILE...",
 		Short: "Check workbooks against the schemas without touching a database",
 		Long: `validate reads each workbook strictly, checks every cell and rule, and
 reports every issue (not only the first). Exit status: 0 when every file is
 accepted, 1 when any file is rejected, 2 for a usage error. Warnings alone do
-not reject a file.`,
+not reject a file.
+
+--annotate DIR writes, for each rejected file and each accepted file with
+warnings, the operator's workbook annotated (cells with issues filled and
+commented, an issues sheet "Lỗi" first) into DIR as NAME.loi.xlsx, or a
+workbook explaining why the file could not be opened.`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if lang != "vi" && lang != "en" {
@@ -40,6 +49,11 @@ not reject a file.`,
 				return usageError("--max-file-mb must be positive")
 			}
 			opts := validate.Options{MaxIssues: maxIssues, MaxRows: maxRows, Limits: workbook.Limits{MaxFileSize: int64(maxMB) << 20}}
+			ann, err := newAnnotator(annotDir, lang, int64(maxMB)<<20)
+			if err != nil {
+				return err
+			}
+			defer ann.close()
 			out := cmd.OutOrStdout()
 			code := ExitOK
 			for i, path := range args {
@@ -63,6 +77,10 @@ not reject a file.`,
 				if err != nil {
 					return &exitError{code: ExitUsage, err: err}
 				}
+				if err := ann.write(cmd, path, res, set); err != nil {
+					fmt.Fprintf(cmd.ErrOrStderr(), "returns: %v\n", err)
+					code = ExitUsage
+				}
 				if res.Status == validate.Rejected && code == ExitOK {
 					code = ExitRejected
 				}
@@ -78,5 +96,59 @@ not reject a file.`,
 	cmd.Flags().IntVar(&maxIssues, "max-issues", 1000, "issues kept per file; the rest are counted")
 	cmd.Flags().IntVar(&maxRows, "max-rows", 200000, "data rows allowed per sheet (TOO_MANY_ROWS above)")
 	cmd.Flags().IntVar(&maxMB, "max-file-mb", 64, "largest file accepted, in MiB (TOO_LARGE above)")
+	cmd.Flags().StringVar(&annotDir, "annotate", "", "write an annotated workbook (NAME.loi.xlsx) of each rejected file or file with warnings into `DIR`")
 	return cmd
+}
+
+// annotator writes the annotated workbooks of --annotate.
+type annotator struct {
+	dir, lang, tmp string
+	maxFile        int64
+	used           map[string]bool // names written in this run
+}
+
+// newAnnotator creates dir (when set) and a private folder for excelize's
+// spills, removed by close. A nil annotator writes nothing.
+func newAnnotator(dir, lang string, maxFile int64) (*annotator, error) {
+	if dir == "" {
+		return nil, nil
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, usageError("--annotate: %v", err)
+	}
+	tmp, err := os.MkdirTemp("", "returns-annotate-")
+	if err != nil {
+		return nil, &exitError{code: ExitUsage, err: err}
+	}
+	return &annotator{dir: dir, lang: lang, tmp: tmp, maxFile: maxFile, used: map[string]bool{}}, nil
+}
+
+func (a *annotator) close() {
+	if a != nil {
+		os.RemoveAll(a.tmp)
+	}
+}
+
+// write writes the annotated workbook of path when res needs one, and says where on stderr.
+func (a *annotator) write(cmd *cobra.Command, path string, res *validate.Result, set *schema.Set) error {
+	if a == nil || !annotate.Needed(res) {
+		return nil
+	}
+	name := annotate.Name(path)
+	for n := 2; a.used[name]; n++ {
+		name = annotate.NameN(path, n)
+	}
+	a.used[name] = true
+	dst := filepath.Join(a.dir, name)
+	opts := annotate.Options{Lang: a.lang, Template: set.Templates[res.Template],
+		Limits: annotate.Limits{MaxFileSize: a.maxFile, TmpDir: a.tmp}}
+	if err := annotate.File(cmd.Context(), path, dst, res, opts); err != nil {
+		return err
+	}
+	msg := "returns: bản đánh dấu lỗi của %s: %s\n"
+	if a.lang == "en" {
+		msg = "returns: annotated copy of %s: %s\n"
+	}
+	fmt.Fprintf(cmd.ErrOrStderr(), msg, path, dst)
+	return nil
 }

@@ -1,0 +1,708 @@
+package annotate
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/xuri/excelize/v2"
+
+	"github.com/returns-project/returns/etl/locale"
+	"github.com/returns-project/returns/etl/normalize"
+	"github.com/returns-project/returns/etl/reason"
+	"github.com/returns-project/returns/etl/schema"
+	"github.com/returns-project/returns/etl/validate"
+)
+
+// Fill colours of marked cells (ARGB without alpha): Excel's own light red of
+// "Bad" for errors, an amber for warnings.
+const (
+	ErrorFill   = "FFC7CE"
+	WarningFill = "FFD966"
+)
+
+// builder writes one annotated workbook.
+type builder struct {
+	res  *validate.Result
+	opts Options
+	w    *words
+	// annotated is true when f is the original (false: a new workbook).
+	annotated bool
+	// note explains why the original was not annotated, if it passed validation.
+	note string
+
+	f      *excelize.File
+	sheets map[string]string // normalize.Text(name) → the workbook's own sheet name
+	styles map[styleKey]int  // marked-cell styles: (original style, severity) → style
+}
+
+type styleKey struct {
+	style int
+	sev   schema.Severity
+}
+
+func newBuilder(res *validate.Result, opts Options) *builder {
+	return &builder{res: res, opts: opts, w: dict[opts.Lang], styles: map[styleKey]int{}}
+}
+
+// target is where an issue points in the workbook.
+type target struct {
+	sheet string // the workbook's own sheet name; "" when the sheet is not in it
+	cell  string // the cell to mark; "" when the issue has no cell or its sheet is not there
+	where string // the issue's cell ("C5") for the table, even when cell is ""
+	link  string // hyperlink location ("'KetNap'!C5"); "" when there is nothing to go to
+}
+
+// build annotates the original (when b.annotated) and adds the issues sheet first.
+func (b *builder) build(f *excelize.File) error {
+	b.f = f
+	b.sheets = map[string]string{}
+	var fresh string
+	if b.annotated {
+		for _, name := range f.GetSheetList() {
+			b.sheets[normalize.Text(name)] = name
+		}
+	} else {
+		fresh = f.GetSheetName(0)
+	}
+	targets := make([]target, len(b.res.Issues))
+	for i, is := range b.res.Issues {
+		targets[i] = b.target(is)
+	}
+	if b.annotated {
+		if err := b.mark(targets); err != nil {
+			return err
+		}
+	}
+	name := b.w.sheetName
+	if fresh != "" {
+		if err := f.SetSheetName(fresh, name); err != nil {
+			return fmt.Errorf("name the issues sheet: %w", err)
+		}
+	} else {
+		name = b.freeSheetName(name)
+		if _, err := f.NewSheet(name); err != nil {
+			return fmt.Errorf("add the issues sheet: %w", err)
+		}
+	}
+	if err := b.issuesSheet(name, targets); err != nil {
+		return err
+	}
+	if fresh == "" {
+		if err := b.moveFirst(name); err != nil {
+			return err
+		}
+	}
+	f.SetActiveSheet(0)
+	return nil
+}
+
+// freeSheetName returns name, or "name (2)", … when the workbook already has
+// a sheet of that name (an earlier feedback sheet sent back, or the
+// operator's own): an existing sheet is never replaced.
+func (b *builder) freeSheetName(name string) string {
+	taken := func(n string) bool {
+		for _, s := range b.f.GetSheetList() {
+			if strings.EqualFold(s, n) {
+				return true
+			}
+		}
+		return false
+	}
+	out := name
+	for i := 2; taken(out); i++ {
+		out = fmt.Sprintf("%s (%d)", name, i)
+	}
+	return out
+}
+
+// moveFirst moves the sheet to the front. excelize's MoveSheet does not
+// renumber sheet-scoped defined names (print areas, filters, local names),
+// which refer to sheets by position: every one moves one place on.
+func (b *builder) moveFirst(name string) error {
+	list := b.f.GetSheetList()
+	if len(list) == 0 || list[0] == name {
+		return nil
+	}
+	if err := b.f.MoveSheet(name, list[0]); err != nil {
+		return fmt.Errorf("move the issues sheet first: %w", err)
+	}
+	if wb := b.f.WorkBook; wb != nil && wb.DefinedNames != nil {
+		for i := range wb.DefinedNames.DefinedName {
+			if id := wb.DefinedNames.DefinedName[i].LocalSheetID; id != nil {
+				n := *id + 1
+				wb.DefinedNames.DefinedName[i].LocalSheetID = &n
+			}
+		}
+	}
+	return nil
+}
+
+// sheetOf returns the workbook's own name of the issue's sheet, or "".
+func (b *builder) sheetOf(name string) string {
+	if name == "" {
+		return ""
+	}
+	key := normalize.Text(name)
+	if s, ok := b.sheets[key]; ok {
+		return s
+	}
+	for k, s := range b.sheets {
+		if strings.EqualFold(k, key) {
+			return s
+		}
+	}
+	return ""
+}
+
+// target finds where is points. The link is built from the workbook's own
+// sheet name and a checked A1 reference only.
+func (b *builder) target(is validate.Issue) target {
+	first, last, hasCell := parseRef(is.Cell)
+	sheet := b.sheetOf(is.Sheet)
+	if sheet == "" {
+		return target{where: first}
+	}
+	t := target{sheet: sheet, where: first}
+	ref := "A1"
+	if hasCell {
+		t.cell, ref = first, first
+		if last != "" {
+			ref = first + ":" + last
+		}
+	} else if is.Row > 0 && is.Row <= excelize.TotalRows {
+		ref = fmt.Sprintf("A%d", is.Row)
+	}
+	t.link = quoteSheet(sheet) + "!" + ref
+	return t
+}
+
+var a1 = regexp.MustCompile(`^\$?[A-Za-z]{1,3}\$?[1-9][0-9]{0,6}$`)
+
+// parseRef checks an A1 reference or range ("C5", "E3:E4") and returns its
+// cells in canonical form.
+func parseRef(ref string) (first, last string, ok bool) {
+	a, z, isRange := strings.Cut(ref, ":")
+	first, ok = canonical(a)
+	if !ok {
+		return "", "", false
+	}
+	if isRange {
+		if last, ok = canonical(z); !ok {
+			return first, "", true
+		}
+	}
+	return first, last, true
+}
+
+func canonical(cell string) (string, bool) {
+	if !a1.MatchString(cell) {
+		return "", false
+	}
+	col, row, err := excelize.CellNameToCoordinates(strings.ReplaceAll(cell, "$", ""))
+	if err != nil {
+		return "", false
+	}
+	name, err := excelize.CoordinatesToCellName(col, row)
+	return name, err == nil
+}
+
+// quoteSheet quotes a sheet name for a reference: 'Sheet ”1”'.
+func quoteSheet(name string) string { return "'" + strings.ReplaceAll(name, "'", "''") + "'" }
+
+// mark fills every cell with an issue and adds a comment to the first
+// MaxComments of them.
+func (b *builder) mark(targets []target) error {
+	type cellMark struct {
+		sheet, cell string
+		sev         schema.Severity
+		issues      []int
+	}
+	var marks []*cellMark
+	byCell := map[string]*cellMark{}
+	merges := map[string][]excelize.MergeCell{}
+	for i, t := range targets {
+		if t.cell == "" {
+			continue
+		}
+		ms, ok := merges[t.sheet]
+		if !ok {
+			var err error
+			if ms, err = b.f.GetMergeCells(t.sheet); err != nil {
+				return fmt.Errorf("merged cells of %q: %w", t.sheet, err)
+			}
+			merges[t.sheet] = ms
+		}
+		// A cell covered by a merge is not seen: mark the merge's first cell.
+		t.cell = mergeStart(ms, t.cell)
+		key := t.sheet + "!" + t.cell
+		m, ok := byCell[key]
+		if !ok {
+			m = &cellMark{sheet: t.sheet, cell: t.cell, sev: schema.Warning}
+			byCell[key] = m
+			marks = append(marks, m)
+		}
+		if b.res.Issues[i].Severity != schema.Warning {
+			m.sev = schema.Error
+		}
+		m.issues = append(m.issues, i)
+	}
+	existing := map[string]map[string]excelize.Comment{}
+	for n, m := range marks {
+		if err := b.fill(m.sheet, m.cell, m.sev); err != nil {
+			return err
+		}
+		if n >= b.opts.MaxComments {
+			continue
+		}
+		cmts, ok := existing[m.sheet]
+		if !ok {
+			cmts = map[string]excelize.Comment{}
+			list, err := b.f.GetComments(m.sheet)
+			if err != nil {
+				return fmt.Errorf("read the comments of %q: %w", m.sheet, err)
+			}
+			for _, c := range list {
+				cmts[c.Cell] = c
+			}
+			existing[m.sheet] = cmts
+		}
+		if err := b.comment(m.sheet, m.cell, m.issues, cmts); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// mergeStart returns the first cell of the merged range that covers cell,
+// or cell itself.
+func mergeStart(merges []excelize.MergeCell, cell string) string {
+	col, row, err := excelize.CellNameToCoordinates(cell)
+	if err != nil {
+		return cell
+	}
+	for _, m := range merges {
+		c1, r1, err1 := excelize.CellNameToCoordinates(m.GetStartAxis())
+		c2, r2, err2 := excelize.CellNameToCoordinates(m.GetEndAxis())
+		if err1 != nil || err2 != nil {
+			continue
+		}
+		if col >= min(c1, c2) && col <= max(c1, c2) && row >= min(r1, r2) && row <= max(r1, r2) {
+			name, err := excelize.CoordinatesToCellName(min(c1, c2), min(r1, r2))
+			if err == nil {
+				return name
+			}
+		}
+	}
+	return cell
+}
+
+// fill gives the cell its style with the severity's fill: a copy of the
+// cell's own style (number format, font, borders, alignment, protection
+// kept), one per original style and severity.
+func (b *builder) fill(sheet, cell string, sev schema.Severity) error {
+	orig, err := b.f.GetCellStyle(sheet, cell)
+	if err != nil {
+		return fmt.Errorf("style of %s!%s: %w", sheet, cell, err)
+	}
+	key := styleKey{orig, sev}
+	id, ok := b.styles[key]
+	if !ok {
+		st, err := b.f.GetStyle(orig)
+		if err != nil || st == nil {
+			st = &excelize.Style{}
+		}
+		cp := *st
+		color := ErrorFill
+		if sev == schema.Warning {
+			color = WarningFill
+		}
+		cp.Fill = excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{color}}
+		if id, err = b.f.NewStyle(&cp); err != nil {
+			return fmt.Errorf("marked style for %s!%s: %w", sheet, cell, err)
+		}
+		b.styles[key] = id
+	}
+	return b.f.SetCellStyle(sheet, cell, cell, id)
+}
+
+// commentMark separates the operator's own comment, kept on top, from ours.
+const commentMark = "— Returns —"
+
+// comment sets the cell's comment to its issues' messages and fixes. A
+// comment already there (the operator's) is kept on top, above commentMark;
+// our part from an earlier round (a feedback workbook sent back) is replaced.
+func (b *builder) comment(sheet, cell string, issues []int, existing map[string]excelize.Comment) error {
+	lang := b.opts.Lang
+	var runs []excelize.RichTextRun
+	lines := 0
+	if old, ok := existing[cell]; ok {
+		if err := b.f.DeleteComment(sheet, cell); err != nil {
+			return fmt.Errorf("replace the comment of %s!%s: %w", sheet, cell, err)
+		}
+		text := commentText(old)
+		if old.Author == b.w.author {
+			// Ours from an earlier round: keep only the operator's part.
+			before, _, found := strings.Cut(text, commentMark)
+			text = ""
+			if found {
+				text = before
+			}
+		} else if old.Author != "" && strings.TrimSpace(text) != "" {
+			text = old.Author + ": " + text
+		}
+		if text = strings.TrimSpace(text); text != "" {
+			runs = append(runs, excelize.RichTextRun{Text: text + "\n\n" + commentMark + "\n"})
+			lines += 3 + len(text)/40
+		}
+	}
+	for n, i := range issues {
+		is := b.res.Issues[i]
+		sev := b.w.sevError
+		if is.Severity == schema.Warning {
+			sev = b.w.sevWarn
+		}
+		head := sev
+		if is.Rule != "" {
+			head += " [" + is.Rule + "]"
+		}
+		if n > 0 {
+			head = "\n\n" + head
+		}
+		msg := ": " + is.Message.In(lang)
+		runs = append(runs,
+			excelize.RichTextRun{Text: head, Font: &excelize.Font{Bold: true}},
+			excelize.RichTextRun{Text: msg})
+		lines += 1 + len(head+msg)/40
+		if h := is.Hint.In(lang); h != "" {
+			runs = append(runs, excelize.RichTextRun{Text: "\n" + b.w.fix + ": " + h})
+			lines += 1 + len(h)/40
+		}
+	}
+	height := min(40+16*lines, 480)
+	err := b.f.AddComment(sheet, excelize.Comment{
+		Cell: cell, Author: b.w.author, Paragraph: runs, Width: 320, Height: uint(height),
+	})
+	if err != nil {
+		return fmt.Errorf("comment on %s!%s: %w", sheet, cell, err)
+	}
+	return nil
+}
+
+func commentText(c excelize.Comment) string {
+	var s strings.Builder
+	s.WriteString(c.Text)
+	for _, r := range c.Paragraph {
+		s.WriteString(r.Text)
+	}
+	return s.String()
+}
+
+// Column widths of the issues sheet.
+var colWidths = []float64{6, 16, 14, 28, 14, 11, 24, 60, 60}
+
+// issuesSheet writes the summary and the table of issues.
+func (b *builder) issuesSheet(name string, targets []target) error {
+	f, w, lang, res := b.f, b.w, b.opts.Lang, b.res
+	st, err := b.sheetStyles()
+	if err != nil {
+		return err
+	}
+	row := 1
+	put := func(col int, text string, style int) error {
+		cell, err := excelize.CoordinatesToCellName(col, row)
+		if err != nil {
+			return err
+		}
+		if err := f.SetCellStr(name, cell, safe(text)); err != nil {
+			return err
+		}
+		if style != 0 {
+			return f.SetCellStyle(name, cell, cell, style)
+		}
+		return nil
+	}
+	line := func(text string, style int) error {
+		err := put(1, text, style)
+		row++
+		return err
+	}
+
+	if err := line(w.title, st.title); err != nil {
+		return err
+	}
+	var facts []string
+	if res.File != "" {
+		facts = append(facts, w.file+": "+res.File)
+	}
+	if res.Org != "" {
+		facts = append(facts, w.org+": "+res.Org)
+	}
+	if res.Year > 0 {
+		facts = append(facts, w.period+": "+locale.Quarter(lang, res.Year, res.Quarter))
+	} else if res.Period != "" {
+		facts = append(facts, w.period+": "+res.Period)
+	}
+	verdict := w.accepted
+	if res.Status == validate.Rejected {
+		verdict = w.rejected
+		if res.Reason != "" {
+			verdict += " (" + string(res.Reason) + ")"
+		}
+	}
+	facts = append(facts, w.verdict+": "+verdict)
+	if err := line(strings.Join(facts, " · "), st.bold); err != nil {
+		return err
+	}
+
+	// The summary: how many, where, what to do.
+	summary := w.noIssues
+	if res.Errors+res.Warnings > 0 {
+		summary = fmt.Sprintf(w.counts, locale.Int(lang, int64(res.Errors)), locale.Int(lang, int64(res.Warnings)))
+		if sheets := issueSheets(res.Issues); len(sheets) > 0 {
+			summary += fmt.Sprintf(w.onSheets, strings.Join(sheets, ", "))
+		} else {
+			summary += "."
+		}
+	}
+	if err := line(summary, st.bold); err != nil {
+		return err
+	}
+	var todo []string
+	switch {
+	case !Openable(res):
+		todo = append(todo, w.notOpened+res.Reason.Title(lang), w.todo+res.Reason.Fix(lang))
+	case res.Status == validate.Rejected:
+		if res.Reason != reason.InvalidData && res.Reason != "" {
+			todo = append(todo, w.reasonLine+res.Reason.Title(lang), w.todo+res.Reason.Fix(lang))
+		}
+		redCells, amberCells := b.markedCells(targets)
+		if redCells {
+			todo = append(todo, w.todo+w.todoErrors)
+		} else if res.Reason == reason.InvalidData {
+			todo = append(todo, w.todo+w.todoList)
+		}
+		if amberCells {
+			todo = append(todo, w.todoWarnings)
+		}
+	case res.Warnings > 0:
+		todo = append(todo, w.todoAccepted)
+	}
+	if b.note != "" {
+		todo = append(todo, b.note)
+	}
+	noCell := false
+	for _, t := range targets {
+		if t.cell == "" {
+			noCell = true
+		}
+	}
+	if noCell && Openable(res) {
+		todo = append(todo, w.noCell)
+	}
+	if n := countCells(targets); b.annotated && n > b.opts.MaxComments {
+		todo = append(todo, fmt.Sprintf(w.commentsCapped, locale.Int(lang, int64(b.opts.MaxComments))))
+	}
+	if res.IssuesOmitted > 0 {
+		todo = append(todo, fmt.Sprintf(w.omitted, locale.Int(lang, int64(res.IssuesOmitted)), locale.Int(lang, int64(len(res.Issues)))))
+	}
+	if b.annotated && res.Errors+res.Warnings > 0 {
+		todo = append(todo, w.resendAnnotated)
+	}
+	for _, t := range todo {
+		if err := line(t, 0); err != nil {
+			return err
+		}
+	}
+	row++
+
+	// The table.
+	header := row
+	for c, h := range w.headers {
+		if err := put(c+1, h, st.header); err != nil {
+			return err
+		}
+	}
+	row++
+	links := 0
+	for i, is := range res.Issues {
+		t := targets[i]
+		if err := f.SetCellInt(name, fmt.Sprintf("A%d", row), int64(i+1)); err != nil {
+			return err
+		}
+		if err := f.SetCellStyle(name, fmt.Sprintf("A%d", row), fmt.Sprintf("A%d", row), st.text); err != nil {
+			return err
+		}
+		sheet := is.Sheet
+		if is.Sheet != "" && t.sheet == "" && b.annotated {
+			sheet += " " + w.noSheet
+		}
+		where := w.wholeFile
+		switch {
+		case t.where != "":
+			where = t.where
+		case is.Row > 0:
+			where = fmt.Sprintf(w.row, is.Row)
+		case is.Sheet != "":
+			where = w.wholeSht
+		}
+		sev, sevStyle := w.sevError, st.sevError
+		if is.Severity == schema.Warning {
+			sev, sevStyle = w.sevWarn, st.sevWarn
+		}
+		cells := []struct {
+			text  string
+			style int
+		}{
+			{sheet, st.text},
+			{where, st.text},
+			{b.fieldLabel(is.Sheet, is.Field), st.text},
+			{is.Rule, st.text},
+			{sev, sevStyle},
+			{is.Value, st.text},
+			{is.Message.In(lang), st.text},
+			{is.Hint.In(lang), st.text},
+		}
+		for c, v := range cells {
+			if err := put(c+2, v.text, v.style); err != nil {
+				return err
+			}
+		}
+		if t.link != "" && links < excelize.TotalSheetHyperlinks-1 {
+			cell := fmt.Sprintf("C%d", row)
+			if err := f.SetCellHyperLink(name, cell, t.link, "Location"); err != nil {
+				return fmt.Errorf("link to %s: %w", t.link, err)
+			}
+			if err := f.SetCellStyle(name, cell, cell, st.link); err != nil {
+				return err
+			}
+			links++
+		}
+		row++
+	}
+	for c, width := range colWidths {
+		col, _ := excelize.ColumnNumberToName(c + 1)
+		if err := f.SetColWidth(name, col, col, width); err != nil {
+			return err
+		}
+	}
+	return f.SetPanes(name, &excelize.Panes{
+		Freeze: true, YSplit: header, TopLeftCell: fmt.Sprintf("A%d", header+1), ActivePane: "bottomLeft",
+	})
+}
+
+type sheetStyles struct {
+	title, bold, header, text, link, sevError, sevWarn int
+}
+
+func (b *builder) sheetStyles() (sheetStyles, error) {
+	var s sheetStyles
+	top := &excelize.Alignment{Vertical: "top", WrapText: true}
+	border := []excelize.Border{
+		{Type: "left", Color: "BFBFBF", Style: 1}, {Type: "right", Color: "BFBFBF", Style: 1},
+		{Type: "top", Color: "BFBFBF", Style: 1}, {Type: "bottom", Color: "BFBFBF", Style: 1},
+	}
+	for _, d := range []struct {
+		id *int
+		st *excelize.Style
+	}{
+		{&s.title, &excelize.Style{Font: &excelize.Font{Bold: true, Size: 14}}},
+		{&s.bold, &excelize.Style{Font: &excelize.Font{Bold: true}}},
+		{&s.header, &excelize.Style{Font: &excelize.Font{Bold: true}, Alignment: top, Border: border,
+			Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"D9D9D9"}}}},
+		{&s.text, &excelize.Style{Alignment: top, Border: border}},
+		{&s.link, &excelize.Style{Alignment: top, Border: border, Font: &excelize.Font{Color: "0563C1", Underline: "single"}}},
+		{&s.sevError, &excelize.Style{Alignment: top, Border: border, Font: &excelize.Font{Bold: true},
+			Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{ErrorFill}}}},
+		{&s.sevWarn, &excelize.Style{Alignment: top, Border: border, Font: &excelize.Font{Bold: true},
+			Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{WarningFill}}}},
+	} {
+		id, err := b.f.NewStyle(d.st)
+		if err != nil {
+			return s, fmt.Errorf("issues sheet style: %w", err)
+		}
+		*d.id = id
+	}
+	return s, nil
+}
+
+// fieldLabel names a field for people: "Ngày sinh (birth_date)" when the
+// template knows it, else the machine name.
+func (b *builder) fieldLabel(sheet, field string) string {
+	if field == "" || b.opts.Template == nil {
+		return field
+	}
+	key := normalize.Text(sheet)
+	for _, s := range b.opts.Template.Sheets {
+		if normalize.Text(s.Name) != key {
+			continue
+		}
+		for _, fd := range s.Fields {
+			if fd.Name == field {
+				if l := fd.Label.In(b.opts.Lang); l != "" {
+					return l + " (" + field + ")"
+				}
+			}
+		}
+	}
+	return field
+}
+
+// issueSheets lists the sheets that have issues, in order of first appearance.
+func issueSheets(issues []validate.Issue) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, is := range issues {
+		if is.Sheet != "" && !seen[is.Sheet] {
+			seen[is.Sheet] = true
+			out = append(out, is.Sheet)
+		}
+	}
+	return out
+}
+
+// markedCells reports whether cells were filled red (an error) or amber
+// (warnings only) in the original.
+func (b *builder) markedCells(targets []target) (red, amber bool) {
+	if !b.annotated {
+		return false, false
+	}
+	sev := map[string]schema.Severity{}
+	for i, t := range targets {
+		if t.cell == "" {
+			continue
+		}
+		key := t.sheet + "!" + t.cell
+		if b.res.Issues[i].Severity != schema.Warning {
+			sev[key] = schema.Error
+		} else if sev[key] == "" {
+			sev[key] = schema.Warning
+		}
+	}
+	for _, s := range sev {
+		red = red || s == schema.Error
+		amber = amber || s == schema.Warning
+	}
+	return red, amber
+}
+
+func countCells(targets []target) int {
+	seen := map[string]bool{}
+	for _, t := range targets {
+		if t.cell != "" {
+			seen[t.sheet+"!"+t.cell] = true
+		}
+	}
+	return len(seen)
+}
+
+// safe makes text safe to write into a cell: a text that a spreadsheet could
+// take for a formula (it starts with = + - @, a tab, CR, LF or NUL) gets a
+// leading apostrophe, as OWASP advises, so that it stays text even when a
+// user edits the cell and presses Enter.
+func safe(s string) string {
+	if s != "" && strings.IndexByte("=+-@\t\r\n\x00", s[0]) >= 0 {
+		return "'" + s
+	}
+	return s
+}
