@@ -4,6 +4,7 @@
 package ingest
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -11,6 +12,8 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/returns-project/returns/etl/annotate"
+	"github.com/returns-project/returns/etl/notify"
 	"github.com/returns-project/returns/etl/schema"
 	"github.com/returns-project/returns/etl/store"
 	"github.com/returns-project/returns/etl/validate"
@@ -40,6 +43,15 @@ type Options struct {
 	Validate   validate.Options
 	ReceivedAt time.Time // defaults to now; Validate.Now, when set, is the clock of the rules
 	FileName   string    // defaults to the base name of the path
+	// Notify queues the result mail to the organisation's registered
+	// contacts in the outbox, in the same transaction as the outcome. Off by
+	// default.
+	Notify bool
+	// OrgHint names the organisation a file comes from when the file itself
+	// cannot say (it could not be read): e.g. the inbox folder it was dropped in.
+	OrgHint string
+	// Annotate tunes the annotated workbook attached to result mails.
+	Annotate annotate.Options
 }
 
 // File ingests the workbook at path. An error means the file could not be
@@ -66,13 +78,21 @@ func Reader(ctx context.Context, r io.ReaderAt, size int64, sha string, set *sch
 	if tmpl == "" {
 		tmpl = "BCQ-1"
 	}
+	if opts.ReceivedAt.IsZero() {
+		opts.ReceivedAt = time.Now()
+	}
 	meta := store.FileMeta{SHA256: sha, FileName: opts.FileName, ReceivedAt: opts.ReceivedAt, Template: tmpl}
 	load, err := st.BeginLoad(ctx, meta)
 	var dup *store.DuplicateError
 	if errors.As(err, &dup) {
-		res := &Result{Result: &validate.Result{File: opts.FileName, SHA256: sha, Template: tmpl, Rows: map[string]int{}},
+		res := &Result{Result: &validate.Result{File: opts.FileName, SHA256: sha, Template: tmpl, Rows: map[string]int{},
+			Org: dup.Org, Year: dup.Year, Quarter: dup.Quarter, Period: fmt.Sprintf("%d-Q%d", dup.Year, dup.Quarter)},
 			Outcome: Duplicate, SubmissionID: dup.SubmissionID, DuplicateOf: dup}
-		if err := st.RecordRejected(ctx, meta, string(Duplicate), "", "", 0, 0, dup.SubmissionID, store.Outcome{}); err != nil {
+		mails, err := resultMails(ctx, st.Contacts, res, opts, nil, 0)
+		if err != nil {
+			return nil, err
+		}
+		if err := st.RecordRejected(ctx, meta, string(Duplicate), "", dup.Org, dup.Year, dup.Quarter, dup.SubmissionID, store.Outcome{}, mails...); err != nil {
 			return nil, err
 		}
 		return res, nil
@@ -107,16 +127,32 @@ func Reader(ctx context.Context, r io.ReaderAt, size int64, sha string, set *sch
 	if vres.Status != validate.Accepted {
 		load.Rollback()
 		res.Outcome = Rejected
-		if err := st.RecordRejected(ctx, meta, string(Rejected), string(vres.Reason), vres.Org, vres.Year, vres.Quarter, 0, out); err != nil {
+		mails, err := resultMails(ctx, st.Contacts, res, opts, r, size)
+		if err != nil {
+			return nil, err
+		}
+		if err := st.RecordRejected(ctx, meta, string(Rejected), string(vres.Reason), vres.Org, vres.Year, vres.Quarter, 0, out, mails...); err != nil {
 			return nil, err
 		}
 		return res, nil
+	}
+	// The result mail is queued in the load's own transaction: it goes out
+	// if and only if the data is there.
+	res.Outcome, res.SubmissionID, res.Version = Loaded, load.SubmissionID(), load.Version()
+	mails, err := resultMails(ctx, load.Contacts, res, opts, r, size)
+	if err != nil {
+		return nil, err
+	}
+	for _, m := range mails {
+		if _, _, err := load.EnqueueMail(ctx, m); err != nil {
+			return nil, fmt.Errorf("ingest %s: %w", opts.FileName, err)
+		}
 	}
 	id, err := load.Commit(ctx, out)
 	if err != nil {
 		return nil, fmt.Errorf("ingest %s: %w", opts.FileName, err)
 	}
-	res.Outcome, res.SubmissionID, res.Version = Loaded, id, load.Version()
+	res.SubmissionID = id
 	return res, nil
 }
 
@@ -127,4 +163,44 @@ func outcome(r *validate.Result) store.Outcome {
 			Severity: string(is.Severity), Value: is.Value, Row: is.Row, MessageVI: is.Message.VI, MessageEN: is.Message.EN})
 	}
 	return out
+}
+
+// resultMails builds the result mail of res for the organisation's
+// registered contacts (none when notification is off or nobody is
+// registered). The annotated workbook is attached when the file was
+// rejected or has warnings.
+func resultMails(ctx context.Context, contacts func(context.Context, string) ([]string, error), res *Result, opts Options, r io.ReaderAt, size int64) ([]store.Mail, error) {
+	if !opts.Notify {
+		return nil, nil
+	}
+	org := res.Org
+	if org == "" {
+		org = opts.OrgHint
+	}
+	if org == "" {
+		return nil, nil
+	}
+	to, err := contacts(ctx, org)
+	if err != nil || len(to) == 0 {
+		return nil, err
+	}
+	o := notify.Outcome{Status: notify.Status(res.Outcome), Result: res.Result, ReceivedAt: opts.ReceivedAt,
+		SubmissionID: res.SubmissionID, Version: res.Version, Org: org}
+	if res.DuplicateOf != nil {
+		o.DupReceived = res.DuplicateOf.ReceivedAt
+	}
+	var attachment []byte
+	name := ""
+	if r != nil && annotate.Needed(res.Result) {
+		var buf bytes.Buffer
+		if err := annotate.Write(&buf, r, size, res.Result, opts.Annotate); err != nil {
+			return nil, fmt.Errorf("ingest %s: annotated workbook: %w", opts.FileName, err)
+		}
+		attachment, name = buf.Bytes(), annotate.Name(res.File)
+	}
+	m, err := notify.Mail(o, to, attachment, name)
+	if err != nil {
+		return nil, err
+	}
+	return []store.Mail{m}, nil
 }

@@ -23,6 +23,9 @@ var ErrDuplicate = errors.New("duplicate content")
 type DuplicateError struct {
 	SubmissionID int64
 	ReceivedAt   time.Time
+	// The organisation and quarter of the submission it repeats.
+	Org           string
+	Year, Quarter int
 }
 
 func (e *DuplicateError) Error() string {
@@ -134,7 +137,8 @@ func (s *Store) BeginLoad(ctx context.Context, meta FileMeta) (*Load, error) {
 
 func duplicateOf(ctx context.Context, q sqlx.QueryerContext, sha string) (*DuplicateError, error) {
 	var d DuplicateError
-	err := sqlx.GetContext(ctx, q, &d, `SELECT l.submission_id AS submissionid, s.received_at AS receivedat
+	err := sqlx.GetContext(ctx, q, &d, `SELECT l.submission_id AS submissionid, s.received_at AS receivedat,
+		s.org_code AS org, s.year, s.quarter
 		FROM returns.ledger l JOIN returns.submission s ON s.id = l.submission_id WHERE l.sha256 = $1`, sha)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
@@ -399,12 +403,42 @@ func (l *Load) Rollback() {
 	_ = l.tx.Rollback()
 }
 
+// Contacts returns the contact addresses of org in the current registry
+// (none when there is no registry or the organisation is not in it).
+func (s *Store) Contacts(ctx context.Context, org string) ([]string, error) {
+	return contacts(ctx, s.db, org)
+}
+
+// Contacts is Store.Contacts inside the load's transaction.
+func (l *Load) Contacts(ctx context.Context, org string) ([]string, error) {
+	return contacts(ctx, l.tx, org)
+}
+
+func contacts(ctx context.Context, q sqlx.QueryerContext, org string) ([]string, error) {
+	var emails pq.StringArray
+	err := sqlx.GetContext(ctx, q, &emails, `SELECT contact_emails FROM returns.org_unit
+		WHERE code = $1 AND registry_version_id = (SELECT max(id) FROM returns.registry_version)`, org)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: contacts of %s: %w", org, err)
+	}
+	return []string(emails), nil
+}
+
 // RecordRejected records the outcome of a file that was not loaded
-// (rejected or duplicate), with its issues, in a transaction of its own.
-func (s *Store) RecordRejected(ctx context.Context, meta FileMeta, outcome, reason, org string, year, quarter int, dupOf int64, out Outcome) (err error) {
+// (rejected or duplicate), with its issues and the mails that tell the
+// submitter, in a transaction of its own.
+func (s *Store) RecordRejected(ctx context.Context, meta FileMeta, outcome, reason, org string, year, quarter int, dupOf int64, out Outcome, mails ...Mail) (err error) {
 	return s.tx(ctx, func(tx *sqlx.Tx) error {
 		if _, err := tx.ExecContext(ctx, `SET LOCAL ROLE returns_loader`); err != nil {
 			return fmt.Errorf("store: record %s: %w", outcome, err)
+		}
+		for _, m := range mails {
+			if _, _, err := s.EnqueueMail(ctx, tx, m); err != nil {
+				return err
+			}
 		}
 		var sub any
 		if dupOf != 0 {

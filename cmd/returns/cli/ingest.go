@@ -17,6 +17,7 @@ func newIngestCmd(g *globals) *cobra.Command {
 	var (
 		asJSON bool
 		lang   string
+		notify bool
 	)
 	cmd := &cobra.Command{
 		Use:   "ingest [--json] [--lang vi|en] FILE...",
@@ -47,7 +48,7 @@ rejected, 2 for a usage error or when the database cannot be reached.`,
 			out := cmd.OutOrStdout()
 			code := ExitOK
 			for _, path := range args {
-				res, err := ingest.File(ctx, path, set, db.store, ingest.Options{})
+				res, err := ingest.File(ctx, path, set, db.store, ingest.Options{Notify: notify})
 				if err != nil {
 					if errors.Is(err, os.ErrNotExist) || errors.Is(err, os.ErrPermission) {
 						fmt.Fprintf(cmd.ErrOrStderr(), "returns: %v\n", err)
@@ -82,6 +83,7 @@ rejected, 2 for a usage error or when the database cannot be reached.`,
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print one JSON object per file per line")
 	cmd.Flags().StringVar(&lang, "lang", "vi", "language of messages: vi or en")
+	cmd.Flags().BoolVar(&notify, "notify", false, "queue each file's result mail to the organisation's registered contacts (delivered by the outbox job)")
 	return cmd
 }
 

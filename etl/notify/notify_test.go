@@ -1,0 +1,37 @@
+package notify
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/returns-project/returns/etl/reason"
+	"github.com/returns-project/returns/etl/schema"
+	"github.com/returns-project/returns/etl/validate"
+)
+
+// TestHostileValuesAreEscapedAndKeptOutOfTheSubject puts injection payloads
+// (shared/reliability.md T25) in every workbook-derived text of a result.
+func TestHostileValuesAreEscapedAndKeptOutOfTheSubject(t *testing.T) {
+	t.Parallel()
+	payload := `"><img src=x onerror=alert(1)><script>alert(2)</script>`
+	res := &validate.Result{File: "BCQ_" + payload + ".xlsx", SHA256: strings.Repeat("b", 64), Status: validate.Rejected,
+		Reason: reason.InvalidData, Org: "GD-KCQ-001", Year: 2025, Quarter: 3, Errors: 1,
+		Issues: []validate.Issue{{Sheet: "KetNap", Cell: "A3", Rule: "KN-01", Severity: schema.Error, Value: payload + "\r\nBcc: x@evil.test",
+			Message: schema.Text{VI: "Chưa đủ 18 tuổi.", EN: "Under 18."}}}}
+	m, err := Mail(Outcome{Status: Rejected, Result: res, ReceivedAt: time.Date(2025, 10, 1, 2, 0, 0, 0, time.UTC), Org: "GD-KCQ-001"},
+		[]string{"vanphong@gd-kcq-001.example"}, []byte("xlsx"), "x.loi.xlsx")
+	require.NoError(t, err)
+	require.NoError(t, m.Validate())
+	require.NotContains(t, m.HTML, "<script>")
+	require.NotContains(t, m.HTML, "<img")
+	require.Contains(t, m.HTML, "&lt;script&gt;")
+	require.NotContains(t, m.Subject, "<")
+	require.NotContains(t, m.Subject, "\n")
+	require.Equal(t, "[Returns] GD-KCQ-001 · Quý III/2025 · Bị từ chối: 1 lỗi", m.Subject)
+	require.Equal(t, "<returns.gd-kcq-001.2025-q3@returns.thread>", m.InReplyTo)
+	require.Contains(t, m.Text, "09:00", "times in Vietnam time")
+	require.Len(t, m.Attachments, 1)
+}
