@@ -109,16 +109,16 @@ type issueLine struct {
 }
 
 type data struct {
-	Subject, File, Org, Period, PeriodEN, Received            string
-	Status                                                    Status
-	Version                                                   int
-	SubmissionID                                              int64
-	DupReceived                                               string
+	Subject, File, Org, Period, PeriodEN, Received             string
+	Status                                                     Status
+	Version                                                    int
+	SubmissionID                                               int64
+	DupReceived                                                string
 	Reason, ReasonTitle, ReasonFix, ReasonTitleEN, ReasonFixEN string
-	Errors, Warnings, Omitted                                 int
-	Rows                                                      []string
-	Issues                                                    []issueLine
-	Attached                                                  bool
+	Errors, Warnings, Omitted                                  int
+	Rows                                                       []string
+	Issues                                                     []issueLine
+	Attached                                                   bool
 }
 
 func buildData(o Outcome) data {
