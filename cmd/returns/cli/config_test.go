@@ -1,0 +1,109 @@
+package cli
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+	"go.yaml.in/yaml/v3"
+)
+
+func writeConfigFile(t *testing.T, name, content string, perm os.FileMode) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), name)
+	require.NoError(t, os.WriteFile(p, []byte(content), perm))
+	require.NoError(t, os.Chmod(p, perm))
+	return p
+}
+
+func TestConfigCheckPrintsEffectiveConfigRedacted(t *testing.T) {
+	t.Parallel()
+	const canary = "smtp-canary-91c2"
+	pw := writeConfigFile(t, "smtp-password", canary+"\n", 0o600)
+	cfg := writeConfigFile(t, "returns.yaml", `
+smtp:
+  host: mail.example.org
+  from: returns@example.org
+  username: returns
+  password_file: `+pw+`
+digest:
+  language: en
+`, 0o644)
+	code, out, stderr := run(t, "config", "check", "--config", cfg)
+	require.Equal(t, ExitOK, code, stderr)
+	require.Contains(t, stderr, "configuration is valid")
+	require.NotContains(t, out+stderr, canary)
+
+	var printed struct {
+		SMTP   map[string]any `yaml:"smtp"`
+		Digest map[string]any `yaml:"digest"`
+		HTTP   map[string]any `yaml:"http"`
+	}
+	require.NoError(t, yaml.Unmarshal([]byte(out), &printed), out)
+	require.Equal(t, "REDACTED", printed.SMTP["password"])
+	require.Equal(t, pw, printed.SMTP["password_file"])
+	require.Equal(t, "en", printed.Digest["language"])
+	require.Equal(t, "127.0.0.1:8787", printed.HTTP["listen"], "defaults are printed too")
+}
+
+func TestConfigCheckInvalid(t *testing.T) {
+	t.Parallel()
+	t.Run("problems by key", func(t *testing.T) {
+		t.Parallel()
+		cfg := writeConfigFile(t, "returns.yaml", "smtp:\n  port: 0\n  tls: always\nlog:\n  format: xml\n", 0o644)
+		code, out, stderr := run(t, "config", "check", "--config", cfg)
+		require.Equal(t, ExitUsage, code)
+		require.Empty(t, out)
+		require.Contains(t, stderr, "the configuration is not valid")
+		require.Contains(t, stderr, "smtp.port: 0 is not a port")
+		require.Contains(t, stderr, `smtp.tls: "always" is not one of`)
+		require.Contains(t, stderr, `log.format: "xml" is not one of`)
+	})
+	t.Run("unknown key", func(t *testing.T) {
+		t.Parallel()
+		cfg := writeConfigFile(t, "returns.yaml", "log:\n  level: info\n  colour: true\n", 0o644)
+		code, _, stderr := run(t, "config", "check", "--config", cfg)
+		require.Equal(t, ExitUsage, code)
+		require.Contains(t, stderr, cfg+":3: log.colour: unknown key")
+	})
+	t.Run("readable secret file", func(t *testing.T) {
+		t.Parallel()
+		const canary = "db-canary-5d10"
+		secret := writeConfigFile(t, "db-url", "postgres://u:"+canary+"@h/db", 0o644)
+		cfg := writeConfigFile(t, "returns.yaml", "database:\n  url_file: "+secret+"\n", 0o644)
+		code, out, stderr := run(t, "config", "check", "--config", cfg)
+		require.Equal(t, ExitUsage, code)
+		require.Contains(t, stderr, "chmod 600 "+secret)
+		require.NotContains(t, out+stderr, canary)
+	})
+	t.Run("missing file", func(t *testing.T) {
+		t.Parallel()
+		code, _, stderr := run(t, "config", "check", "--config", filepath.Join(t.TempDir(), "nope.yaml"))
+		require.Equal(t, ExitUsage, code)
+		require.Contains(t, stderr, "nope.yaml")
+	})
+	t.Run("broken schedule in the configured folder", func(t *testing.T) {
+		t.Parallel()
+		dir := t.TempDir()
+		require.NoError(t, os.WriteFile(filepath.Join(dir, "reminders.yaml"), []byte(
+			"name: reminders\ndescription: {vi: a, en: b}\ncron: \"0 8 * *\"\njob: reminders\n"), 0o644))
+		cfg := writeConfigFile(t, "returns.yaml", "schedules:\n  dir: "+dir+"\n", 0o644)
+		code, _, stderr := run(t, "config", "check", "--config", cfg)
+		require.Equal(t, ExitUsage, code)
+		require.Contains(t, stderr, filepath.Join(dir, "reminders.yaml")+": cron:")
+	})
+}
+
+func TestZeroConfigCommands(t *testing.T) {
+	t.Parallel()
+	if os.Getenv("RETURNS_CONFIG") != "" {
+		t.Skip("RETURNS_CONFIG is set: not a zero-config environment")
+	}
+	code, out, stderr := run(t, "config", "check")
+	require.Equal(t, ExitOK, code, stderr)
+	require.Contains(t, out, "time_zone: Asia/Ho_Chi_Minh")
+	code, out, stderr = run(t, "schedules")
+	require.Equal(t, ExitOK, code, stderr)
+	require.Len(t, runRE.FindAllString(out, -1), 15, out)
+}
