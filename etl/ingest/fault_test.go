@@ -212,6 +212,10 @@ func TestAmbiguousCommit(t *testing.T) {
 					reconciled++
 				default:
 					require.Nil(t, res)
+					// A COMMIT that reached the server is always
+					// reconciled through the ledger: only one that never
+					// did may come back as an error.
+					require.Equal(t, storetest.CutBeforeCommit, cut, "%s: committed but reported as an error: %v", r.FileName(), err)
 					unknown++
 					if firstErr == nil {
 						firstErr = err

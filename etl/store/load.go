@@ -347,10 +347,21 @@ func (l *Load) Commit(ctx context.Context, out Outcome) (int64, error) {
 	if cerr == nil {
 		return l.submissionID, nil
 	}
-	// Reconcile through the ledger on a fresh connection.
+	// Reconcile through the ledger on a fresh connection. The content's
+	// advisory lock is taken first: the cut transaction holds it until it
+	// has committed or aborted on the server, so the ledger's answer is
+	// final (read too early, it misses a commit still under way).
 	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
 	defer cancel()
-	dup, err := duplicateOf(rctx, l.s.db, l.meta.SHA256)
+	var dup *DuplicateError
+	err := l.s.tx(rctx, func(rtx *sqlx.Tx) error {
+		if _, err := rtx.ExecContext(rctx, `SELECT pg_advisory_xact_lock(hashtextextended('returns.sha:' || $1, 0))`, l.meta.SHA256); err != nil {
+			return err
+		}
+		var err error
+		dup, err = duplicateOf(rctx, rtx, l.meta.SHA256)
+		return err
+	})
 	if err != nil {
 		return 0, fmt.Errorf("store: commit %s: %w (and the ledger could not be read to reconcile: %v)", short(l.meta.SHA256), cerr, err)
 	}
