@@ -52,6 +52,10 @@ type Options struct {
 	OrgHint string
 	// Annotate tunes the annotated workbook attached to result mails.
 	Annotate annotate.Options
+	// InboxKey names the inbox entry the file came from (the daemon's
+	// files): the outcome is recorded with it, at most once per key (see
+	// store.FileMeta). Defaults to "" (none).
+	InboxKey string
 }
 
 // File ingests the workbook at path. An error means the file could not be
@@ -81,7 +85,7 @@ func Reader(ctx context.Context, r io.ReaderAt, size int64, sha string, set *sch
 	if opts.ReceivedAt.IsZero() {
 		opts.ReceivedAt = time.Now()
 	}
-	meta := store.FileMeta{SHA256: sha, FileName: opts.FileName, ReceivedAt: opts.ReceivedAt, Template: tmpl}
+	meta := store.FileMeta{SHA256: sha, FileName: opts.FileName, ReceivedAt: opts.ReceivedAt, Template: tmpl, InboxKey: opts.InboxKey}
 	load, err := st.BeginLoad(ctx, meta)
 	var dup *store.DuplicateError
 	if errors.As(err, &dup) {

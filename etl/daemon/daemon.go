@@ -1,0 +1,319 @@
+package daemon
+
+import (
+	"cmp"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/go-co-op/gocron/v2"
+
+	"github.com/returns-project/returns/etl/annotate"
+	"github.com/returns-project/returns/etl/inbox"
+	"github.com/returns-project/returns/etl/mail"
+	"github.com/returns-project/returns/etl/schedule"
+	"github.com/returns-project/returns/etl/schema"
+	"github.com/returns-project/returns/etl/store"
+	"github.com/returns-project/returns/etl/validate"
+)
+
+// Config configures a [Daemon]. Store, Inbox, Schemas and Jobs are
+// required; every other zero field takes the default noted on it.
+type Config struct {
+	// Store is the database. Required.
+	Store *store.Store
+	// Inbox is the inbox and its state folders. Required.
+	Inbox *inbox.Inbox
+	// StateDir is the inbox's state directory, for housekeeping (archive
+	// retention). Defaults to "" (no retention pass).
+	StateDir string
+	// Schemas are the workbook schemas. Required.
+	Schemas *schema.Set
+	// Jobs are the scheduled jobs (schedule.Load); disabled ones are not
+	// scheduled. Required.
+	Jobs []schedule.Job
+	// Sender delivers the outbox. Defaults to nil: the outbox job logs that
+	// delivery is not configured.
+	Sender *mail.Sender
+	// Digest builds and queues the quarterly digest; it is called by the
+	// digest job. Defaults to nil: the job logs that the digest is not
+	// configured.
+	Digest func(ctx context.Context, now time.Time) error
+	// Location is the zone of quarters and deadlines. Defaults to
+	// Asia/Ho_Chi_Minh.
+	Location *time.Location
+	// DeadlineDays is how many days after a quarter's end its returns are
+	// due (see [Deadline]). Zero is a valid value; callers pass the
+	// configuration's deadline_days.
+	DeadlineDays int
+	// ScanInterval, when positive, runs the inbox-scan job every
+	// ScanInterval instead of on its cron expression (tests and busy sites).
+	// Defaults to 0: the schedule file's expression.
+	ScanInterval time.Duration
+	// Retention is how long archived originals are kept after their
+	// quarter's end; housekeeping removes older quarter folders. Defaults
+	// to 0: kept for ever.
+	Retention time.Duration
+	// Validate tunes validation (limits). Defaults to validate's defaults.
+	Validate validate.Options
+	// Annotate tunes the annotated workbooks. Defaults to annotate's defaults.
+	Annotate annotate.Options
+	// RetryBase is the first back-off after an error that is not the file's
+	// fault (database down). Defaults to 1s.
+	RetryBase time.Duration
+	// RetryCap bounds the back-off. Defaults to 1m.
+	RetryCap time.Duration
+	// StopTimeout is how long Stop lets the file in hand finish before
+	// cancelling it. Defaults to 30s.
+	StopTimeout time.Duration
+	// Listen is the host:port of the health and metrics listener. Defaults
+	// to "": no listener.
+	Listen string
+	// Owner names this daemon in returns.job_run. Defaults to
+	// host:pid:random.
+	Owner string
+	// Now is the clock. Defaults to time.Now.
+	Now func() time.Time
+	// Logger receives the log lines. Defaults to a warn-level text handler
+	// on standard error.
+	Logger *slog.Logger
+}
+
+func (c Config) withDefaults() Config {
+	if c.Location == nil {
+		loc, err := time.LoadLocation(schedule.DefaultTimeZone)
+		if err != nil {
+			loc = time.UTC
+		}
+		c.Location = loc
+	}
+	c.RetryBase = cmp.Or(c.RetryBase, time.Second)
+	c.RetryCap = cmp.Or(c.RetryCap, time.Minute)
+	c.StopTimeout = cmp.Or(c.StopTimeout, 30*time.Second)
+	if c.Owner == "" {
+		host, _ := os.Hostname()
+		var b [4]byte
+		_, _ = rand.Read(b[:])
+		c.Owner = fmt.Sprintf("%s:%d:%s", host, os.Getpid(), hex.EncodeToString(b[:]))
+	}
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	}
+	return c
+}
+
+func (c Config) validate() error {
+	switch {
+	case c.Store == nil:
+		return errors.New("no Store")
+	case c.Inbox == nil:
+		return errors.New("no Inbox")
+	case c.Schemas == nil:
+		return errors.New("no Schemas")
+	case len(c.Jobs) == 0:
+		return errors.New("no Jobs")
+	case c.DeadlineDays < 0:
+		return fmt.Errorf("DeadlineDays %d is negative", c.DeadlineDays)
+	case c.ScanInterval < 0:
+		return fmt.Errorf("ScanInterval %s is negative", c.ScanInterval)
+	case c.RetryCap < c.RetryBase:
+		return fmt.Errorf("RetryCap %s is below RetryBase %s", c.RetryCap, c.RetryBase)
+	}
+	if _, ok := c.Schemas.Templates["BCQ-1"]; !ok {
+		return errors.New("schemas have no template BCQ-1")
+	}
+	return nil
+}
+
+// Daemon is the running pipeline. Start it once; Stop ends it.
+type Daemon struct {
+	cfg     Config
+	log     *slog.Logger
+	metrics *metrics
+	jobs    map[string]schedule.Job
+
+	startMu sync.Mutex
+	started bool
+	sched   gocron.Scheduler
+	srv     *http.Server
+	ln      net.Listener
+	stopped chan struct{}
+
+	// work is the context of job runs: cancelled only by a hard stop, so a
+	// soft stop lets the file in hand finish.
+	work       context.Context
+	cancelWork context.CancelFunc
+	stopping   atomic.Bool
+	running    atomic.Bool
+
+	fileMu sync.Mutex // the inbox scan and housekeeping never run together
+
+	retryMu    sync.Mutex
+	retryUntil time.Time
+	failures   int // consecutive transient failures
+
+	slotMu sync.Mutex
+	slots  map[string]time.Time // job → slot of its run in progress
+}
+
+// New checks cfg and builds a Daemon; nothing runs until Start.
+func New(cfg Config) (*Daemon, error) {
+	c := cfg.withDefaults()
+	if err := c.validate(); err != nil {
+		return nil, fmt.Errorf("daemon: config: %w", err)
+	}
+	d := &Daemon{cfg: c, log: c.Logger, metrics: newMetrics(), jobs: map[string]schedule.Job{},
+		stopped: make(chan struct{}), slots: map[string]time.Time{}}
+	for _, j := range c.Jobs {
+		d.jobs[j.Name] = j
+	}
+	return d, nil
+}
+
+// Start recovers from an earlier run, schedules the jobs (applying their
+// missed-run policies), starts the listener when Config.Listen is set and
+// returns. ctx bounds the start-up only. Calling it again does nothing.
+func (d *Daemon) Start(ctx context.Context) error {
+	d.startMu.Lock()
+	defer d.startMu.Unlock()
+	if d.started {
+		return nil
+	}
+	// Staging copies and temp files left by a crash: no file is in hand yet,
+	// so every staging copy is an orphan; the originals are still in the
+	// inbox and are offered again by the scan.
+	removed, err := d.cfg.Inbox.Recover(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("daemon: start: %w", err)
+	}
+	d.log.InfoContext(ctx, "daemon: recovered", slog.Int("removed", removed))
+	d.work, d.cancelWork = context.WithCancel(context.WithoutCancel(ctx))
+	if err := d.startScheduler(ctx); err != nil {
+		d.cancelWork()
+		return fmt.Errorf("daemon: start: %w", err)
+	}
+	if d.cfg.Listen != "" {
+		ln, err := net.Listen("tcp", d.cfg.Listen)
+		if err != nil {
+			_ = d.sched.Shutdown()
+			d.cancelWork()
+			return fmt.Errorf("daemon: listen on %s: %w", d.cfg.Listen, err)
+		}
+		d.ln = ln
+		d.srv = &http.Server{Handler: d.Handler(), ReadHeaderTimeout: 5 * time.Second}
+		go func() {
+			if err := d.srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				d.log.Error("daemon: http listener", slog.String("error", err.Error()))
+			}
+		}()
+		d.log.InfoContext(ctx, "daemon: listening", slog.String("addr", ln.Addr().String()))
+	}
+	d.running.Store(true)
+	d.started = true
+	d.log.InfoContext(ctx, "daemon: started", slog.String("owner", d.cfg.Owner), slog.Int("jobs", len(d.cfg.Jobs)))
+	return nil
+}
+
+// Addr is the listener's address (nil without one).
+func (d *Daemon) Addr() net.Addr {
+	if d.ln == nil {
+		return nil
+	}
+	return d.ln.Addr()
+}
+
+// Stop stops taking new work, waits up to Config.StopTimeout (or until ctx
+// ends) for the runs in progress to finish — the file in hand is finished,
+// the rest stay in the inbox — then cancels whatever is still running and
+// closes the listener. It returns an error when work had to be cancelled.
+func (d *Daemon) Stop(ctx context.Context) error {
+	d.startMu.Lock()
+	defer d.startMu.Unlock()
+	if !d.started {
+		return nil
+	}
+	select {
+	case <-d.stopped:
+		return nil
+	default:
+	}
+	defer close(d.stopped)
+	d.stopping.Store(true)
+	d.running.Store(false)
+	done := make(chan error, 1)
+	go func() { done <- d.sched.Shutdown() }()
+	var err error
+	t := time.NewTimer(d.cfg.StopTimeout)
+	defer t.Stop()
+	select {
+	case err = <-done:
+	case <-t.C:
+		d.cancelWork()
+		err = fmt.Errorf("daemon: stop: work still running after %s was cancelled", d.cfg.StopTimeout)
+		<-done
+	case <-ctx.Done():
+		d.cancelWork()
+		err = fmt.Errorf("daemon: stop: %w", ctx.Err())
+		<-done
+	}
+	d.cancelWork()
+	if d.srv != nil {
+		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		_ = d.srv.Shutdown(sctx)
+		cancel()
+	}
+	d.log.Info("daemon: stopped")
+	return err
+}
+
+// Stopped is closed when Stop has finished.
+func (d *Daemon) Stopped() <-chan struct{} { return d.stopped }
+
+// backoff reports whether transient failures hold work back now.
+func (d *Daemon) backoff() (time.Duration, bool) {
+	d.retryMu.Lock()
+	defer d.retryMu.Unlock()
+	left := d.retryUntil.Sub(d.cfg.Now())
+	return left, left > 0
+}
+
+// failed records a transient failure and pushes the next attempt back:
+// RetryBase doubled per consecutive failure, at most RetryCap.
+func (d *Daemon) failed(ctx context.Context, what string, err error) {
+	d.retryMu.Lock()
+	d.failures++
+	wait := d.cfg.RetryBase
+	for i := 1; i < d.failures && wait < d.cfg.RetryCap; i++ {
+		wait *= 2
+	}
+	wait = min(wait, d.cfg.RetryCap)
+	d.retryUntil = d.cfg.Now().Add(wait)
+	n := d.failures
+	d.retryMu.Unlock()
+	d.metrics.transient.Inc()
+	if errors.Is(err, context.Canceled) {
+		return
+	}
+	d.log.WarnContext(ctx, "daemon: not the file's fault, will retry", slog.String("during", what),
+		slog.Int("consecutive", n), slog.Duration("retry_in", wait), slog.String("error", err.Error()))
+}
+
+// succeeded clears the back-off.
+func (d *Daemon) succeeded() {
+	d.retryMu.Lock()
+	d.failures = 0
+	d.retryUntil = time.Time{}
+	d.retryMu.Unlock()
+}

@@ -1,0 +1,47 @@
+// Package daemon runs returns unattended: a gocron scheduler fires the jobs
+// of the schedule files (inbox scan, outbox delivery, reminders,
+// housekeeping, the quarterly digest), the inbox scan drives every ready
+// file through staging, ingest and its final move, and an HTTP listener
+// serves /healthz, /readyz and /metrics. It never speaks SQL: what it needs
+// from the database is in etl/store.
+//
+// # Files
+//
+// Each ready inbox entry is claimed through PostgreSQL before it is staged
+// (a session advisory lock keyed by the entry: its path, device, inode,
+// size and mtime, hashed), so two daemons sharing one inbox and one
+// database never work on the same file, and a daemon that dies loses its
+// claims with its connection. The outcome is recorded with that key in the
+// outcome's own transaction (at most one per key); after it the original is
+// moved to archive/<year>-Q<q>/<org>/ (loaded or duplicate) or rejected/
+// with its reports beside it (<name>.loi.txt in Vietnamese, <name>.json and,
+// when there are cell issues, the annotated workbook <name>.loi.xlsx). A
+// daemon that crashed between the outcome and the move finds the outcome
+// under the key on the next scan and only redoes the move: nothing is
+// judged, loaded or mailed twice.
+//
+// An error that is not a verdict on the file (the database is down, the
+// disk failed) leaves the file in the inbox and backs the scan off, doubling
+// from [Config.RetryBase] up to [Config.RetryCap]: an outage costs a few
+// attempts, never a tight loop.
+//
+// # Schedules
+//
+// Every job runs in singleton mode (it never overlaps itself) and through a
+// distributed locker over PostgreSQL: a run claims its scheduled slot in
+// returns.job_run (the slot is the run time rounded to the schedule's
+// resolution), so with several daemons each scheduled run is executed once.
+// The latest claimed slot is the job's last run: at start-up the missed
+// runs since then are counted, logged and, for missed: run_once, made up
+// for by one immediate run.
+//
+// # Lifecycle
+//
+// [Daemon.Start] recovers (orphaned staging copies and temp files are
+// removed), starts the scheduler and the listener, and returns. [Daemon.Stop]
+// stops taking new work, lets the file in hand finish within
+// [Config.StopTimeout], then cancels what is left and returns.
+//
+// Log lines carry no personal data: name hashes, content hashes,
+// organisation codes, sheets, row counts, reason codes and durations only.
+package daemon
