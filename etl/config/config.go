@@ -127,6 +127,10 @@ type Inbox struct {
 	// MaxFileMB is the largest entry, in MiB, that is read; larger ones are
 	// quarantined as TOO_LARGE unopened. Defaults to 0: limits.max_file_mb.
 	MaxFileMB int `yaml:"max_file_mb"`
+	// ScanInterval, when set, scans the inbox every ScanInterval (for
+	// example 5s) instead of on the inbox-scan schedule's cron expression,
+	// whose resolution is a minute. Defaults to 0: the schedule.
+	ScanInterval time.Duration `yaml:"scan_interval"`
 }
 
 // Limits bound one workbook.
@@ -264,6 +268,9 @@ func (c Config) Validate() error {
 	}
 	if c.Inbox.StableScans < 1 {
 		bad("inbox.stable_scans", "%d is below 1", c.Inbox.StableScans)
+	}
+	if c.Inbox.ScanInterval < 0 {
+		bad("inbox.scan_interval", "%s is negative (0 means the inbox-scan schedule)", c.Inbox.ScanInterval)
 	}
 	if c.Inbox.MaxFileMB < 0 {
 		bad("inbox.max_file_mb", "%d is negative (0 means limits.max_file_mb)", c.Inbox.MaxFileMB)

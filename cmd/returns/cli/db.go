@@ -43,10 +43,15 @@ func (d *database) Close(ctx context.Context) {
 // cluster under the state directory, and applies pending migrations. Any
 // failure is an exit-2 error: it is not a file's fault.
 func openDatabase(ctx context.Context, logger *slog.Logger) (*database, error) {
+	return openDatabaseAt(ctx, logger, os.Getenv("RETURNS_DATABASE_URL"), stateDir())
+}
+
+// openDatabaseAt is openDatabase with the URL and state directory given:
+// an empty dsn starts the private cluster under state/pg.
+func openDatabaseAt(ctx context.Context, logger *slog.Logger, dsn, state string) (*database, error) {
 	d := &database{}
-	dsn := os.Getenv("RETURNS_DATABASE_URL")
 	if dsn == "" {
-		dir, err := filepath.Abs(filepath.Join(stateDir(), "pg"))
+		dir, err := filepath.Abs(filepath.Join(state, "pg"))
 		if err != nil {
 			return nil, usageError("state directory: %v", err)
 		}

@@ -1,0 +1,160 @@
+package cli
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/returns-project/returns/etl/daemon"
+	"github.com/returns-project/returns/etl/locale"
+	"github.com/returns-project/returns/etl/registry"
+	"github.com/returns-project/returns/etl/store"
+)
+
+// boardLine is one organisation of the quarter board (--json).
+type boardLine struct {
+	Quarter      string     `json:"quarter"`
+	Org          string     `json:"org"`
+	Name         string     `json:"name"`
+	Status       string     `json:"status"` // loaded, rejected or missing
+	Version      int64      `json:"version,omitempty"`
+	SubmissionID int64      `json:"submission_id,omitempty"`
+	ReceivedAt   *time.Time `json:"received_at,omitempty"`       // of the current version
+	FirstAt      *time.Time `json:"first_received_at,omitempty"` // of the first accepted version
+	OnTime       *bool      `json:"on_time,omitempty"`           // the first accepted version arrived before the deadline
+	Rejected     int        `json:"rejected_files"`
+	LastReason   string     `json:"last_reject_reason,omitempty"`
+	Deadline     time.Time  `json:"deadline"`
+}
+
+func newStatusCmd() *cobra.Command {
+	var (
+		file, quarter, lang string
+		asJSON              bool
+	)
+	cmd := &cobra.Command{
+		Use:   "status [--quarter 2025-Q3] [--json] [--lang vi|en]",
+		Short: "Print the quarter board: every organisation expected to report and its return",
+		Long: `status lists, for the quarter (by default the latest one that has ended),
+every organisation expected to report (a grassroots organisation active in the
+current registry for the whole quarter) and whether its return is missing,
+rejected or loaded: which version, when, and whether on time. A return is on
+time when its first accepted version was received before the end of the day
+deadline_days after the quarter's end, in time_zone.
+Exit status: 0, or 2 when the database cannot be reached or no registry was
+imported.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if lang != "vi" && lang != "en" {
+				return usageError("--lang must be vi or en, not %q", lang)
+			}
+			cfg, err := loadConfig(file)
+			if err != nil {
+				return err
+			}
+			loc, err := cfg.Location()
+			if err != nil {
+				return &exitError{code: ExitUsage, err: err}
+			}
+			q := daemon.LastEnded(time.Now(), loc)
+			if quarter != "" {
+				if q, err = registry.ParseQuarter(quarter); err != nil {
+					return usageError("--quarter: %v", err)
+				}
+			}
+			ctx := cmd.Context()
+			db, err := openDatabaseAt(ctx, slog.New(slog.DiscardHandler), cfg.Database.URL, cfg.State.Dir)
+			if err != nil {
+				return err
+			}
+			defer db.Close(ctx)
+			rows, err := db.store.QuarterBoard(ctx, q.Year, q.Q)
+			if errors.Is(err, store.ErrNoRegistry) {
+				return usageError("no organisation registry imported yet: run returns registry import FILE first")
+			}
+			if err != nil {
+				return &exitError{code: ExitUsage, err: err}
+			}
+			lines := board(rows, q, daemon.Deadline(q, cfg.DeadlineDays, loc))
+			if asJSON {
+				enc := json.NewEncoder(cmd.OutOrStdout())
+				for _, l := range lines {
+					if err := enc.Encode(l); err != nil {
+						return err
+					}
+				}
+				return nil
+			}
+			return printBoard(cmd.OutOrStdout(), lines, q, daemon.Deadline(q, cfg.DeadlineDays, loc), loc, lang)
+		},
+	}
+	cmd.Flags().StringVar(&file, "config", "", "configuration file (default: $RETURNS_CONFIG, else none)")
+	cmd.Flags().StringVar(&quarter, "quarter", "", "quarter as YYYY-Qn (default: the latest one that has ended)")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print one JSON object per organisation per line")
+	cmd.Flags().StringVar(&lang, "lang", "vi", "language of the table: vi or en")
+	return cmd
+}
+
+func board(rows []store.BoardRow, q registry.Quarter, deadline time.Time) []boardLine {
+	out := make([]boardLine, 0, len(rows))
+	for _, r := range rows {
+		l := boardLine{Quarter: q.String(), Org: r.Org, Name: r.Name, Status: "missing", Rejected: r.Rejected,
+			LastReason: r.LastReason.String, Deadline: deadline}
+		if r.Rejected > 0 {
+			l.Status = "rejected"
+		}
+		if r.Current.SubmissionID.Valid {
+			l.Status = "loaded"
+			l.SubmissionID, l.Version = r.Current.SubmissionID.Int64, r.Current.Version.Int64
+			at, first := r.Current.ReceivedAt.Time, r.FirstReceivedAt.Time
+			onTime := first.Before(deadline)
+			l.ReceivedAt, l.FirstAt, l.OnTime = &at, &first, &onTime
+		}
+		out = append(out, l)
+	}
+	return out
+}
+
+func printBoard(w io.Writer, lines []boardLine, q registry.Quarter, deadline time.Time, loc *time.Location, lang string) error {
+	due := deadline.Add(-time.Second).In(loc)
+	counts := map[string]int{}
+	late := 0
+	for _, l := range lines {
+		counts[l.Status]++
+		if l.OnTime != nil && !*l.OnTime {
+			late++
+		}
+	}
+	words := map[string]string{"loaded": "đã nạp", "rejected": "bị từ chối", "missing": "chưa nộp", "on": "đúng hạn", "late": "trễ hạn"}
+	head := []any{"MÃ", "TÊN", "TÌNH TRẠNG", "PHIÊN BẢN", "NHẬN LÚC", "HẠN", "LÝ DO TỪ CHỐI"}
+	if lang == "en" {
+		words = map[string]string{"loaded": "loaded", "rejected": "rejected", "missing": "missing", "on": "on time", "late": "late"}
+		head = []any{"ORG", "NAME", "STATUS", "VERSION", "RECEIVED", "DEADLINE", "REJECT REASON"}
+		fmt.Fprintf(w, "%s — due %s; %d organisations: %d loaded (%d late), %d rejected, %d missing\n\n",
+			locale.Quarter("en", q.Year, q.Q), due.Format("02/01/2006"), len(lines), counts["loaded"], late, counts["rejected"], counts["missing"])
+	} else {
+		fmt.Fprintf(w, "%s — hạn nộp %s; %d đơn vị: %d đã nạp (%d trễ hạn), %d bị từ chối, %d chưa nộp\n\n",
+			locale.Quarter("vi", q.Year, q.Q), due.Format("02/01/2006"), len(lines), counts["loaded"], late, counts["rejected"], counts["missing"])
+	}
+	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
+	fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", head...)
+	for _, l := range lines {
+		version, at, timely := "", "", ""
+		if l.ReceivedAt != nil {
+			version = fmt.Sprint(l.Version)
+			at = l.ReceivedAt.In(loc).Format("02/01/2006 15:04")
+			timely = words["on"]
+			if !*l.OnTime {
+				timely = words["late"]
+			}
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", l.Org, l.Name, words[l.Status], version, at, timely, l.LastReason)
+	}
+	return tw.Flush()
+}
