@@ -11,6 +11,8 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -193,4 +195,23 @@ func TestPipeline(t *testing.T) {
 		require.Contains(t, m, want)
 	}
 	require.NoError(t, d.Stop(context.Background()))
+}
+
+// metric reads one sample of the daemon's /metrics.
+func metric(t *testing.T, d *daemon.Daemon, name string) float64 {
+	t.Helper()
+	resp, err := http.Get("http://" + d.Addr().String() + "/metrics")
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	for _, line := range strings.Split(string(body), "\n") {
+		if v, ok := strings.CutPrefix(line, name+" "); ok {
+			f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+			require.NoError(t, err)
+			return f
+		}
+	}
+	t.Fatalf("metric %s not found", name)
+	return 0
 }
