@@ -9,6 +9,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -213,5 +214,20 @@ func metric(t *testing.T, d *daemon.Daemon, name string) float64 {
 		}
 	}
 	t.Fatalf("metric %s not found", name)
+	return 0
+}
+
+// metricH reads one sample through the daemon's handler (works after Stop).
+func metricH(t *testing.T, d *daemon.Daemon, name string) float64 {
+	t.Helper()
+	rec := httptest.NewRecorder()
+	d.Handler().ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
+	for _, line := range strings.Split(rec.Body.String(), "\n") {
+		if v, ok := strings.CutPrefix(line, name+" "); ok {
+			f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+			require.NoError(t, err)
+			return f
+		}
+	}
 	return 0
 }

@@ -82,7 +82,7 @@ func TestKill9Daemon(t *testing.T) {
 		`"daemon: move redone from the recorded outcome"`, `"inbox: staged"`, `"daemon: started"`)
 	t.Logf("kill -9: %d kills in %s (%d daemon starts); %d files: %d loaded, %d rejected, %d duplicates; lost %d, twice %d, partial %d, wrong %d",
 		runs, killed.Round(time.Second), lines[`"daemon: started"`], len(files), v.Loaded, v.Rejected, v.Duplicates, v.Lost, v.Twice, v.Partial, v.Wrong)
-	t.Logf("kill -9: %d stagings for %d files (the rest were cut by a kill), %d moves redone from a recorded outcome",
+	t.Logf("kill -9: %d stagings for %d files (each extra one is a file whose work a kill cut short), %d moves redone from a recorded outcome",
 		lines[`"inbox: staged"`], len(files), lines[`"daemon: move redone from the recorded outcome"`])
 	require.True(t, v.clean(), "invariants violated: %+v", v)
 	require.Equal(t, len(files), v.Loaded+v.Rejected+v.Duplicates)

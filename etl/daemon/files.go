@@ -83,6 +83,7 @@ func (d *Daemon) process(ctx context.Context, r inbox.Ready) (err error) {
 		return err
 	}
 	if claim == nil {
+		d.metrics.claimedElse.Inc()
 		d.log.DebugContext(ctx, "daemon: file claimed by another daemon", slog.String("name_hash", nameHash))
 		d.cfg.Inbox.Retry(r)
 		return nil

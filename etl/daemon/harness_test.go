@@ -167,6 +167,11 @@ func check(t testing.TB, st *store.Store, state string, files []arrival) verdict
 			v.Rejected++
 		}
 		if !f.Valid {
+			for _, ext := range []string{".loi.txt", ".json"} {
+				if _, err := os.Stat(filepath.Join(state, "rejected", f.Name+ext)); err != nil {
+					v.add(&v.Wrong, "rejected %s has no %s report", f.Name, ext)
+				}
+			}
 			var n int
 			require.NoError(t, db.GetContext(ctx, &n, `SELECT (SELECT count(*) FROM returns.ledger WHERE sha256 = $1) + (SELECT count(*) FROM returns.submission WHERE sha256 = $1)`, f.SHA))
 			if n != 0 {

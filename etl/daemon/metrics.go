@@ -20,6 +20,7 @@ type metrics struct {
 	recovered      prometheus.Counter
 	mail           *prometheus.CounterVec
 	reminders      prometheus.Counter
+	claimedElse    prometheus.Counter
 }
 
 func newMetrics() *metrics {
@@ -47,9 +48,11 @@ func newMetrics() *metrics {
 			Help: "Outbox delivery results (sent, retried, failed)."}, []string{"result"}),
 		reminders: prometheus.NewCounter(prometheus.CounterOpts{Name: "returns_reminders_queued_total",
 			Help: "Reminder mails queued."}),
+		claimedElse: prometheus.NewCounter(prometheus.CounterOpts{Name: "returns_files_claimed_elsewhere_total",
+			Help: "Ready files left alone because another daemon held their claim."}),
 	}
 	m.reg.MustRegister(m.files, m.rows, m.rejects, m.jobRuns, m.jobFailures, m.jobLastSuccess, m.queue,
-		m.transient, m.recovered, m.mail, m.reminders,
+		m.transient, m.recovered, m.mail, m.reminders, m.claimedElse,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
