@@ -1,0 +1,72 @@
+package cli
+
+import (
+	"encoding/json"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/returns-project/returns/etl/store/storetest"
+)
+
+// TestStatusBoard imports the sample registry, loads two returns of
+// 2025-Q3 and the quarter board shows them loaded (late: they were received
+// now, long after the deadline), every other organisation expected to
+// report as missing, and no organisation that does not report.
+func TestStatusBoard(t *testing.T) {
+	t.Setenv("RETURNS_DATABASE_URL", storetest.URL(t))
+	code, _, stderr := run(t, "registry", "import", registrySample(t))
+	require.Equal(t, ExitOK, code, stderr)
+
+	code, _, stderr = run(t, "status", "--quarter", "2025-Q3")
+	require.Equal(t, ExitOK, code, stderr)
+
+	dir := filepath.Join(samplesDir, "province", "2025Q3")
+	loaded := []string{"GD-HSG-003", "GD-HSG-004"}
+	var paths []string
+	for _, org := range loaded {
+		paths = append(paths, filepath.Join(dir, "BCQ_"+org+"_2025Q3.xlsx"))
+	}
+	code, out, stderr := run(t, append([]string{"ingest", "--json"}, paths...)...)
+	require.Equal(t, ExitOK, code, out+stderr)
+
+	code, out, stderr = run(t, "status", "--quarter", "2025-Q3", "--json")
+	require.Equal(t, ExitOK, code, stderr)
+	var lines []boardLine
+	for _, l := range strings.Split(strings.TrimSpace(out), "\n") {
+		var b boardLine
+		require.NoError(t, json.Unmarshal([]byte(l), &b), l)
+		lines = append(lines, b)
+	}
+	reg := readRegistry(t, registrySample(t))
+	want := 0
+	for _, o := range reg.Orgs {
+		if (o.Type == "DANG_BO_CO_SO" || o.Type == "CHI_BO_CO_SO") && o.ValidFrom.Index() <= 2025*4+2 && (o.ValidTo.IsZero() || o.ValidTo.Index() >= 2025*4+2) {
+			want++
+		}
+	}
+	require.Len(t, lines, want, "every organisation expected to report, and only those")
+	byStatus := map[string]int{}
+	for _, l := range lines {
+		byStatus[l.Status]++
+		if l.Org == loaded[0] || l.Org == loaded[1] {
+			require.Equal(t, "loaded", l.Status, l.Org)
+			require.EqualValues(t, 1, l.Version)
+			require.NotNil(t, l.OnTime)
+			require.False(t, *l.OnTime, "received now, after the 2025-Q3 deadline")
+		}
+		require.Equal(t, "2025-Q3", l.Quarter)
+	}
+	require.Equal(t, 2, byStatus["loaded"])
+	require.Equal(t, want-2, byStatus["missing"])
+
+	code, out, stderr = run(t, "status", "--quarter", "2025-Q3")
+	require.Equal(t, ExitOK, code, stderr)
+	require.Contains(t, out, "Quý III/2025 — hạn nộp 10/10/2025")
+	require.Contains(t, out, "2 đã nạp (2 trễ hạn)")
+
+	code, _, _ = run(t, "status", "--quarter", "2025-Q5")
+	require.Equal(t, ExitUsage, code)
+}
