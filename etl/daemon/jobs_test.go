@@ -1,0 +1,102 @@
+package daemon_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/lib/pq"
+	"github.com/stretchr/testify/require"
+
+	"github.com/returns-project/returns/etl/daemon"
+	"github.com/returns-project/returns/etl/registry"
+	"github.com/returns-project/returns/etl/store"
+	"github.com/returns-project/returns/samples/generate"
+)
+
+// seedRegistry imports the generated province's organisations with their
+// contact addresses.
+func seedRegistry(t *testing.T, st *store.Store, p *generate.Province) {
+	t.Helper()
+	qidx := func(d time.Time) int { return d.Year()*4 + (int(d.Month())-1)/3 }
+	var orgs []store.RegistryOrg
+	for i, o := range p.Orgs {
+		so := store.RegistryOrg{Code: o.Code, Name: o.Name, Type: o.Type, ParentCode: o.ParentCode,
+			ValidFromQ: qidx(o.ValidFrom), SuccessorCode: o.Successor, SourceRow: i + 3}
+		if o.Email != "" {
+			so.ContactEmails = []string{o.Email}
+		}
+		if !o.ValidTo.IsZero() {
+			so.ValidToQ = qidx(o.ValidTo)
+		}
+		orgs = append(orgs, so)
+	}
+	_, err := st.ImportRegistry(context.Background(), store.RegistryMeta{SHA256: strings.Repeat("b", 64), FileName: "seed.xlsx"}, orgs)
+	require.NoError(t, err)
+}
+
+// TestMissedRunsAndReminders: a run_once job (reminders) that missed runs
+// while no daemon ran is run once at start-up; a skip job (housekeeping)
+// that missed runs is not. The reminders run queues one Vietnamese reminder
+// per organisation expected to report for the latest ended quarter that has
+// a contact, keyed so that it is queued once per organisation and quarter.
+func TestMissedRunsAndReminders(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	seedRegistry(t, b.st, b.p)
+	old := time.Now().Add(-72 * time.Hour).Truncate(time.Minute)
+	for _, job := range []string{"reminders", "housekeeping"} {
+		_, err := b.st.DB().Exec(`INSERT INTO returns.job_run (job, slot, owner, started_at, finished_at, ok) VALUES ($1, $2, 'earlier', $2, $2, true)`, job, old)
+		require.NoError(t, err)
+	}
+	b.start(t, nil)
+	waitFor(t, 10*time.Second, "the missed reminders run", func() bool {
+		return count(t, b.st, `SELECT count(*) FROM returns.job_run WHERE job = 'reminders' AND finished_at IS NOT NULL`) == 2
+	})
+	time.Sleep(500 * time.Millisecond)
+	require.Equal(t, 1, count(t, b.st, `SELECT count(*) FROM returns.job_run WHERE job = 'housekeeping'`), "a skip job does not make up for missed runs")
+
+	loc, err := time.LoadLocation("Asia/Ho_Chi_Minh")
+	require.NoError(t, err)
+	q := daemon.LastEnded(time.Now(), loc)
+	rows, err := b.st.QuarterBoard(context.Background(), q.Year, q.Q)
+	require.NoError(t, err)
+	want := map[string]bool{}
+	gq := generate.Quarter{Year: q.Year, Q: q.Q}
+	for _, o := range b.p.Orgs {
+		if o.Grassroots() && o.ActiveIn(gq) && o.Email != "" {
+			want[o.Code] = true
+		}
+	}
+	require.NotEmpty(t, want)
+	require.Len(t, rows, len(want), "the board lists the organisations expected to report")
+	type mail struct {
+		Key     string         `db:"dedupe_key"`
+		To      pq.StringArray `db:"recipients"`
+		Subject string         `db:"subject"`
+		Text    string         `db:"body_text"`
+	}
+	var mails []mail
+	require.NoError(t, b.st.DB().Select(&mails, `SELECT dedupe_key, recipients, subject, body_text FROM returns.outbox WHERE kind = 'reminder'`))
+	require.Len(t, mails, len(want))
+	for _, m := range mails {
+		org := strings.Split(m.Key, ":")[1]
+		require.True(t, want[org], "reminder to %s", org)
+		require.Equal(t, "reminder:"+org+":"+registry.Quarter{Year: q.Year, Q: q.Q}.String(), m.Key)
+		require.Equal(t, []string{b.p.Org(org).Email}, []string(m.To))
+		require.Contains(t, m.Subject, "Nhắc nộp báo cáo")
+		require.Contains(t, m.Text, "Hạn nộp là ngày")
+	}
+}
+
+func TestDeadline(t *testing.T) {
+	t.Parallel()
+	loc, err := time.LoadLocation("Asia/Ho_Chi_Minh")
+	require.NoError(t, err)
+	q := registry.Quarter{Year: 2025, Q: 3}
+	require.Equal(t, time.Date(2025, 10, 11, 0, 0, 0, 0, loc), daemon.Deadline(q, 10, loc))
+	require.Equal(t, time.Date(2026, 1, 11, 0, 0, 0, 0, loc), daemon.Deadline(registry.Quarter{Year: 2025, Q: 4}, 10, loc))
+	require.Equal(t, q, daemon.LastEnded(time.Date(2025, 12, 31, 23, 0, 0, 0, loc), loc))
+	require.Equal(t, registry.Quarter{Year: 2025, Q: 4}, daemon.LastEnded(time.Date(2026, 1, 1, 0, 0, 0, 0, loc), loc))
+}
