@@ -1,0 +1,127 @@
+package daemon_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/returns-project/returns/etl/store"
+	"github.com/returns-project/returns/etl/store/storetest"
+	"github.com/returns-project/returns/samples/generate"
+)
+
+// TestSoak drops 1,000 sample returns (RETURNS_SOAK_FILES to change it) in
+// bursts of 100 into the inbox of a running `returns serve` and reports
+// files per second, the daemon's peak memory (VmHWM of /proc/<pid>/status)
+// and that every file reached exactly one terminal state. It takes a few
+// minutes, so it runs only with RETURNS_SOAK=1.
+//
+// The files are the returns of seven generated provinces (seeds 1–7), so
+// organisations and quarters repeat across seeds: later ones supersede
+// earlier ones or are rejected by the database rules against the previous
+// quarter; which is which depends on the order, so the soak checks the
+// terminal states, not the verdicts.
+func TestSoak(t *testing.T) {
+	if os.Getenv("RETURNS_SOAK") == "" {
+		t.Skip("set RETURNS_SOAK=1 to run the soak")
+	}
+	n := 1000
+	if v := os.Getenv("RETURNS_SOAK_FILES"); v != "" {
+		fmt.Sscan(v, &n)
+	}
+	url := storetest.URL(t)
+	st, err := store.Open(context.Background(), store.Config{URL: url, MaxConns: 2})
+	require.NoError(t, err)
+	defer st.Close()
+	state := t.TempDir()
+	require.NoError(t, os.Chmod(state, 0o755))
+
+	type file struct {
+		name string
+		data []byte
+	}
+	var files []file
+	for seed := int64(1); len(files) < n; seed++ {
+		p := generate.Generate(seed)
+		for _, r := range p.Returns {
+			if len(files) == n {
+				break
+			}
+			var b bytes.Buffer
+			require.NoError(t, generate.WriteReturn(&b, r, generate.WriteOptions{}))
+			files = append(files, file{fmt.Sprintf("s%d-%s", seed, r.FileName()), b.Bytes()})
+		}
+	}
+	logPath := filepath.Join(t.TempDir(), "serve.log")
+	logFile, err := os.Create(logPath)
+	require.NoError(t, err)
+	defer logFile.Close()
+	cmd := serveCmd(t, url, state, logFile)
+	require.NoError(t, cmd.Start())
+	waitFor(t, 30*time.Second, "the daemon to start", func() bool {
+		return countLines(t, logPath, `"daemon: started"`)[`"daemon: started"`] == 1
+	})
+
+	start := time.Now()
+	const burst = 100
+	for i := 0; i < len(files); i += burst {
+		for _, f := range files[i:min(i+burst, len(files))] {
+			drop(t, state, f.name, f.data)
+		}
+		time.Sleep(2 * time.Second)
+	}
+	waitFor(t, 20*time.Minute, "the inbox to empty", func() bool { return len(inboxFiles(t, state)) == 0 })
+	took := time.Since(start)
+	status, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", cmd.Process.Pid))
+	require.NoError(t, err)
+	hwm := ""
+	for _, line := range strings.Split(string(status), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			hwm = strings.TrimSpace(v)
+		}
+	}
+	require.NoError(t, cmd.Process.Signal(syscall.SIGTERM))
+	require.NoError(t, cmd.Wait())
+
+	// Every file in exactly one terminal place and with exactly one
+	// recorded outcome.
+	where := map[string][]string{}
+	for _, dir := range []string{"archive", "rejected", "quarantine", "inbox"} {
+		require.NoError(t, filepath.WalkDir(filepath.Join(state, dir), func(p string, e os.DirEntry, err error) error {
+			if err == nil && !e.IsDir() {
+				where[filepath.Base(p)] = append(where[filepath.Base(p)], dir)
+			}
+			return err
+		}))
+	}
+	outcomes := map[string]int{}
+	var bad []string
+	for _, f := range files {
+		var got []string
+		require.NoError(t, st.DB().Select(&got, `SELECT outcome FROM returns.file_event WHERE file_name = $1`, f.name))
+		if len(got) != 1 || len(where[f.name]) != 1 {
+			bad = append(bad, fmt.Sprintf("%s: outcomes %v, on disk in %v", f.name, got, where[f.name]))
+			continue
+		}
+		outcomes[got[0]]++
+		dir := map[string]string{"loaded": "archive", "duplicate": "archive", "rejected": "rejected"}[got[0]]
+		if where[f.name][0] != dir {
+			bad = append(bad, fmt.Sprintf("%s: %s but in %s", f.name, got[0], where[f.name][0]))
+		}
+	}
+	var leftovers int
+	entries, _ := os.ReadDir(filepath.Join(state, "staging"))
+	leftovers = len(entries)
+	t.Logf("soak: %d files in bursts of %d every 2s: all decided in %s = %.1f files/s; outcomes %v; daemon peak RSS (VmHWM) %s; %d not in exactly one terminal state; %d left in staging",
+		len(files), burst, took.Round(100*time.Millisecond), float64(len(files))/took.Seconds(), outcomes, hwm, len(bad), leftovers)
+	require.Empty(t, bad)
+	require.Zero(t, leftovers)
+}
