@@ -109,12 +109,19 @@ func ReminderMail(org, name string, q registry.Quarter, deadline time.Time, reje
 var quarterDir = regexp.MustCompile(`^([0-9]{4})-Q([1-4])$`)
 
 // housekeep is the housekeeping job: orphaned staging copies and temp
-// files are removed (the scan is held off meanwhile, so no copy in use is
-// touched), archive quarters older than Config.Retention are removed, and
-// old scheduled-run records are pruned.
+// files are removed (the scan is held off meanwhile, and copies younger
+// than an hour are kept: another daemon sharing the state directory may be
+// working on them), archive quarters older than Config.Retention are
+// removed, and old scheduled-run records are pruned.
 func (d *Daemon) housekeep(ctx context.Context) error {
 	d.fileMu.Lock()
-	removed, err := d.cfg.Inbox.Recover(ctx, nil)
+	removed, err := d.cfg.Inbox.Recover(ctx, func(id string) bool {
+		if d.cfg.StateDir == "" {
+			return true
+		}
+		fi, err := os.Stat(filepath.Join(d.cfg.StateDir, "staging", id+".xlsx"))
+		return err == nil && d.cfg.Now().Sub(fi.ModTime()) < time.Hour
+	})
 	d.fileMu.Unlock()
 	if err != nil {
 		return err

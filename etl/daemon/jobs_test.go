@@ -2,6 +2,8 @@ package daemon_test
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -11,6 +13,7 @@ import (
 
 	"github.com/returns-project/returns/etl/daemon"
 	"github.com/returns-project/returns/etl/registry"
+	"github.com/returns-project/returns/etl/schedule"
 	"github.com/returns-project/returns/etl/store"
 	"github.com/returns-project/returns/samples/generate"
 )
@@ -99,4 +102,37 @@ func TestDeadline(t *testing.T) {
 	require.Equal(t, time.Date(2026, 1, 11, 0, 0, 0, 0, loc), daemon.Deadline(registry.Quarter{Year: 2025, Q: 4}, 10, loc))
 	require.Equal(t, q, daemon.LastEnded(time.Date(2025, 12, 31, 23, 0, 0, 0, loc), loc))
 	require.Equal(t, registry.Quarter{Year: 2025, Q: 4}, daemon.LastEnded(time.Date(2026, 1, 1, 0, 0, 0, 0, loc), loc))
+}
+
+// TestHousekeeping runs the housekeeping job at start-up (its missed-run
+// policy switched to run_once for the test): archive quarters that ended
+// more than Retention ago are removed, later ones kept, and old run records
+// pruned but for each job's latest.
+func TestHousekeeping(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	for i := range b.jobs {
+		if b.jobs[i].Kind == schedule.KindHousekeeping {
+			b.jobs[i].OnMissed = schedule.MissedRunOnce
+		}
+	}
+	old := time.Now().AddDate(0, 0, -40).Truncate(time.Minute)
+	for _, slot := range []time.Time{old, old.Add(time.Minute)} {
+		_, err := b.st.DB().Exec(`INSERT INTO returns.job_run (job, slot, owner, started_at) VALUES ('housekeeping', $1, 'earlier', $1)`, slot)
+		require.NoError(t, err)
+	}
+	for _, q := range []string{"2020-Q1", "2099-Q4"} {
+		dir := filepath.Join(b.state, "archive", q, "ORG")
+		require.NoError(t, os.MkdirAll(dir, 0o750))
+		require.NoError(t, os.WriteFile(filepath.Join(dir, "x.xlsx"), []byte("x"), 0o640))
+	}
+	b.start(t, func(c *daemon.Config) { c.Retention = 365 * 24 * time.Hour })
+	waitFor(t, 10*time.Second, "the housekeeping run", func() bool {
+		return count(t, b.st, `SELECT count(*) FROM returns.job_run WHERE job = 'housekeeping' AND owner <> 'earlier' AND finished_at IS NOT NULL`) == 1
+	})
+	_, err := os.Stat(filepath.Join(b.state, "archive", "2020-Q1"))
+	require.ErrorIs(t, err, os.ErrNotExist, "a quarter past retention is removed")
+	_, err = os.Stat(filepath.Join(b.state, "archive", "2099-Q4", "ORG", "x.xlsx"))
+	require.NoError(t, err, "a recent quarter is kept")
+	require.Equal(t, 1, count(t, b.st, `SELECT count(*) FROM returns.job_run WHERE job = 'housekeeping'`), "old run records pruned, the latest kept")
 }
