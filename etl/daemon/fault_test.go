@@ -3,6 +3,7 @@ package daemon_test
 import (
 	"context"
 	"math/rand/v2"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -161,6 +162,10 @@ func TestDatabaseOutage(t *testing.T) {
 		drop(t, b.state, f.Name, f.Data)
 		time.Sleep(100 * time.Millisecond)
 	}
+	resp, err := http.Get("http://" + d.Addr().String() + "/readyz")
+	require.NoError(t, err)
+	resp.Body.Close()
+	require.Equal(t, http.StatusServiceUnavailable, resp.StatusCode, "not ready while the database is down")
 	time.Sleep(outage - time.Since(down))
 	during := metric(t, d, "returns_transient_failures_total") - before
 	require.Equal(t, len(files)-4, len(inboxFiles(t, b.state)), "nothing leaves the inbox while the database is down")

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -53,12 +54,20 @@ func TestMissedRunsAndReminders(t *testing.T) {
 		_, err := b.st.DB().Exec(`INSERT INTO returns.job_run (job, slot, owner, started_at, finished_at, ok) VALUES ($1, $2, 'earlier', $2, $2, true)`, job, old)
 		require.NoError(t, err)
 	}
-	b.start(t, nil)
+	// The digest (run_once, quarterly) last ran more than a quarter ago.
+	_, err := b.st.DB().Exec(`INSERT INTO returns.job_run (job, slot, owner, started_at) VALUES ('quarterly-digest', $1, 'earlier', $1)`,
+		time.Now().AddDate(0, -4, 0).Truncate(time.Minute))
+	require.NoError(t, err)
+	var digests atomic.Int32
+	b.start(t, func(c *daemon.Config) {
+		c.Digest = func(context.Context, time.Time) error { digests.Add(1); return nil }
+	})
 	waitFor(t, 10*time.Second, "the missed reminders run", func() bool {
 		return count(t, b.st, `SELECT count(*) FROM returns.job_run WHERE job = 'reminders' AND finished_at IS NOT NULL`) == 2
 	})
 	time.Sleep(500 * time.Millisecond)
 	require.Equal(t, 1, count(t, b.st, `SELECT count(*) FROM returns.job_run WHERE job = 'housekeeping'`), "a skip job does not make up for missed runs")
+	require.EqualValues(t, 1, digests.Load(), "the injected digest ran once for its missed run")
 
 	loc, err := time.LoadLocation("Asia/Ho_Chi_Minh")
 	require.NoError(t, err)

@@ -1,0 +1,101 @@
+package daemon_test
+
+import (
+	"bytes"
+	"context"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/returns-project/returns/etl/daemon"
+	"github.com/returns-project/returns/etl/inbox"
+	"github.com/returns-project/returns/etl/ingest"
+)
+
+// readyOf is the inbox.Ready a scan would give for the file at rel.
+func readyOf(t *testing.T, state, rel string) inbox.Ready {
+	t.Helper()
+	fi, err := os.Lstat(filepath.Join(state, "inbox", rel))
+	require.NoError(t, err)
+	sys := fi.Sys().(*syscall.Stat_t)
+	return inbox.Ready{Rel: rel, Name: filepath.Base(rel), Size: fi.Size(), ModTime: fi.ModTime(), Dev: uint64(sys.Dev), Ino: uint64(sys.Ino)}
+}
+
+// TestMoveRedoneFromRecordedOutcome stages the crash between an outcome and
+// its move: the outcomes of a valid and a rejected file are recorded under
+// their inbox entries' keys while the files stay in the inbox. The daemon
+// must only move them (with the rejected file's reports), judging, loading
+// and mailing nothing again.
+func TestMoveRedoneFromRecordedOutcome(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	files := arrivals(t, 6, 100)
+	good, bad := files[1], files[3]
+	require.True(t, good.Valid)
+	require.False(t, bad.Valid)
+	require.NoError(t, os.MkdirAll(filepath.Join(b.state, "inbox"), 0o750))
+	for _, f := range []arrival{good, bad} {
+		drop(t, b.state, f.Name, f.Data)
+		key := daemon.InboxKey(readyOf(t, b.state, f.Name))
+		res, err := ingest.File(context.Background(), filepath.Join(b.state, "inbox", f.Name), b.set, b.st,
+			ingest.Options{InboxKey: key, FileName: f.Name})
+		require.NoError(t, err)
+		require.NotEqual(t, ingest.Duplicate, res.Outcome)
+	}
+	d := b.start(t, func(c *daemon.Config) { c.Listen = "127.0.0.1:0" })
+	waitFor(t, 20*time.Second, "the inbox to empty", func() bool { return len(inboxFiles(t, b.state)) == 0 })
+	require.Equal(t, 2.0, metric(t, d, "returns_moves_redone_total"))
+	require.Equal(t, 0.0, metricH(t, d, `returns_files_total{outcome="loaded"}`), "nothing judged again")
+	require.Equal(t, 0.0, metricH(t, d, `returns_files_total{outcome="rejected"}`), "nothing judged again")
+	v := check(t, b.st, b.state, []arrival{good, bad})
+	require.True(t, v.clean(), "%+v", v)
+	require.Equal(t, 1, v.Loaded)
+	require.Equal(t, 1, v.Rejected)
+}
+
+// TestLogHasNoNames: file names (which often carry people's names) never
+// reach the log, whatever happens to the file.
+func TestLogHasNoNames(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	var logBuf syncBuffer
+	files := arrivals(t, 6, 100)
+	names := []string{"Nguyễn Văn Bình.xlsx", "Trần Thị Hoa/báo cáo quý.xlsx", "Lê Minh junk.xlsx"}
+	b.start(t, func(c *daemon.Config) {
+		c.Logger = slog.New(slog.NewJSONHandler(&logBuf, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	})
+	drop(t, b.state, names[0], files[1].Data)
+	drop(t, b.state, names[1], files[3].Data)
+	drop(t, b.state, names[2], files[4].Data)
+	waitFor(t, 20*time.Second, "the inbox to empty", func() bool { return len(inboxFiles(t, b.state)) == 0 })
+	log := logBuf.String()
+	require.Contains(t, log, "daemon: file loaded")
+	require.Contains(t, log, "daemon: file rejected")
+	for _, n := range append(names, "Nguyễn", "Trần", "Hoa", "Bình", "báo cáo") {
+		require.NotContains(t, log, n)
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe for the daemon's goroutines.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.buf.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.buf.String()
+}
