@@ -36,17 +36,18 @@ func (d *Daemon) deliver(ctx context.Context) error {
 	return nil
 }
 
-// remind is the reminders job: from the deadline day of the latest ended
-// quarter on, every organisation expected to report that has no accepted
-// return gets a reminder mail in Vietnamese through the outbox, to its
-// registered contacts, once per organisation and quarter (the outbox's
-// dedupe key).
+// remind is the reminders job: once the deadline of the latest ended
+// quarter has passed (see [Deadline]), every organisation expected to
+// report that has no accepted return gets a reminder mail in Vietnamese
+// through the outbox, to its registered contacts, once per organisation and
+// quarter (the outbox's dedupe key); organisations without a contact are
+// counted in the log.
 func (d *Daemon) remind(ctx context.Context) error {
 	now := d.cfg.Now()
 	q := LastEnded(now, d.cfg.Location)
 	deadline := Deadline(q, d.cfg.DeadlineDays, d.cfg.Location)
-	if now.Before(deadline.AddDate(0, 0, -1)) {
-		d.log.DebugContext(ctx, "daemon: reminders: before the deadline day", slog.String("quarter", q.String()))
+	if now.Before(deadline) {
+		d.log.DebugContext(ctx, "daemon: reminders: the deadline has not passed", slog.String("quarter", q.String()))
 		return nil
 	}
 	rows, err := d.cfg.Store.QuarterBoard(ctx, q.Year, q.Q)
