@@ -168,6 +168,11 @@ func (d *Daemon) redo(ctx context.Context, st *inbox.Staged, rec *store.Recorded
 			_ = d.cfg.Inbox.Discard(st)
 			return err
 		}
+		// Reports of an earlier attempt cut short before the original moved.
+		if _, err := d.cfg.Inbox.DropOrphanReports(st, reportKeys...); err != nil {
+			_ = d.cfg.Inbox.Discard(st)
+			return err
+		}
 		if err := d.reject(ctx, st, res); err != nil {
 			return err
 		}
@@ -205,6 +210,10 @@ func (d *Daemon) archive(ctx context.Context, st *inbox.Staged, org string, year
 	return err
 }
 
+// reportKeys name the reports beside a rejected original: <name>.loi.txt,
+// <name>.json and <name>.loi.xlsx.
+var reportKeys = []string{"loi.txt", "json", "loi.xlsx"}
+
 // reject moves a rejected file to rejected/ with its reports: the
 // Vietnamese text report (.loi.txt), the JSON report (.json) and, when the
 // file has cell issues to show, the annotated workbook (.loi.xlsx).
@@ -221,7 +230,7 @@ func (d *Daemon) reject(ctx context.Context, st *inbox.Staged, res *validate.Res
 		_ = d.cfg.Inbox.Discard(st)
 		return fmt.Errorf("json report: %w", err)
 	}
-	reports["loi.txt"], reports["json"] = txt.Bytes(), js.Bytes()
+	reports[reportKeys[0]], reports[reportKeys[1]] = txt.Bytes(), js.Bytes()
 	if annotate.Needed(res) {
 		f, err := os.Open(st.Path)
 		if err != nil {
@@ -235,7 +244,7 @@ func (d *Daemon) reject(ctx context.Context, st *inbox.Staged, res *validate.Res
 			_ = d.cfg.Inbox.Discard(st)
 			return fmt.Errorf("annotated workbook: %w", aerr)
 		}
-		reports["loi.xlsx"] = buf.Bytes()
+		reports[reportKeys[2]] = buf.Bytes()
 	}
 	_, err := d.cfg.Inbox.Reject(ctx, st, reports)
 	if errors.Is(err, inbox.ErrChanged) {

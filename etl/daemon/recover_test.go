@@ -48,9 +48,16 @@ func TestMoveRedoneFromRecordedOutcome(t *testing.T) {
 		require.NoError(t, err)
 		require.NotEqual(t, ingest.Duplicate, res.Outcome)
 	}
+	// The crash also cut the rejection short after its first report.
+	require.NoError(t, os.MkdirAll(filepath.Join(b.state, "rejected"), 0o750))
+	stale := filepath.Join(b.state, "rejected", bad.Name+".loi.txt")
+	require.NoError(t, os.WriteFile(stale, []byte("stale"), 0o640))
 	d := b.start(t, func(c *daemon.Config) { c.Listen = "127.0.0.1:0" })
 	waitFor(t, 20*time.Second, "the inbox to empty", func() bool { return len(inboxFiles(t, b.state)) == 0 })
 	require.Equal(t, 2.0, metric(t, d, "returns_moves_redone_total"))
+	txt, err := os.ReadFile(stale)
+	require.NoError(t, err)
+	require.Contains(t, string(txt), "TH-01", "the stale report was replaced and the original kept its name")
 	require.Equal(t, 0.0, metricH(t, d, `returns_files_total{outcome="loaded"}`), "nothing judged again")
 	require.Equal(t, 0.0, metricH(t, d, `returns_files_total{outcome="rejected"}`), "nothing judged again")
 	v := check(t, b.st, b.state, []arrival{good, bad})

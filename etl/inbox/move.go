@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"maps"
 	"path"
@@ -151,4 +152,33 @@ func wrapf(errp *error, format string, args ...any) {
 	if *errp != nil {
 		*errp = fmt.Errorf(format+": %w", append(args, *errp)...)
 	}
+}
+
+// DropOrphanReports removes, from rejected/, the reports <name>.<key> of st
+// (for each of keys) whose original rejected/<name> is not there: the
+// leftovers of a [Inbox.Reject] cut short between writing its reports and
+// moving the original. Call it before rejecting st again after a crash, so
+// that the original keeps its name and nothing stale is left beside it. It
+// returns how many files it removed.
+func (ib *Inbox) DropOrphanReports(st *Staged, keys ...string) (removed int, err error) {
+	defer wrapf(&err, "inbox: drop orphan reports of %s", st.ID)
+	ib.mu.Lock()
+	defer ib.mu.Unlock()
+	base := path.Join(dirRejected, safeName(st.Name))
+	if ok, err := ib.exists(base); err != nil || ok {
+		return 0, err
+	}
+	for _, k := range keys {
+		if !reportSuffix.MatchString(k) {
+			return removed, fmt.Errorf("bad report key %q", k)
+		}
+		err := ib.state.Remove(base + "." + k)
+		switch {
+		case err == nil:
+			removed++
+		case !errors.Is(err, fs.ErrNotExist):
+			return removed, err
+		}
+	}
+	return removed, nil
 }
