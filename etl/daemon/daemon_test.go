@@ -148,6 +148,7 @@ func TestPipeline(t *testing.T) {
 	drop(t, b.state, "rejected.xlsx", badData)
 	drop(t, b.state, "copy.xlsx", good1)
 	drop(t, b.state, "notes.txt.tmp", []byte("ignored"))
+	require.NoError(t, os.Symlink("/etc/passwd", filepath.Join(b.state, "inbox", "link.xlsx")))
 
 	waitFor(t, 20*time.Second, "the inbox to empty", func() bool { return len(inboxFiles(t, b.state)) == 1 })
 	require.Equal(t, 1, count(t, b.st, `SELECT count(*) FROM returns.ledger WHERE sha256 = $1`, shaOf(good1)))
@@ -156,6 +157,8 @@ func TestPipeline(t *testing.T) {
 	require.Equal(t, 1, count(t, b.st, `SELECT count(*) FROM returns.file_event WHERE outcome = 'duplicate'`))
 	require.Equal(t, 1, count(t, b.st, `SELECT count(*) FROM returns.file_event WHERE outcome = 'rejected'`))
 	require.Equal(t, 4, count(t, b.st, `SELECT count(*) FROM returns.file_event WHERE inbox_key IS NOT NULL`))
+	_, err := os.Lstat(filepath.Join(b.state, "quarantine", "link.xlsx"))
+	require.NoError(t, err, "the symlink is quarantined, never followed")
 
 	qdir := fmt.Sprintf("%d-Q%d", last.Year, last.Q)
 	arch := filepath.Join(b.state, "archive", qdir, rs[0].Org.Code)
@@ -191,7 +194,7 @@ func TestPipeline(t *testing.T) {
 	code, m := get("/metrics")
 	require.Equal(t, 200, code)
 	for _, want := range []string{`returns_files_total{outcome="loaded"} 2`, `returns_files_total{outcome="duplicate"} 1`,
-		`returns_files_total{outcome="rejected"} 1`, `returns_rejects_total{reason="`, `returns_job_runs_total{job="inbox-scan"}`,
+		`returns_files_total{outcome="rejected"} 1`, `returns_files_total{outcome="quarantined"} 1`, `returns_rejects_total{reason="INVALID_DATA"} 1`, `returns_job_runs_total{job="inbox-scan"}`,
 		`returns_job_last_success_timestamp_seconds{job="inbox-scan"}`, "returns_inbox_queue_depth 0", "returns_rows_loaded_total"} {
 		require.Contains(t, m, want)
 	}

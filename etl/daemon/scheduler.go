@@ -47,7 +47,8 @@ func (d *Daemon) startScheduler(ctx context.Context) error {
 			gocron.WithTags(string(j.Kind)),
 			gocron.WithSingletonMode(gocron.LimitModeReschedule),
 			gocron.WithEventListeners(gocron.AfterLockError(func(_ uuid.UUID, name string, err error) {
-				if !errors.Is(err, errSlotTaken) && !errors.Is(err, errBackingOff) {
+				// The inbox scan's failures are logged with its back-off.
+				if !errors.Is(err, errSlotTaken) && !errors.Is(err, errBackingOff) && j.Kind != schedule.KindInboxScan {
 					d.log.Warn("daemon: job not run: its slot could not be claimed", slog.String("job", name), slog.String("error", err.Error()))
 				}
 			})),

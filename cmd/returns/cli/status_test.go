@@ -1,7 +1,9 @@
 package cli
 
 import (
+	"bytes"
 	"encoding/json"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -9,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/returns-project/returns/etl/store/storetest"
+	"github.com/returns-project/returns/samples/generate"
 )
 
 // TestStatusBoard imports the sample registry, loads two returns of
@@ -31,6 +34,16 @@ func TestStatusBoard(t *testing.T) {
 	}
 	code, out, stderr := run(t, append([]string{"ingest", "--json"}, paths...)...)
 	require.Equal(t, ExitOK, code, out+stderr)
+	// GD-HSG-005's return is rejected: its balance does not add up.
+	p := generate.Generate(1)
+	r := *p.Return("GD-HSG-005", generate.Quarter{Year: 2025, Q: 3})
+	r.Info.MembersEndOfficial++
+	var buf bytes.Buffer
+	require.NoError(t, generate.WriteReturn(&buf, &r, generate.WriteOptions{}))
+	broken := filepath.Join(t.TempDir(), r.FileName())
+	require.NoError(t, os.WriteFile(broken, buf.Bytes(), 0o644))
+	code, out, stderr = run(t, "ingest", "--json", broken)
+	require.Equal(t, ExitRejected, code, out+stderr)
 
 	code, out, stderr = run(t, "status", "--quarter", "2025-Q3", "--json")
 	require.Equal(t, ExitOK, code, stderr)
@@ -51,6 +64,11 @@ func TestStatusBoard(t *testing.T) {
 	byStatus := map[string]int{}
 	for _, l := range lines {
 		byStatus[l.Status]++
+		if l.Org == "GD-HSG-005" {
+			require.Equal(t, "rejected", l.Status)
+			require.Equal(t, 1, l.Rejected)
+			require.Equal(t, "INVALID_DATA", l.LastReason)
+		}
 		if l.Org == loaded[0] || l.Org == loaded[1] {
 			require.Equal(t, "loaded", l.Status, l.Org)
 			require.EqualValues(t, 1, l.Version)
@@ -60,12 +78,13 @@ func TestStatusBoard(t *testing.T) {
 		require.Equal(t, "2025-Q3", l.Quarter)
 	}
 	require.Equal(t, 2, byStatus["loaded"])
-	require.Equal(t, want-2, byStatus["missing"])
+	require.Equal(t, 1, byStatus["rejected"])
+	require.Equal(t, want-3, byStatus["missing"])
 
 	code, out, stderr = run(t, "status", "--quarter", "2025-Q3")
 	require.Equal(t, ExitOK, code, stderr)
 	require.Contains(t, out, "Quý III/2025 — hạn nộp 10/10/2025")
-	require.Contains(t, out, "2 đã nạp (2 trễ hạn)")
+	require.Contains(t, out, "2 đã nạp (2 trễ hạn), 1 bị từ chối")
 
 	code, _, _ = run(t, "status", "--quarter", "2025-Q5")
 	require.Equal(t, ExitUsage, code)
