@@ -38,7 +38,9 @@
 // # Lifecycle
 //
 // [Daemon.Start] recovers (orphaned staging copies and temp files are
-// removed), starts the scheduler and the listener, and returns. [Daemon.Stop]
+// removed; with several daemons on one state directory this includes the
+// copy another daemon is working on, which then fails once and is retried
+// from the inbox), starts the scheduler and the listener, and returns. [Daemon.Stop]
 // stops taking new work, lets the file in hand finish within
 // [Config.StopTimeout], then cancels what is left and returns.
 //
