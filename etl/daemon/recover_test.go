@@ -106,3 +106,33 @@ func (s *syncBuffer) String() string {
 	defer s.mu.Unlock()
 	return s.buf.String()
 }
+
+// TestStopTimeoutCancelsFileInHand: when the file in hand does not finish
+// within StopTimeout, Stop cancels it and says so; nothing of it is
+// recorded or loaded, the staging copy is gone and the file, still in the
+// inbox, is loaded by the next daemon.
+func TestStopTimeoutCancelsFileInHand(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	files := arrivals(t, 6, 60000)[:1]
+	d := b.start(t, func(c *daemon.Config) { c.StopTimeout = 300 * time.Millisecond })
+	drop(t, b.state, files[0].Name, files[0].Data)
+	waitFor(t, 20*time.Second, "the file in hand", func() bool {
+		entries, _ := os.ReadDir(filepath.Join(b.state, "staging"))
+		return len(entries) == 1
+	})
+	time.Sleep(200 * time.Millisecond)
+	require.Error(t, d.Stop(context.Background()), "Stop says it had to cancel")
+	require.Len(t, inboxFiles(t, b.state), 1, "the cancelled file stays in the inbox")
+	require.Zero(t, count(t, b.st, `SELECT count(*) FROM returns.file_event`))
+	require.Zero(t, count(t, b.st, `SELECT count(*) FROM returns.ledger`))
+	entries, err := os.ReadDir(filepath.Join(b.state, "staging"))
+	require.NoError(t, err)
+	require.Empty(t, entries)
+
+	b.start(t, nil)
+	waitFor(t, 60*time.Second, "the file loaded by the next daemon", func() bool { return len(inboxFiles(t, b.state)) == 0 })
+	v := check(t, b.st, b.state, files)
+	require.True(t, v.clean(), "%+v", v)
+	require.Equal(t, 1, v.Loaded)
+}
