@@ -145,7 +145,7 @@ func (d *Daemon) run(j schedule.Job) {
 	delete(d.slots, j.Name)
 	d.slotMu.Unlock()
 	start := time.Now()
-	err := d.runKind(ctx, j)
+	err := d.runSafely(ctx, j)
 	took := time.Since(start)
 	d.metrics.jobRuns.WithLabelValues(j.Name).Inc()
 	if err != nil {
@@ -164,6 +164,17 @@ func (d *Daemon) run(j schedule.Job) {
 		}
 		cancel()
 	}
+}
+
+// runSafely is runKind with a panic turned into the run's error, so that
+// the run is recorded as failed and the daemon goes on.
+func (d *Daemon) runSafely(ctx context.Context, j schedule.Job) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("panic in job %s: %v", j.Name, r)
+		}
+	}()
+	return d.runKind(ctx, j)
 }
 
 func (d *Daemon) runKind(ctx context.Context, j schedule.Job) error {
