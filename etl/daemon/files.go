@@ -71,7 +71,18 @@ func inboxKey(r inbox.Ready) string {
 // fault) and the file stays in the inbox.
 func (d *Daemon) process(ctx context.Context, r inbox.Ready) (err error) {
 	nameHash := inbox.NameHash(r.Rel)
+	var st *inbox.Staged
 	defer func() {
+		// A panic (a library on a hostile file) is a transient failure of
+		// this file: it is handed back, never stuck as offered.
+		if p := recover(); p != nil {
+			err = fmt.Errorf("panic while processing: %v", p)
+			if st != nil {
+				_ = d.cfg.Inbox.Discard(st)
+			} else {
+				d.cfg.Inbox.Retry(r)
+			}
+		}
 		if err != nil {
 			err = scrub(err, r.Rel, r.Name)
 		}
@@ -89,7 +100,7 @@ func (d *Daemon) process(ctx context.Context, r inbox.Ready) (err error) {
 		return nil
 	}
 	defer claim.Release(ctx)
-	st, err := d.cfg.Inbox.Stage(ctx, r)
+	st, err = d.cfg.Inbox.Stage(ctx, r)
 	if errors.Is(err, inbox.ErrChanged) {
 		return nil
 	}

@@ -145,3 +145,24 @@ func TestHousekeeping(t *testing.T) {
 	require.NoError(t, err, "a recent quarter is kept")
 	require.Equal(t, 1, count(t, b.st, `SELECT count(*) FROM returns.job_run WHERE job = 'housekeeping'`), "old run records pruned, the latest kept")
 }
+
+// TestPanicInJob: a job that panics (here the injected digest) is recorded
+// as a failed run and counted; the daemon goes on loading files.
+func TestPanicInJob(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	_, err := b.st.DB().Exec(`INSERT INTO returns.job_run (job, slot, owner, started_at) VALUES ('quarterly-digest', $1, 'earlier', $1)`,
+		time.Now().AddDate(0, -4, 0).Truncate(time.Minute))
+	require.NoError(t, err)
+	d := b.start(t, func(c *daemon.Config) {
+		c.Digest = func(context.Context, time.Time) error { panic("digest bug") }
+	})
+	waitFor(t, 10*time.Second, "the failed digest run", func() bool {
+		return count(t, b.st, `SELECT count(*) FROM returns.job_run WHERE job = 'quarterly-digest' AND ok = false`) == 1
+	})
+	require.Equal(t, 1.0, metricH(t, d, `returns_job_failures_total{job="quarterly-digest"}`))
+	files := arrivals(t, 6, 100)
+	drop(t, b.state, files[1].Name, files[1].Data)
+	waitFor(t, 20*time.Second, "a file loaded after the panic", func() bool { return len(inboxFiles(t, b.state)) == 0 })
+	require.Equal(t, 1.0, metricH(t, d, `returns_files_total{outcome="loaded"}`))
+}
