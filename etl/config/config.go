@@ -78,6 +78,11 @@ type State struct {
 	// Staging holds the private copies being worked on (mode 0700). Defaults
 	// to "" (<dir>/staging).
 	Staging string `yaml:"staging"`
+	// ArchiveRetentionDays is how many days after a quarter's end the
+	// housekeeping job keeps its archive folder (archive/<year>-Q<q>/);
+	// older quarters are removed. The database keeps every loaded row
+	// regardless. Defaults to 0: archives are kept for ever.
+	ArchiveRetentionDays int `yaml:"archive_retention_days"`
 }
 
 // Database is the PostgreSQL database.
@@ -250,6 +255,9 @@ func (c Config) Validate() error {
 	}
 	if c.State.Dir == "" {
 		bad("state.dir", "empty (the default is ./var)")
+	}
+	if c.State.ArchiveRetentionDays < 0 {
+		bad("state.archive_retention_days", "%d is negative (0 keeps archives for ever)", c.State.ArchiveRetentionDays)
 	}
 	if u := c.Database.URL; u != "" {
 		if msg := checkDatabaseURL(u); msg != "" {
