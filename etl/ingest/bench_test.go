@@ -326,9 +326,13 @@ type smallFile struct {
 }
 
 // BenchmarkLoadSmallFiles loads 1,000 valid returns of 50–300 rows (the
-// province's returns with more admissions and supervisions) one after
-// the other, each a province of its own into an empty database, and
-// reports files per second (target ≥ 50 on the 2-core CI machine).
+// province's returns with more admissions and supervisions), each group a
+// province of its own into an empty database, and reports files per second
+// (target ≥ 50 on the 2-core CI machine). serial loads one file after the
+// other, as one `returns ingest` of one file at a time would; workers-2
+// loads them with two concurrent workers, as `returns ingest` and the
+// daemon do by default on two cores (the Go side and PostgreSQL then work
+// at the same time instead of waiting for each other).
 func BenchmarkLoadSmallFiles(b *testing.B) {
 	const n = 1000
 	set := loadSchemas(b)
@@ -340,26 +344,64 @@ func BenchmarkLoadSmallFiles(b *testing.B) {
 		}
 	}
 	ctx := context.Background()
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		for _, g := range groups {
-			b.StopTimer()
-			st := openStore(b, storetest.URL(b))
-			b.StartTimer()
-			for _, f := range g {
-				res, err := ingestBytes(ctx, set, st, f.data, f.name)
-				require.NoError(b, err)
-				require.Equal(b, ingest.Loaded, res.Outcome, "%s: %v", f.name, rules(res))
+	for _, workers := range []int{1, 2} {
+		name := "serial"
+		if workers > 1 {
+			name = fmt.Sprintf("workers-%d", workers)
+		}
+		b.Run(name, func(b *testing.B) {
+			for i := 0; i < b.N; i++ {
+				for _, g := range groups {
+					b.StopTimer()
+					st := openStore(b, storetest.URL(b))
+					b.StartTimer()
+					loadGroup(ctx, b, set, st, g, workers)
+					b.StopTimer()
+					st.Close()
+					b.StartTimer()
+				}
 			}
 			b.StopTimer()
-			st.Close()
-			b.StartTimer()
-		}
+			perFile := b.Elapsed() / time.Duration(b.N*n)
+			b.ReportMetric(float64(time.Second)/float64(perFile), "files/s")
+			b.ReportMetric(float64(sumRows)/n, "rows/file")
+			b.Logf("%s: %d files of %d–%d rows (%.0f on average) in %d databases: %s per file, %.1f files/s",
+				name, n, minRows, maxRows, float64(sumRows)/n, len(groups), perFile.Round(time.Microsecond), float64(time.Second)/float64(perFile))
+		})
 	}
-	b.StopTimer()
-	perFile := b.Elapsed() / time.Duration(b.N*n)
-	b.ReportMetric(float64(time.Second)/float64(perFile), "files/s")
-	b.ReportMetric(float64(sumRows)/n, "rows/file")
-	b.Logf("%d files of %d–%d rows (%.0f on average) in %d databases: %s per file, %.1f files/s",
-		n, minRows, maxRows, float64(sumRows)/n, len(groups), perFile.Round(time.Microsecond), float64(time.Second)/float64(perFile))
 }
+
+// loadGroup loads the files of one group with the given number of
+// concurrent workers, each file in its own transaction, and requires every
+// one loaded.
+func loadGroup(ctx context.Context, b *testing.B, set *schema.Set, st *store.Store, g []smallFile, workers int) {
+	b.Helper()
+	next := make(chan smallFile)
+	errs := make(chan error, workers)
+	for range workers {
+		go func() {
+			var first error
+			for f := range next {
+				if first != nil {
+					continue
+				}
+				res, err := ingestBytes(ctx, set, st, f.data, f.name)
+				switch {
+				case err != nil:
+					first = fmt.Errorf("%s: %w", f.name, err)
+				case res.Outcome != ingest.Loaded:
+					first = fmt.Errorf("%s: %s %v", f.name, res.Outcome, rules(res))
+				}
+			}
+			errs <- first
+		}()
+	}
+	for _, f := range g {
+		next <- f
+	}
+	close(next)
+	for range workers {
+		require.NoError(b, <-errs)
+	}
+}
+

@@ -3,6 +3,7 @@ package validate
 import (
 	"context"
 	"errors"
+	"sync"
 
 	"github.com/returns-project/returns/etl/workbook"
 )
@@ -16,6 +17,15 @@ type rowBatch struct {
 	cells []workbook.Cell
 }
 
+// batchPool keeps row batches between sheets and files: a batch is about
+// 350 kB, and allocating (and zeroing) six of them for every sheet of every
+// small return cost more than reading it (measured: a fifth of the CPU time
+// of loading 1,000 returns of 175 rows). A pooled batch may keep the last
+// strings it carried alive until it is reused or collected.
+var batchPool = sync.Pool{New: func() any {
+	return &rowBatch{rows: make([]workbook.Row, 0, batchRows), cells: make([]workbook.Cell, 0, batchRows*16)}
+}}
+
 // pipeRows reads a sheet on its own goroutine and hands its rows to fn on
 // this one, so that inflating and scanning the XML overlap with converting
 // cells and evaluating rules (the machines this runs on have two cores or
@@ -25,9 +35,19 @@ func pipeRows(ctx context.Context, book workbook.Book, name string, fn func(*wor
 	defer cancel()
 	full := make(chan *rowBatch, 4)
 	free := make(chan *rowBatch, 6)
-	for range cap(free) {
-		free <- &rowBatch{rows: make([]workbook.Row, 0, batchRows), cells: make([]workbook.Cell, 0, batchRows*16)}
+	all := make([]*rowBatch, cap(free))
+	for i := range all {
+		b := batchPool.Get().(*rowBatch)
+		b.rows, b.cells = b.rows[:0], b.cells[:0]
+		all[i] = b
+		free <- b
 	}
+	// Every return below comes after <-done: no goroutine holds a batch.
+	defer func() {
+		for _, b := range all {
+			batchPool.Put(b)
+		}
+	}()
 	var (
 		meta    workbook.SheetMeta
 		readErr error
