@@ -451,3 +451,18 @@ func (s *Store) QueueDigest(ctx context.Context, email string, q digest.Quarter,
 	})
 	return res, err
 }
+
+// MissingReturns counts the grassroots organisations of the current
+// registry active in quarter q without an accepted return for it (the
+// whole registry, for the digest schedule's "every expected return is in").
+func (s *Store) MissingReturns(ctx context.Context, q digest.Quarter) (n int, err error) {
+	if err := s.db.GetContext(ctx, &n, `SELECT count(*) FROM returns.org_unit o
+		WHERE o.registry_version_id = (SELECT max(id) FROM returns.registry_version)
+		  AND o.org_type IN ('DANG_BO_CO_SO', 'CHI_BO_CO_SO')
+		  AND o.valid_from_q <= $1 AND (o.valid_to_q IS NULL OR o.valid_to_q >= $1)
+		  AND NOT EXISTS (SELECT FROM returns.submission s WHERE s.org_code = o.code AND s.year = $2 AND s.quarter = $3 AND s.status = 'accepted')`,
+		q.Index(), q.Year, q.Q); err != nil {
+		return 0, fmt.Errorf("store: missing returns of %s: %w", q, err)
+	}
+	return n, nil
+}
