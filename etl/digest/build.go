@@ -159,8 +159,8 @@ func Build(f *Facts) *Digest {
 	d.MembersStart = metric(Figures.Start)
 	d.MembersEnd = metric(Figures.End)
 	d.Net = metric(func(g Figures) int { return g.End() - g.Start() })
-	d.Net.QoQ.OK = d.Net.QoQ.OK && d.Net.QoQ.Base > 0
-	d.Net.YoY.OK = d.Net.YoY.OK && d.Net.YoY.Base > 0
+	// A net change of 0 is a base for the difference (not for a percentage).
+	d.Net.QoQ.OK, d.Net.YoY.OK = d.Net.QoQ.Orgs > 0, d.Net.YoY.Orgs > 0
 	d.Official = metric(func(g Figures) int { return g.EndOfficial })
 	d.Probationary = metric(func(g Figures) int { return g.EndProbationary })
 	d.Recognised = metric(func(g Figures) int { return g.Recognised })
@@ -182,6 +182,9 @@ func Build(f *Facts) *Digest {
 		}
 		n := b.sumQuarters([]Quarter{q}, adm)
 		run += n
+		if len(b.byQ[i]) == 0 {
+			continue // no return for that quarter at all: no point on the chart
+		}
 		d.ByQuarter = append(d.ByQuarter, QuarterAdmissions{Quarter: q, Admissions: n, YTD: run,
 			Target: sum(b.byQ[i], func(g Figures) int { return g.Target })})
 	}

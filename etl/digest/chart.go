@@ -30,7 +30,7 @@ func ChartPNG(d *Digest, lang string) ([]byte, error) {
 	blue, green, red := drawing.ColorFromHex("1f6fb2"), drawing.ColorFromHex("2e8b57"), drawing.ColorFromHex("c0392b")
 	graph := chart.Chart{
 		Width: 720, Height: 320,
-		Background: chart.Style{Padding: chart.Box{Top: 30, Left: 10, Right: 20, Bottom: 10}},
+		Background: chart.Style{Padding: chart.Box{Top: 50, Left: 10, Right: 20, Bottom: 10}},
 		XAxis:      chart.XAxis{Ticks: ticks, Range: &chart.ContinuousRange{Min: -0.2, Max: float64(n-1) + 0.2}},
 		YAxis: chart.YAxis{Range: &chart.ContinuousRange{Min: 0, Max: top * 1.1},
 			ValueFormatter: func(v any) string {
@@ -48,7 +48,7 @@ func ChartPNG(d *Digest, lang string) ([]byte, error) {
 				Style: chart.Style{StrokeColor: red, StrokeWidth: 2, StrokeDashArray: []float64{6, 4}}},
 		},
 	}
-	graph.Elements = []chart.Renderable{chart.Legend(&graph)}
+	graph.Elements = []chart.Renderable{chart.LegendThin(&graph)}
 	var buf bytes.Buffer
 	if err := graph.Render(chart.PNG, &buf); err != nil {
 		return nil, fmt.Errorf("digest: chart: %w", err)

@@ -173,7 +173,14 @@ func newView(d *Digest, lang, name string) *view {
 	}
 	v.Members = []row{metric("m_start", d.MembersStart), metric("m_end", d.MembersEnd), metric("m_net", d.Net),
 		metric("m_official", d.Official), metric("m_prob", d.Probationary), metric("m_recognised", d.Recognised)}
-	v.Members[2].Value = signed(d.Net.Value)
+	// A net change compared in percent says nothing: the difference only.
+	net := func(c Change) string {
+		if !c.OK {
+			return "—"
+		}
+		return signed(c.Delta())
+	}
+	v.Members[2].Value, v.Members[2].QoQ, v.Members[2].YoY = signed(d.Net.Value), net(d.Net.QoQ), net(d.Net.YoY)
 	v.Admissions = []row{metric("a_quarter", d.Admissions), metric("a_ytd", d.AdmissionsYTD), {Label: tr(lang, "a_target"), Value: num(d.Target), QoQ: "", YoY: ""}}
 	v.Admissions[1].QoQ = ""
 	v.Readmitted = fmt.Sprintf(tr(lang, "a_readmitted"), num(d.Readmitted))

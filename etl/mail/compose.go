@@ -86,7 +86,7 @@ func compose(from string, q outmail.Queued) (*gomail.Msg, error) {
 	for i, a := range q.Attachments {
 		if a.ContentID != "" {
 			if err := m.EmbedReader(a.Name, bytes.NewReader(a.Content), gomail.WithFileContentType(gomail.ContentType(a.ContentType)),
-				gomail.WithFileContentID(a.ContentID)); err != nil {
+				gomail.WithFileContentID("<"+a.ContentID+">")); err != nil {
 				return nil, fmt.Errorf("compose %s: inline part %d: %w", q.MessageID, i+1, err)
 			}
 			continue
