@@ -17,6 +17,9 @@ func ChartPNG(d *Digest, lang string) ([]byte, error) {
 	if n == 0 {
 		return nil, fmt.Errorf("digest: chart: no quarters")
 	}
+	if n == 1 {
+		return singleQuarterPNG(d.ByQuarter[0], lang)
+	}
 	xs := make([]float64, n)
 	adm, ytd, target := make([]float64, n), make([]float64, n), make([]float64, n)
 	ticks := make([]chart.Tick, n)
@@ -62,4 +65,27 @@ func shortQuarter(lang string, q Quarter) string {
 		return fmt.Sprintf("Q%d %02d", q.Q, q.Year%100)
 	}
 	return fmt.Sprintf("%s/%02d", [...]string{"", "I", "II", "III", "IV"}[q.Q], q.Year%100)
+}
+
+// singleQuarterPNG draws one quarter's admissions, year to date and target
+// as three bars (a line needs two quarters).
+func singleQuarterPNG(q QuarterAdmissions, lang string) ([]byte, error) {
+	bar := func(label string, v int, color string) chart.Value {
+		c := drawing.ColorFromHex(color)
+		return chart.Value{Label: label + ": " + locale.Int(lang, int64(v)), Value: float64(v), Style: chart.Style{FillColor: c, StrokeColor: c}}
+	}
+	graph := chart.BarChart{
+		Title: locale.Quarter(lang, q.Quarter.Year, q.Quarter.Q), Width: 720, Height: 320, BarWidth: 120,
+		Background: chart.Style{Padding: chart.Box{Top: 40, Left: 10, Right: 10, Bottom: 10}},
+		Bars: []chart.Value{bar(tr(lang, "chart_adm"), q.Admissions, "1f6fb2"), bar(tr(lang, "chart_ytd"), q.YTD, "2e8b57"),
+			bar(tr(lang, "chart_target"), q.Target, "c0392b")},
+	}
+	if q.Admissions == 0 && q.YTD == 0 && q.Target == 0 {
+		graph.Bars[2].Value = 1 // go-chart needs a range; the labels say 0
+	}
+	var buf bytes.Buffer
+	if err := graph.Render(chart.PNG, &buf); err != nil {
+		return nil, fmt.Errorf("digest: chart: %w", err)
+	}
+	return buf.Bytes(), nil
 }
