@@ -169,7 +169,7 @@ func Build(f *Facts) *Digest {
 	d.Readmitted = sum(d.Figures, func(g Figures) int { return g.Readmitted })
 	ytd, ytdBase := ytdQuarters(c)
 	d.AdmissionsYTD = Metric{Value: b.sumQuarters(ytd, adm), YoY: b.change(ytd, ytdBase, adm)}
-	d.Target = sum(d.Figures, func(g Figures) int { return g.Target })
+	d.Target = b.yearTarget()
 	if d.Target > 0 {
 		d.Progress, d.ProgressOK = 100*float64(d.AdmissionsYTD.Value)/float64(d.Target), true
 	}
@@ -489,4 +489,27 @@ func (b *builder) ranking() {
 	bottom := slices.Clone(rest[max(0, len(rest)-TopN):])
 	slices.Reverse(bottom)
 	d.Bottom = bottom
+}
+
+// yearTarget is the annual target of the scope: for each organisation (its
+// predecessors counted in it) the targets of its latest return of the year
+// up to the digest's quarter, so that an organisation that has not
+// reported this quarter still counts with the target it reported before.
+func (b *builder) yearTarget() int {
+	c := b.d.Quarter
+	latest := map[string]int{} // representative → latest quarter index with figures
+	for i := (Quarter{c.Year, 1}).Index(); i <= c.Index(); i++ {
+		for _, g := range b.byQ[i] {
+			latest[b.rep(g.Org)] = i
+		}
+	}
+	n := 0
+	for rep, i := range latest {
+		for _, g := range b.byQ[i] {
+			if b.rep(g.Org) == rep {
+				n += g.Target
+			}
+		}
+	}
+	return n
 }

@@ -281,7 +281,7 @@ const textBody = `{{.Title}}
 {{range .Members}}- {{.Label}}: {{.Value}} | {{.QoQ}} | {{.YoY}}
 {{end}}
 {{.T.s_admissions}}  [{{.QoQHead}} | {{.YoYHead}}]
-{{range .Admissions}}- {{.Label}}: {{.Value}}{{if .QoQ}} | {{.QoQ}}{{end}}{{if .YoY}} | {{.YoY}}{{end}}
+{{range .Admissions}}- {{.Label}}: {{.Value}} | {{or .QoQ "·"}} | {{or .YoY "·"}}
 {{end}}  {{.Readmitted}}
   {{.Progress}}
 {{.T.shares}}:
