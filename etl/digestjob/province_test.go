@@ -1,8 +1,13 @@
 package digestjob_test
 
 import (
+	"archive/zip"
+	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -26,6 +31,7 @@ import (
 	"github.com/returns-project/returns/etl/store"
 	"github.com/returns-project/returns/etl/store/storetest"
 	"github.com/returns-project/returns/etl/validate"
+	"github.com/returns-project/returns/samples/generate"
 	"github.com/returns-project/returns/schemas"
 )
 
@@ -408,4 +414,47 @@ func TestPreviewWritesFiles(t *testing.T) {
 	if out := os.Getenv("DIGEST_PREVIEW_DIR"); out != "" {
 		require.NoError(t, os.CopyFS(out, os.DirFS(dirs[0])))
 	}
+}
+
+// xlsxText is the shared strings of a workbook (every text it holds).
+func xlsxText(t testing.TB, b []byte) string {
+	t.Helper()
+	zr, err := zip.NewReader(bytes.NewReader(b), int64(len(b)))
+	require.NoError(t, err)
+	for _, f := range zr.File {
+		if f.Name == "xl/sharedStrings.xml" {
+			rc, err := f.Open()
+			require.NoError(t, err)
+			defer rc.Close()
+			data, err := io.ReadAll(rc)
+			require.NoError(t, err)
+			return string(data)
+		}
+	}
+	return ""
+}
+
+// correctedReturn is the province's return of code for the quarter with a
+// different preparer's phone: same figures, new content, a new version.
+func correctedReturn(t testing.TB, code string, y, q int) []byte {
+	t.Helper()
+	p := generate.Generate(1)
+	r := p.Return(code, generate.Quarter{Year: y, Q: q})
+	require.NotNil(t, r)
+	c := *r
+	c.Info.Phone = "0900 000 001"
+	var buf bytes.Buffer
+	require.NoError(t, generate.WriteReturn(&buf, &c, generate.WriteOptions{}))
+	return buf.Bytes()
+}
+
+func loadBytes(t testing.TB, st *store.Store, b []byte, name string) {
+	t.Helper()
+	set, err := schema.Load(schemas.FS)
+	require.NoError(t, err)
+	sum := sha256.Sum256(b)
+	res, err := ingest.Reader(context.Background(), bytes.NewReader(b), int64(len(b)), hex.EncodeToString(sum[:]), set, st,
+		ingest.Options{FileName: name, ReceivedAt: time.Now()})
+	require.NoError(t, err)
+	require.Equal(t, ingest.Loaded, res.Outcome, "%v", res.Issues)
 }
