@@ -484,7 +484,8 @@ func (b *builder) ranking() {
 		units = append(units, u)
 	}
 	slices.SortFunc(units, func(a, b Unit) int { return cmp.Or(cmp.Compare(b.Progress, a.Progress), cmp.Compare(a.Code, b.Code)) })
-	d.Top = units[:min(TopN, len(units))]
+	// Top and bottom never share a unit: with few units, half each.
+	d.Top = units[:min(TopN, (len(units)+1)/2)]
 	rest := units[len(d.Top):]
 	bottom := slices.Clone(rest[max(0, len(rest)-TopN):])
 	slices.Reverse(bottom)

@@ -353,7 +353,7 @@ const htmlBody = `<!DOCTYPE html>
 {{template "metrics" (pair . .Shares)}}
 {{if .Top}}<table cellpadding="0" cellspacing="0" width="100%" style="margin-top:10px"><tr>
 <td valign="top" width="50%" style="padding-right:8px"><b>{{.T.top}}</b><ol style="margin:4px 0 0 20px;padding:0;font-size:13px">{{range .Top}}<li>{{.Name}}: {{.Note}}</li>{{end}}</ol></td>
-<td valign="top" width="50%"><b>{{.T.bottom}}</b><ol style="margin:4px 0 0 20px;padding:0;font-size:13px">{{range .Bottom}}<li>{{.Name}}: {{.Note}}</li>{{end}}</ol></td>
+<td valign="top" width="50%">{{if .Bottom}}<b>{{.T.bottom}}</b><ol style="margin:4px 0 0 20px;padding:0;font-size:13px">{{range .Bottom}}<li>{{.Name}}: {{.Note}}</li>{{end}}</ol>{{end}}</td>
 </tr></table>{{end}}
 {{if .Zero}}<p style="margin:6px 0;color:#8b1c1c;font-size:13px">{{.Zero}}</p>{{end}}
 
