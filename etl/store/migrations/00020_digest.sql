@@ -73,10 +73,16 @@ BEGIN ATOMIC
     WITH RECURSIVE cur AS (
         SELECT code, parent_code, successor_code FROM returns.org_unit
         WHERE registry_version_id = (SELECT max(id) FROM returns.registry_version)),
+    -- Who is under whom: a child under its parent, a predecessor under its
+    -- successor. One edge list keeps the recursion a plain (hash) join.
+    edge AS (
+        SELECT parent_code AS up, code FROM cur WHERE parent_code IS NOT NULL
+        UNION ALL
+        SELECT successor_code, code FROM cur WHERE successor_code IS NOT NULL),
     down AS (
         SELECT c.code FROM cur c WHERE c.code = nullif(current_setting('returns.scope_org', true), '')
         UNION
-        SELECT c.code FROM cur c JOIN down d ON c.parent_code = d.code OR c.successor_code = d.code)
+        SELECT e.code FROM edge e JOIN down d ON e.up = d.code)
     SELECT code FROM down;
 END;
 -- +goose StatementEnd
