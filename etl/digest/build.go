@@ -69,9 +69,9 @@ type TransferRow struct {
 	In, Out int
 }
 
-// Tally is a count by one or two codes.
+// Tally is a count by up to three codes.
 type Tally struct {
-	Keys [2]string
+	Keys [3]string
 	N    int
 }
 
@@ -109,7 +109,7 @@ type Digest struct {
 	UnmatchedLetters             int
 	Supervision, Inspection      Metric
 	DisciplineTotal              Metric
-	SupervisionByActor           []Tally // actor × activity
+	SupervisionByActor           []Tally // actor × activity × form (supervision form or inspection type)
 	SupervisionBySubject         []Tally // activity × subject type
 	DisciplineByForm             []Tally // form × subject type
 	Warnings                     int
@@ -416,8 +416,8 @@ func (b *builder) transfers() {
 	}
 }
 
-func tally(counts []Count, q Quarter, key func(Count) [2]string) []Tally {
-	m := map[[2]string]int{}
+func tally(counts []Count, q Quarter, key func(Count) [3]string) []Tally {
+	m := map[[3]string]int{}
 	for _, c := range counts {
 		if c.Quarter == q {
 			m[key(c)] += c.N
@@ -428,7 +428,7 @@ func tally(counts []Count, q Quarter, key func(Count) [2]string) []Tally {
 		out = append(out, Tally{Keys: k, N: n})
 	}
 	slices.SortFunc(out, func(a, b Tally) int {
-		return cmp.Or(cmp.Compare(a.Keys[0], b.Keys[0]), cmp.Compare(a.Keys[1], b.Keys[1]))
+		return cmp.Or(cmp.Compare(a.Keys[0], b.Keys[0]), cmp.Compare(a.Keys[1], b.Keys[1]), cmp.Compare(a.Keys[2], b.Keys[2]))
 	})
 	return out
 }
@@ -438,9 +438,9 @@ func (b *builder) supervision() {
 	d.Supervision = b.countChange(b.f.Supervisions, func(c Count) bool { return c.Keys[1] == "GIAM_SAT" })
 	d.Inspection = b.countChange(b.f.Supervisions, func(c Count) bool { return c.Keys[1] == "KIEM_TRA" })
 	d.DisciplineTotal = b.countChange(b.f.Disciplines, func(Count) bool { return true })
-	d.SupervisionByActor = tally(b.f.Supervisions, d.Quarter, func(c Count) [2]string { return [2]string{c.Keys[0], c.Keys[1]} })
-	d.SupervisionBySubject = tally(b.f.Supervisions, d.Quarter, func(c Count) [2]string { return [2]string{c.Keys[1], c.Keys[3]} })
-	d.DisciplineByForm = tally(b.f.Disciplines, d.Quarter, func(c Count) [2]string { return [2]string{c.Keys[0], c.Keys[1]} })
+	d.SupervisionByActor = tally(b.f.Supervisions, d.Quarter, func(c Count) [3]string { return [3]string{c.Keys[0], c.Keys[1], c.Keys[2]} })
+	d.SupervisionBySubject = tally(b.f.Supervisions, d.Quarter, func(c Count) [3]string { return [3]string{c.Keys[1], c.Keys[3]} })
+	d.DisciplineByForm = tally(b.f.Disciplines, d.Quarter, func(c Count) [3]string { return [3]string{c.Keys[0], c.Keys[1]} })
 }
 
 func (b *builder) quality() {

@@ -99,6 +99,11 @@ var codeLabels = map[string][2]string{
 	"UBKT": {"Ủy ban kiểm tra", "Inspection commission"}, "GIAM_SAT": {"Giám sát", "Supervision"}, "KIEM_TRA": {"Kiểm tra", "Inspection"},
 	"TO_CHUC_DANG": {"Tổ chức đảng", "Party organisation"}, "DANG_VIEN": {"Đảng viên", "Party member"},
 	"KHIEN_TRACH": {"Khiển trách", "Reprimand"}, "CANH_CAO": {"Cảnh cáo", "Warning"}, "CACH_CHUC": {"Cách chức", "Removal from post"},
+	"THUONG_XUYEN": {"Thường xuyên", "Routine"}, "CHUYEN_DE": {"Chuyên đề", "Thematic"},
+	"KT_CHAP_HANH": {"Kiểm tra chấp hành", "Compliance"}, "KTDHVP": {"Khi có dấu hiệu vi phạm", "On signs of violation"},
+	"KT_THUC_HIEN_NV_KTGS": {"Việc thực hiện nhiệm vụ KT, GS", "Of inspection and supervision work"},
+	"KT_THI_HANH_KY_LUAT":  {"Việc thi hành kỷ luật", "Of discipline enforcement"}, "KT_TAI_CHINH": {"Tài chính đảng", "Party finance"},
+	"KT_DANG_PHI": {"Đảng phí", "Party dues"}, "GQ_TO_CAO": {"Giải quyết tố cáo", "Denunciation"}, "GQ_KHIEU_NAI": {"Giải quyết khiếu nại kỷ luật", "Discipline appeal"},
 	"KHAI_TRU": {"Khai trừ", "Expulsion"}, "GIAI_TAN": {"Giải tán", "Dissolution"}, "DEN": {"Đến", "In"}, "DI": {"Đi", "Out"},
 }
 

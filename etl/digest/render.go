@@ -81,6 +81,7 @@ type view struct {
 	Superv                                        []row
 	ByActor, BySubject, Discipline                []trow
 	Warnings                                      string
+	WarnUnits                                     []unitLine
 	Mismatch                                      []unitLine
 	People                                        []trow
 	ChartCID, ChartAlt, Attachment, XLSXName      string
@@ -220,7 +221,7 @@ func newView(d *Digest, lang, name string) *view {
 	v.Unmatched = fmt.Sprintf(tr(lang, "t_unmatched"), num(d.UnmatchedLetters))
 	v.Superv = []row{metric("g_superv", d.Supervision), metric("g_inspect", d.Inspection), metric("g_disc", d.DisciplineTotal)}
 	for _, t := range d.SupervisionByActor {
-		v.ByActor = append(v.ByActor, trow{codeLabel(lang, t.Keys[0]), codeLabel(lang, t.Keys[1]), num(t.N), ""})
+		v.ByActor = append(v.ByActor, trow{codeLabel(lang, t.Keys[0]), codeLabel(lang, t.Keys[1]), codeLabel(lang, t.Keys[2]), num(t.N)})
 	}
 	for _, t := range d.SupervisionBySubject {
 		v.BySubject = append(v.BySubject, trow{codeLabel(lang, t.Keys[0]), codeLabel(lang, t.Keys[1]), num(t.N), ""})
@@ -229,6 +230,9 @@ func newView(d *Digest, lang, name string) *view {
 		v.Discipline = append(v.Discipline, trow{codeLabel(lang, t.Keys[0]), codeLabel(lang, t.Keys[1]), num(t.N), ""})
 	}
 	v.Warnings = fmt.Sprintf(tr(lang, "q_warnings"), num(d.Warnings))
+	for _, u := range d.WarningUnits[:min(10, len(d.WarningUnits))] {
+		v.WarnUnits = append(v.WarnUnits, unitLine{Code: u.Code, Name: u.Name, Note: num(u.Warnings)})
+	}
 	for _, u := range d.BalanceMismatches {
 		v.Mismatch = append(v.Mismatch, unitLine{Code: u.Code, Name: u.Name, Note: fmt.Sprintf(tr(lang, "q_mismatch_line"), num(u.Start), num(u.End))})
 	}
@@ -299,12 +303,13 @@ const textBody = `{{.Title}}
 
 {{.T.s_superv}}
 {{range .Superv}}- {{.Label}}: {{.Value}} | {{.QoQ}} | {{.YoY}}
-{{end}}{{range .ByActor}}  {{.A}} – {{.B}}: {{.C}}
+{{end}}{{range .ByActor}}  {{.A}} – {{.B}} – {{.C}}: {{.D}}
 {{end}}{{range .Discipline}}  {{$.T.g_disc}} {{.A}} – {{.B}}: {{.C}}
 {{end}}
 {{.T.s_quality}}
 {{.Warnings}}
-{{if .Mismatch}}{{.T.q_mismatch}}:
+{{range .WarnUnits}}- {{.Name}} ({{.Code}}): {{.Note}}
+{{end}}{{if .Mismatch}}{{.T.q_mismatch}}:
 {{range .Mismatch}}- {{.Name}} ({{.Code}}): {{.Note}}
 {{end}}{{else}}{{.T.q_none}}
 {{end}}{{if .People}}
@@ -369,8 +374,8 @@ const htmlBody = `<!DOCTYPE html>
 <h2 style="font-size:16px;color:#8b1c1c;margin:18px 0 6px 0">{{.T.s_superv}}</h2>
 {{template "metrics" (pair . .Superv)}}
 {{if .ByActor}}<table cellpadding="5" cellspacing="0" width="100%" style="border-collapse:collapse;font-size:13px;margin-top:8px">
-<tr style="background:#f0f2f5"><th align="left">{{.T.g_actor}}</th><th align="left">{{.T.g_activity}}</th><th align="right">{{.T.count}}</th></tr>
-{{range .ByActor}}<tr><td style="border-bottom:1px solid #eceff2">{{.A}}</td><td style="border-bottom:1px solid #eceff2">{{.B}}</td><td align="right" style="border-bottom:1px solid #eceff2">{{.C}}</td></tr>
+<tr style="background:#f0f2f5"><th align="left">{{.T.g_actor}}</th><th align="left">{{.T.g_activity}}</th><th align="left">{{.T.g_form}}</th><th align="right">{{.T.count}}</th></tr>
+{{range .ByActor}}<tr><td style="border-bottom:1px solid #eceff2">{{.A}}</td><td style="border-bottom:1px solid #eceff2">{{.B}}</td><td style="border-bottom:1px solid #eceff2">{{.C}}</td><td align="right" style="border-bottom:1px solid #eceff2">{{.D}}</td></tr>
 {{end}}</table>{{end}}
 {{if .BySubject}}<table cellpadding="5" cellspacing="0" width="100%" style="border-collapse:collapse;font-size:13px;margin-top:8px">
 <tr style="background:#f0f2f5"><th align="left">{{.T.g_activity}}</th><th align="left">{{.T.g_subject}}</th><th align="right">{{.T.count}}</th></tr>
@@ -383,6 +388,7 @@ const htmlBody = `<!DOCTYPE html>
 
 <h2 style="font-size:16px;color:#8b1c1c;margin:18px 0 6px 0">{{.T.s_quality}}</h2>
 <p style="margin:0 0 6px 0;font-size:13px">{{.Warnings}}</p>
+{{if .WarnUnits}}<ul style="margin:0 0 6px 18px;padding:0;font-size:13px">{{range .WarnUnits}}<li>{{.Name}} ({{.Code}}): {{.Note}}</li>{{end}}</ul>{{end}}
 {{if .Mismatch}}<p style="margin:0 0 4px 0;font-size:13px"><b>{{.T.q_mismatch}}</b></p><ul style="margin:0 0 0 18px;padding:0;font-size:13px">{{range .Mismatch}}<li>{{.Name}} ({{.Code}}): {{.Note}}</li>{{end}}</ul>
 {{else}}<p style="margin:0;font-size:13px">{{.T.q_none}}</p>{{end}}
 
