@@ -32,7 +32,7 @@ func facts(q digest.Quarter) *digest.Facts {
 		{Code: "A", Name: "Xã Hợp Nhất", Type: "DANG_BO_CO_SO", ParentCode: "R", FromQ: i(2025, 3)},
 		{Code: "B", Name: evilName, Type: "CHI_BO_CO_SO", ParentCode: "R", FromQ: i(2020, 1)},
 		{Code: "C", Name: "Chi bộ Ba", Type: "CHI_BO_CO_SO", ParentCode: "R", FromQ: i(2020, 1)},
-		{Code: "D", Name: "Chi bộ Mới", Type: "CHI_BO_CO_SO", ParentCode: "R", FromQ: i(2025, 3)},
+		{Code: "D", Name: "-Chi bộ Mới (tên như công thức)", Type: "CHI_BO_CO_SO", ParentCode: "R", FromQ: i(2025, 3)},
 	}
 	f.Scope = f.Orgs[0]
 	on := q.End(time.UTC).AddDate(0, 0, 3)
@@ -180,6 +180,13 @@ func TestAttachmentReadByOpenpyxl(t *testing.T) {
 		require.True(t, got.Quoted[cell], "%s has the quote prefix", cell)
 	}
 	require.Contains(t, got.Cells, digest.SheetPeople+"!D2", "the member's name that looks like a formula")
+	streamed := 0
+	for cell := range got.Cells {
+		if strings.HasPrefix(cell, digest.SheetHistory+"!") {
+			streamed++
+		}
+	}
+	require.NotZero(t, streamed, "the streamed history sheet has the formula-like name too")
 
 	// The per-organisation sheet adds up to the digest's figures.
 	f, err := excelize.OpenReader(strings.NewReader(string(b)))

@@ -93,6 +93,65 @@ func (b *book) table(sheet string, headers []string, rows [][]any) {
 	}
 }
 
+// streamTable writes a large sheet through excelize's StreamWriter (rows
+// written once, in order, not kept in memory): the header row, then rows.
+// Texts are inline strings, formula-like ones with the quote prefix.
+func (b *book) streamTable(sheet string, headers []string, rows [][]any) {
+	if b.err != nil {
+		return
+	}
+	if _, err := b.f.NewSheet(sheet); err != nil {
+		b.err = err
+		return
+	}
+	sw, err := b.f.NewStreamWriter(sheet)
+	if err != nil {
+		b.err = err
+		return
+	}
+	if err := sw.SetColWidth(1, 1, 34); err != nil {
+		b.err = err
+		return
+	}
+	if len(headers) > 1 {
+		if err := sw.SetColWidth(2, len(headers), 14); err != nil {
+			b.err = err
+			return
+		}
+	}
+	if err := sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
+		b.err = err
+		return
+	}
+	cells := func(vals []any, style int) []any {
+		out := make([]any, len(vals))
+		for i, v := range vals {
+			c := excelize.Cell{Value: v, StyleID: style}
+			if s, ok := v.(string); ok && style == 0 && FormulaLike(s) {
+				c.StyleID = b.quoted
+			}
+			out[i] = c
+		}
+		return out
+	}
+	hs := make([]any, len(headers))
+	for i, h := range headers {
+		hs[i] = h
+	}
+	if err := sw.SetRow("A1", cells(hs, b.header)); err != nil {
+		b.err = fmt.Errorf("%s: %w", sheet, err)
+		return
+	}
+	for r, vals := range rows {
+		cell, _ := excelize.CoordinatesToCellName(1, r+2)
+		if err := sw.SetRow(cell, cells(vals, 0)); err != nil {
+			b.err = fmt.Errorf("%s row %d: %w", sheet, r+2, err)
+			return
+		}
+	}
+	b.err = sw.Flush()
+}
+
 func l(lang, vi, en string) string {
 	if lang == "en" {
 		return en
@@ -251,7 +310,7 @@ func XLSX(d *Digest, lang string) ([]byte, error) {
 			g.Admitted, g.Readmitted, g.Target, g.AdmissionRows, g.Women, g.Youth, g.Minority, g.Religious, g.NonState,
 			g.TransferIn, g.TransferOut, g.TempIn, g.TempOut, g.Recognised, g.Warnings})
 	}
-	b.table(SheetHistory, []string{tr(lang, "unit"), l(lang, "Mã", "Code"), l(lang, "Tính vào đơn vị (sáp nhập)", "Counted in (merger)"), l(lang, "Quý", "Quarter"),
+	b.streamTable(SheetHistory, []string{tr(lang, "unit"), l(lang, "Mã", "Code"), l(lang, "Tính vào đơn vị (sáp nhập)", "Counted in (merger)"), l(lang, "Quý", "Quarter"),
 		l(lang, "Lần nộp", "Version"), tr(lang, "m_start"), tr(lang, "m_end"), tr(lang, "m_official"), tr(lang, "m_prob"), l(lang, "Kết nạp", "Admitted"),
 		l(lang, "Kết nạp lại", "Readmitted"), tr(lang, "a_target"), l(lang, "Dòng KetNap", "KetNap rows"), tr(lang, "sh_women"), tr(lang, "sh_youth"),
 		tr(lang, "sh_minority"), tr(lang, "sh_religious"), tr(lang, "sh_nonstate"), tr(lang, "t_in_total"), tr(lang, "t_out_total"),
@@ -268,13 +327,13 @@ func XLSX(d *Digest, lang string) ([]byte, error) {
 		}
 		return out
 	}
-	b.table(SheetTransfers, []string{tr(lang, "unit"), l(lang, "Mã", "Code"), l(lang, "Quý", "Quarter"), l(lang, "Chiều", "Direction"),
+	b.streamTable(SheetTransfers, []string{tr(lang, "unit"), l(lang, "Mã", "Code"), l(lang, "Quý", "Quarter"), l(lang, "Chiều", "Direction"),
 		l(lang, "Hình thức", "Type"), l(lang, "Phạm vi", "Scope"), tr(lang, "count")}, countRows(d.TransferCounts, 3))
 	sv := countRows(d.SupervCounts, 4)
 	for _, r := range countRows(d.DisciplineCounts, 2) {
 		sv = append(sv, []any{r[0], r[1], r[2], tr(lang, "g_disc"), r[3], "", r[4], r[5]})
 	}
-	b.table(SheetSuperv, []string{tr(lang, "unit"), l(lang, "Mã", "Code"), l(lang, "Quý", "Quarter"), tr(lang, "g_actor"), tr(lang, "g_activity"),
+	b.streamTable(SheetSuperv, []string{tr(lang, "unit"), l(lang, "Mã", "Code"), l(lang, "Quý", "Quarter"), tr(lang, "g_actor"), tr(lang, "g_activity"),
 		tr(lang, "g_form"), tr(lang, "g_subject"), tr(lang, "count")}, sv)
 	if len(d.People) > 0 {
 		var ppl [][]any

@@ -416,22 +416,24 @@ func TestPreviewWritesFiles(t *testing.T) {
 	}
 }
 
-// xlsxText is the shared strings of a workbook (every text it holds).
+// xlsxText is every text a workbook holds: its shared strings and the
+// inline strings of its sheets.
 func xlsxText(t testing.TB, b []byte) string {
 	t.Helper()
 	zr, err := zip.NewReader(bytes.NewReader(b), int64(len(b)))
 	require.NoError(t, err)
+	var all strings.Builder
 	for _, f := range zr.File {
-		if f.Name == "xl/sharedStrings.xml" {
+		if f.Name == "xl/sharedStrings.xml" || strings.HasPrefix(f.Name, "xl/worksheets/sheet") {
 			rc, err := f.Open()
 			require.NoError(t, err)
-			defer rc.Close()
 			data, err := io.ReadAll(rc)
+			rc.Close()
 			require.NoError(t, err)
-			return string(data)
+			all.Write(data)
 		}
 	}
-	return ""
+	return all.String()
 }
 
 // correctedReturn is the province's return of code for the quarter with a
