@@ -348,9 +348,8 @@ func XLSX(d *Digest, lang string) ([]byte, error) {
 			l(lang, "Số giấy / quyết định", "Letter / decision"), l(lang, "Ngày", "Date")}, ppl)
 	}
 	if b.err == nil {
-		if idx, err := f.GetSheetIndex(SheetSummary); err == nil {
-			f.SetActiveSheet(idx)
-		}
+		// TongHop is the first sheet, and so the active one. (SetActiveSheet
+		// would parse every streamed sheet back into memory.)
 		b.err = f.SetDocProps(&excelize.DocProperties{Title: fmt.Sprintf(tr(lang, "title"), qn(d.Quarter), d.Scope.Name), Creator: "returns"})
 	}
 	if b.err != nil {
