@@ -292,10 +292,12 @@ func computeExpected(t testing.TB, scope string, q digest.Quarter) expected {
 	return e
 }
 
-func TestProvinceDigestFiguresMatchTheSamples(t *testing.T) {
-	t.Parallel()
+// provinceDigestFiguresMatchTheSamples: every active recipient's digest of
+// 2025-Q3 has the figures computed from the sample workbooks themselves
+// (read here with excelize, apart from the loader), and says them in the
+// recipient's language and number format.
+func provinceDigestFiguresMatchTheSamples(t *testing.T, st *store.Store) {
 	ctx := context.Background()
-	st := loadProvince(t)
 	q := digest.Quarter{Year: 2025, Q: 3}
 	list, _, err := st.CurrentRecipients(ctx)
 	require.NoError(t, err)
@@ -363,13 +365,11 @@ func TestProvinceDigestFiguresMatchTheSamples(t *testing.T) {
 	require.GreaterOrEqual(t, scopes, 5)
 }
 
-// TestMergerComparedLikeForLike: the district of the 2025 merger compares
+// provinceMergerComparedLikeForLike: the district of the 2025 merger compares
 // 2025-Q3 with 2024-Q3 on the same organisations, the two old communes
 // counted in the new one.
-func TestMergerComparedLikeForLike(t *testing.T) {
-	t.Parallel()
+func provinceMergerComparedLikeForLike(t *testing.T, st *store.Store) {
 	ctx := context.Background()
-	st := loadProvince(t)
 	q := digest.Quarter{Year: 2025, Q: 3}
 	d, err := digestjob.Build(ctx, st, q, store.Recipient{Email: "x@x.example", ScopeOrgCode: "GD-HSG-007", Language: "vi"}, digestjob.Options{})
 	require.NoError(t, err)
@@ -388,11 +388,9 @@ func TestMergerComparedLikeForLike(t *testing.T) {
 	require.NotContains(t, d.Rendered.Text, "GD-HSG-003", "a sibling is outside the scope")
 }
 
-// TestPreviewWritesFiles writes the preview of one recipient.
-func TestPreviewWritesFiles(t *testing.T) {
-	t.Parallel()
+// provincePreviewWritesFiles writes the preview of one recipient.
+func provincePreviewWritesFiles(t *testing.T, st *store.Store) {
 	ctx := context.Background()
-	st := loadProvince(t)
 	dir := t.TempDir()
 	dirs, err := digestjob.Preview(ctx, st, digest.Quarter{Year: 2025, Q: 3}, dir, digestjob.Options{Recipient: "advisor@gd.example"})
 	require.NoError(t, err)
@@ -459,4 +457,21 @@ func loadBytes(t testing.TB, st *store.Store, b []byte, name string) {
 		ingest.Options{FileName: name, ReceivedAt: time.Now()})
 	require.NoError(t, err)
 	require.Equal(t, ingest.Loaded, res.Outcome, "%v", res.Issues)
+}
+
+// TestProvince loads the sample province once for the tests that only read it.
+func TestProvince(t *testing.T) {
+	t.Parallel()
+	st := loadProvince(t)
+	for name, fn := range map[string]func(*testing.T, *store.Store){
+		"DigestFiguresMatchTheSamples": provinceDigestFiguresMatchTheSamples,
+		"MergerComparedLikeForLike":    provinceMergerComparedLikeForLike,
+		"PreviewWritesFiles":           provincePreviewWritesFiles,
+		"ScreenshotInChromium":         provinceScreenshotInChromium,
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			fn(t, st)
+		})
+	}
 }

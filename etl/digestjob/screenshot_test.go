@@ -13,19 +13,18 @@ import (
 
 	"github.com/returns-project/returns/etl/digest"
 	"github.com/returns-project/returns/etl/digestjob"
+	"github.com/returns-project/returns/etl/store"
 )
 
-// TestScreenshotInChromium renders a Vietnamese preview in headless
+// provinceScreenshotInChromium renders a Vietnamese preview in headless
 // Chromium (Debian package chromium) when it is installed; it is skipped
 // otherwise. DIGEST_SCREENSHOT=path keeps the screenshot to look at.
-func TestScreenshotInChromium(t *testing.T) {
-	t.Parallel()
+func provinceScreenshotInChromium(t *testing.T, st *store.Store) {
 	bin, err := exec.LookPath("chromium")
 	if err != nil {
 		t.Skip("chromium is not installed (apt-get install chromium): the HTML was not rendered in a browser")
 	}
 	ctx := context.Background()
-	st := loadProvince(t)
 	dir := t.TempDir()
 	dirs, err := digestjob.Preview(ctx, st, digest.Quarter{Year: 2025, Q: 3}, dir, digestjob.Options{Recipient: "bithu@gd-hsg.example", IncludePersonalData: true})
 	require.NoError(t, err)
