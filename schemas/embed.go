@@ -11,5 +11,5 @@ import "embed"
 // FS is the embedded schema tree: templates at the root, sheet files below
 // them, code lists in codelists/.
 //
-//go:embed *.yaml bcq-1/*.yaml registry/*.yaml codelists/*.yaml
+//go:embed *.yaml bcq-1/*.yaml registry/*.yaml recipients/*.yaml codelists/*.yaml
 var FS embed.FS

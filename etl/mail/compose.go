@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"fmt"
 	"html/template"
+	"io"
 	"strings"
+	"time"
 	"unicode"
 
 	gomail "github.com/wneessen/go-mail"
@@ -32,7 +34,23 @@ func HTML(tmpl *template.Template, data any) (string, error) {
 // multipart/alternative text and HTML, attachments (multipart/mixed), the
 // row's Message-ID, In-Reply-To and References, and Date = when it was
 // queued (the same on every retry).
-func (s *Sender) compose(q outmail.Queued) (*gomail.Msg, error) {
+func (s *Sender) compose(q outmail.Queued) (*gomail.Msg, error) { return compose(s.cfg.From, q) }
+
+// WriteMessage writes the MIME message of m, from from and dated date,
+// exactly as the sender would compose it, to w: a preview (.eml) of a mail
+// not queued.
+func WriteMessage(w io.Writer, from string, m outmail.Mail, date time.Time) error {
+	msg, err := compose(from, outmail.Queued{Mail: m, CreatedAt: date})
+	if err != nil {
+		return err
+	}
+	if _, err := msg.WriteTo(w); err != nil {
+		return fmt.Errorf("mail: write message %s: %w", m.MessageID, err)
+	}
+	return nil
+}
+
+func compose(from string, q outmail.Queued) (*gomail.Msg, error) {
 	if err := q.Validate(); err != nil {
 		return nil, fmt.Errorf("compose %s: %w", q.MessageID, err)
 	}
@@ -40,7 +58,7 @@ func (s *Sender) compose(q outmail.Queued) (*gomail.Msg, error) {
 		return nil, fmt.Errorf("compose: %w: message id %q", outmail.ErrInvalid, q.MessageID)
 	}
 	m := gomail.NewMsg(gomail.WithCharset(gomail.CharsetUTF8), gomail.WithEncoding(gomail.EncodingQP), gomail.WithNoDefaultUserAgent())
-	if err := m.From(s.cfg.From); err != nil {
+	if err := m.From(from); err != nil {
 		return nil, fmt.Errorf("compose %s: from: %w", q.MessageID, err)
 	}
 	for i, to := range q.To {
@@ -66,6 +84,13 @@ func (s *Sender) compose(q outmail.Queued) (*gomail.Msg, error) {
 		m.AddAlternativeString(gomail.TypeTextHTML, q.HTML)
 	}
 	for i, a := range q.Attachments {
+		if a.ContentID != "" {
+			if err := m.EmbedReader(a.Name, bytes.NewReader(a.Content), gomail.WithFileContentType(gomail.ContentType(a.ContentType)),
+				gomail.WithFileContentID("<"+a.ContentID+">")); err != nil {
+				return nil, fmt.Errorf("compose %s: inline part %d: %w", q.MessageID, i+1, err)
+			}
+			continue
+		}
 		if err := m.AttachReader(a.Name, bytes.NewReader(a.Content), gomail.WithFileContentType(gomail.ContentType(a.ContentType))); err != nil {
 			return nil, fmt.Errorf("compose %s: attachment %d: %w", q.MessageID, i+1, err)
 		}

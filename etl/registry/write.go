@@ -21,21 +21,37 @@ import (
 // leading apostrophe): editing the cell keeps it text rather than turning it
 // into a formula (shared/reliability.md §3.1).
 func Write(w io.Writer, set *schema.Set, reg *Registry) error {
-	t := set.Templates[TemplateID]
-	if t == nil {
-		return fmt.Errorf("registry: write: the schemas have no %s template", TemplateID)
+	err := WriteTable(w, set, TemplateID, SheetName, len(reg.Orgs), func(i int, field string) string {
+		return orgValue(&reg.Orgs[i], field)
+	})
+	if err != nil {
+		return fmt.Errorf("registry: %w", err)
 	}
-	s := t.Sheet(SheetName)
+	return nil
+}
+
+// WriteTable writes a one-sheet workbook of template templateID in the
+// registry's layout (labels with hints in row 1, field names in hidden row
+// 2, rows from row 3, every value a text cell, formula-like texts quoted):
+// n rows whose cell texts value gives by row index and field name. Other
+// administrative workbooks laid out like the registry (the digest
+// recipients) are written with it.
+func WriteTable(w io.Writer, set *schema.Set, templateID, sheetName string, n int, value func(i int, field string) string) error {
+	t := set.Templates[templateID]
+	if t == nil {
+		return fmt.Errorf("write: the schemas have no %s template", templateID)
+	}
+	s := t.Sheet(sheetName)
 	if s == nil {
-		return fmt.Errorf("registry: write: template %s has no sheet %s", TemplateID, SheetName)
+		return fmt.Errorf("write: template %s has no sheet %s", templateID, sheetName)
 	}
 	f := excelize.NewFile()
 	defer f.Close()
-	if err := writeSheet(f, t, s, reg); err != nil {
-		return fmt.Errorf("registry: write: %w", err)
+	if err := writeSheet(f, t, s, n, value); err != nil {
+		return fmt.Errorf("write %s: %w", templateID, err)
 	}
 	if _, err := f.WriteTo(w); err != nil {
-		return fmt.Errorf("registry: write: %w", err)
+		return fmt.Errorf("write %s: %w", templateID, err)
 	}
 	return nil
 }
@@ -47,7 +63,7 @@ func FormulaLike(s string) bool {
 	return s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0]))
 }
 
-func writeSheet(f *excelize.File, t *schema.Template, s *schema.Sheet, reg *Registry) error {
+func writeSheet(f *excelize.File, t *schema.Template, s *schema.Sheet, n int, value func(i int, field string) string) error {
 	if err := f.SetSheetName("Sheet1", s.Name); err != nil {
 		return err
 	}
@@ -132,10 +148,10 @@ func writeSheet(f *excelize.File, t *schema.Template, s *schema.Sheet, reg *Regi
 	if err := f.SetRowVisible(s.Name, fieldRow, false); err != nil {
 		return err
 	}
-	for r, o := range reg.Orgs {
+	for r := range n {
 		row := dataRow + r
 		for i, fl := range s.Fields {
-			if err := put(i+1, row, orgValue(&o, fl.Name), text); err != nil {
+			if err := put(i+1, row, value(r, fl.Name), text); err != nil {
 				return fmt.Errorf("row %d: %w", row, err)
 			}
 		}

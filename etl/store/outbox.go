@@ -89,8 +89,8 @@ func (s *Store) EnqueueMail(ctx context.Context, q sqlx.ExtContext, m Mail) (id 
 		return 0, false, err
 	}
 	for i, a := range m.Attachments {
-		if _, err := q.ExecContext(ctx, `INSERT INTO returns.outbox_attachment (outbox_id, position, file_name, content_type, content)
-			VALUES ($1, $2, $3, $4, $5)`, id, i, a.Name, a.ContentType, a.Content); err != nil {
+		if _, err := q.ExecContext(ctx, `INSERT INTO returns.outbox_attachment (outbox_id, position, file_name, content_type, content, content_id)
+			VALUES ($1, $2, $3, $4, $5, $6)`, id, i, a.Name, a.ContentType, a.Content, optionalText(a.ContentID)); err != nil {
 			return 0, false, fmt.Errorf("attachment %d: %w", i+1, err)
 		}
 	}
@@ -119,10 +119,11 @@ type outboxRow struct {
 }
 
 type attachmentRow struct {
-	OutboxID    int64  `db:"outbox_id"`
-	FileName    string `db:"file_name"`
-	ContentType string `db:"content_type"`
-	Content     []byte `db:"content"`
+	OutboxID    int64          `db:"outbox_id"`
+	FileName    string         `db:"file_name"`
+	ContentType string         `db:"content_type"`
+	Content     []byte         `db:"content"`
+	ContentID   sql.NullString `db:"content_id"`
 }
 
 // ClaimDueMail claims up to limit rows due at now (pending rows whose retry
@@ -164,13 +165,13 @@ func (s *Store) ClaimDueMail(ctx context.Context, now time.Time, limit int, leas
 			ids[i] = r.ID
 		}
 		var atts []attachmentRow
-		if err := tx.SelectContext(ctx, &atts, `SELECT outbox_id, file_name, content_type, content
+		if err := tx.SelectContext(ctx, &atts, `SELECT outbox_id, file_name, content_type, content, content_id
 			FROM returns.outbox_attachment WHERE outbox_id = ANY($1) ORDER BY outbox_id, position`, pq.Array(ids)); err != nil {
 			return fmt.Errorf("attachments: %w", err)
 		}
 		byID := map[int64][]MailAttachment{}
 		for _, a := range atts {
-			byID[a.OutboxID] = append(byID[a.OutboxID], MailAttachment{Name: a.FileName, ContentType: a.ContentType, Content: a.Content})
+			byID[a.OutboxID] = append(byID[a.OutboxID], MailAttachment{Name: a.FileName, ContentType: a.ContentType, Content: a.Content, ContentID: a.ContentID.String})
 		}
 		for _, r := range rows {
 			mails = append(mails, OutboxMail{

@@ -68,6 +68,9 @@ type Attachment struct {
 	Name        string // file name shown to the reader, no path
 	ContentType string // e.g. "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 	Content     []byte
+	// ContentID, when set, embeds the attachment inline (an image the HTML
+	// body shows as <img src="cid:ContentID">) instead of attaching it.
+	ContentID string
 }
 
 // Queued is an outbox row claimed for delivery.

@@ -5,7 +5,9 @@
 //
 // It writes <out>/province.json (the organisation registry),
 // <out>/registry.xlsx (the same registry as a DONVI workbook, for
-// `returns registry import`; rejected variants in <out>/broken/registry/), <out>/valid/
+// `returns registry import`; rejected variants in <out>/broken/registry/),
+// <out>/recipients.xlsx (the digest's recipients, a NGUOINHAN workbook for
+// `returns recipients import`), <out>/valid/
 // (valid BCQ-1 returns, one per writer variant, with README.md),
 // <out>/broken/ (one or more workbooks per rejection reason, README.md and
 // expected.json) and <out>/other/return.json (the input of
@@ -59,6 +61,9 @@ func run(args []string, stdout io.Writer) (err error) {
 		return err
 	}
 	if err := writeRegistryWorkbooks(p, *out); err != nil {
+		return err
+	}
+	if err := writeRecipients(p, *out); err != nil {
 		return err
 	}
 	if err := writeValid(p, filepath.Join(*out, "valid")); err != nil {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/returns-project/returns/etl/recipients"
 	"github.com/returns-project/returns/etl/registry"
 	"github.com/returns-project/returns/etl/schema"
 	"github.com/returns-project/returns/etl/validate"
@@ -59,4 +60,24 @@ func TestRegistrySamples(t *testing.T) {
 			require.True(t, rules[r], "%s: want %s among %v", name, r, rules)
 		}
 	}
+}
+
+func TestRecipientsSample(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	set, err := schema.Load(schemas.FS)
+	require.NoError(t, err)
+	p := generate.Generate(1)
+	codes := map[string]bool{}
+	for _, o := range p.Orgs {
+		codes[o.Code] = true
+	}
+	l, res, err := recipients.ReadFile(ctx, filepath.Join("..", "..", "recipients.xlsx"), set, func(c string) bool { return codes[c] })
+	require.NoError(t, err)
+	require.Equal(t, validate.Accepted, res.Status, "%+v", res.Issues)
+	want := RecipientsOf(p)
+	for i := range want.Recipients {
+		want.Recipients[i].SourceRow = i + 3
+	}
+	require.Equal(t, want.Recipients, l.Recipients, "samples/recipients.xlsx is what gensamples writes (go run ./samples/cmd/gensamples)")
 }

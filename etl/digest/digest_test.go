@@ -1,0 +1,223 @@
+package digest_test
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+	"github.com/xuri/excelize/v2"
+
+	"github.com/returns-project/returns/etl/digest"
+)
+
+const evilName = `<script>alert(1)</script>=HYPERLINK("http://evil.example","x")`
+
+// facts is a small scope: R above grassroots A (new in 2025-Q3, the merger
+// of O1 and O2, which ended in 2025-Q2), B (always there), C (rejected in
+// 2025-Q3) and D (new in 2025-Q3, nothing to compare with).
+func facts(q digest.Quarter) *digest.Facts {
+	i := func(y, n int) int { return digest.Quarter{Year: y, Q: n}.Index() }
+	f := &digest.Facts{Quarter: q, Deadline: q.End(time.UTC).AddDate(0, 0, 10), Cutoff: q.End(time.UTC).AddDate(0, 0, 20),
+		UnmatchedTransfers: map[string]int{"B": 2}}
+	f.Orgs = []digest.Org{
+		{Code: "R", Name: "Đảng bộ Khối", Type: "DANG_BO_CAP_TREN_CS", FromQ: i(2020, 1)},
+		{Code: "O1", Name: "Xã Cũ Một", Type: "DANG_BO_CO_SO", ParentCode: "R", FromQ: i(2020, 1), ToQ: i(2025, 2), SuccessorCode: "A"},
+		{Code: "O2", Name: "Xã Cũ Hai", Type: "DANG_BO_CO_SO", ParentCode: "R", FromQ: i(2020, 1), ToQ: i(2025, 2), SuccessorCode: "A"},
+		{Code: "A", Name: "Xã Hợp Nhất", Type: "DANG_BO_CO_SO", ParentCode: "R", FromQ: i(2025, 3)},
+		{Code: "B", Name: evilName, Type: "CHI_BO_CO_SO", ParentCode: "R", FromQ: i(2020, 1)},
+		{Code: "C", Name: "Chi bộ Ba", Type: "CHI_BO_CO_SO", ParentCode: "R", FromQ: i(2020, 1)},
+		{Code: "D", Name: "-Chi bộ Mới (tên như công thức)", Type: "CHI_BO_CO_SO", ParentCode: "R", FromQ: i(2025, 3)},
+	}
+	f.Scope = f.Orgs[0]
+	on := q.End(time.UTC).AddDate(0, 0, 3)
+	fig := func(org string, y, n, end, adm, target int) digest.Figures {
+		return digest.Figures{Org: org, Quarter: digest.Quarter{Year: y, Q: n}, Version: 1, FirstReceivedAt: on, ReceivedAt: on,
+			StartOfficial: end, EndOfficial: end, Admitted: adm, Target: target, AdmissionRows: adm, Women: adm / 2}
+	}
+	for y := 2024; y <= 2025; y++ {
+		for n := 1; n <= 4; n++ {
+			if (digest.Quarter{Year: y, Q: n}).Index() > q.Index() {
+				continue
+			}
+			if i(y, n) <= i(2025, 2) {
+				f.Figures = append(f.Figures, fig("O1", y, n, 100, 2, 8), fig("O2", y, n, 50, 1, 4), fig("C", y, n, 30, 1, 4))
+			} else {
+				f.Figures = append(f.Figures, fig("A", y, n, 160, 4, 12), fig("D", y, n, 20, 1, 2))
+			}
+			f.Figures = append(f.Figures, fig("B", y, n, 40+n, 3, 3))
+		}
+	}
+	f.Rejected = []digest.Rejected{{Org: "C", Quarter: q, Reason: "INVALID_DATA"}}
+	f.Supervisions = []digest.Count{{Org: "B", Quarter: q, Keys: [4]string{"CHI_BO", "KIEM_TRA", "KT_CHAP_HANH", "DANG_VIEN"}, N: 2}}
+	f.People = []digest.Person{{Org: "B", Kind: digest.PersonUnmatchedTransfer, Name: "=cmd|' /C calc'!A0", Detail: "DI 12-GTSHĐ", Date: q.End(time.UTC)}}
+	return f
+}
+
+func TestBuildComparesLikeForLike(t *testing.T) {
+	t.Parallel()
+	q := digest.Quarter{Year: 2025, Q: 3}
+	d := digest.Build(facts(q))
+	// Completeness: A, B, C, D expected; C rejected.
+	require.Equal(t, 4, d.Completeness.Expected)
+	require.Equal(t, 3, d.Completeness.Reported)
+	require.Equal(t, 1, d.Completeness.Rejected)
+	require.Equal(t, "C", d.Completeness.MissingUnits[0].Code)
+	// End of quarter: A 160 + B 43 + D 20.
+	require.Equal(t, 223, d.MembersEnd.Value)
+	// Same quarter last year, like for like: A against O1+O2, B against B;
+	// D has no base, C is not in this quarter.
+	yoy := d.MembersEnd.YoY
+	require.Equal(t, digest.Change{OK: true, Cur: 160 + 43, Base: 100 + 50 + 43, Orgs: 2}, yoy)
+	// Admissions YTD 2025: Q1 and Q2 from O1, O2, C, B (2+1+1+3 each); Q3
+	// A 4, D 1, B 3.
+	require.Equal(t, 7+7+8, d.AdmissionsYTD.Value)
+	// Target: the latest return of the year of each: A 12 (for O1 and O2
+	// too), B 3, D 2, and C 4 from its Q2 return.
+	require.Equal(t, 12+3+2+4, d.Target)
+	require.InDelta(t, 100*22.0/21, d.Progress, 1e-9)
+	// Inspections: no base at all in the previous quarter: "—".
+	require.Equal(t, 2, d.Inspection.Value)
+	require.False(t, d.Inspection.QoQ.OK)
+	require.Equal(t, 2, d.UnmatchedLetters)
+}
+
+func TestFirstQuarterComparesWithFourthOfYearBefore(t *testing.T) {
+	t.Parallel()
+	q := digest.Quarter{Year: 2025, Q: 1}
+	d := digest.Build(facts(q))
+	require.Equal(t, digest.Quarter{Year: 2024, Q: 4}, d.Prev)
+	require.Equal(t, digest.Quarter{Year: 2024, Q: 1}, d.YearAgo)
+	// B: 41 in Q1 2025 against 44 in Q4 2024 (and O1, O2, C unchanged).
+	require.Equal(t, digest.Change{OK: true, Cur: 100 + 50 + 30 + 41, Base: 100 + 50 + 30 + 44, Orgs: 4}, d.MembersEnd.QoQ)
+	require.Equal(t, 2+1+1+3, d.AdmissionsYTD.Value, "year to date restarts in Q1")
+}
+
+func TestRenderVietnameseAndEnglish(t *testing.T) {
+	t.Parallel()
+	q := digest.Quarter{Year: 2025, Q: 3}
+	d := digest.Build(facts(q))
+	vi, err := digest.Render(d, digest.RenderOptions{Name: "Nguyễn Văn A"})
+	require.NoError(t, err)
+	require.Contains(t, vi.Subject, "Quý III/2025")
+	require.NotContains(t, vi.Subject, "=cmd", "no personal data in the subject")
+	require.Contains(t, vi.Text, "đạt 104,76% chỉ tiêu năm (vượt 4,76%)")
+	require.Contains(t, vi.Text, "Kính gửi Nguyễn Văn A,")
+	require.Contains(t, vi.HTML, "&lt;script&gt;alert(1)&lt;/script&gt;", "names are escaped")
+	require.NotContains(t, vi.HTML, "<script")
+	require.Contains(t, vi.HTML, "điểm %")
+	require.Contains(t, vi.Text, "Chi bộ Ba (C): bị từ chối: INVALID_DATA")
+	en, err := digest.Render(d, digest.RenderOptions{Lang: "en"})
+	require.NoError(t, err)
+	require.Contains(t, en.Text, "Q3 2025")
+	require.Contains(t, en.Text, "104.76% of the annual target (4.76% over)")
+	require.Contains(t, en.Text, "| —", "no base shows a dash")
+	for _, r := range []*digest.Rendered{vi, en} {
+		require.Equal(t, []byte("\x89PNG"), r.Chart[:4])
+		require.Equal(t, []byte("PK"), r.XLSX[:2])
+	}
+}
+
+// readXLSX is what openpyxl, an independent reader, sees of the attachment.
+const readXLSX = `
+import json, sys, openpyxl
+wb = openpyxl.load_workbook(sys.argv[1])
+out = {"sheets": wb.sheetnames, "charts": {}, "formulas": 0, "cells": {}, "quoted": {}}
+for ws in wb.worksheets:
+    out["charts"][ws.title] = len(ws._charts)
+    for row in ws.iter_rows():
+        for c in row:
+            if c.data_type == "f": out["formulas"] += 1
+            if isinstance(c.value, str) and c.value[:1] in "=+-@":
+                out["cells"][ws.title + "!" + c.coordinate] = c.data_type
+                out["quoted"][ws.title + "!" + c.coordinate] = bool(c.quotePrefix)
+print(json.dumps(out))
+`
+
+func TestAttachmentReadByOpenpyxl(t *testing.T) {
+	t.Parallel()
+	py := ""
+	for _, p := range []string{"/usr/bin/python3", "python3"} {
+		if path, err := exec.LookPath(p); err == nil && exec.Command(path, "-c", "import openpyxl").Run() == nil {
+			py = path
+			break
+		}
+	}
+	if py == "" {
+		if os.Getenv("CI") != "" {
+			t.Fatal("openpyxl is not installed in CI (apt-get install python3-openpyxl)")
+		}
+		t.Skip("openpyxl is not installed (apt-get install python3-openpyxl): the independent reader's check did not run")
+	}
+	d := digest.Build(facts(digest.Quarter{Year: 2025, Q: 3}))
+	b, err := digest.XLSX(d, "vi")
+	require.NoError(t, err)
+	path := filepath.Join(t.TempDir(), "digest.xlsx")
+	require.NoError(t, os.WriteFile(path, b, 0o644))
+	out, err := exec.CommandContext(context.Background(), py, "-c", readXLSX, path).Output()
+	require.NoError(t, err)
+	var got struct {
+		Sheets   []string
+		Charts   map[string]int
+		Formulas int
+		Cells    map[string]string
+		Quoted   map[string]bool
+	}
+	require.NoError(t, json.Unmarshal(out, &got))
+	require.Equal(t, []string{digest.SheetSummary, digest.SheetUnits, digest.SheetQuarters, digest.SheetHistory, digest.SheetTransfers,
+		digest.SheetSuperv, digest.SheetPeople}, got.Sheets)
+	require.Equal(t, 1, got.Charts[digest.SheetQuarters], "native chart of admissions by quarter")
+	require.Equal(t, 1, got.Charts[digest.SheetUnits], "native chart of progress by organisation")
+	require.Zero(t, got.Formulas, "no formula anywhere")
+	require.NotEmpty(t, got.Cells, "the formula-like texts are there")
+	for cell, typ := range got.Cells {
+		require.Equal(t, "s", typ, cell)
+		require.True(t, got.Quoted[cell], "%s has the quote prefix", cell)
+	}
+	require.Contains(t, got.Cells, digest.SheetPeople+"!D2", "the member's name that looks like a formula")
+	streamed := 0
+	for cell := range got.Cells {
+		if strings.HasPrefix(cell, digest.SheetHistory+"!") {
+			streamed++
+		}
+	}
+	require.NotZero(t, streamed, "the streamed history sheet has the formula-like name too")
+
+	// The per-organisation sheet adds up to the digest's figures.
+	f, err := excelize.OpenReader(strings.NewReader(string(b)))
+	require.NoError(t, err)
+	defer f.Close()
+	rows, err := f.GetRows(digest.SheetUnits)
+	require.NoError(t, err)
+	end := 0
+	for _, r := range rows[1:] {
+		if len(r) > 7 && r[1] != "C" {
+			n := 0
+			for _, ch := range r[7] {
+				n = n*10 + int(ch-'0')
+			}
+			end += n
+		}
+	}
+	require.Equal(t, d.MembersEnd.Value, end)
+}
+
+func TestSingleQuarterChart(t *testing.T) {
+	t.Parallel()
+	f := facts(digest.Quarter{Year: 2025, Q: 3})
+	var only []digest.Figures
+	for _, g := range f.Figures {
+		if g.Quarter == f.Quarter {
+			only = append(only, g)
+		}
+	}
+	f.Figures = only
+	r, err := digest.Render(digest.Build(f), digest.RenderOptions{})
+	require.NoError(t, err)
+	require.Equal(t, []byte("\x89PNG"), r.Chart[:4])
+}
