@@ -404,4 +404,3 @@ func loadGroup(ctx context.Context, b *testing.B, set *schema.Set, st *store.Sto
 		require.NoError(b, <-errs)
 	}
 }
-

@@ -14,6 +14,7 @@ import (
 	"github.com/returns-project/returns/etl/annotate"
 	"github.com/returns-project/returns/etl/config"
 	"github.com/returns-project/returns/etl/daemon"
+	"github.com/returns-project/returns/etl/digestjob"
 	"github.com/returns-project/returns/etl/inbox"
 	"github.com/returns-project/returns/etl/mail"
 	"github.com/returns-project/returns/etl/schema"
@@ -125,6 +126,9 @@ func serve(ctx context.Context, cfg *config.Config, stderr io.Writer) error {
 	if err := db.store.CheckColumns(ctx, set.Templates["BCQ-1"]); err != nil {
 		return &exitError{code: ExitUsage, err: err}
 	}
+	digestOpts := digestjob.Options{SendDay: cfg.Digest.SendDay, SendWhenComplete: cfg.Digest.SendWhenComplete,
+		IncludePersonalData: cfg.Digest.IncludePersonalData, DeadlineDays: cfg.DeadlineDays, Zone: loc,
+		From: cfg.SMTP.From, Logger: log}
 	d, err := daemon.New(daemon.Config{
 		Store: db.store, Inbox: ib, StateDir: cfg.State.Dir, Schemas: set, Jobs: jobs, Sender: sender,
 		Location: loc, DeadlineDays: cfg.DeadlineDays, ScanInterval: cfg.Inbox.ScanInterval,
@@ -133,6 +137,9 @@ func serve(ctx context.Context, cfg *config.Config, stderr io.Writer) error {
 			Limits: workbook.Limits{MaxFileSize: int64(cfg.Limits.MaxFileMB) << 20}},
 		Annotate:    annotate.Options{Lang: "vi", Template: set.Templates["BCQ-1"], Logger: log},
 		StopTimeout: stopTimeout, Listen: cfg.HTTP.Listen, Logger: log,
+		Digest: func(ctx context.Context, now time.Time) error {
+			return digestjob.RunQuarterly(ctx, db.store, now, digestOpts)
+		},
 	})
 	if err != nil {
 		return &exitError{code: ExitUsage, err: err}
