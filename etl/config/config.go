@@ -136,6 +136,10 @@ type Inbox struct {
 	// example 5s) instead of on the inbox-scan schedule's cron expression,
 	// whose resolution is a minute. Defaults to 0: the schedule.
 	ScanInterval time.Duration `yaml:"scan_interval"`
+	// Workers is how many ready files are judged and loaded at once (each
+	// in its own transaction). On two cores, two keep both the reader and
+	// PostgreSQL busy. Defaults to 2; 1 to 16.
+	Workers int `yaml:"workers"`
 }
 
 // Limits bound one workbook.
@@ -204,7 +208,7 @@ func Defaults() Config {
 		State:    State{Dir: "./var"},
 		Log:      Log{Format: "text", Level: "info"},
 		HTTP:     HTTP{Listen: "127.0.0.1:8787"},
-		Inbox:    Inbox{MinAge: 10 * time.Second, StableScans: 2},
+		Inbox:    Inbox{MinAge: 10 * time.Second, StableScans: 2, Workers: 2},
 		Limits:   Limits{MaxRows: 200000, MaxFileMB: 64, MaxIssues: 1000},
 		SMTP:     SMTP{Port: 587, TLS: "mandatory", Timeout: 30 * time.Second},
 		Digest:   Digest{SendDay: 15, SendWhenComplete: true, Language: "vi"},
@@ -279,6 +283,9 @@ func (c Config) Validate() error {
 	}
 	if c.Inbox.ScanInterval < 0 {
 		bad("inbox.scan_interval", "%s is negative (0 means the inbox-scan schedule)", c.Inbox.ScanInterval)
+	}
+	if c.Inbox.Workers < 1 || c.Inbox.Workers > 16 {
+		bad("inbox.workers", "%d is not from 1 to 16", c.Inbox.Workers)
 	}
 	if c.Inbox.MaxFileMB < 0 {
 		bad("inbox.max_file_mb", "%d is negative (0 means limits.max_file_mb)", c.Inbox.MaxFileMB)

@@ -59,6 +59,9 @@ type Config struct {
 	// ScanInterval instead of on its cron expression (tests and busy sites).
 	// Defaults to 0: the schedule file's expression.
 	ScanInterval time.Duration
+	// Workers is how many ready files one scan processes at once, each
+	// claimed, judged, loaded and moved on its own. Defaults to 1.
+	Workers int
 	// Retention is how long archived originals are kept after their
 	// quarter's end; housekeeping removes older quarter folders. Defaults
 	// to 0: kept for ever.
@@ -99,6 +102,7 @@ func (c Config) withDefaults() Config {
 	c.RetryBase = cmp.Or(c.RetryBase, time.Second)
 	c.RetryCap = cmp.Or(c.RetryCap, time.Minute)
 	c.StopTimeout = cmp.Or(c.StopTimeout, 30*time.Second)
+	c.Workers = max(c.Workers, 1)
 	if c.Owner == "" {
 		host, _ := os.Hostname()
 		var b [4]byte

@@ -10,6 +10,8 @@ import (
 	"log/slog"
 	"os"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/returns-project/returns/etl/annotate"
@@ -20,9 +22,10 @@ import (
 	"github.com/returns-project/returns/etl/validate"
 )
 
-// scan is the inbox-scan job: one scan, then every ready file in turn,
-// until the inbox is done, a transient failure backs the daemon off, or
-// Stop is called (the file in hand is finished; the rest wait).
+// scan is the inbox-scan job: one scan, then every ready file, up to
+// Config.Workers at a time, until the inbox is done, a transient failure
+// backs the daemon off, or Stop is called (the files in hand are finished;
+// the rest wait).
 func (d *Daemon) scan(ctx context.Context) error {
 	d.fileMu.Lock()
 	defer d.fileMu.Unlock()
@@ -38,22 +41,48 @@ func (d *Daemon) scan(ctx context.Context) error {
 		return err
 	}
 	d.metrics.queue.Set(float64(len(ready)))
-	for i, r := range ready {
-		if d.stopping.Load() || ctx.Err() != nil {
-			for _, rest := range ready[i:] {
-				d.cfg.Inbox.Retry(rest)
+	// Config.Workers files at a time. Once one fails for a reason that is
+	// not the file's (the database went away), or Stop is called, the files
+	// not yet started are handed back for a later scan; those in hand finish.
+	var (
+		wg      sync.WaitGroup
+		errMu   sync.Mutex
+		firstEr error
+		left    atomic.Int64
+	)
+	left.Store(int64(len(ready)))
+	next := make(chan inbox.Ready)
+	for range min(d.cfg.Workers, len(ready)) {
+		wg.Go(func() {
+			for r := range next {
+				errMu.Lock()
+				give := firstEr != nil
+				errMu.Unlock()
+				if give || d.stopping.Load() || ctx.Err() != nil {
+					d.cfg.Inbox.Retry(r)
+					continue
+				}
+				if err := d.process(ctx, r); err != nil {
+					errMu.Lock()
+					if firstEr == nil {
+						firstEr = err
+					}
+					errMu.Unlock()
+					continue
+				}
+				d.succeeded()
+				d.metrics.queue.Set(float64(left.Add(-1)))
 			}
-			return nil
-		}
-		if err := d.process(ctx, r); err != nil {
-			for _, rest := range ready[i+1:] {
-				d.cfg.Inbox.Retry(rest)
-			}
-			d.failed(ctx, "process file", err)
-			return err
-		}
-		d.succeeded()
-		d.metrics.queue.Set(float64(len(ready) - i - 1))
+		})
+	}
+	for _, r := range ready {
+		next <- r
+	}
+	close(next)
+	wg.Wait()
+	if firstEr != nil {
+		d.failed(ctx, "process file", firstEr)
+		return firstEr
 	}
 	return nil
 }

@@ -131,7 +131,7 @@ func serve(ctx context.Context, cfg *config.Config, stderr io.Writer) error {
 		From: cfg.SMTP.From, Logger: log}
 	d, err := daemon.New(daemon.Config{
 		Store: db.store, Inbox: ib, StateDir: cfg.State.Dir, Schemas: set, Jobs: jobs, Sender: sender,
-		Location: loc, DeadlineDays: cfg.DeadlineDays, ScanInterval: cfg.Inbox.ScanInterval,
+		Location: loc, DeadlineDays: cfg.DeadlineDays, ScanInterval: cfg.Inbox.ScanInterval, Workers: cfg.Inbox.Workers,
 		Retention: time.Duration(cfg.State.ArchiveRetentionDays) * 24 * time.Hour,
 		Validate: validate.Options{MaxRows: cfg.Limits.MaxRows, MaxIssues: cfg.Limits.MaxIssues,
 			Limits: workbook.Limits{MaxFileSize: int64(cfg.Limits.MaxFileMB) << 20}},
