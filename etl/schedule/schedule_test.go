@@ -62,19 +62,21 @@ func TestQuarterlyDigestNextRuns(t *testing.T) {
 	t.Parallel()
 	loc := hcm(t)
 	j := loadEmbedded(t)["quarterly-digest"]
+	// The job fires daily at 08:00; the digest job itself decides whether
+	// a quarter is due (digestjob.RunQuarterly).
 	from := time.Date(2025, 10, 15, 8, 0, 0, 0, loc) // exactly a run: strictly after it
 	got := j.Next(from, 3)
 	require.Equal(t, []time.Time{
-		time.Date(2026, 1, 15, 8, 0, 0, 0, loc),
-		time.Date(2026, 4, 15, 8, 0, 0, 0, loc),
-		time.Date(2026, 7, 15, 8, 0, 0, 0, loc),
+		time.Date(2025, 10, 16, 8, 0, 0, 0, loc),
+		time.Date(2025, 10, 17, 8, 0, 0, 0, loc),
+		time.Date(2025, 10, 18, 8, 0, 0, 0, loc),
 	}, got)
 	// The zone is the job's, whatever the zone of after: 08:00 in Ho Chi
 	// Minh City is 01:00 UTC.
 	got = j.Next(time.Date(2025, 12, 31, 0, 0, 0, 0, time.UTC), 1)
-	require.Equal(t, time.Date(2026, 1, 15, 1, 0, 0, 0, time.UTC), got[0].UTC())
+	require.Equal(t, time.Date(2025, 12, 31, 1, 0, 0, 0, time.UTC), got[0].UTC())
 	require.Equal(t, loc, got[0].Location())
-	require.Equal(t, "CRON_TZ=Asia/Ho_Chi_Minh 0 8 15 1,4,7,10 *", j.Crontab())
+	require.Equal(t, "CRON_TZ=Asia/Ho_Chi_Minh 0 8 * * *", j.Crontab())
 }
 
 func TestMissed(t *testing.T) {
@@ -86,16 +88,17 @@ func TestMissed(t *testing.T) {
 
 	t.Run("run_once", func(t *testing.T) {
 		t.Parallel()
-		// Last digest 15/10/2025; down until 20/04/2026: two missed, run once.
-		n, once := digest.Missed(at(2025, 10, 15, 8, 0), at(2026, 4, 20, 9, 0))
-		require.Equal(t, 2, n)
+		// Last digest run 15/10/2025 08:00; down until 18/10/2025 09:00:
+		// three daily runs missed, made up for by one.
+		n, once := digest.Missed(at(2025, 10, 15, 8, 0), at(2025, 10, 18, 9, 0))
+		require.Equal(t, 3, n)
 		require.True(t, once)
 		// Nothing due since the last run.
-		n, once = digest.Missed(at(2025, 10, 15, 8, 0), at(2026, 1, 15, 7, 59))
+		n, once = digest.Missed(at(2025, 10, 15, 8, 0), at(2025, 10, 16, 7, 59))
 		require.Zero(t, n)
 		require.False(t, once)
 		// A run due exactly now counts.
-		n, once = digest.Missed(at(2025, 10, 15, 8, 0), at(2026, 1, 15, 8, 0))
+		n, once = digest.Missed(at(2025, 10, 15, 8, 0), at(2025, 10, 16, 8, 0))
 		require.Equal(t, 1, n)
 		require.True(t, once)
 	})
