@@ -109,6 +109,30 @@ func TestDatabaseRulesFire(t *testing.T) {
 		require.Contains(t, rules(res)["KN-08"], "warning A3", "%v", rules(res))
 		require.Equal(t, 1, count(t, b.st, `SELECT count(*) FROM returns.validation_issue WHERE rule_id = 'KN-08' AND severity = 'warning' AND submission_id = $1`, res.SubmissionID))
 	})
+	// Each of the two ways a person is recognised finds them on its own.
+	for _, tc := range []struct {
+		name string
+		edit func(a *generate.Admission)
+	}{
+		{"by citizen ID alone", func(a *generate.Admission) { a.FullName += " Văn" }},
+		{"by name and birth date alone", func(a *generate.Admission) { a.CitizenID = "" }},
+	} {
+		t.Run("KN-08 "+tc.name, func(t *testing.T) {
+			require.NotEmpty(t, first.Admissions[0].CitizenID, "the sample's first admission has a citizen ID")
+			r := *second
+			r.Admissions = append([]generate.Admission(nil), second.Admissions...)
+			a := first.Admissions[0]
+			a.CeremonyDate = r.Admissions[0].CeremonyDate
+			a.DecisionDate = r.Admissions[0].DecisionDate
+			tc.edit(&a)
+			r.Admissions[0] = a
+			// A different content from the subtest above: a correction of the
+			// same quarter, which supersedes it.
+			res := b.ingest(t, write(t, &r, generate.WriteOptions{}), r.FileName())
+			require.Equal(t, ingest.Loaded, res.Outcome, "%v", rules(res))
+			require.Contains(t, rules(res)["KN-08"], "warning A3", "%v", rules(res))
+		})
+	}
 }
 
 // TestNoRegistryIsAWarning: with no registry loaded returns still load, and

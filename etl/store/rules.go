@@ -261,14 +261,28 @@ func (c *checker) earlierAdmissions(ctx context.Context) error {
 		OtherQ   int    `db:"quarter"`
 		OtherRow int    `db:"other_row"`
 	}
+	// The file's own admissions first, then two index lookups per person
+	// (admission_person, admission_citizen), then their submissions: the
+	// materialised steps keep that order whatever the planner believes of
+	// the tables. With one join on an OR, statistics older than a burst of
+	// loads (autovacuum analyses a minute or more later) made it start from
+	// every accepted submission and read all their admissions for each
+	// file: 17 ms a file in a database of 8,000 admissions, measured.
 	err := c.l.tx.SelectContext(ctx, &rows, `
-		SELECT DISTINCT ON (a.source_row) a.source_row, a.full_name, s.org_code, s.year, s.quarter, b.source_row AS other_row
-		FROM returns.admission a
-		JOIN returns.admission b ON b.submission_id <> a.submission_id
-		     AND ((b.name_key = a.name_key AND b.birth_date = a.birth_date) OR (b.citizen_id = a.citizen_id))
-		JOIN returns.submission s ON s.id = b.submission_id AND s.status = 'accepted'
-		WHERE a.submission_id = $1 AND s.year * 4 + s.quarter - 1 < $2
-		ORDER BY a.source_row, s.year DESC, s.quarter DESC`, c.l.submissionID, c.q)
+		WITH mine AS MATERIALIZED (
+			SELECT source_row, full_name, name_key, birth_date, citizen_id FROM returns.admission WHERE submission_id = $1),
+		hits AS MATERIALIZED (
+			SELECT a.source_row, a.full_name, b.submission_id AS other_sub, b.source_row AS other_row
+			FROM mine a JOIN returns.admission b ON b.name_key = a.name_key AND b.birth_date = a.birth_date
+			WHERE b.submission_id <> $1
+			UNION
+			SELECT a.source_row, a.full_name, b.submission_id, b.source_row
+			FROM mine a JOIN returns.admission b ON b.citizen_id = a.citizen_id
+			WHERE a.citizen_id IS NOT NULL AND b.submission_id <> $1)
+		SELECT DISTINCT ON (h.source_row) h.source_row, h.full_name, s.org_code, s.year, s.quarter, h.other_row
+		FROM hits h JOIN returns.submission s ON s.id = h.other_sub AND s.status = 'accepted'
+		WHERE s.year * 4 + s.quarter - 1 < $2
+		ORDER BY h.source_row, s.year DESC, s.quarter DESC, h.other_row`, c.l.submissionID, c.q)
 	if err != nil {
 		return fmt.Errorf("earlier admissions: %w", err)
 	}
