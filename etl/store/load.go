@@ -102,6 +102,7 @@ type Load struct {
 	nameField int // index of full_name in the sheet being copied, or -1
 	args      []any
 	done      bool
+	copied    map[string]int // rows copied per table
 }
 
 // BeginLoad starts the transaction of one file. It returns a *DuplicateError
@@ -210,6 +211,10 @@ func (l *Load) Record(ctx context.Context, sheet *schema.Sheet, sourceRow int, v
 	if _, err := l.copy.ExecContext(ctx, l.args...); err != nil {
 		return fmt.Errorf("store: copy %s row %d: %w", sheet.Name, sourceRow, err)
 	}
+	if l.copied == nil {
+		l.copied = map[string]int{}
+	}
+	l.copied[table]++
 	return nil
 }
 

@@ -248,6 +248,47 @@ func (c *checker) rollUp(ctx context.Context, me summaryRow) error {
 	return nil
 }
 
+// lookupLimit is the number of admissions in a file up to which KN-08
+// looks each person up by index; larger files join in bulk.
+const lookupLimit = 2000
+
+// earlierAdmissionsByLookup finds the file's own admissions first, then
+// looks each person up twice by index (admission_person,
+// admission_citizen), then their submissions: the materialised steps keep
+// that order whatever the planner believes of the tables. With one join on
+// an OR, statistics older than a burst of loads (autovacuum analyses a
+// minute or more later) made it start from every accepted submission and
+// read all their admissions, for every file: 17 ms a file in a database of
+// 8,000 admissions, measured. Two lookups a person are slower than a bulk
+// join for a file of 100,000 admissions (0.5 s against 25 ms, measured),
+// hence earlierAdmissionsByJoin above lookupLimit.
+const earlierAdmissionsByLookup = `
+	WITH mine AS MATERIALIZED (
+		SELECT source_row, full_name, name_key, birth_date, citizen_id FROM returns.admission WHERE submission_id = $1),
+	hits AS MATERIALIZED (
+		SELECT a.source_row, a.full_name, b.submission_id AS other_sub, b.source_row AS other_row
+		FROM mine a JOIN returns.admission b ON b.name_key = a.name_key AND b.birth_date = a.birth_date
+		WHERE b.submission_id <> $1
+		UNION
+		SELECT a.source_row, a.full_name, b.submission_id, b.source_row
+		FROM mine a JOIN returns.admission b ON b.citizen_id = a.citizen_id
+		WHERE a.citizen_id IS NOT NULL AND b.submission_id <> $1)
+	SELECT DISTINCT ON (h.source_row) h.source_row, h.full_name, s.org_code, s.year, s.quarter, h.other_row
+	FROM hits h JOIN returns.submission s ON s.id = h.other_sub AND s.status = 'accepted'
+	WHERE s.year * 4 + s.quarter - 1 < $2
+	ORDER BY h.source_row, s.year DESC, s.quarter DESC, h.other_row`
+
+// earlierAdmissionsByJoin is the same question for a large file, as one
+// join that the planner runs in bulk.
+const earlierAdmissionsByJoin = `
+	SELECT DISTINCT ON (a.source_row) a.source_row, a.full_name, s.org_code, s.year, s.quarter, b.source_row AS other_row
+	FROM returns.admission a
+	JOIN returns.admission b ON b.submission_id <> a.submission_id
+	     AND ((b.name_key = a.name_key AND b.birth_date = a.birth_date) OR (b.citizen_id = a.citizen_id))
+	JOIN returns.submission s ON s.id = b.submission_id AND s.status = 'accepted'
+	WHERE a.submission_id = $1 AND s.year * 4 + s.quarter - 1 < $2
+	ORDER BY a.source_row, s.year DESC, s.quarter DESC, b.source_row`
+
 // earlierAdmissions: a person admitted in this file who was already admitted
 // in an earlier quarter (same folded name and birth date, or same citizen
 // ID), anywhere in the current submissions: a re-submission or a
@@ -261,28 +302,11 @@ func (c *checker) earlierAdmissions(ctx context.Context) error {
 		OtherQ   int    `db:"quarter"`
 		OtherRow int    `db:"other_row"`
 	}
-	// The file's own admissions first, then two index lookups per person
-	// (admission_person, admission_citizen), then their submissions: the
-	// materialised steps keep that order whatever the planner believes of
-	// the tables. With one join on an OR, statistics older than a burst of
-	// loads (autovacuum analyses a minute or more later) made it start from
-	// every accepted submission and read all their admissions for each
-	// file: 17 ms a file in a database of 8,000 admissions, measured.
-	err := c.l.tx.SelectContext(ctx, &rows, `
-		WITH mine AS MATERIALIZED (
-			SELECT source_row, full_name, name_key, birth_date, citizen_id FROM returns.admission WHERE submission_id = $1),
-		hits AS MATERIALIZED (
-			SELECT a.source_row, a.full_name, b.submission_id AS other_sub, b.source_row AS other_row
-			FROM mine a JOIN returns.admission b ON b.name_key = a.name_key AND b.birth_date = a.birth_date
-			WHERE b.submission_id <> $1
-			UNION
-			SELECT a.source_row, a.full_name, b.submission_id, b.source_row
-			FROM mine a JOIN returns.admission b ON b.citizen_id = a.citizen_id
-			WHERE a.citizen_id IS NOT NULL AND b.submission_id <> $1)
-		SELECT DISTINCT ON (h.source_row) h.source_row, h.full_name, s.org_code, s.year, s.quarter, h.other_row
-		FROM hits h JOIN returns.submission s ON s.id = h.other_sub AND s.status = 'accepted'
-		WHERE s.year * 4 + s.quarter - 1 < $2
-		ORDER BY h.source_row, s.year DESC, s.quarter DESC, h.other_row`, c.l.submissionID, c.q)
+	query := earlierAdmissionsByLookup
+	if c.l.copied["admission"] > lookupLimit {
+		query = earlierAdmissionsByJoin
+	}
+	err := c.l.tx.SelectContext(ctx, &rows, query, c.l.submissionID, c.q)
 	if err != nil {
 		return fmt.Errorf("earlier admissions: %w", err)
 	}
