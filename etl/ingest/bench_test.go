@@ -329,10 +329,10 @@ type smallFile struct {
 // province's returns with more admissions and supervisions), each group a
 // province of its own into an empty database, and reports files per second
 // (target ≥ 50 on the 2-core CI machine). serial loads one file after the
-// other, as one `returns ingest` of one file at a time would; workers-2
-// loads them with two concurrent workers, as `returns ingest` and the
-// daemon do by default on two cores (the Go side and PostgreSQL then work
-// at the same time instead of waiting for each other).
+// other, as `returns ingest` does; workers-2 loads them with two
+// concurrent workers, as the daemon does by default (inbox.workers: 2), so
+// that the Go side and PostgreSQL work at the same time instead of waiting
+// for each other.
 func BenchmarkLoadSmallFiles(b *testing.B) {
 	const n = 1000
 	set := loadSchemas(b)
