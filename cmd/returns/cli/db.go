@@ -14,14 +14,6 @@ import (
 	"github.com/returns-project/returns/etl/store"
 )
 
-// stateDir is where returns keeps its state when nothing else is configured.
-func stateDir() string {
-	if d := os.Getenv("RETURNS_STATE_DIR"); d != "" {
-		return d
-	}
-	return "var"
-}
-
 // database is an open, migrated store and what must be stopped with it.
 type database struct {
 	store  *store.Store
@@ -39,11 +31,18 @@ func (d *database) Close(ctx context.Context) {
 	}
 }
 
-// openDatabase connects to RETURNS_DATABASE_URL, or starts the private
-// cluster under the state directory, and applies pending migrations. Any
-// failure is an exit-2 error: it is not a file's fault.
+// openDatabase connects to the configured database (database.url: the
+// configuration file of RETURNS_CONFIG, RETURNS_DATABASE_URL or
+// RETURNS_DATABASE_URL_FILE), or starts the private cluster under the state
+// directory (state.dir, RETURNS_STATE_DIR), as `returns serve` does, and
+// applies pending migrations. Any failure is an exit-2 error: it is not a
+// file's fault.
 func openDatabase(ctx context.Context, logger *slog.Logger) (*database, error) {
-	return openDatabaseAt(ctx, logger, os.Getenv("RETURNS_DATABASE_URL"), stateDir())
+	cfg, err := loadConfig("")
+	if err != nil {
+		return nil, err
+	}
+	return openDatabaseAt(ctx, logger, cfg.Database.URL, cfg.State.Dir)
 }
 
 // openDatabaseAt is openDatabase with the URL and state directory given:

@@ -163,7 +163,7 @@ Settings: digest.include_personal_data and deadline_days of the configuration.`,
 				IncludePersonalData: cfg.Digest.IncludePersonalData, DeadlineDays: cfg.DeadlineDays, Zone: zone,
 				Recipient: recipient, Resend: resend, From: cfg.SMTP.From, Logger: slog.Default()}
 			ctx := cmd.Context()
-			db, err := openDatabase(ctx, slog.Default())
+			db, err := openDatabaseAt(ctx, slog.Default(), cfg.Database.URL, cfg.State.Dir)
 			if err != nil {
 				return err
 			}
