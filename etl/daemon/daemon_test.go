@@ -110,6 +110,15 @@ func inboxFiles(t *testing.T, state string) []string {
 	return out
 }
 
+// settled says every dropped file has left the inbox and its staging copy
+// is gone: the original moves out a moment before the copy is removed, so
+// an empty inbox alone is not yet a finished file.
+func settled(t *testing.T, state string) bool {
+	t.Helper()
+	entries, err := os.ReadDir(filepath.Join(state, "staging"))
+	return len(inboxFiles(t, state)) == 0 && (err == nil && len(entries) == 0 || os.IsNotExist(err))
+}
+
 func waitFor(t *testing.T, within time.Duration, what string, cond func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(within)
