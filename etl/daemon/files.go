@@ -145,10 +145,7 @@ func (d *Daemon) process(ctx context.Context, r inbox.Ready) (err error) {
 	if rec != nil {
 		return d.redo(ctx, st, rec, start)
 	}
-	res, err := ingest.File(ctx, st.Path, d.cfg.Schemas, d.cfg.Store, ingest.Options{
-		Validate: d.cfg.Validate, ReceivedAt: d.cfg.Now(), FileName: st.Name, Notify: true,
-		OrgHint: st.Org, Annotate: d.cfg.Annotate, InboxKey: key,
-	})
+	res, err := d.ingest(ctx, st, key)
 	if err != nil {
 		_ = d.cfg.Inbox.Discard(st)
 		return err
@@ -171,7 +168,7 @@ func (d *Daemon) process(ctx context.Context, r inbox.Ready) (err error) {
 		d.log.InfoContext(ctx, "daemon: file "+string(res.Outcome), append(attrs, slog.Int("rows", rows),
 			slog.Int64("submission", res.SubmissionID), slog.Int("warnings", res.Warnings), slog.Duration("took", time.Since(start)))...)
 	default:
-		if err := d.reject(ctx, st, res.Result); err != nil {
+		if err := d.reject(ctx, st, res.Result, res.Annotated); err != nil {
 			return err
 		}
 		d.metrics.files.WithLabelValues("rejected").Inc()
@@ -213,13 +210,27 @@ func (d *Daemon) redo(ctx context.Context, st *inbox.Staged, rec *store.Recorded
 			_ = d.cfg.Inbox.Discard(st)
 			return err
 		}
-		if err := d.reject(ctx, st, res); err != nil {
+		if err := d.reject(ctx, st, res, nil); err != nil {
 			return err
 		}
 	}
 	d.metrics.recovered.Inc()
 	d.log.InfoContext(ctx, "daemon: move redone from the recorded outcome", append(attrs, slog.Duration("took", time.Since(start)))...)
 	return nil
+}
+
+// ingest judges and loads the staged copy. Its SHA-256 was computed while
+// copying, so the copy is read once more only to be judged, not hashed again.
+func (d *Daemon) ingest(ctx context.Context, st *inbox.Staged, key string) (*ingest.Result, error) {
+	f, err := os.Open(st.Path)
+	if err != nil {
+		return nil, fmt.Errorf("reopen staged copy: %w", err)
+	}
+	defer f.Close()
+	return ingest.Reader(ctx, f, st.Size, st.SHA256, d.cfg.Schemas, d.cfg.Store, ingest.Options{
+		Validate: d.cfg.Validate, ReceivedAt: d.cfg.Now(), FileName: st.Name, Notify: true,
+		OrgHint: st.Org, Annotate: d.cfg.Annotate, InboxKey: key,
+	})
 }
 
 func (d *Daemon) revalidate(ctx context.Context, st *inbox.Staged) (*validate.Result, error) {
@@ -256,8 +267,9 @@ var reportKeys = []string{"loi.txt", "json", "loi.xlsx"}
 
 // reject moves a rejected file to rejected/ with its reports: the
 // Vietnamese text report (.loi.txt), the JSON report (.json) and, when the
-// file has cell issues to show, the annotated workbook (.loi.xlsx).
-func (d *Daemon) reject(ctx context.Context, st *inbox.Staged, res *validate.Result) error {
+// file has cell issues to show, the annotated workbook (.loi.xlsx):
+// annotated when ingest built it for the result mail, else built here.
+func (d *Daemon) reject(ctx context.Context, st *inbox.Staged, res *validate.Result, annotated []byte) error {
 	reports := map[string][]byte{}
 	var txt, js bytes.Buffer
 	if err := report.WriteText(&txt, res, "vi"); err != nil {
@@ -271,7 +283,10 @@ func (d *Daemon) reject(ctx context.Context, st *inbox.Staged, res *validate.Res
 		return fmt.Errorf("json report: %w", err)
 	}
 	reports[reportKeys[0]], reports[reportKeys[1]] = txt.Bytes(), js.Bytes()
-	if annotate.Needed(res) {
+	switch {
+	case annotated != nil:
+		reports[reportKeys[2]] = annotated
+	case annotate.Needed(res):
 		f, err := os.Open(st.Path)
 		if err != nil {
 			_ = d.cfg.Inbox.Discard(st)

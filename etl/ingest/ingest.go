@@ -36,6 +36,10 @@ type Result struct {
 	SubmissionID int64 // the loaded submission, or the one a duplicate repeats
 	Version      int   // version of the loaded submission for its organisation and quarter
 	DuplicateOf  *store.DuplicateError
+	// Annotated is the annotated workbook built for the result mail (a
+	// rejected file or one with warnings, when the organisation has
+	// contacts), for callers that keep it too; nil when none was built.
+	Annotated []byte
 }
 
 // Options tune an ingest.
@@ -201,6 +205,7 @@ func resultMails(ctx context.Context, contacts func(context.Context, string) ([]
 			return nil, fmt.Errorf("ingest %s: annotated workbook: %w", opts.FileName, err)
 		}
 		attachment, name = buf.Bytes(), annotate.Name(res.File)
+		res.Annotated = attachment
 	}
 	m, err := notify.Mail(o, to, attachment, name)
 	if err != nil {

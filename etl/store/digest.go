@@ -57,22 +57,12 @@ func (s *Store) ImportRecipients(ctx context.Context, meta RecipientsMeta, list 
 		}
 	}()
 	err = s.tx(ctx, func(tx *sqlx.Tx) error {
-		if _, err := tx.ExecContext(ctx, `SET LOCAL ROLE returns_loader`); err != nil {
+		cur, same, err := lockVersions(ctx, tx, "recipient_version", "returns.recipients", meta.SHA256)
+		if err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(hashtextextended('returns.recipients', 0))`); err != nil {
-			return fmt.Errorf("lock: %w", err)
-		}
-		var cur struct {
-			ID     int64  `db:"id"`
-			SHA256 string `db:"sha256"`
-		}
-		err := tx.GetContext(ctx, &cur, `SELECT id, sha256 FROM returns.recipient_version ORDER BY id DESC LIMIT 1`)
-		if err != nil && !errors.Is(err, sql.ErrNoRows) {
-			return fmt.Errorf("current version: %w", err)
-		}
-		if err == nil && cur.SHA256 == meta.SHA256 {
-			version = cur.ID
+		if same {
+			version = cur
 			return ErrRecipientsUnchanged
 		}
 		scopes := make([]string, 0, len(list))

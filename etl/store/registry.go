@@ -75,22 +75,12 @@ func (s *Store) ImportRegistry(ctx context.Context, meta RegistryMeta, orgs []Re
 		}
 	}()
 	err = s.tx(ctx, func(tx *sqlx.Tx) error {
-		if _, err := tx.ExecContext(ctx, `SET LOCAL ROLE returns_loader`); err != nil {
+		cur, same, err := lockVersions(ctx, tx, "registry_version", "returns.registry", meta.SHA256)
+		if err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(hashtextextended('returns.registry', 0))`); err != nil {
-			return fmt.Errorf("lock: %w", err)
-		}
-		var cur struct {
-			ID     int64  `db:"id"`
-			SHA256 string `db:"sha256"`
-		}
-		err := tx.GetContext(ctx, &cur, `SELECT id, sha256 FROM returns.registry_version ORDER BY id DESC LIMIT 1`)
-		if err != nil && !errors.Is(err, sql.ErrNoRows) {
-			return fmt.Errorf("current version: %w", err)
-		}
-		if err == nil && cur.SHA256 == meta.SHA256 {
-			version = cur.ID
+		if same {
+			version = cur
 			return ErrRegistryUnchanged
 		}
 		if err := tx.GetContext(ctx, &version, `INSERT INTO returns.registry_version (sha256, file_name, imported_at, org_count)
@@ -126,6 +116,31 @@ func (s *Store) ImportRegistry(ctx context.Context, meta RegistryMeta, orgs []Re
 	}
 	s.logger.InfoContext(ctx, "store: registry imported", slog.Int64("version", version), slog.Int("orgs", len(orgs)), slog.String("file", meta.FileName))
 	return version, nil
+}
+
+// lockVersions starts the import of a new version of a versioned list
+// (registry_version, recipient_version) in tx: as the loader, under the
+// list's advisory lock (lockKey), so imports of one list queue up. It
+// returns the current version and whether its content is sha already.
+func lockVersions(ctx context.Context, tx *sqlx.Tx, table, lockKey, sha string) (current int64, same bool, err error) {
+	if _, err := tx.ExecContext(ctx, `SET LOCAL ROLE returns_loader`); err != nil {
+		return 0, false, err
+	}
+	if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, lockKey); err != nil {
+		return 0, false, fmt.Errorf("lock: %w", err)
+	}
+	var cur struct {
+		ID     int64  `db:"id"`
+		SHA256 string `db:"sha256"`
+	}
+	err = tx.GetContext(ctx, &cur, `SELECT id, sha256 FROM returns.`+table+` ORDER BY id DESC LIMIT 1`)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, false, nil
+	}
+	if err != nil {
+		return 0, false, fmt.Errorf("current version: %w", err)
+	}
+	return cur.ID, cur.SHA256 == sha, nil
 }
 
 // CurrentRegistry returns the organisations of the current (latest)

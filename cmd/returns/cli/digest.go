@@ -11,7 +11,6 @@ import (
 	"github.com/returns-project/returns/etl/digest"
 	"github.com/returns-project/returns/etl/digestjob"
 	"github.com/returns-project/returns/etl/recipients"
-	"github.com/returns-project/returns/etl/report"
 	"github.com/returns-project/returns/etl/store"
 	"github.com/returns-project/returns/etl/validate"
 )
@@ -77,15 +76,7 @@ when the database cannot be reached.`,
 			}
 			out := cmd.OutOrStdout()
 			if res.Status != validate.Accepted {
-				if asJSON {
-					err = report.WriteJSON(out, res, lang)
-				} else {
-					err = report.WriteText(out, res, lang)
-				}
-				if err != nil {
-					return &exitError{code: ExitUsage, err: err}
-				}
-				return &exitError{code: ExitRejected}
+				return writeRejected(out, res, asJSON, lang)
 			}
 			rows := make([]store.Recipient, len(list.Recipients))
 			active := 0
@@ -100,23 +91,8 @@ when the database cannot be reached.`,
 			if err != nil && !unchanged {
 				return &exitError{code: ExitUsage, err: fmt.Errorf("%s could not be imported (not the file's fault; try again): %w", path, err)}
 			}
-			if asJSON {
-				jr := registryJSON{JSONResult: report.JSON(res, lang), RegistryVersion: version, Organisations: len(rows)}
-				jr.Status = "imported"
-				if unchanged {
-					jr.Status = "unchanged"
-				}
-				return writeJSONLine(out, jr)
-			}
-			line := fmt.Sprintf("recipients version %d: %d recipients (%d active)", version, len(rows), active)
-			if unchanged {
-				line += " (unchanged: same content as the current version)"
-			}
-			fmt.Fprintln(out, line)
-			if res.Warnings > 0 {
-				return report.WriteText(out, res, lang)
-			}
-			return nil
+			return writeImported(out, res, asJSON, lang, version, len(rows), unchanged,
+				fmt.Sprintf("recipients version %d: %d recipients (%d active)", version, len(rows), active))
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the result as one JSON object (recipients count in organisations)")

@@ -68,15 +68,7 @@ when the database cannot be reached.`,
 			}
 			out := cmd.OutOrStdout()
 			if res.Status != validate.Accepted {
-				if asJSON {
-					err = report.WriteJSON(out, res, lang)
-				} else {
-					err = report.WriteText(out, res, lang)
-				}
-				if err != nil {
-					return &exitError{code: ExitUsage, err: err}
-				}
-				return &exitError{code: ExitRejected}
+				return writeRejected(out, res, asJSON, lang)
 			}
 			db, err := openDatabase(ctx, slog.Default())
 			if err != nil {
@@ -88,28 +80,49 @@ when the database cannot be reached.`,
 			if err != nil && !unchanged {
 				return &exitError{code: ExitUsage, err: fmt.Errorf("%s could not be imported (not the file's fault; try again): %w", path, err)}
 			}
-			if asJSON {
-				jr := registryJSON{JSONResult: report.JSON(res, lang), RegistryVersion: version, Organisations: len(reg.Orgs)}
-				jr.Status = "imported"
-				if unchanged {
-					jr.Status = "unchanged"
-				}
-				return writeJSONLine(out, jr)
-			}
-			line := fmt.Sprintf("registry version %d: %d organisations", version, len(reg.Orgs))
-			if unchanged {
-				line += " (unchanged: same content as the current version)"
-			}
-			fmt.Fprintln(out, line)
-			if res.Warnings > 0 {
-				return report.WriteText(out, res, lang)
-			}
-			return nil
+			return writeImported(out, res, asJSON, lang, version, len(reg.Orgs), unchanged,
+				fmt.Sprintf("registry version %d: %d organisations", version, len(reg.Orgs)))
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the result as one JSON object")
 	cmd.Flags().StringVar(&lang, "lang", "vi", "language of messages: vi or en")
 	return cmd
+}
+
+// writeRejected prints the report of a registry or recipients workbook that
+// was not accepted, and returns the exit status that says so.
+func writeRejected(out io.Writer, res *validate.Result, asJSON bool, lang string) error {
+	var err error
+	if asJSON {
+		err = report.WriteJSON(out, res, lang)
+	} else {
+		err = report.WriteText(out, res, lang)
+	}
+	if err != nil {
+		return &exitError{code: ExitUsage, err: err}
+	}
+	return &exitError{code: ExitRejected}
+}
+
+// writeImported prints the outcome of an accepted registry or recipients
+// import: one JSON object, or line and then the warnings, if any.
+func writeImported(out io.Writer, res *validate.Result, asJSON bool, lang string, version int64, count int, unchanged bool, line string) error {
+	if asJSON {
+		jr := registryJSON{JSONResult: report.JSON(res, lang), RegistryVersion: version, Organisations: count}
+		jr.Status = "imported"
+		if unchanged {
+			jr.Status = "unchanged"
+		}
+		return writeJSONLine(out, jr)
+	}
+	if unchanged {
+		line += " (unchanged: same content as the current version)"
+	}
+	fmt.Fprintln(out, line)
+	if res.Warnings > 0 {
+		return report.WriteText(out, res, lang)
+	}
+	return nil
 }
 
 // writeJSONLine writes v as one line of JSON, as report.WriteJSONResult does.
