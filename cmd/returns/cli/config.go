@@ -115,19 +115,55 @@ func checkFolder(key, dir string) error {
 	return nil
 }
 
-// warnDigestDay warns when an enabled digest schedule fires on another day
-// of the month than digest.send_day: the two say the same thing twice.
+// warnDigestDay warns when an enabled digest schedule would send a
+// quarter's digest later than digest.send_day of the month after the quarter
+// (the job sends at its first run on or after that day). A daily schedule,
+// the shipped one, never warns; a monthly one on another day, or one that
+// skips the months after the quarters, does.
 func warnDigestDay(w io.Writer, cfg *config.Config, jobs []schedule.Job) {
 	for _, j := range jobs {
 		if j.Kind != schedule.KindDigest || !j.Enabled {
 			continue
 		}
-		for _, t := range j.Next(time.Now(), 4) {
-			if t.Day() != cfg.Digest.SendDay {
-				fmt.Fprintf(w, "warning: schedule %s (%s) fires on day %d of the month, digest.send_day is %d\n",
-					j.Name, j.File, t.Day(), cfg.Digest.SendDay)
-				break
-			}
+		due, first, late := lateDigest(j, cfg.Digest.SendDay, time.Now())
+		switch {
+		case late && first.IsZero():
+			fmt.Fprintf(w, "warning: schedule %s (%s) never runs on or after %s, when the digest is due (digest.send_day %d)\n",
+				j.Name, j.File, due.Format("02/01/2006"), cfg.Digest.SendDay)
+		case late:
+			fmt.Fprintf(w, "warning: schedule %s (%s) first runs on %s, after the digest is due on %s (digest.send_day %d): make it fire on that day, or daily\n",
+				j.Name, j.File, first.Format("02/01/2006"), due.Format("02/01/2006"), cfg.Digest.SendDay)
 		}
 	}
+}
+
+// lateDigest looks at the next four quarters' due dates (send day of the
+// month after each quarter, in the job's zone) and reports the first whose
+// first run on or after it falls on a later day.
+func lateDigest(j schedule.Job, sendDay int, now time.Time) (due, first time.Time, late bool) {
+	loc := time.UTC
+	if j.TimeZone != "" {
+		if l, err := time.LoadLocation(j.TimeZone); err == nil {
+			loc = l
+		}
+	}
+	now = now.In(loc)
+	// The month after the quarter now running, then the next three.
+	m := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, loc)
+	for m.Month()%3 != 1 {
+		m = m.AddDate(0, 1, 0)
+	}
+	for range 4 {
+		due = time.Date(m.Year(), m.Month(), sendDay, 0, 0, 0, 0, loc)
+		runs := j.Next(due.Add(-time.Nanosecond), 1)
+		if len(runs) == 0 {
+			return due, time.Time{}, true
+		}
+		first = runs[0].In(loc)
+		if y, mo, d := first.Date(); y != due.Year() || mo != due.Month() || d != due.Day() {
+			return due, first, true
+		}
+		m = m.AddDate(0, 3, 0)
+	}
+	return time.Time{}, time.Time{}, false
 }

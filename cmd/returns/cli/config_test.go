@@ -107,3 +107,50 @@ func TestZeroConfigCommands(t *testing.T) {
 	require.Equal(t, ExitOK, code, stderr)
 	require.Len(t, runRE.FindAllString(out, -1), 15, out)
 }
+
+// The shipped defaults (no file, the embedded schedules) must pass their own
+// check without a warning; a digest schedule that would send late warns.
+func TestConfigCheckDefaultsDoNotWarn(t *testing.T) {
+	t.Parallel()
+	code, _, stderr := run(t, "config", "check")
+	require.Equal(t, ExitOK, code, stderr)
+	require.Contains(t, stderr, "configuration is valid")
+	require.NotContains(t, stderr, "warning", "the shipped defaults warn about themselves")
+
+	for name, cron := range map[string]string{
+		"monthly on the 1st":        `"0 8 1 * *"`,
+		"on send_day, wrong months": `"0 8 15 2,5,8,11 *"`,
+		"weekly on Mondays":         `"0 8 * * 1"`,
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			dir := t.TempDir()
+			require.NoError(t, os.WriteFile(filepath.Join(dir, "quarterly-digest.yaml"), []byte(`name: quarterly-digest
+description:
+  vi: Gửi bản tổng hợp quý
+  en: Send the quarterly digest
+cron: `+cron+`
+job: digest
+`), 0o644))
+			cfg := writeConfigFile(t, "returns.yaml", "schedules:\n  dir: "+dir+"\n", 0o644)
+			code, _, stderr := run(t, "config", "check", "--config", cfg)
+			require.Equal(t, ExitOK, code, stderr)
+			require.Contains(t, stderr, "warning: schedule quarterly-digest")
+		})
+	}
+	t.Run("on send_day of the months after the quarters", func(t *testing.T) {
+		t.Parallel()
+		dir := t.TempDir()
+		require.NoError(t, os.WriteFile(filepath.Join(dir, "quarterly-digest.yaml"), []byte(`name: quarterly-digest
+description:
+  vi: Gửi bản tổng hợp quý
+  en: Send the quarterly digest
+cron: "0 8 15 1,4,7,10 *"
+job: digest
+`), 0o644))
+		cfg := writeConfigFile(t, "returns.yaml", "schedules:\n  dir: "+dir+"\n", 0o644)
+		code, _, stderr := run(t, "config", "check", "--config", cfg)
+		require.Equal(t, ExitOK, code, stderr)
+		require.NotContains(t, stderr, "warning")
+	})
+}
