@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/debug"
 
 	"github.com/spf13/cobra"
 
@@ -109,8 +110,44 @@ func (g *globals) loadSchemas() (*schema.Set, error) {
 	return set, nil
 }
 
-// version is set at build time with -ldflags "-X ...cli.version=...".
-var version = "dev"
+// version may be set at build time with -ldflags "-X ...cli.version=...";
+// otherwise it is read from the binary's build information (see
+// [buildVersion]).
+var version = ""
+
+// buildVersion is the version to print: the one stamped at link time, else
+// the module version of an installed binary (go install …@v1.2.3), else the
+// VCS revision and time the go tool recorded (go build in a git checkout),
+// else "dev".
+func buildVersion() string {
+	if version != "" {
+		return version
+	}
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "dev"
+	}
+	if v := bi.Main.Version; v != "" && v != "(devel)" {
+		return v
+	}
+	var rev, at, modified string
+	for _, s := range bi.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			rev = s.Value
+		case "vcs.time":
+			at = s.Value
+		case "vcs.modified":
+			if s.Value == "true" {
+				modified = "+modified"
+			}
+		}
+	}
+	if rev == "" {
+		return "dev (" + bi.GoVersion + ")"
+	}
+	return fmt.Sprintf("dev-%.12s%s (%s, %s)", rev, modified, at, bi.GoVersion)
+}
 
 func newVersionCmd() *cobra.Command {
 	return &cobra.Command{
@@ -118,7 +155,7 @@ func newVersionCmd() *cobra.Command {
 		Short: "Print the version",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			_, err := fmt.Fprintln(cmd.OutOrStdout(), "returns", version)
+			_, err := fmt.Fprintln(cmd.OutOrStdout(), "returns", buildVersion())
 			return err
 		},
 	}

@@ -8,6 +8,8 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"runtime"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -184,6 +186,8 @@ func TestTemplateCommandWritesAWorkbookThatValidatesAsTemplate(t *testing.T) {
 	st, err := os.Stat(out)
 	require.NoError(t, err)
 	require.Greater(t, st.Size(), int64(1000))
+	// Meant for operators on a share: readable by all that the umask allows.
+	require.Equal(t, os.FileMode(0o644)&^processUmask(t), st.Mode().Perm())
 	// The blank template is rejected only for missing data, never for
 	// its structure: it is the template.
 	code, jsonOut, _ := run(t, "validate", "--json", out)
@@ -196,4 +200,32 @@ func TestTemplateCommandWritesAWorkbookThatValidatesAsTemplate(t *testing.T) {
 	}
 	code, _, _ = run(t, "template")
 	require.Equal(t, ExitUsage, code)
+}
+
+// processUmask reads the process's umask from /proc (Linux), without the
+// set-and-restore dance of syscall.Umask that would race parallel tests.
+func processUmask(t *testing.T) os.FileMode {
+	t.Helper()
+	b, err := os.ReadFile("/proc/self/status")
+	require.NoError(t, err)
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "Umask:"); ok {
+			m, err := strconv.ParseUint(strings.TrimSpace(v), 8, 32)
+			require.NoError(t, err)
+			return os.FileMode(m)
+		}
+	}
+	t.Fatal("no Umask line in /proc/self/status")
+	return 0
+}
+
+// `returns version` never says a bare "dev": it says at least which Go built
+// it, and the VCS revision when the go tool recorded one.
+func TestVersionFromBuildInfo(t *testing.T) {
+	t.Parallel()
+	code, out, _ := run(t, "version")
+	require.Equal(t, ExitOK, code)
+	require.True(t, strings.HasPrefix(out, "returns "), out)
+	require.NotEqual(t, "returns dev\n", out)
+	require.Contains(t, out, runtime.Version())
 }

@@ -42,9 +42,9 @@ func newConfigCmd(g *globals) *cobra.Command {
 (--config or RETURNS_CONFIG) overrides the defaults, environment variables
 RETURNS_<SECTION>_<KEY> override the file, and secrets may come from files
 (database.url_file, smtp.password_file) that only their owner can read.
-etl/config/returns.example.yaml documents every key.`,
+` + "`returns config example`" + ` prints a commented file with every key and its default.`,
 	}
-	cmd.AddCommand(newConfigCheckCmd(g))
+	cmd.AddCommand(newConfigCheckCmd(g), newConfigExampleCmd())
 	return cmd
 }
 
@@ -100,6 +100,21 @@ Exit status: 0 valid, 2 with every problem listed otherwise.`,
 	}
 	cmd.Flags().StringVar(&file, "config", "", "configuration file (default: $"+config.EnvConfig+", else none)")
 	return cmd
+}
+
+func newConfigExampleCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "example",
+		Short: "Print an example configuration file with every key, its default and what it does",
+		Long: `example prints the documented configuration file; save it, keep the keys you
+change and run: returns serve --config returns.yaml
+  returns config example > returns.yaml`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			_, err := cmd.OutOrStdout().Write(config.Example)
+			return err
+		},
+	}
 }
 
 // checkFolder says whether an override folder, when set, is a folder: an

@@ -36,7 +36,7 @@ configured it keeps its state under ./var (inbox/, archive/, rejected/,
 quarantine/, outbox/, staging/ and a private PostgreSQL cluster in pg/) and
 writes mail as .eml files to var/outbox. A configuration file (--config or
 RETURNS_CONFIG) and RETURNS_<SECTION>_<KEY> variables override any setting;
-see etl/config/returns.example.yaml. Pending migrations are applied at
+` + "`returns config example`" + ` prints every key. Pending migrations are applied at
 start-up. /healthz, /readyz and /metrics are served on http.listen
 (127.0.0.1:8787 by default).
 On SIGTERM or SIGINT the file in hand is finished (within 30s) and serve

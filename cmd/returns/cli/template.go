@@ -2,9 +2,8 @@ package cli
 
 import (
 	"fmt"
-	"os"
-	"path/filepath"
 
+	"github.com/google/renameio/v2"
 	"github.com/spf13/cobra"
 
 	"github.com/returns-project/returns/etl/template"
@@ -28,20 +27,18 @@ func newTemplateCmd(g *globals) *cobra.Command {
 			if !ok {
 				return usageError("unknown template %q", id)
 			}
-			// Write beside the target and rename, so a reader never sees half a workbook.
-			tmp, err := os.CreateTemp(filepath.Dir(out), ".template-*.xlsx")
+			// Written beside the target and renamed, so a reader never sees half
+			// a workbook; readable by everyone the umask allows (0644 under the
+			// usual 022): the template is meant for operators on a share.
+			pf, err := renameio.NewPendingFile(out, renameio.WithPermissions(0o644))
 			if err != nil {
 				return &exitError{code: ExitUsage, err: fmt.Errorf("write %s: %w", out, err)}
 			}
-			defer os.Remove(tmp.Name())
-			if err := template.Write(tmp, set, t, template.Options{}); err != nil {
-				tmp.Close()
+			defer pf.Cleanup()
+			if err := template.Write(pf, set, t, template.Options{}); err != nil {
 				return &exitError{code: ExitUsage, err: err}
 			}
-			if err := tmp.Close(); err != nil {
-				return &exitError{code: ExitUsage, err: fmt.Errorf("write %s: %w", out, err)}
-			}
-			if err := os.Rename(tmp.Name(), out); err != nil {
+			if err := pf.CloseAtomicallyReplace(); err != nil {
 				return &exitError{code: ExitUsage, err: fmt.Errorf("write %s: %w", out, err)}
 			}
 			fmt.Fprintf(cmd.ErrOrStderr(), "wrote %s (%s)\n", out, t.Version)
