@@ -154,3 +154,16 @@ job: digest
 		require.NotContains(t, stderr, "warning")
 	})
 }
+
+// `returns config example` prints a file that config check accepts as it is,
+// with no warning: the starting point of an administrator.
+func TestConfigExampleIsAValidConfiguration(t *testing.T) {
+	t.Parallel()
+	code, out, stderr := run(t, "config", "example")
+	require.Equal(t, ExitOK, code, stderr)
+	require.Contains(t, out, "send_day:")
+	cfg := writeConfigFile(t, "returns.yaml", out, 0o644)
+	code, _, stderr = run(t, "config", "check", "--config", cfg)
+	require.Equal(t, ExitOK, code, stderr)
+	require.NotContains(t, stderr, "warning")
+}

@@ -6,11 +6,16 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"os"
-	"path/filepath"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+	"unicode"
 
+	"github.com/google/renameio/v2"
 	"github.com/spf13/cobra"
 
+	"github.com/returns-project/returns/etl/locale"
 	"github.com/returns-project/returns/etl/registry"
 	"github.com/returns-project/returns/etl/report"
 	"github.com/returns-project/returns/etl/store"
@@ -175,13 +180,32 @@ func newRegistryExportCmd(g *globals) *cobra.Command {
 }
 
 func newRegistryVersionsCmd() *cobra.Command {
-	return &cobra.Command{
-		Use:   "versions",
+	var (
+		asJSON bool
+		lang   string
+	)
+	cmd := &cobra.Command{
+		Use:   "versions [--json] [--lang vi|en]",
 		Short: "List the imported registry versions, newest (current) first",
-		Args:  cobra.NoArgs,
+		Long: `versions lists the imported registry versions, newest (the current one) first,
+with when each was imported in the configured time zone (time_zone), how many
+organisations it holds, its content hash and its file name. --json prints one
+JSON object per version per line, times in RFC 3339 with their offset.`,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if lang != "vi" && lang != "en" {
+				return usageError("--lang must be vi or en, not %q", lang)
+			}
 			ctx := cmd.Context()
-			db, err := openDatabase(ctx, slog.Default())
+			cfg, err := loadConfig("")
+			if err != nil {
+				return err
+			}
+			loc, err := cfg.Location()
+			if err != nil {
+				return usageError("%v", err)
+			}
+			db, err := openDatabaseAt(ctx, slog.Default(), cfg.Database.URL, cfg.State.Dir)
 			if err != nil {
 				return err
 			}
@@ -190,42 +214,62 @@ func newRegistryVersionsCmd() *cobra.Command {
 			if err != nil {
 				return &exitError{code: ExitUsage, err: err}
 			}
-			out := cmd.OutOrStdout()
-			for _, v := range versions {
-				fmt.Fprintf(out, "%d\t%s\t%d organisations\t%s\t%s\n", v.ID, v.ImportedAt.UTC().Format("2006-01-02 15:04:05Z"), v.OrgCount, v.SHA256[:min(12, len(v.SHA256))], v.FileName)
-			}
-			return nil
+			return printRegistryVersions(cmd.OutOrStdout(), versions, loc, lang, asJSON)
 		},
 	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "one JSON object per version per line")
+	cmd.Flags().StringVar(&lang, "lang", "vi", "language of the headings: vi or en")
+	return cmd
 }
 
-// writeFileAtomic writes path through a temporary file in the same folder,
-// synced and then renamed over path: a reader sees the old file or the new
-// one, never half of one.
-func writeFileAtomic(path string, write func(io.Writer) error) (err error) {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
+// printRegistryVersions writes versions for people (a table with headings,
+// times in loc with the zone's name) or, with asJSON, for programs.
+func printRegistryVersions(w io.Writer, versions []store.RegistryVersion, loc *time.Location, lang string, asJSON bool) error {
+	if asJSON {
+		enc := json.NewEncoder(w)
+		for _, v := range versions {
+			if err := enc.Encode(struct {
+				ID            int64     `json:"id"`
+				ImportedAt    time.Time `json:"imported_at"`
+				Organisations int       `json:"organisations"`
+				SHA256        string    `json:"sha256"`
+				FileName      string    `json:"file_name"`
+			}{v.ID, v.ImportedAt.In(loc), v.OrgCount, v.SHA256, v.FileName}); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	if len(versions) == 0 {
+		return nil
+	}
+	head := []string{"Phiên bản", "Nhập lúc", "Số đơn vị", "SHA-256", "Tệp"}
+	if lang == "en" {
+		head = []string{"Version", "Imported at", "Organisations", "SHA-256", "File"}
+	}
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, strings.Join(head, "\t"))
+	for _, v := range versions {
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\n", v.ID, v.ImportedAt.In(loc).Format("02/01/2006 15:04:05 MST"),
+			locale.Int(lang, int64(v.OrgCount)), v.SHA256[:min(12, len(v.SHA256))], printableName(v.FileName))
+	}
+	return tw.Flush()
+}
+
+// writeFileAtomic writes path through renameio: a temporary file in the
+// same folder, synced and renamed over path, so a reader sees the old file or
+// the new one, never half of one. The file is 0644 under the umask: what the
+// commands write (templates, registry exports) is meant for people on a share.
+func writeFileAtomic(path string, write func(io.Writer) error) error {
+	pf, err := renameio.NewPendingFile(path, renameio.WithPermissions(0o644))
 	if err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
-	defer func() {
-		if err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
-		}
-	}()
-	if err := write(tmp); err != nil {
+	defer pf.Cleanup()
+	if err := write(pf); err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
-	if err := tmp.Chmod(0o644); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := tmp.Sync(); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
+	if err := pf.CloseAtomicallyReplace(); err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
 	return nil
@@ -257,4 +301,14 @@ func fromStore(orgs []store.RegistryOrg) *registry.Registry {
 		reg.Orgs[i] = ro
 	}
 	return reg
+}
+
+// printableName is a file name as a terminal may show it: as it is when every
+// character is printable, else quoted with its control characters escaped
+// (a name is the submitter's input, and a terminal obeys escape sequences).
+func printableName(name string) string {
+	if strings.IndexFunc(name, func(r rune) bool { return !unicode.IsPrint(r) }) < 0 {
+		return name
+	}
+	return strconv.QuoteToGraphic(name)
 }

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -78,10 +79,30 @@ func TestRegistryImportExportRoundTrip(t *testing.T) {
 	require.Equal(t, want.Orgs, got.Orgs)
 
 	// One version: the second import changed nothing.
+	// For people: a heading, then the version, imported at a local time
+	// with its zone (Asia/Ho_Chi_Minh prints as +07).
 	code, out, stderr = run(t, "registry", "versions")
 	require.Equal(t, ExitOK, code, stderr)
-	require.Equal(t, 1, strings.Count(out, "\n"), out)
-	require.True(t, strings.HasPrefix(out, strings.TrimSuffix(first, ":")+"\t"), out)
+	lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
+	require.Len(t, lines, 2, out)
+	require.True(t, strings.HasPrefix(lines[0], "Phiên bản"), out)
+	require.True(t, strings.HasPrefix(lines[1], strings.TrimSuffix(first, ":")+" "), out)
+	require.Contains(t, lines[1], "+07", "local time with its zone")
+	require.Contains(t, lines[1], "31", "organisations")
+	// For programs: --json, one object per version.
+	code, out, stderr = run(t, "registry", "versions", "--json")
+	require.Equal(t, ExitOK, code, stderr)
+	var v struct {
+		ID            int64     `json:"id"`
+		ImportedAt    time.Time `json:"imported_at"`
+		Organisations int       `json:"organisations"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(out), &v), out)
+	require.Equal(t, strings.TrimSuffix(first, ":"), strconv.FormatInt(v.ID, 10))
+	require.Equal(t, 31, v.Organisations)
+	_, offset := v.ImportedAt.Zone()
+	require.Equal(t, 7*3600, offset, "imported_at in the configured zone")
+	require.WithinDuration(t, time.Now(), v.ImportedAt, 10*time.Minute)
 }
 
 // TestRegistryRoundTripThroughStore: generate → Write → Read →

@@ -2,8 +2,8 @@ package cli
 
 import (
 	"fmt"
+	"io"
 
-	"github.com/google/renameio/v2"
 	"github.com/spf13/cobra"
 
 	"github.com/returns-project/returns/etl/template"
@@ -27,19 +27,9 @@ func newTemplateCmd(g *globals) *cobra.Command {
 			if !ok {
 				return usageError("unknown template %q", id)
 			}
-			// Written beside the target and renamed, so a reader never sees half
-			// a workbook; readable by everyone the umask allows (0644 under the
-			// usual 022): the template is meant for operators on a share.
-			pf, err := renameio.NewPendingFile(out, renameio.WithPermissions(0o644))
+			err = writeFileAtomic(out, func(w io.Writer) error { return template.Write(w, set, t, template.Options{}) })
 			if err != nil {
-				return &exitError{code: ExitUsage, err: fmt.Errorf("write %s: %w", out, err)}
-			}
-			defer pf.Cleanup()
-			if err := template.Write(pf, set, t, template.Options{}); err != nil {
 				return &exitError{code: ExitUsage, err: err}
-			}
-			if err := pf.CloseAtomicallyReplace(); err != nil {
-				return &exitError{code: ExitUsage, err: fmt.Errorf("write %s: %w", out, err)}
 			}
 			fmt.Fprintf(cmd.ErrOrStderr(), "wrote %s (%s)\n", out, t.Version)
 			return nil
