@@ -113,13 +113,16 @@ func settleSecrets(set map[string]bool, c *Config, where string) []error {
 	for _, l := range leaves(c) {
 		byPath[l.path] = l.v
 	}
+	// A key given empty ("", as returns.example.yaml writes every key) sets
+	// nothing to conflict with: it only clears what a lower layer set.
+	given := func(k string) bool { return set[k] && byPath[k].String() != "" }
 	for _, p := range secretPairs {
 		switch {
-		case set[p[0]] && set[p[1]]:
+		case given(p[0]) && given(p[1]):
 			errs = append(errs, fmt.Errorf("%s and %s are both set %s: set one (prefer the file)", p[0], p[1], where))
-		case set[p[0]]:
+		case given(p[0]):
 			byPath[p[1]].SetString("")
-		case set[p[1]]:
+		case given(p[1]):
 			byPath[p[0]].SetString("")
 		}
 	}
