@@ -41,7 +41,9 @@ func newStatusCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "status [--quarter 2025-Q3] [--json] [--lang vi|en]",
 		Short: "Print the quarter board: every organisation expected to report and its return",
-		Long: `status lists, for the quarter (by default the latest one that has ended),
+		Long: `status lists, for the quarter (by default the one being collected, else the
+latest with returns, else the latest that has ended; the choice is said on
+standard error),
 every organisation expected to report (a grassroots organisation active in the
 current registry for the whole quarter) and whether its return is missing,
 rejected or loaded: which version, when, and whether on time. A return is on
@@ -62,7 +64,7 @@ imported.`,
 			if err != nil {
 				return &exitError{code: ExitUsage, err: err}
 			}
-			q := daemon.LastEnded(time.Now(), loc)
+			var q registry.Quarter
 			if quarter != "" {
 				if q, err = registry.ParseQuarter(quarter); err != nil {
 					return usageError("--quarter: %v", err)
@@ -74,6 +76,15 @@ imported.`,
 				return err
 			}
 			defer db.Close(ctx)
+			if quarter == "" {
+				latest, ok, err := db.store.LatestReturnQuarter(ctx)
+				if err != nil {
+					return &exitError{code: ExitUsage, err: err}
+				}
+				var why string
+				q, why = boardQuarter(time.Now(), loc, cfg.DeadlineDays, latest, ok, lang)
+				fmt.Fprintln(cmd.ErrOrStderr(), why)
+			}
 			rows, err := db.store.QuarterBoard(ctx, q.Year, q.Q)
 			if errors.Is(err, store.ErrNoRegistry) {
 				return usageError("no organisation registry imported yet: run returns registry import FILE first")
@@ -95,7 +106,7 @@ imported.`,
 		},
 	}
 	cmd.Flags().StringVar(&file, "config", "", "configuration file (default: $RETURNS_CONFIG, else none)")
-	cmd.Flags().StringVar(&quarter, "quarter", "", "quarter as YYYY-Qn (default: the latest one that has ended)")
+	cmd.Flags().StringVar(&quarter, "quarter", "", "quarter as YYYY-Qn (default: the one whose returns are due, else the latest with returns)")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print one JSON object per organisation per line")
 	cmd.Flags().StringVar(&lang, "lang", "vi", "language of the table: vi or en")
 	return cmd

@@ -7,9 +7,11 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/returns-project/returns/etl/daemon"
 	"github.com/returns-project/returns/etl/store/storetest"
 	"github.com/returns-project/returns/samples/generate"
 )
@@ -88,4 +90,49 @@ func TestStatusBoard(t *testing.T) {
 
 	code, _, _ = run(t, "status", "--quarter", "2025-Q5")
 	require.Equal(t, ExitUsage, code)
+
+	// With no --quarter, the board opens on the quarter with returns, not on
+	// an empty later one, and says why (unless a quarter is being collected
+	// right now, which then comes first).
+	loc, err := time.LoadLocation("Asia/Ho_Chi_Minh")
+	require.NoError(t, err)
+	if last := daemon.LastEnded(time.Now(), loc); time.Now().After(daemon.Deadline(last, 10, loc)) {
+		code, out, stderr = run(t, "status")
+		require.Equal(t, ExitOK, code, stderr)
+		require.Contains(t, out, "Quý III/2025 — hạn nộp 10/10/2025")
+		require.Contains(t, stderr, "Quý III/2025: quý gần nhất có báo cáo")
+	}
+}
+
+func TestBoardQuarter(t *testing.T) {
+	t.Parallel()
+	loc, err := time.LoadLocation("Asia/Ho_Chi_Minh")
+	require.NoError(t, err)
+	at := func(s string) time.Time {
+		tm, err := time.ParseInLocation("2006-01-02 15:04", s, loc)
+		require.NoError(t, err)
+		return tm
+	}
+	idx := func(y, q int) int { return y*4 + q - 1 }
+	for _, c := range []struct {
+		name   string
+		now    time.Time
+		latest int
+		ok     bool
+		want   string
+		why    string
+	}{
+		{"samples loaded long after their quarter", at("2026-12-02 09:00"), idx(2025, 3), true, "2025-Q3", "quý gần nhất có báo cáo (Quý III/2026 chưa có báo cáo nào)"},
+		{"a quarter being collected comes first", at("2026-10-05 09:00"), idx(2026, 2), true, "2026-Q3", "đang trong hạn nộp báo cáo (hạn 10/10/2026)"},
+		{"last day of the deadline", at("2026-10-10 23:59"), idx(2025, 3), true, "2026-Q3", "hạn 10/10/2026"},
+		{"the day after the deadline, no returns", at("2026-10-11 00:00"), 0, false, "2026-Q3", "quý gần nhất đã kết thúc"},
+		{"returns for the last ended quarter", at("2026-12-02 09:00"), idx(2026, 3), true, "2026-Q3", "quý gần nhất đã kết thúc"},
+		{"Q4 collected in January", at("2027-01-03 09:00"), idx(2026, 3), true, "2026-Q4", "hạn 10/01/2027"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			q, why := boardQuarter(c.now, loc, 10, c.latest, c.ok, "vi")
+			require.Equal(t, c.want, q.String())
+			require.Contains(t, why, c.why)
+		})
+	}
 }
