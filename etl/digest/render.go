@@ -481,7 +481,6 @@ const textBody = `{{.Title}}
 {{define "rows"}}{{range .}}- {{.Label}}: {{.Value}} | {{or .QoQ "·"}} | {{or .YoY "·"}}
 {{end}}{{end}}`
 
-
 const htmlBody = `<!DOCTYPE html>
 <html lang="{{.Lang}}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width"><title>{{.Title}}</title></head>
 <body style="margin:0;padding:0;background:#f4f5f7">
