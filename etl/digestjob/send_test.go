@@ -20,8 +20,8 @@ import (
 	"github.com/returns-project/returns/etl/digestjob"
 	rmail "github.com/returns-project/returns/etl/mail"
 	"github.com/returns-project/returns/etl/store"
-	"github.com/returns-project/returns/samples/generate"
 	"github.com/returns-project/returns/etl/store/storetest"
+	"github.com/returns-project/returns/samples/generate"
 )
 
 // inbox is a real SMTP server (go-smtp) on 127.0.0.1 that keeps what it receives.
