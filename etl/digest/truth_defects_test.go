@@ -312,5 +312,3 @@ func TestFiguresPage(t *testing.T) {
 		require.Contains(t, string(got), "`"+def.ID+"`")
 	}
 }
-
-
