@@ -7,6 +7,7 @@ var texts = map[string][2]string{
 	"greeting":        {"Kính gửi %s,", "Dear %s,"},
 	"scope":           {"Phạm vi: %s (%s) và %d đơn vị trực thuộc", "Scope: %s (%s) and %d organisations below it"},
 	"cutoff":          {"Số liệu đến %s; hạn nộp %s. Chỉ tính các báo cáo đã được chấp nhận, bản hiện hành.", "Data as of %s; returns were due %s. Only accepted, current returns count."},
+	"cutoff_none":     {"Chưa có số liệu: chưa nạp báo cáo nào của phạm vi này; hạn nộp %s.", "No data yet: no return of this scope was loaded; returns were due %s."},
 	"restated":        {"Điều chỉnh số liệu đã báo cáo", "Restated figures"},
 	"restated_intro":  {"Các báo cáo sau đến muộn hoặc được nộp lại sau bản báo cáo nhanh trước; số liệu các quý đó đã thay đổi:", "These returns arrived late or were corrected after the previous digest; the figures of those quarters have changed:"},
 	"restated_line":   {"%s – %s: lần nộp %d, ghi nhận %s", "%s – %s: version %d, loaded %s"},

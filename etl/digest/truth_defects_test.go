@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 	"github.com/xuri/excelize/v2"
@@ -197,11 +198,14 @@ func TestEmptyScopeRenders(t *testing.T) {
 	q := digest.Quarter{Year: 2025, Q: 3}
 	f := facts(q)
 	f.Figures, f.Supervisions, f.People, f.UnmatchedTransfers = nil, nil, nil, nil
+	f.Cutoff = time.Unix(0, 0) // what the store reads when nothing was loaded
 	d := digest.Build(f)
 	require.True(t, d.Empty)
 	r, err := digest.Render(d, digest.RenderOptions{})
 	require.NoError(t, err)
 	require.Contains(t, r.Text, "Phạm vi này chưa có báo cáo nào được chấp nhận cho Quý III/2025")
+	require.Contains(t, r.Text, "Chưa có số liệu: chưa nạp báo cáo nào của phạm vi này; hạn nộp 11/10/2025")
+	require.NotContains(t, r.Text, "1970")
 	require.Contains(t, html.UnescapeString(r.HTML), "Phạm vi này chưa có báo cáo nào được chấp nhận cho Quý III/2025")
 	require.Equal(t, []byte("\x89PNG"), r.Chart[:4])
 	require.Equal(t, []byte("PK"), r.XLSX[:2])
