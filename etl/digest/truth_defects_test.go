@@ -291,6 +291,15 @@ func TestXLSXNumberFormats(t *testing.T) {
 		require.True(t, titles, "%s repeats its header row when printed", sheet)
 		require.True(t, filter, "%s has filters", sheet)
 	}
+	// The big streamed sheets are Excel tables (with filters), set up to
+	// print like the others.
+	tables, err := f.GetTables(digest.SheetHistory)
+	require.NoError(t, err)
+	require.Len(t, tables, 1)
+	layout, err := f.GetPageLayout(digest.SheetHistory)
+	require.NoError(t, err)
+	require.Equal(t, "landscape", *layout.Orientation)
+	require.Equal(t, 1, *layout.FitToWidth)
 	// DonVi carries each organisation's submission.
 	rows, err := f.GetRows(digest.SheetUnits, excelize.Options{RawCellValue: true})
 	require.NoError(t, err)
