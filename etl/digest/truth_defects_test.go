@@ -325,3 +325,25 @@ func TestFiguresPage(t *testing.T) {
 		require.Contains(t, string(got), "`"+def.ID+"`")
 	}
 }
+
+// TestEveryDefinitionIsPrinted: each figure of the definitions table is a
+// line of the text and of the HTML, and a row of TongHop, in both
+// languages: the renderers take their figures from the table.
+func TestEveryDefinitionIsPrinted(t *testing.T) {
+	t.Parallel()
+	d := digest.Build(facts(digest.Quarter{Year: 2025, Q: 3}))
+	for _, lang := range []string{"vi", "en"} {
+		r, err := digest.Render(d, digest.RenderOptions{Lang: lang})
+		require.NoError(t, err)
+		h := html.UnescapeString(r.HTML)
+		for _, def := range digest.Definitions {
+			label := def.Label[0]
+			if lang == "en" {
+				label = def.Label[1]
+			}
+			require.Contains(t, r.Text, "- "+label+": ", "%s %s", lang, def.ID)
+			require.Contains(t, h, ">"+label+"<", "%s %s", lang, def.ID)
+			require.NotEmpty(t, summaryRow(t, r.XLSX, def.ID), def.ID)
+		}
+	}
+}
