@@ -333,6 +333,7 @@ func XLSX(d *Digest, lang string) ([]byte, error) {
 			return nil, fmt.Errorf("digest: xlsx: %w", err)
 		}
 	}
+	fm := formatter{lang: lang, d: d}
 	qn := func(q Quarter) string { return locale.Quarter(lang, q.Year, q.Q) }
 	title := fmt.Sprintf(tr(lang, "title"), qn(d.Quarter), d.Scope.Name)
 
@@ -399,12 +400,28 @@ func XLSX(d *Digest, lang string) ([]byte, error) {
 		case KindLevel:
 			r = append(r, d.Values[def.ID].Value)
 		case KindReturns:
+			// Against the previous quarter, as the key figures box says it:
+			// the previous count, the change, the expected returns then
+			// (in the units column) and the change of the rate.
 			n := d.Values[def.ID].Value
 			r = append(r, n)
 			if d.Completeness.Expected > 0 {
 				share = pctCell(float64(n) / float64(d.Completeness.Expected))
 			} else {
 				share = "—"
+			}
+			pm := d.PrevCompleteness
+			p := prevCount(pm, def.ID)
+			if def.ID == "returns_rejected" {
+				// The previous quarter's rejected files are not read.
+			} else if pm.Expected == 0 {
+				qoq = []any{nil, nil, nil, nil, 0, tr(lang, "no_base")}
+			} else {
+				note := ""
+				if d.Completeness.Expected > 0 {
+					note = fm.pp(100*float64(n)/float64(d.Completeness.Expected) - 100*float64(p)/float64(pm.Expected))
+				}
+				qoq = []any{p, n, signedCell(n - p), nil, pm.Expected, note}
 			}
 		case KindProgress:
 			r = append(r, d.AdmissionsYTD.Value)
@@ -413,6 +430,13 @@ func XLSX(d *Digest, lang string) ([]byte, error) {
 			} else {
 				share = tr(lang, "no_target_short")
 			}
+			// Against the previous quarter: this quarter's admissions and
+			// the percentage points of the target they added.
+			note := ""
+			if d.ProgressOK {
+				note = fm.pp(100 * float64(d.Admissions.Value) / float64(d.Target))
+			}
+			qoq = []any{nil, nil, signedCell(d.Admissions.Value), nil, nil, note}
 		}
 		r = append(r, share)
 		r = append(r, qoq...)
@@ -659,6 +683,25 @@ func XLSX(d *Digest, lang string) ([]byte, error) {
 		return nil, fmt.Errorf("digest: xlsx: %w", err)
 	}
 	return buf.Bytes(), nil
+}
+
+// prevCount is the previous quarter's count of a completeness figure.
+func prevCount(c Completeness, id string) int {
+	switch id {
+	case "returns_expected":
+		return c.Expected
+	case "returns_reported":
+		return c.Reported
+	case "returns_on_time":
+		return c.OnTime
+	case "returns_late":
+		return c.Late
+	case "returns_rejected":
+		return c.Rejected
+	case "returns_missing":
+		return c.Missing
+	}
+	return 0
 }
 
 // repOf is the organisation code stands for in the digest's quarter (its
