@@ -412,11 +412,12 @@ func XLSX(d *Digest, lang string) ([]byte, error) {
 			}
 			pm := d.PrevCompleteness
 			p := prevCount(pm, def.ID)
-			if def.ID == "returns_rejected" {
-				// The previous quarter's rejected files are not read.
-			} else if pm.Expected == 0 {
+			switch {
+			case def.ID == "returns_rejected":
+				// The previous quarter's rejected files are not read: no comparison.
+			case pm.Expected == 0:
 				qoq = []any{nil, nil, nil, nil, 0, tr(lang, "no_base")}
-			} else {
+			default:
 				note := ""
 				if d.Completeness.Expected > 0 {
 					note = fm.pp(100*float64(n)/float64(d.Completeness.Expected) - 100*float64(p)/float64(pm.Expected))
