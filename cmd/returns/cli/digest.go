@@ -146,20 +146,22 @@ Settings: digest.include_personal_data and deadline_days of the configuration.`,
 			defer db.Close(ctx)
 			out := cmd.OutOrStdout()
 			if outDir != "" {
+				// One recipient's failure does not hide the others' digests:
+				// the written folders are listed, then the failures.
 				dirs, err := digestjob.Preview(ctx, db.store, q, outDir, opts)
-				if err != nil {
-					return &exitError{code: ExitUsage, err: err}
-				}
 				for _, d := range dirs {
 					fmt.Fprintln(out, d)
+				}
+				if err != nil {
+					return &exitError{code: ExitUsage, err: err}
 				}
 				return nil
 			}
 			rep, err := digestjob.Send(ctx, db.store, q, opts)
+			fmt.Fprintf(out, "digest %s: %d queued, %d already sent (--resend to send again), %d failed\n", q, rep.Queued, rep.AlreadySent, rep.Failed)
 			if err != nil {
 				return &exitError{code: ExitUsage, err: err}
 			}
-			fmt.Fprintf(out, "digest %s: %d queued, %d already sent (--resend to send again)\n", q, rep.Queued, rep.AlreadySent)
 			return nil
 		},
 	}

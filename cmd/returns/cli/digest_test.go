@@ -49,13 +49,13 @@ func TestRecipientsAndDigestCommands(t *testing.T) {
 
 	code, out, stderr = run(t, "digest", "--quarter", "2025-Q3", "--send")
 	require.Equal(t, ExitOK, code, stderr)
-	require.Equal(t, "digest 2025-Q3: 7 queued, 0 already sent (--resend to send again)\n", out)
+	require.Equal(t, "digest 2025-Q3: 7 queued, 0 already sent (--resend to send again), 0 failed\n", out)
 	code, out, stderr = run(t, "digest", "--quarter", "2025-Q3", "--send")
 	require.Equal(t, ExitOK, code, stderr)
-	require.Equal(t, "digest 2025-Q3: 0 queued, 7 already sent (--resend to send again)\n", out)
+	require.Equal(t, "digest 2025-Q3: 0 queued, 7 already sent (--resend to send again), 0 failed\n", out)
 	code, out, stderr = run(t, "digest", "--quarter", "2025-Q3", "--send", "--resend", "--recipient", "advisor@gd.example")
 	require.Equal(t, ExitOK, code, stderr)
-	require.Equal(t, "digest 2025-Q3: 1 queued, 0 already sent (--resend to send again)\n", out)
+	require.Equal(t, "digest 2025-Q3: 1 queued, 0 already sent (--resend to send again), 0 failed\n", out)
 
 	code, _, stderr = run(t, "digest", "--quarter", "2025-Q5", "--send")
 	require.Equal(t, ExitUsage, code)
