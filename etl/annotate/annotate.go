@@ -55,8 +55,19 @@ type Limits struct {
 	// (worksheets, shared strings, styles, media...), read from the zip's
 	// directory before anything is unpacked. Defaults to 16 MiB.
 	MaxUnpackedSize int64
+	// MaxSheetSize caps the unpacked size of each sheet that has cells to
+	// mark: excelize holds such a sheet in memory at about 30 times its
+	// size. Defaults to 2 MiB (about 80,000 cells).
+	MaxSheetSize int64
+	// MaxRows caps the last row number of each sheet that has cells to mark,
+	// and the row of every cell to mark (excelize holds a row for every row
+	// number up to it). Defaults to 50,000.
+	MaxRows int
+	// MaxColumn caps the column of every cell to mark (excelize fills a
+	// marked cell's row with cells up to it). Defaults to 1,024.
+	MaxColumn int
 	// MaxMerges caps the merged ranges of the whole workbook (excelize's
-	// handling of merges costs the square of their number). Defaults to 10,000.
+	// handling of merges costs the square of their number). Defaults to 5,000.
 	MaxMerges int
 	// Time caps the whole annotation; past it the issue list is written
 	// alone. Defaults to 60 s.
@@ -85,6 +96,15 @@ func (o Options) withDefaults() Options {
 	if l.MaxFileSize <= 0 {
 		l.MaxFileSize = l.MaxUnpackedSize + 1<<20
 	}
+	if l.MaxSheetSize <= 0 {
+		l.MaxSheetSize = DefaultMaxSheetSize
+	}
+	if l.MaxRows <= 0 {
+		l.MaxRows = DefaultMaxRows
+	}
+	if l.MaxColumn <= 0 {
+		l.MaxColumn = DefaultMaxColumn
+	}
 	if l.MaxMerges <= 0 {
 		l.MaxMerges = DefaultMaxMerges
 	}
@@ -107,14 +127,18 @@ func (o Options) withDefaults() Options {
 // The default budgets of [Limits].
 const (
 	DefaultMaxUnpackedSize = 16 << 20
-	DefaultMaxMerges       = 10_000
+	DefaultMaxSheetSize    = 2 << 20
+	DefaultMaxRows         = 50_000
+	DefaultMaxColumn       = 1_024
+	DefaultMaxMerges       = 5_000
 	DefaultTime            = 60 * time.Second
 )
 
 // BudgetError says which budget of [Limits] an original exceeded. [Write]
 // does not return it: it writes the issue list alone, with a note.
 type BudgetError struct {
-	What       string // "unpacked size", "merged ranges", "time"
+	What       string // "file size", "unpacked size", "sheet size", "rows", "columns", "merged ranges", "time"
+	Sheet      string // the sheet, for "sheet size"
 	Limit, Got int64
 }
 
@@ -137,6 +161,9 @@ const (
 	budgetSize   = "unpacked size"
 	budgetFile   = "file size"
 	budgetMerges = "merged ranges"
+	budgetSheet  = "sheet size"
+	budgetRows   = "rows"
+	budgetCols   = "columns"
 )
 
 func (o Options) validate() error {
@@ -370,10 +397,11 @@ func build(ctx context.Context, b *builder, data []byte) (out []byte, err error)
 	}()
 	var f *excelize.File
 	if data != nil {
-		pkg, err := prepare(ctx, data, b.opts.Limits)
+		pkg, sizes, err := prepare(ctx, data, b.opts.Limits, b.hasMarks)
 		if err != nil {
 			return nil, err
 		}
+		b.sizes = sizes
 		lim := b.opts.Limits
 		f, err = excelize.OpenReader(bytes.NewReader(pkg), excelize.Options{
 			UnzipSizeLimit:    lim.UnzipSizeLimit,

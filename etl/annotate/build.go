@@ -35,6 +35,7 @@ type builder struct {
 	f      *excelize.File
 	sheets map[string]string // normalize.Text(name) → the workbook's own sheet name
 	styles map[styleKey]int  // marked-cell styles: (original style, severity) → style
+	sizes  map[string]int64  // the original's sheet name → unpacked size of its part
 }
 
 type styleKey struct {
@@ -44,6 +45,17 @@ type styleKey struct {
 
 func newBuilder(res *validate.Result, opts Options) *builder {
 	return &builder{res: res, opts: opts, w: dict[opts.Lang], styles: map[styleKey]int{}}
+}
+
+// hasMarks reports whether an issue has a cell to mark on the sheet.
+func (b *builder) hasMarks(sheet string) bool {
+	key := normalize.Text(sheet)
+	for _, is := range b.res.Issues {
+		if _, _, ok := parseRef(is.Cell); ok && strings.EqualFold(normalize.Text(is.Sheet), key) {
+			return true
+		}
+	}
+	return false
 }
 
 // target is where an issue points in the workbook.
@@ -258,12 +270,23 @@ func (b *builder) mark(ctx context.Context, targets []target) error {
 		}
 		ms, ok := merges[t.sheet]
 		if !ok {
+			if size, lim := b.sizes[t.sheet], b.opts.Limits.MaxSheetSize; size > lim {
+				return &BudgetError{What: budgetSheet, Sheet: t.sheet, Limit: lim, Got: size}
+			}
 			list, err := b.f.GetMergeCells(t.sheet, true)
 			if err != nil {
 				return fmt.Errorf("merged cells of %q: %w", t.sheet, err)
 			}
 			ms = rects(list)
 			merges[t.sheet] = ms
+		}
+		if col, row, err := excelize.CellNameToCoordinates(t.cell); err == nil {
+			if lim := b.opts.Limits.MaxRows; row > lim {
+				return &BudgetError{What: budgetRows, Sheet: t.sheet, Limit: int64(lim), Got: int64(row)}
+			}
+			if lim := b.opts.Limits.MaxColumn; col > lim {
+				return &BudgetError{What: budgetCols, Sheet: t.sheet, Limit: int64(lim), Got: int64(col)}
+			}
 		}
 		// A cell covered by a merge is not seen: mark the merge's first cell.
 		t.cell = mergeStart(ms, t.cell)

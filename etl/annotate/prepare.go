@@ -11,6 +11,7 @@ import (
 	"path"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 )
 
@@ -31,12 +32,13 @@ import (
 //     (fonts, fills, borders, cellStyleXfs, cellXfs), all optional in OOXML.
 //
 // It enforces the budgets of lim before anything is parsed: the unpacked
-// size of the package and the number of merged ranges ([BudgetError]). Its
+// size of the package, the size of each sheet that marked says has cells to
+// mark, and the number of merged ranges ([BudgetError]). Its
 // time grows linearly with the unpacked size; ctx is checked as it goes.
-func prepare(ctx context.Context, data []byte, lim Limits) (out []byte, err error) {
+func prepare(ctx context.Context, data []byte, lim Limits, marked func(sheet string) bool) (out []byte, sizes map[string]int64, err error) {
 	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", errUnsupported, err)
+		return nil, nil, fmt.Errorf("%w: %v", errUnsupported, err)
 	}
 	var unpacked int64
 	files := map[string]*zip.File{}
@@ -45,13 +47,13 @@ func prepare(ctx context.Context, data []byte, lim Limits) (out []byte, err erro
 		files[f.Name] = f
 	}
 	if unpacked > lim.MaxUnpackedSize {
-		return nil, &BudgetError{What: budgetSize, Limit: lim.MaxUnpackedSize, Got: unpacked}
+		return nil, nil, &BudgetError{What: budgetSize, Limit: lim.MaxUnpackedSize, Got: unpacked}
 	}
-	p := &pkgEdit{ctx: ctx, files: files, changed: map[string][]byte{}, dropped: map[string]bool{}}
+	p := &pkgEdit{ctx: ctx, files: files, changed: map[string][]byte{}, dropped: map[string]bool{}, maxMerges: lim.MaxMerges}
 
 	ct, err := p.read("[Content_Types].xml")
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	var types struct {
 		Overrides []struct {
@@ -60,7 +62,7 @@ func prepare(ctx context.Context, data []byte, lim Limits) (out []byte, err erro
 		} `xml:"Override"`
 	}
 	if err := xml.Unmarshal(ct, &types); err != nil {
-		return nil, fmt.Errorf("%w: content types: %v", errUnsupported, err)
+		return nil, nil, fmt.Errorf("%w: content types: %v", errUnsupported, err)
 	}
 	wbPath := ""
 	for _, o := range types.Overrides {
@@ -69,12 +71,12 @@ func prepare(ctx context.Context, data []byte, lim Limits) (out []byte, err erro
 		}
 	}
 	if wbPath == "" {
-		return nil, fmt.Errorf("%w: no workbook part", errUnsupported)
+		return nil, nil, fmt.Errorf("%w: no workbook part", errUnsupported)
 	}
 	relsPath := relsOf(wbPath)
 	rels, err := p.rels(relsPath)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	var (
 		sheets, links []string
@@ -99,6 +101,17 @@ func prepare(ctx context.Context, data []byte, lim Limits) (out []byte, err erro
 		}
 	}
 
+	// The sheets to mark are parsed whole by excelize: check their size first.
+	sizes, names, err := p.sheetSizes(wbPath, rels)
+	if err != nil {
+		return nil, nil, err
+	}
+	for name, size := range sizes {
+		if size > lim.MaxSheetSize && marked(name) {
+			return nil, nil, &BudgetError{What: budgetSheet, Sheet: name, Limit: lim.MaxSheetSize, Got: size}
+		}
+	}
+
 	// Styles: excelize reads and writes xl/styles.xml only.
 	switch stylesPath {
 	case "":
@@ -107,46 +120,81 @@ func prepare(ctx context.Context, data []byte, lim Limits) (out []byte, err erro
 		p.newRel = `<Relationship Id="rIdReturnsStyles" Type="` + relStyles + `" Target="` + relTarget(wbPath, defaultStyles) + `"/>`
 	case defaultStyles:
 		if err := p.completeStyles(defaultStyles); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	default:
-		return nil, fmt.Errorf("%w: styles part at %s", errUnsupported, stylesPath)
+		return nil, nil, fmt.Errorf("%w: styles part at %s", errUnsupported, stylesPath)
 	}
 
 	// Worksheets: formulas, merges, selected tabs.
-	merges := 0
 	for _, s := range sheets {
-		n, err := p.worksheet(s)
+		last, err := p.worksheet(s)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
-		merges += n
-		if merges > lim.MaxMerges {
-			return nil, &BudgetError{What: budgetMerges, Limit: int64(lim.MaxMerges), Got: int64(merges)}
+		// excelize holds a row for every row number up to the last one.
+		if name := names[s]; last > lim.MaxRows && marked(name) {
+			return nil, nil, &BudgetError{What: budgetRows, Sheet: name, Limit: int64(lim.MaxRows), Got: int64(last)}
 		}
 	}
 
 	if len(dropRels) > 0 {
 		if err := p.dropRelationships(relsPath, dropRels); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
 	if len(links) > 0 {
 		if err := p.unlinkWorkbook(wbPath); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
 	if p.newRel != "" {
 		if err := p.insertBefore(relsPath, "Relationships", p.newRel); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
 	if len(p.dropped) > 0 || p.newOverride != "" {
 		if err := p.fixContentTypes(); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
-	return p.write(zr)
+	out, err = p.write(zr)
+	return out, sizes, err
+}
+
+// sheetSizes maps each sheet's name to the unpacked size of its part, and
+// each worksheet part to its sheet's name.
+func (p *pkgEdit) sheetSizes(wbPath string, rels []relationship) (sizes map[string]int64, names map[string]string, err error) {
+	b, err := p.read(wbPath)
+	if err != nil {
+		return nil, nil, err
+	}
+	target := map[string]string{}
+	for _, r := range rels {
+		target[r.ID] = resolve(wbPath, r.Target)
+	}
+	sizes, names = map[string]int64{}, map[string]string{}
+	err = p.scan(wbPath, b, func(tok xml.Token, start, end int64, stack []string) error {
+		t, ok := tok.(xml.StartElement)
+		if !ok || len(stack) != 3 || stack[1] != "sheets" || stack[2] != "sheet" {
+			return nil
+		}
+		var name, id string
+		for _, a := range t.Attr {
+			switch {
+			case a.Name.Space == "" && a.Name.Local == "name":
+				name = a.Value
+			case strings.HasSuffix(a.Name.Space, "relationships") && a.Name.Local == "id":
+				id = a.Value
+			}
+		}
+		if f, ok := p.files[target[id]]; ok {
+			sizes[name] = int64(f.UncompressedSize64)
+			names[target[id]] = name
+		}
+		return nil
+	})
+	return sizes, names, err
 }
 
 // Relationship and content types the pass knows.
@@ -228,6 +276,9 @@ type pkgEdit struct {
 	dropped     map[string]bool
 	newOverride string // a content-type override to add
 	newRel      string // a workbook relationship to add
+	// merges counts the merged ranges of the sheets scanned so far, up to
+	// maxMerges.
+	merges, maxMerges int
 }
 
 func (p *pkgEdit) drop(name string) {
@@ -357,13 +408,15 @@ var (
 	cmAttr          = regexp.MustCompile(`\s+cm\s*=\s*("[^"]*"|'[^']*')`)
 )
 
-// worksheet removes the formulas and selected tabs of a sheet and counts
-// its merged ranges.
-func (p *pkgEdit) worksheet(name string) (merges int, err error) {
+// worksheet removes the formulas and selected tabs of a sheet, counts its
+// merged ranges (past maxMerges of the workbook it stops with a
+// [BudgetError]) and returns its last row number.
+func (p *pkgEdit) worksheet(name string) (lastRow int, err error) {
 	b, err := p.read(name)
 	if err != nil {
 		return 0, err
 	}
+	merges := 0
 	var (
 		edits        []splice
 		fStart       int64 = -1
@@ -371,12 +424,25 @@ func (p *pkgEdit) worksheet(name string) (merges int, err error) {
 		cTag         string
 	)
 	err = p.scan(name, b, func(tok xml.Token, start, end int64, stack []string) error {
-		switch tok.(type) {
+		switch t := tok.(type) {
 		case xml.StartElement:
 			n := len(stack)
 			switch {
 			case n == 3 && stack[0] == "worksheet" && stack[1] == "mergeCells" && stack[2] == "mergeCell":
 				merges++
+				if p.merges+merges > p.maxMerges {
+					return &BudgetError{What: budgetMerges, Limit: int64(p.maxMerges), Got: int64(p.merges + merges)}
+				}
+			case n == 3 && stack[1] == "sheetData" && stack[2] == "row":
+				r := lastRow + 1
+				for _, a := range t.Attr {
+					if a.Name.Space == "" && a.Name.Local == "r" {
+						if v, err := strconv.Atoi(a.Value); err == nil {
+							r = v
+						}
+					}
+				}
+				lastRow = max(lastRow, r)
 			case n >= 2 && stack[n-1] == "c":
 				cStart, cEnd, cTag = start, end, string(b[start:end])
 			case n >= 2 && stack[n-1] == "f" && stack[n-2] == "c":
@@ -407,7 +473,8 @@ func (p *pkgEdit) worksheet(name string) (merges int, err error) {
 	if len(edits) > 0 {
 		p.changed[name] = apply(b, edits)
 	}
-	return merges, nil
+	p.merges += merges
+	return lastRow, nil
 }
 
 // completeStyles adds the children of the styles part that excelize needs

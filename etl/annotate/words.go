@@ -21,6 +21,12 @@ func (w *words) noteFor(why error, lang string) string {
 		detail = fmt.Sprintf(w.budgetTime, locale.Int(lang, int64(time.Duration(be.Limit)/time.Second)))
 	case budgetMerges:
 		detail = fmt.Sprintf(w.budgetMerges, locale.Int(lang, be.Got), locale.Int(lang, be.Limit))
+	case budgetSheet:
+		detail = fmt.Sprintf(w.budgetSheet, be.Sheet, mb(be.Got), mb(be.Limit))
+	case budgetRows:
+		detail = fmt.Sprintf(w.budgetRows, be.Sheet, locale.Int(lang, be.Got), locale.Int(lang, be.Limit))
+	case budgetCols:
+		detail = fmt.Sprintf(w.budgetCols, be.Sheet, locale.Int(lang, be.Got), locale.Int(lang, be.Limit))
 	case budgetFile:
 		detail = fmt.Sprintf(w.budgetFile, mb(be.Got), mb(be.Limit))
 	default:
@@ -56,6 +62,9 @@ type words struct {
 	budgetNote      string // it is past a budget: %s is budgetSize, budgetMerges, budgetTime or budgetFile
 	budgetSize      string // unpacked MB, limit MB
 	budgetFile      string // file MB, limit MB
+	budgetSheet     string // sheet, MB, limit MB
+	budgetRows      string // sheet, row, limit
+	budgetCols      string // sheet, column, limit
 	budgetMerges    string // merges, limit
 	budgetTime      string // seconds
 	noCell          string // issues that point at no cell
@@ -98,6 +107,9 @@ var dict = map[string]*words{
 		budgetNote:      "Không đánh dấu được trên chính tệp của bạn vì tệp quá lớn hoặc quá phức tạp để xử lý (%s); danh sách lỗi ở bảng dưới đây.",
 		budgetSize:      "dung lượng khi giải nén %s MB, giới hạn %s MB",
 		budgetFile:      "tệp %s MB, giới hạn %s MB",
+		budgetSheet:     "trang %s có %s MB dữ liệu, giới hạn %s MB",
+		budgetRows:      "trang %s có dữ liệu đến dòng %s, giới hạn %s",
+		budgetCols:      "trang %s có ô cần đánh dấu ở cột thứ %s, giới hạn %s",
 		budgetMerges:    "%s vùng ô gộp, giới hạn %s",
 		budgetTime:      "xử lý quá %s giây",
 		noCell:          "Những vấn đề không gắn với một ô (thiếu trang tính, thiếu cột, lỗi của cả tệp) được giải thích trong bảng dưới đây, ở cột \"Cách sửa\".",
@@ -129,6 +141,9 @@ var dict = map[string]*words{
 		budgetNote:      "Your own workbook could not be marked because it is too large or too complex to process (%s); the issues are listed below.",
 		budgetSize:      "%s MB unpacked, the limit is %s MB",
 		budgetFile:      "a file of %s MB, the limit is %s MB",
+		budgetSheet:     "sheet %s holds %s MB, the limit is %s MB",
+		budgetRows:      "sheet %s reaches row %s, the limit is %s",
+		budgetCols:      "sheet %s has a cell to mark in column %s, the limit is %s",
 		budgetMerges:    "%s merged ranges, the limit is %s",
 		budgetTime:      "processing took over %s seconds",
 		noCell:          "Issues that point at no cell (a missing sheet or column, a problem of the whole file) are explained in the table below, in the \"How to fix\" column.",
