@@ -108,8 +108,10 @@ func writeHostileParts(t testing.TB, path string, sheet func(zw *zip.Writer), ss
 		require.NoError(t, err)
 	}
 	ct := `<Override PartName="/xl/workbook.xml" ContentType="` + ctBase + `sheet.main+xml"/>` +
+		`<Override PartName="/xl/styles.xml" ContentType="` + ctBase + `styles+xml"/>` +
 		`<Override PartName="/xl/worksheets/sheet1.xml" ContentType="` + ctBase + `worksheet+xml"/>`
-	rels := `<Relationship Id="rId1" Type="` + relBase + `worksheet" Target="worksheets/sheet1.xml"/>`
+	rels := `<Relationship Id="rId1" Type="` + relBase + `worksheet" Target="worksheets/sheet1.xml"/>` +
+		`<Relationship Id="rId9" Type="` + relBase + `styles" Target="styles.xml"/>`
 	sheets := `<sheet name="Sheet1" sheetId="1" r:id="rId1"/>`
 	if sst {
 		ct += `<Override PartName="/xl/sharedStrings.xml" ContentType="` + ctBase + `sharedStrings+xml"/>`
@@ -126,6 +128,12 @@ func writeHostileParts(t testing.TB, path string, sheet func(zw *zip.Writer), ss
 	put("_rels/.rels", xmlHead+`<Relationships xmlns="`+nsPkg+`"><Relationship Id="rId1" Type="`+relBase+`officeDocument" Target="xl/workbook.xml"/></Relationships>`)
 	put("xl/workbook.xml", xmlHead+`<workbook xmlns="`+nsMain+`" xmlns:r="`+nsRel+`"><sheets>`+sheets+`</sheets></workbook>`)
 	put("xl/_rels/workbook.xml.rels", xmlHead+`<Relationships xmlns="`+nsPkg+`">`+rels+`</Relationships>`)
+	// A styles part, as Excel always writes one.
+	put("xl/styles.xml", xmlHead+`<styleSheet xmlns="`+nsMain+`"><fonts count="1"><font><sz val="11"/><name val="Calibri"/></font></fonts>`+
+		`<fills count="2"><fill><patternFill patternType="none"/></fill><fill><patternFill patternType="gray125"/></fill></fills>`+
+		`<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>`+
+		`<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>`+
+		`<cellXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/></cellXfs></styleSheet>`)
 	sheet(zw)
 	require.NoError(t, zw.Close())
 	require.NoError(t, f.Close())

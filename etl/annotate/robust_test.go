@@ -175,3 +175,5 @@ func rawFill(t *testing.T, f *excelize.File, parts map[string]string, sheet, cel
 	}
 	return rgb
 }
+
+var excelizeRaw = excelize.Options{RawCellValue: true}
