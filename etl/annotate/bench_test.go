@@ -161,6 +161,7 @@ func BenchmarkHostile(b *testing.B) {
 		// Within the default budgets: the largest work an original may cost.
 		{"merges-5k", filepath.Join(dir, "merges5k.xlsx"), func(t testing.TB, p string) { hostileMerges(t, p, 5_000) }, "Sheet1!A1"},
 		{"sheet-2MB", filepath.Join(dir, "big.xlsx"), func(t testing.TB, p string) { bigSheet(t, p, 4_900, false) }, ""},
+		{"strings-15MB", filepath.Join(dir, "strings15.xlsx"), func(t testing.TB, p string) { hostileStrings(t, p, 15<<20) }, "Sheet1!B1"},
 		{"unmarked-15MB", filepath.Join(dir, "unmarked.xlsx"), func(t testing.TB, p string) { bigSheet(t, p, 36_000, true) }, "Small!B2"},
 	}
 	for _, c := range cases {

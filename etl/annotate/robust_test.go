@@ -177,3 +177,25 @@ func rawFill(t *testing.T, f *excelize.File, parts map[string]string, sheet, cel
 }
 
 var excelizeRaw = excelize.Options{RawCellValue: true}
+
+// TestSharedStringsUntouched: the issues sheet is written with inline
+// strings, so the workbook's shared-string table is never parsed (a hostile
+// one unpacks to 30 times its size in excelize's memory) and is copied as
+// it was, byte for byte.
+func TestSharedStringsUntouched(t *testing.T) {
+	t.Parallel()
+	p := pkg{styles: true, sst: []string{"Tên", "An", "Bình"},
+		sheets: []pkgSheet{{name: "Sheet1", body: `<sheetData><row r="1"><c r="A1" t="s"><v>0</v></c></row>` +
+			`<row r="2"><c r="A2" t="s"><v>1</v></c><c r="B2" t="s"><v>2</v></c></row></sheetData>`}}}
+	data := p.bytes(t)
+	res := issueAt("Sheet1!B2")
+	res.Issues[0].Value = "Bình"
+	out := annotateBytes(t, data, res, options(t))
+	ann := requireAnnotated(t, out, []string{"Sheet1"}, res)
+	src := filepath.Join(t.TempDir(), "src.xlsx")
+	require.NoError(t, os.WriteFile(src, data, 0o600))
+	require.Equal(t, zipParts(t, src)["xl/sharedStrings.xml"], zipParts(t, out)["xl/sharedStrings.xml"])
+	v, err := ann.GetCellValue("Sheet1", "B2")
+	require.NoError(t, err)
+	require.Equal(t, "Bình", v)
+}
