@@ -135,6 +135,22 @@ func TestOptionalPartsMissing(t *testing.T) {
 				}
 			}
 			require.Equal(t, 1, selected)
+			// Sheets without cells to mark are copied, never parsed and
+			// written back by excelize (which would read every sheet).
+			marked := map[string]bool{}
+			for _, c := range c.cells {
+				marked[strings.Split(c, "!")[0]] = true
+			}
+			src := filepath.Join(t.TempDir(), "src.xlsx")
+			require.NoError(t, os.WriteFile(src, c.p.bytes(t), 0o600))
+			in := zipParts(t, src)
+			outParts := zipParts(t, out)
+			for i, s := range c.p.sheets {
+				part := fmt.Sprintf("xl/worksheets/sheet%d.xml", i+1)
+				if !marked[s.name] && !tabSelectedRE.MatchString(in[part]) {
+					require.Equal(t, in[part], outParts[part], "sheet %s was rewritten", s.name)
+				}
+			}
 		})
 	}
 }
