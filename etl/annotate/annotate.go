@@ -360,8 +360,11 @@ func WriteContext(ctx context.Context, w io.Writer, original io.ReaderAt, size i
 				err = context.Cause(bctx)
 			}
 			why = err
-			opts.Logger.Warn("annotate: the original could not be annotated; writing the issue list alone",
-				slog.String("sha256", res.SHA256), slog.Any("err", err))
+			attrs := []any{slog.String("sha256", res.SHA256), slog.Any("err", err)}
+			if pe := (*PanicError)(nil); errors.As(err, &pe) {
+				attrs = append(attrs, slog.String("stack", string(pe.Stack)))
+			}
+			opts.Logger.Warn("annotate: the original could not be annotated; writing the issue list alone", attrs...)
 		}
 		note = dict[opts.Lang].noteFor(why, opts.Lang)
 	}

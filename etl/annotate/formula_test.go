@@ -116,6 +116,24 @@ json.dump(out, sys.stdout)
 	}, r.Values)
 }
 
+// TestNoLiveFormulaStrict: the same in a Strict OOXML workbook, whose
+// namespaces and relationship types are not the transitional ones.
+func TestNoLiveFormulaStrict(t *testing.T) {
+	t.Parallel()
+	data := pkg{styles: true, strict: true, sheets: []pkgSheet{{name: "Data", body: formulaSheet}},
+		calcChain: `<c r="B1" i="1"/>`}.bytes(t)
+	res := issueAt("Data!A1")
+	out := annotateBytes(t, data, res, options(t))
+	ann := requireAnnotated(t, out, []string{"Data"}, res)
+	for name, body := range zipParts(t, out) {
+		require.NotContains(t, strings.ToLower(name), "calcchain", name)
+		require.NotRegexp(t, formulaElem, body, "a formula in %s", name)
+	}
+	v, err := ann.GetCellValue("Data", "B1")
+	require.NoError(t, err)
+	require.Equal(t, "4", v)
+}
+
 // TestSampleFormulaIsAValue: the broken sample with a formula keeps no
 // formula in its annotated copy.
 func TestSampleFormulaIsAValue(t *testing.T) {

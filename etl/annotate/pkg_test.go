@@ -34,6 +34,7 @@ type pkg struct {
 	externalRef bool   // an external link to another workbook
 	definedName string // when set, one workbook-level <definedName>
 	extra       map[string]pkgPart
+	strict      bool // Strict OOXML: its namespaces and relationship types
 }
 
 type pkgSheet struct {
@@ -163,6 +164,13 @@ func (p pkg) bytes(t testing.TB) []byte {
 	ct.WriteString(`</Types>`)
 	parts["[Content_Types].xml"] = ct.String()
 
+	if p.strict {
+		for name, body := range parts {
+			body = strings.ReplaceAll(body, relBase, "http://purl.oclc.org/ooxml/officeDocument/relationships/")
+			body = strings.ReplaceAll(body, nsRel, "http://purl.oclc.org/ooxml/officeDocument/relationships")
+			parts[name] = strings.ReplaceAll(body, nsMain, "http://purl.oclc.org/ooxml/spreadsheetml/main")
+		}
+	}
 	var buf bytes.Buffer
 	zw := zip.NewWriter(&buf)
 	order := make([]string, 0, len(parts))
