@@ -200,6 +200,7 @@ func (p *pkgEdit) sheetSizes(wbPath string, rels []relationship) (sizes map[stri
 // Relationship and content types the pass knows.
 const (
 	relBase         = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/"
+	relBaseStrict   = "http://purl.oclc.org/ooxml/officeDocument/relationships/"
 	relWorksheet    = relBase + "worksheet"
 	relStyles       = relBase + "styles"
 	relCalcChain    = relBase + "calcChain"
@@ -326,6 +327,12 @@ func (p *pkgEdit) rels(name string) ([]relationship, error) {
 	}
 	if err := xml.Unmarshal(b, &rs); err != nil {
 		return nil, fmt.Errorf("%w: %s: %v", errUnsupported, name, err)
+	}
+	for i, r := range rs.Rels {
+		// Strict OOXML names the same relationships in another namespace.
+		if rest, ok := strings.CutPrefix(r.Type, relBaseStrict); ok {
+			rs.Rels[i].Type = relBase + rest
+		}
 	}
 	return rs.Rels, nil
 }
