@@ -27,6 +27,7 @@ func requireListAlone(t *testing.T, out string, res *validate.Result, want strin
 	text := allText(t, ann)
 	require.Contains(t, text, "Không đánh dấu được trên chính tệp của bạn")
 	require.Contains(t, text, want)
+	require.NotContains(t, text, "Những vấn đề không gắn với một ô", "every issue has its cell")
 	table, _ := issuesTable(t, ann)
 	require.Len(t, table, len(res.Issues))
 }

@@ -568,7 +568,9 @@ func (b *builder) issuesSheet(ctx context.Context, name string, targets []target
 	}
 	noCell := false
 	for _, t := range targets {
-		if t.cell == "" {
+		// In the issue list alone no cell is marked: only issues without
+		// a cell of their own need the explanation.
+		if t.cell == "" && (b.annotated || t.where == "") {
 			noCell = true
 		}
 	}
