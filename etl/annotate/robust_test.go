@@ -3,9 +3,11 @@ package annotate_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"encoding/xml"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -150,6 +152,18 @@ func TestOptionalPartsMissing(t *testing.T) {
 				if !marked[s.name] && !tabSelectedRE.MatchString(in[part]) {
 					require.Equal(t, in[part], outParts[part], "sheet %s was rewritten", s.name)
 				}
+			}
+			// openpyxl, an independent reader, opens the copy.
+			if py := python(); py != "" {
+				cmd := exec.CommandContext(context.Background(), py, "-c",
+					`import json, sys, openpyxl; wb = openpyxl.load_workbook(sys.argv[1]); json.dump(wb.sheetnames, sys.stdout)`, out)
+				var stderr strings.Builder
+				cmd.Stderr = &stderr
+				raw, err := cmd.Output()
+				require.NoError(t, err, stderr.String())
+				var got []string
+				require.NoError(t, json.Unmarshal(raw, &got))
+				require.Equal(t, append([]string{"Lỗi"}, names...), got)
 			}
 		})
 	}
