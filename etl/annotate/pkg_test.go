@@ -26,7 +26,8 @@ const (
 // a test controls exactly which optional elements and parts are there.
 type pkg struct {
 	sheets      []pkgSheet
-	styles      bool // an xl/styles.xml part
+	styles      bool   // an xl/styles.xml part
+	stylesXML   string // its body, when not the minimal one
 	sst         []string
 	sstRaw      string // when set, the whole xl/sharedStrings.xml
 	docProps    bool
@@ -89,12 +90,16 @@ func (p pkg) bytes(t testing.TB) []byte {
 			parts[fmt.Sprintf("xl/worksheets/_rels/sheet%d.xml.rels", i+1)] = r.String()
 		}
 	}
-	if p.styles {
+	if p.stylesXML != "" {
+		parts["xl/styles.xml"] = p.stylesXML
+	} else if p.styles {
 		parts["xl/styles.xml"] = xmlHead + `<styleSheet xmlns="` + nsMain + `"><fonts count="1"><font><sz val="11"/><name val="Calibri"/></font></fonts>` +
 			`<fills count="2"><fill><patternFill patternType="none"/></fill><fill><patternFill patternType="gray125"/></fill></fills>` +
 			`<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>` +
 			`<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>` +
 			`<cellXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/></cellXfs></styleSheet>`
+	}
+	if p.styles || p.stylesXML != "" {
 		overrides["/xl/styles.xml"] = ctBase + "styles+xml"
 		addWbRel("styles", "styles.xml")
 	}

@@ -13,6 +13,9 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
+
+	"github.com/xuri/excelize/v2"
 )
 
 // prepare reads the original package (already checked to be the validated
@@ -81,6 +84,7 @@ func prepare(ctx context.Context, data []byte, lim Limits, marked func(sheet str
 	var (
 		sheets, links []string
 		stylesPath    string
+		hasTheme      bool
 		dropRels      = map[string]bool{}
 	)
 	for _, r := range rels {
@@ -90,6 +94,8 @@ func prepare(ctx context.Context, data []byte, lim Limits, marked func(sheet str
 			sheets = append(sheets, target)
 		case relStyles:
 			stylesPath = target
+		case relTheme:
+			hasTheme = true
 		case relCalcChain:
 			p.drop(target)
 			dropRels[r.ID] = true
@@ -115,15 +121,24 @@ func prepare(ctx context.Context, data []byte, lim Limits, marked func(sheet str
 	// Styles: excelize reads and writes xl/styles.xml only.
 	switch stylesPath {
 	case "":
-		p.changed[defaultStyles] = []byte(minimalStyles)
-		p.newOverride = `<Override PartName="/` + defaultStyles + `" ContentType="` + ctStyles + `"/>`
-		p.newRel = `<Relationship Id="rIdReturnsStyles" Type="` + relStyles + `" Target="` + relTarget(wbPath, defaultStyles) + `"/>`
+		p.add(wbPath, defaultStyles, ctStyles, relStyles, []byte(minimalStyles))
 	case defaultStyles:
 		if err := p.completeStyles(defaultStyles); err != nil {
 			return nil, nil, err
 		}
 	default:
 		return nil, nil, fmt.Errorf("%w: styles part at %s", errUnsupported, stylesPath)
+	}
+
+	// Theme: without one, excelize reads every colour of a style as none,
+	// and a marked cell would lose its font and border colours. Excel uses
+	// the default Office theme then; so does excelize's.
+	if _, taken := files[defaultTheme]; !hasTheme && !taken {
+		theme, err := officeTheme()
+		if err != nil {
+			return nil, nil, err
+		}
+		p.add(wbPath, defaultTheme, ctTheme, relTheme, theme)
 	}
 
 	// Worksheets: formulas, merges, selected tabs.
@@ -203,6 +218,9 @@ const (
 	relBaseStrict   = "http://purl.oclc.org/ooxml/officeDocument/relationships/"
 	relWorksheet    = relBase + "worksheet"
 	relStyles       = relBase + "styles"
+	relTheme        = relBase + "theme"
+	ctTheme         = "application/vnd.openxmlformats-officedocument.theme+xml"
+	defaultTheme    = "xl/theme/theme1.xml"
 	relCalcChain    = relBase + "calcChain"
 	relExternalLink = relBase + "externalLink"
 	ctStyles        = "application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"
@@ -275,12 +293,46 @@ type pkgEdit struct {
 	files       map[string]*zip.File
 	changed     map[string][]byte // new bodies (or new parts)
 	dropped     map[string]bool
-	newOverride string // a content-type override to add
-	newRel      string // a workbook relationship to add
+	newOverride string // content-type overrides to add
+	newRel      string // workbook relationships to add
 	// merges counts the merged ranges of the sheets scanned so far, up to
 	// maxMerges.
 	merges, maxMerges int
 }
+
+// add adds a new part of the workbook wbPath, with its content type and
+// relationship.
+func (p *pkgEdit) add(wbPath, name, contentType, relType string, body []byte) {
+	p.changed[name] = body
+	p.newOverride += `<Override PartName="/` + name + `" ContentType="` + contentType + `"/>`
+	p.newRel += fmt.Sprintf(`<Relationship Id="rIdReturns%d" Type="%s" Target="%s"/>`, len(p.changed), relType, relTarget(wbPath, name))
+}
+
+// officeTheme is the default Office theme, as excelize writes it in a new
+// workbook.
+var officeTheme = sync.OnceValues(func() ([]byte, error) {
+	f := excelize.NewFile()
+	defer f.Close()
+	buf, err := f.WriteToBuffer()
+	if err != nil {
+		return nil, fmt.Errorf("default theme: %w", err)
+	}
+	zr, err := zip.NewReader(bytes.NewReader(buf.Bytes()), int64(buf.Len()))
+	if err != nil {
+		return nil, fmt.Errorf("default theme: %w", err)
+	}
+	for _, zf := range zr.File {
+		if zf.Name == defaultTheme {
+			rc, err := zf.Open()
+			if err != nil {
+				return nil, fmt.Errorf("default theme: %w", err)
+			}
+			defer rc.Close()
+			return io.ReadAll(rc)
+		}
+	}
+	return nil, fmt.Errorf("default theme: no %s in a new workbook", defaultTheme)
+})
 
 func (p *pkgEdit) drop(name string) {
 	if _, ok := p.files[name]; ok {

@@ -229,3 +229,52 @@ func TestSharedStringsUntouched(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, "Bình", v)
 }
+
+// TestStyleColoursWithoutTheme: a workbook without a theme part (optional)
+// keeps the font and border colours of a marked cell; excelize reads every
+// colour as none when there is no theme, so a default one is added.
+func TestStyleColoursWithoutTheme(t *testing.T) {
+	t.Parallel()
+	styles := xmlHead + `<styleSheet xmlns="` + nsMain + `">` +
+		`<fonts count="2"><font><sz val="11"/><name val="Calibri"/></font><font><b/><color rgb="FFFF0000"/><sz val="11"/><name val="Calibri"/></font></fonts>` +
+		`<fills count="2"><fill><patternFill patternType="none"/></fill><fill><patternFill patternType="gray125"/></fill></fills>` +
+		`<borders count="2"><border><left/><right/><top/><bottom/><diagonal/></border>` +
+		`<border><left style="thin"><color rgb="FF00B050"/></left><right/><top/><bottom/><diagonal/></border></borders>` +
+		`<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>` +
+		`<cellXfs count="2"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>` +
+		`<xf numFmtId="0" fontId="1" fillId="0" borderId="1" xfId="0" applyFont="1" applyBorder="1"/></cellXfs></styleSheet>`
+	data := pkg{stylesXML: styles, sheets: []pkgSheet{{name: "Sheet1",
+		body: `<sheetData><row r="1"><c r="A1" s="1"><v>1</v></c></row></sheetData>`}}}.bytes(t)
+	res := issueAt("Sheet1!A1")
+	out := annotateBytes(t, data, res, options(t))
+	ann := requireAnnotated(t, out, []string{"Sheet1"}, res)
+	id, err := ann.GetCellStyle("Sheet1", "A1")
+	require.NoError(t, err)
+	var ss struct {
+		Fonts []struct {
+			B     *struct{} `xml:"b"`
+			Color struct {
+				RGB string `xml:"rgb,attr"`
+			} `xml:"color"`
+		} `xml:"fonts>font"`
+		Borders []struct {
+			Left struct {
+				Style string `xml:"style,attr"`
+				Color struct {
+					RGB string `xml:"rgb,attr"`
+				} `xml:"color"`
+			} `xml:"left"`
+		} `xml:"borders>border"`
+		XFs []struct {
+			FontID   int `xml:"fontId,attr"`
+			BorderID int `xml:"borderId,attr"`
+		} `xml:"cellXfs>xf"`
+	}
+	require.NoError(t, xml.Unmarshal([]byte(zipParts(t, out)["xl/styles.xml"]), &ss))
+	xf := ss.XFs[id]
+	font, border := ss.Fonts[xf.FontID], ss.Borders[xf.BorderID]
+	require.NotNil(t, font.B, "bold kept")
+	require.Equal(t, "FFFF0000", strings.ToUpper(font.Color.RGB))
+	require.Equal(t, "thin", border.Left.Style)
+	require.Equal(t, "FF00B050", strings.ToUpper(border.Left.Color.RGB))
+}
