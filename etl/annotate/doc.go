@@ -53,6 +53,16 @@
 // one becomes #REF!), so that opening the copy never reaches another file or
 // server. What Excel showed is what the copy shows.
 //
+// # Optional parts
+//
+// A valid workbook may leave out every optional element and part
+// (<sheetViews>, <sheetFormatPr>, <cols>, the styles, theme, shared-strings
+// and docProps parts). Before excelize opens the original, a missing styles
+// part, or its missing fonts, fills, borders or cell formats, are added, and
+// a missing theme becomes the default Office theme (what Excel uses then);
+// excelize's MoveSheet, UngroupSheets and SetActiveSheet, which panic on a
+// sheet without <sheetViews> and read every sheet, are never called.
+//
 // # Printing
 //
 // The issues sheet prints on A4 in landscape, fitted to one page wide, with
