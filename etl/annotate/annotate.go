@@ -13,7 +13,9 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/xuri/excelize/v2"
@@ -42,11 +44,34 @@ type Options struct {
 	Logger *slog.Logger
 }
 
-// Limits bound what opening the original may cost.
+// Limits bound what annotating an original may cost. An original past any
+// of them gets the issue list alone, with a note that says why; see the
+// package documentation for the budgets and what they guarantee.
 type Limits struct {
-	// MaxFileSize: a larger original is not opened (the issue list is written
-	// alone). Defaults to 64 MiB, the validator's default.
+	// MaxFileSize: a larger original is not opened. Defaults to
+	// MaxUnpackedSize + 1 MiB (a zip is never much larger than its content).
 	MaxFileSize int64
+	// MaxUnpackedSize caps the total unpacked size of the original's parts
+	// (worksheets, shared strings, styles, media...), read from the zip's
+	// directory before anything is unpacked. Defaults to 16 MiB.
+	MaxUnpackedSize int64
+	// MaxSheetSize caps the unpacked size of each sheet that has cells to
+	// mark: excelize holds such a sheet in memory at about 30 times its
+	// size. Defaults to 2 MiB (about 80,000 cells).
+	MaxSheetSize int64
+	// MaxRows caps the last row number of each sheet that has cells to mark,
+	// and the row of every cell to mark (excelize holds a row for every row
+	// number up to it). Defaults to 50,000.
+	MaxRows int
+	// MaxColumn caps the column of every cell to mark (excelize fills a
+	// marked cell's row with cells up to it). Defaults to 1,024.
+	MaxColumn int
+	// MaxMerges caps the merged ranges of the whole workbook (excelize's
+	// handling of merges costs the square of their number). Defaults to 5,000.
+	MaxMerges int
+	// Time caps the whole annotation; past it the issue list is written
+	// alone. Defaults to 60 s.
+	Time time.Duration
 	// UnzipSizeLimit caps the total unpacked size excelize accepts. Defaults to 512 MiB.
 	UnzipSizeLimit int64
 	// UnzipXMLSizeLimit: a worksheet or shared-string part larger than this
@@ -64,21 +89,82 @@ func (o Options) withDefaults() Options {
 	if o.MaxComments <= 0 {
 		o.MaxComments = 2000
 	}
-	if o.Limits.MaxFileSize <= 0 {
-		o.Limits.MaxFileSize = 64 << 20
+	l := &o.Limits
+	if l.MaxUnpackedSize <= 0 {
+		l.MaxUnpackedSize = DefaultMaxUnpackedSize
 	}
-	if o.Limits.UnzipSizeLimit <= 0 {
-		o.Limits.UnzipSizeLimit = 512 << 20
+	if l.MaxFileSize <= 0 {
+		l.MaxFileSize = l.MaxUnpackedSize + 1<<20
 	}
-	if o.Limits.UnzipXMLSizeLimit <= 0 {
-		o.Limits.UnzipXMLSizeLimit = min(16<<20, o.Limits.UnzipSizeLimit)
+	if l.MaxSheetSize <= 0 {
+		l.MaxSheetSize = DefaultMaxSheetSize
 	}
-	o.Limits.TmpDir = cmp.Or(o.Limits.TmpDir, os.TempDir())
+	if l.MaxRows <= 0 {
+		l.MaxRows = DefaultMaxRows
+	}
+	if l.MaxColumn <= 0 {
+		l.MaxColumn = DefaultMaxColumn
+	}
+	if l.MaxMerges <= 0 {
+		l.MaxMerges = DefaultMaxMerges
+	}
+	if l.Time <= 0 {
+		l.Time = DefaultTime
+	}
+	if l.UnzipSizeLimit <= 0 {
+		l.UnzipSizeLimit = 512 << 20
+	}
+	if l.UnzipXMLSizeLimit <= 0 {
+		l.UnzipXMLSizeLimit = min(16<<20, l.UnzipSizeLimit)
+	}
+	l.TmpDir = cmp.Or(l.TmpDir, os.TempDir())
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	}
 	return o
 }
+
+// The default budgets of [Limits].
+const (
+	DefaultMaxUnpackedSize = 16 << 20
+	DefaultMaxSheetSize    = 2 << 20
+	DefaultMaxRows         = 50_000
+	DefaultMaxColumn       = 1_024
+	DefaultMaxMerges       = 5_000
+	DefaultTime            = 60 * time.Second
+)
+
+// BudgetError says which budget of [Limits] an original exceeded. [Write]
+// does not return it: it writes the issue list alone, with a note.
+type BudgetError struct {
+	What       string // "file size", "unpacked size", "sheet size", "rows", "columns", "merged ranges", "time"
+	Sheet      string // the sheet, for "sheet size"
+	Limit, Got int64
+}
+
+func (e *BudgetError) Error() string {
+	if e.What == budgetTime {
+		return fmt.Sprintf("annotate: over the time budget of %s", time.Duration(e.Limit))
+	}
+	return fmt.Sprintf("annotate: %s %d over the budget of %d", e.What, e.Got, e.Limit)
+}
+
+// Is makes errors.Is(err, ErrBudget) true.
+func (e *BudgetError) Is(target error) bool { return target == ErrBudget }
+
+// ErrBudget matches every [BudgetError].
+var ErrBudget = errors.New("annotate: over budget")
+
+// What a [BudgetError] is about.
+const (
+	budgetTime   = "time"
+	budgetSize   = "unpacked size"
+	budgetFile   = "file size"
+	budgetMerges = "merged ranges"
+	budgetSheet  = "sheet size"
+	budgetRows   = "rows"
+	budgetCols   = "columns"
+)
 
 func (o Options) validate() error {
 	if o.Lang != "vi" && o.Lang != "en" {
@@ -205,7 +291,7 @@ func File(ctx context.Context, srcPath, dstPath string, res *validate.Result, op
 		}
 	}()
 	bw := bufio.NewWriterSize(tmp, 1<<16)
-	if err := Write(bw, src, size, res, opts); err != nil {
+	if err := WriteContext(ctx, bw, src, size, res, opts); err != nil {
 		return err
 	}
 	if err := bw.Flush(); err != nil {
@@ -223,12 +309,21 @@ func File(ctx context.Context, srcPath, dstPath string, res *validate.Result, op
 	return os.Rename(tmp.Name(), dstPath)
 }
 
-// Write writes the annotated workbook of the original (size bytes read
-// through original), validated as res, to w. When [Openable] is false, or
-// original is nil, or excelize cannot open it within opts.Limits, the
-// workbook written holds only the issues sheet with the explanation. When
-// res carries a SHA-256 the original must match it ([ErrContentChanged]).
+// Write is [WriteContext] without a context: the time budget of
+// opts.Limits still applies.
 func Write(w io.Writer, original io.ReaderAt, size int64, res *validate.Result, opts Options) error {
+	return WriteContext(context.Background(), w, original, size, res, opts)
+}
+
+// WriteContext writes the annotated workbook of the original (size bytes
+// read through original), validated as res, to w. When [Openable] is false,
+// or original is nil, or the original cannot be annotated within
+// opts.Limits (a [BudgetError], a shape excelize cannot write back, even a
+// panic inside excelize), the workbook written holds only the issues sheet
+// with the explanation and a note that says why. When res carries a SHA-256
+// the original must match it ([ErrContentChanged]). It returns ctx's error,
+// having written nothing, when ctx ends first.
+func WriteContext(ctx context.Context, w io.Writer, original io.ReaderAt, size int64, res *validate.Result, opts Options) error {
 	if res == nil {
 		return errors.New("annotate: nil result")
 	}
@@ -236,68 +331,127 @@ func Write(w io.Writer, original io.ReaderAt, size int64, res *validate.Result, 
 	if err := opts.validate(); err != nil {
 		return err
 	}
-	b := newBuilder(res, opts)
-	var (
-		f   *excelize.File
-		err error
-	)
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	bctx, cancel := context.WithTimeoutCause(ctx, opts.Limits.Time,
+		&BudgetError{What: budgetTime, Limit: int64(opts.Limits.Time)})
+	defer cancel()
+
+	note := ""
 	if original != nil && Openable(res) {
-		f, err = b.openOriginal(original, size)
+		data, why, err := readOriginal(original, size, res, opts)
 		if err != nil {
 			return err
 		}
+		if data != nil {
+			out, err := build(bctx, newBuilder(res, opts), data)
+			if err == nil {
+				_, err = w.Write(out)
+				if err != nil {
+					return fmt.Errorf("annotate: write workbook: %w", err)
+				}
+				return nil
+			}
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
+				err = context.Cause(bctx)
+			}
+			why = err
+			attrs := []any{slog.String("sha256", res.SHA256), slog.Any("err", err)}
+			if pe := (*PanicError)(nil); errors.As(err, &pe) {
+				attrs = append(attrs, slog.String("stack", string(pe.Stack)))
+			}
+			opts.Logger.Warn("annotate: the original could not be annotated; writing the issue list alone", attrs...)
+		}
+		note = dict[opts.Lang].noteFor(why, opts.Lang)
 	}
-	if f == nil && Openable(res) && b.note == "" {
-		b.note = b.w.notOpenedNote
-	}
-	if f == nil {
-		f = excelize.NewFile()
-	} else {
-		b.annotated = true
-	}
-	defer f.Close()
-	if err := b.build(f); err != nil {
+	b := newBuilder(res, opts)
+	b.note = note
+	out, err := build(ctx, b, nil)
+	if err != nil {
 		return fmt.Errorf("annotate: %w", err)
 	}
-	if _, err := f.WriteTo(w); err != nil {
+	if _, err := w.Write(out); err != nil {
 		return fmt.Errorf("annotate: write workbook: %w", err)
 	}
 	return nil
 }
 
-// openOriginal reads the original, checks it is the validated content and
-// opens it with excelize within the limits. A nil file with a nil error
-// means it cannot be annotated (b.note says why); an error means nothing
-// must be written.
-func (b *builder) openOriginal(original io.ReaderAt, size int64) (*excelize.File, error) {
-	lim := b.opts.Limits
+// PanicError is a panic inside the annotation (excelize's or ours), turned
+// into an error; the issue list is written alone then.
+type PanicError struct {
+	Value any
+	Stack []byte
+}
+
+func (e *PanicError) Error() string { return fmt.Sprintf("annotate: panic: %v", e.Value) }
+
+// build writes the workbook into memory: the annotated original when data
+// is the original's bytes, else a new workbook with the issues sheet alone.
+// A panic becomes a [*PanicError].
+func build(ctx context.Context, b *builder, data []byte) (out []byte, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			out, err = nil, &PanicError{Value: r, Stack: debug.Stack()}
+		}
+	}()
+	var f *excelize.File
+	if data != nil {
+		pkg, sizes, err := prepare(ctx, data, b.opts.Limits, b.hasMarks)
+		if err != nil {
+			return nil, err
+		}
+		b.sizes = sizes
+		lim := b.opts.Limits
+		f, err = excelize.OpenReader(bytes.NewReader(pkg), excelize.Options{
+			UnzipSizeLimit:    lim.UnzipSizeLimit,
+			UnzipXMLSizeLimit: lim.UnzipXMLSizeLimit,
+			TmpDir:            lim.TmpDir,
+		})
+		if err != nil {
+			if f != nil {
+				f.Close()
+			}
+			return nil, fmt.Errorf("open with excelize: %w", err)
+		}
+		b.annotated = true
+	} else {
+		f = excelize.NewFile()
+	}
+	defer f.Close()
+	if err := b.build(ctx, f); err != nil {
+		return nil, err
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	buf, err := f.WriteToBuffer()
+	if err != nil {
+		return nil, fmt.Errorf("write workbook: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+// readOriginal reads the original and checks it is the validated content.
+// Nil data with a nil error means it is not opened (why says why); an
+// error means nothing must be written.
+func readOriginal(original io.ReaderAt, size int64, res *validate.Result, opts Options) (data []byte, why error, err error) {
+	lim := opts.Limits
 	if size < 0 || size > lim.MaxFileSize {
-		b.note = b.w.notOpenedNote
-		return nil, nil
+		return nil, &BudgetError{What: budgetFile, Limit: lim.MaxFileSize, Got: size}, nil
 	}
 	buf := make([]byte, size)
 	if _, err := io.ReadFull(io.NewSectionReader(original, 0, size), buf); err != nil {
-		return nil, fmt.Errorf("annotate: read original: %w", err)
+		return nil, nil, fmt.Errorf("annotate: read original: %w", err)
 	}
-	if b.res.SHA256 != "" {
+	if res.SHA256 != "" {
 		sum := sha256.Sum256(buf)
-		if !strings.EqualFold(hex.EncodeToString(sum[:]), b.res.SHA256) {
-			return nil, ErrContentChanged
+		if !strings.EqualFold(hex.EncodeToString(sum[:]), res.SHA256) {
+			return nil, nil, ErrContentChanged
 		}
 	}
-	f, err := excelize.OpenReader(bytes.NewReader(buf), excelize.Options{
-		UnzipSizeLimit:    lim.UnzipSizeLimit,
-		UnzipXMLSizeLimit: lim.UnzipXMLSizeLimit,
-		TmpDir:            lim.TmpDir,
-	})
-	if err != nil {
-		if f != nil {
-			f.Close()
-		}
-		b.opts.Logger.Warn("annotate: the original could not be opened; writing the issue list alone",
-			slog.String("file", b.res.File), slog.String("sha256", b.res.SHA256), slog.Any("err", err))
-		b.note = b.w.notOpenedNote
-		return nil, nil
-	}
-	return f, nil
+	return buf, nil, nil
 }

@@ -210,7 +210,19 @@ func sameWorkbook(t *testing.T, orig, ann *excelize.File) {
 		require.NoError(t, err)
 		require.Equal(t, v1, v2, "visibility of %s", sheet)
 	}
-	require.Equal(t, orig.GetDefinedName(), ann.GetDefinedName())
+	require.Equal(t, orig.GetDefinedName(), originalNames(ann))
+}
+
+// originalNames returns the defined names of an annotated workbook but the
+// issues sheet's own (its print area and titles).
+func originalNames(ann *excelize.File) []excelize.DefinedName {
+	var names []excelize.DefinedName
+	for _, dn := range ann.GetDefinedName() {
+		if dn.Scope != "Lỗi" && dn.Scope != "Issues" {
+			names = append(names, dn)
+		}
+	}
+	return names
 }
 
 // TestWarningsOnly: an accepted file with warnings gets amber cells, a
@@ -526,7 +538,7 @@ func TestSheetScopedNamesFollowTheirSheet(t *testing.T) {
 	})
 	_, out := annotated(t, src)
 	orig, ann := open(t, src), open(t, out)
-	require.Equal(t, orig.GetDefinedName(), ann.GetDefinedName())
+	require.Equal(t, orig.GetDefinedName(), originalNames(ann))
 	require.Contains(t, ann.GetDefinedName(), excelize.DefinedName{Name: "VungIn", RefersTo: "KetNap!$A$1:$T$10", Scope: "KetNap"})
 }
 

@@ -1,6 +1,7 @@
 package annotate
 
 import (
+	"context"
 	"fmt"
 	"regexp"
 	"strings"
@@ -34,6 +35,7 @@ type builder struct {
 	f      *excelize.File
 	sheets map[string]string // normalize.Text(name) → the workbook's own sheet name
 	styles map[styleKey]int  // marked-cell styles: (original style, severity) → style
+	sizes  map[string]int64  // the original's sheet name → unpacked size of its part
 }
 
 type styleKey struct {
@@ -45,6 +47,17 @@ func newBuilder(res *validate.Result, opts Options) *builder {
 	return &builder{res: res, opts: opts, w: dict[opts.Lang], styles: map[styleKey]int{}}
 }
 
+// hasMarks reports whether an issue has a cell to mark on the sheet.
+func (b *builder) hasMarks(sheet string) bool {
+	key := normalize.Text(sheet)
+	for _, is := range b.res.Issues {
+		if _, _, ok := parseRef(is.Cell); ok && strings.EqualFold(normalize.Text(is.Sheet), key) {
+			return true
+		}
+	}
+	return false
+}
+
 // target is where an issue points in the workbook.
 type target struct {
 	sheet string // the workbook's own sheet name; "" when the sheet is not in it
@@ -53,8 +66,12 @@ type target struct {
 	link  string // hyperlink location ("'KetNap'!C5"); "" when there is nothing to go to
 }
 
-// build annotates the original (when b.annotated) and adds the issues sheet first.
-func (b *builder) build(f *excelize.File) error {
+// build annotates the original (when b.annotated) and adds the issues sheet
+// first. It never calls excelize's MoveSheet, UngroupSheets or
+// SetActiveSheet: they read every worksheet of the workbook (memory) and
+// panic on a sheet without the optional <sheetViews>. prepare has cleared
+// tabSelected on every sheet, so the issues sheet is the one selected.
+func (b *builder) build(ctx context.Context, f *excelize.File) error {
 	b.f = f
 	b.sheets = map[string]string{}
 	var fresh string
@@ -70,7 +87,7 @@ func (b *builder) build(f *excelize.File) error {
 		targets[i] = b.target(is)
 	}
 	if b.annotated {
-		if err := b.mark(targets); err != nil {
+		if err := b.mark(ctx, targets); err != nil {
 			return err
 		}
 	}
@@ -84,16 +101,32 @@ func (b *builder) build(f *excelize.File) error {
 		if _, err := f.NewSheet(name); err != nil {
 			return fmt.Errorf("add the issues sheet: %w", err)
 		}
-	}
-	if err := b.issuesSheet(name, targets); err != nil {
-		return err
-	}
-	if fresh == "" {
 		if err := b.moveFirst(name); err != nil {
 			return err
 		}
 	}
-	f.SetActiveSheet(0)
+	if err := b.activate(name); err != nil {
+		return err
+	}
+	return b.issuesSheet(ctx, name, targets)
+}
+
+// activate makes the first sheet, name, the active and only selected one.
+func (b *builder) activate(name string) error {
+	if wb := b.f.WorkBook; wb != nil && wb.BookViews != nil {
+		for i := range wb.BookViews.WorkBookView {
+			wb.BookViews.WorkBookView[i].ActiveTab = 0
+			wb.BookViews.WorkBookView[i].FirstSheet = 0
+		}
+	}
+	if b.f.GetActiveSheetIndex() != 0 {
+		return fmt.Errorf("activate the issues sheet: active sheet is %d", b.f.GetActiveSheetIndex())
+	}
+	// GroupSheets of the active sheet alone sets its tabSelected and reads
+	// no other sheet.
+	if err := b.f.GroupSheets([]string{name}); err != nil {
+		return fmt.Errorf("select the issues sheet: %w", err)
+	}
 	return nil
 }
 
@@ -116,18 +149,28 @@ func (b *builder) freeSheetName(name string) string {
 	return out
 }
 
-// moveFirst moves the sheet to the front. excelize's MoveSheet does not
-// renumber sheet-scoped defined names (print areas, filters, local names),
-// which refer to sheets by position: every one moves one place on.
+// moveFirst moves the sheet, the last one, to the front of the workbook's
+// sheet list. Sheet-scoped defined names (print areas, filters, local
+// names) refer to sheets by position: every one moves one place on.
+// excelize's MoveSheet is not used: it calls UngroupSheets, which reads
+// every worksheet and panics on one without <sheetViews>.
 func (b *builder) moveFirst(name string) error {
-	list := b.f.GetSheetList()
-	if len(list) == 0 || list[0] == name {
+	wb := b.f.WorkBook
+	if wb == nil {
+		return fmt.Errorf("move the issues sheet first: no workbook")
+	}
+	list := wb.Sheets.Sheet
+	last := len(list) - 1
+	if last <= 0 {
 		return nil
 	}
-	if err := b.f.MoveSheet(name, list[0]); err != nil {
-		return fmt.Errorf("move the issues sheet first: %w", err)
+	if list[last].Name != name {
+		return fmt.Errorf("move the issues sheet first: %q is not the last sheet", name)
 	}
-	if wb := b.f.WorkBook; wb != nil && wb.DefinedNames != nil {
+	moved := list[last]
+	copy(list[1:], list[:last])
+	list[0] = moved
+	if wb.DefinedNames != nil {
 		for i := range wb.DefinedNames.DefinedName {
 			if id := wb.DefinedNames.DefinedName[i].LocalSheetID; id != nil {
 				n := *id + 1
@@ -211,8 +254,8 @@ func canonical(cell string) (string, bool) {
 func quoteSheet(name string) string { return "'" + strings.ReplaceAll(name, "'", "''") + "'" }
 
 // mark fills every cell with an issue and adds a comment to the first
-// MaxComments of them.
-func (b *builder) mark(targets []target) error {
+// MaxComments of them. Only the sheets with marks are read.
+func (b *builder) mark(ctx context.Context, targets []target) error {
 	type cellMark struct {
 		sheet, cell string
 		sev         schema.Severity
@@ -220,18 +263,30 @@ func (b *builder) mark(targets []target) error {
 	}
 	var marks []*cellMark
 	byCell := map[string]*cellMark{}
-	merges := map[string][]excelize.MergeCell{}
+	merges := map[string][]rect{}
 	for i, t := range targets {
 		if t.cell == "" {
 			continue
 		}
 		ms, ok := merges[t.sheet]
 		if !ok {
-			var err error
-			if ms, err = b.f.GetMergeCells(t.sheet); err != nil {
+			if size, lim := b.sizes[t.sheet], b.opts.Limits.MaxSheetSize; size > lim {
+				return &BudgetError{What: budgetSheet, Sheet: t.sheet, Limit: lim, Got: size}
+			}
+			list, err := b.f.GetMergeCells(t.sheet, true)
+			if err != nil {
 				return fmt.Errorf("merged cells of %q: %w", t.sheet, err)
 			}
+			ms = rects(list)
 			merges[t.sheet] = ms
+		}
+		if col, row, err := excelize.CellNameToCoordinates(t.cell); err == nil {
+			if lim := b.opts.Limits.MaxRows; row > lim {
+				return &BudgetError{What: budgetRows, Sheet: t.sheet, Limit: int64(lim), Got: int64(row)}
+			}
+			if lim := b.opts.Limits.MaxColumn; col > lim {
+				return &BudgetError{What: budgetCols, Sheet: t.sheet, Limit: int64(lim), Got: int64(col)}
+			}
 		}
 		// A cell covered by a merge is not seen: mark the merge's first cell.
 		t.cell = mergeStart(ms, t.cell)
@@ -249,6 +304,9 @@ func (b *builder) mark(targets []target) error {
 	}
 	existing := map[string]map[string]excelize.Comment{}
 	for n, m := range marks {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
 		if err := b.fill(m.sheet, m.cell, m.sev); err != nil {
 			return err
 		}
@@ -274,22 +332,32 @@ func (b *builder) mark(targets []target) error {
 	return nil
 }
 
-// mergeStart returns the first cell of the merged range that covers cell,
-// or cell itself.
-func mergeStart(merges []excelize.MergeCell, cell string) string {
-	col, row, err := excelize.CellNameToCoordinates(cell)
-	if err != nil {
-		return cell
-	}
-	for _, m := range merges {
+// rect is a merged range: first and last column and row.
+type rect struct{ c1, r1, c2, r2 int }
+
+func rects(list []excelize.MergeCell) []rect {
+	out := make([]rect, 0, len(list))
+	for _, m := range list {
 		c1, r1, err1 := excelize.CellNameToCoordinates(m.GetStartAxis())
 		c2, r2, err2 := excelize.CellNameToCoordinates(m.GetEndAxis())
 		if err1 != nil || err2 != nil {
 			continue
 		}
-		if col >= min(c1, c2) && col <= max(c1, c2) && row >= min(r1, r2) && row <= max(r1, r2) {
-			name, err := excelize.CoordinatesToCellName(min(c1, c2), min(r1, r2))
-			if err == nil {
+		out = append(out, rect{min(c1, c2), min(r1, r2), max(c1, c2), max(r1, r2)})
+	}
+	return out
+}
+
+// mergeStart returns the first cell of the merged range that covers cell,
+// or cell itself.
+func mergeStart(merges []rect, cell string) string {
+	col, row, err := excelize.CellNameToCoordinates(cell)
+	if err != nil {
+		return cell
+	}
+	for _, m := range merges {
+		if col >= m.c1 && col <= m.c2 && row >= m.r1 && row <= m.r2 {
+			if name, err := excelize.CoordinatesToCellName(m.c1, m.r1); err == nil {
 				return name
 			}
 		}
@@ -401,25 +469,33 @@ func commentText(c excelize.Comment) string {
 // Column widths of the issues sheet.
 var colWidths = []float64{6, 16, 14, 28, 14, 11, 24, 60, 60}
 
-// issuesSheet writes the summary and the table of issues.
-func (b *builder) issuesSheet(name string, targets []target) error {
-	f, w, lang, res := b.f, b.w, b.opts.Lang, b.res
+// issuesSheet writes the summary and the table of issues, ready to print.
+// The sheet is written with excelize's StreamWriter: its texts are inline
+// strings, so the workbook's shared-string table is never read (a hostile
+// one may unpack to hundreds of megabytes).
+func (b *builder) issuesSheet(ctx context.Context, name string, targets []target) error {
+	w, lang, res := b.w, b.opts.Lang, b.res
 	st, err := b.sheetStyles()
 	if err != nil {
 		return err
 	}
 	row := 1
+	var grid [][]any
+	type link struct{ cell, to string }
+	var links []link
+	at := func(col int, v excelize.Cell) {
+		for len(grid) < row {
+			grid = append(grid, nil)
+		}
+		r := grid[row-1]
+		for len(r) < col {
+			r = append(r, nil)
+		}
+		r[col-1] = v
+		grid[row-1] = r
+	}
 	put := func(col int, text string, style int) error {
-		cell, err := excelize.CoordinatesToCellName(col, row)
-		if err != nil {
-			return err
-		}
-		if err := f.SetCellStr(name, cell, safe(text)); err != nil {
-			return err
-		}
-		if style != 0 {
-			return f.SetCellStyle(name, cell, cell, style)
-		}
+		at(col, excelize.Cell{StyleID: style, Value: safe(text)})
 		return nil
 	}
 	line := func(text string, style int) error {
@@ -427,7 +503,6 @@ func (b *builder) issuesSheet(name string, targets []target) error {
 		row++
 		return err
 	}
-
 	if err := line(w.title, st.title); err != nil {
 		return err
 	}
@@ -493,7 +568,9 @@ func (b *builder) issuesSheet(name string, targets []target) error {
 	}
 	noCell := false
 	for _, t := range targets {
-		if t.cell == "" {
+		// In the issue list alone no cell is marked: only issues without
+		// a cell of their own need the explanation.
+		if t.cell == "" && (b.annotated || t.where == "") {
 			noCell = true
 		}
 	}
@@ -524,15 +601,14 @@ func (b *builder) issuesSheet(name string, targets []target) error {
 		}
 	}
 	row++
-	links := 0
 	for i, is := range res.Issues {
+		if i&0xff == 0 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+		}
 		t := targets[i]
-		if err := f.SetCellInt(name, fmt.Sprintf("A%d", row), int64(i+1)); err != nil {
-			return err
-		}
-		if err := f.SetCellStyle(name, fmt.Sprintf("A%d", row), fmt.Sprintf("A%d", row), st.text); err != nil {
-			return err
-		}
+		at(1, excelize.Cell{StyleID: st.text, Value: int64(i + 1)})
 		sheet := is.Sheet
 		if is.Sheet != "" && t.sheet == "" && b.annotated {
 			sheet += " " + w.noSheet
@@ -568,27 +644,92 @@ func (b *builder) issuesSheet(name string, targets []target) error {
 				return err
 			}
 		}
-		if t.link != "" && links < excelize.TotalSheetHyperlinks-1 {
-			cell := fmt.Sprintf("C%d", row)
-			if err := f.SetCellHyperLink(name, cell, t.link, "Location"); err != nil {
-				return fmt.Errorf("link to %s: %w", t.link, err)
-			}
-			if err := f.SetCellStyle(name, cell, cell, st.link); err != nil {
-				return err
-			}
-			links++
+		if t.link != "" && len(links) < excelize.TotalSheetHyperlinks-1 {
+			links = append(links, link{fmt.Sprintf("C%d", row), t.link})
+			grid[row-1][2] = excelize.Cell{StyleID: st.link, Value: grid[row-1][2].(excelize.Cell).Value}
 		}
 		row++
 	}
+	last := row - 1
+	f := b.f
+	// What the stream writer takes from the sheet: links, print setup,
+	// selection. Set before it starts.
+	for _, l := range links {
+		if err := f.SetCellHyperLink(name, l.cell, l.to, "Location"); err != nil {
+			return fmt.Errorf("link to %s: %w", l.to, err)
+		}
+	}
+	if err := b.printSetup(name, header, last); err != nil {
+		return err
+	}
+	sw, err := f.NewStreamWriter(name)
+	if err != nil {
+		return fmt.Errorf("write the issues sheet: %w", err)
+	}
 	for c, width := range colWidths {
-		col, _ := excelize.ColumnNumberToName(c + 1)
-		if err := f.SetColWidth(name, col, col, width); err != nil {
+		if err := sw.SetColWidth(c+1, c+1, width); err != nil {
 			return err
 		}
 	}
-	return f.SetPanes(name, &excelize.Panes{
+	if err := sw.SetPanes(&excelize.Panes{
 		Freeze: true, YSplit: header, TopLeftCell: fmt.Sprintf("A%d", header+1), ActivePane: "bottomLeft",
-	})
+		Selection: []excelize.Selection{{SQRef: fmt.Sprintf("A%d", header+1), ActiveCell: fmt.Sprintf("A%d", header+1), Pane: "bottomLeft"}},
+	}); err != nil {
+		return err
+	}
+	for r, cells := range grid {
+		if len(cells) == 0 {
+			continue
+		}
+		for c, v := range cells {
+			if v == nil {
+				cells[c] = excelize.Cell{}
+			}
+		}
+		if err := sw.SetRow(fmt.Sprintf("A%d", r+1), cells); err != nil {
+			return fmt.Errorf("write the issues sheet: %w", err)
+		}
+	}
+	if err := sw.Flush(); err != nil {
+		return fmt.Errorf("write the issues sheet: %w", err)
+	}
+	return nil
+}
+
+// printSetup makes the issues sheet print on pages one wide, landscape (the
+// table is wider than a portrait page), A4, with the table's header row
+// repeated on every page, and page numbers in the footer. The print area is
+// the summary and the table (columns A to I, rows 1 to last).
+func (b *builder) printSetup(name string, header, last int) error {
+	f := b.f
+	size, landscape, one, zero := 9, "landscape", 1, 0
+	if err := f.SetPageLayout(name, &excelize.PageLayoutOptions{
+		Size: &size, Orientation: &landscape, FitToWidth: &one, FitToHeight: &zero,
+	}); err != nil {
+		return fmt.Errorf("page layout of the issues sheet: %w", err)
+	}
+	fit := true
+	if err := f.SetSheetProps(name, &excelize.SheetPropsOptions{FitToPage: &fit}); err != nil {
+		return fmt.Errorf("fit the issues sheet to the page: %w", err)
+	}
+	m := 0.4
+	if err := f.SetPageMargins(name, &excelize.PageLayoutMarginsOptions{Left: &m, Right: &m, Top: &m, Bottom: &m}); err != nil {
+		return fmt.Errorf("margins of the issues sheet: %w", err)
+	}
+	if err := f.SetHeaderFooter(name, &excelize.HeaderFooterOptions{OddFooter: "&L&A&R" + b.w.page + " &P / &N"}); err != nil {
+		return fmt.Errorf("footer of the issues sheet: %w", err)
+	}
+	lastCol, _ := excelize.ColumnNumberToName(len(colWidths))
+	q := quoteSheet(name)
+	for _, dn := range []excelize.DefinedName{
+		{Name: "_xlnm.Print_Area", RefersTo: fmt.Sprintf("%s!$A$1:$%s$%d", q, lastCol, max(last, header)), Scope: name},
+		{Name: "_xlnm.Print_Titles", RefersTo: fmt.Sprintf("%s!$%d:$%d", q, header, header), Scope: name},
+	} {
+		if err := f.SetDefinedName(&dn); err != nil {
+			return fmt.Errorf("%s of the issues sheet: %w", dn.Name, err)
+		}
+	}
+	return nil
 }
 
 type sheetStyles struct {

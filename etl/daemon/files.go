@@ -293,7 +293,7 @@ func (d *Daemon) reject(ctx context.Context, st *inbox.Staged, res *validate.Res
 			return fmt.Errorf("reopen staged copy: %w", err)
 		}
 		var buf bytes.Buffer
-		aerr := annotate.Write(&buf, f, st.Size, res, d.cfg.Annotate)
+		aerr := annotate.WriteContext(ctx, &buf, f, st.Size, res, d.cfg.Annotate)
 		f.Close()
 		if aerr != nil {
 			_ = d.cfg.Inbox.Discard(st)

@@ -201,7 +201,7 @@ func resultMails(ctx context.Context, contacts func(context.Context, string) ([]
 	name := ""
 	if r != nil && annotate.Needed(res.Result) {
 		var buf bytes.Buffer
-		if err := annotate.Write(&buf, r, size, res.Result, opts.Annotate); err != nil {
+		if err := annotate.WriteContext(ctx, &buf, r, size, res.Result, opts.Annotate); err != nil {
 			return nil, fmt.Errorf("ingest %s: annotated workbook: %w", opts.FileName, err)
 		}
 		attachment, name = buf.Bytes(), annotate.Name(res.File)
