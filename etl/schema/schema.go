@@ -4,6 +4,7 @@ package schema
 // compiled. Load (in load.go) reads the YAML files and fills these types.
 
 import (
+	"math"
 	"time"
 
 	"cel.dev/cel-go/cel"
@@ -46,6 +47,36 @@ const (
 	TypeMonth   FieldType = "month"   // time.Time, first day of the month; MM/YYYY text or a date
 	TypeEmail   FieldType = "email"   // string, syntax-checked
 )
+
+// What the database can store (etl/store/migrations): every int field lands
+// in a PostgreSQL integer column and every date or month field in a date
+// column. A value the validator accepts must fit, so a field's range is the
+// one it declares within these limits, or these limits.
+const (
+	MinInt = math.MinInt32 // PostgreSQL integer
+	MaxInt = math.MaxInt32
+)
+
+// Dates must lie in 1900–2100 whatever the cell type (serial, text or an ISO
+// date cell): returns are about people alive and events of this century, and
+// PostgreSQL refuses year 0.
+var (
+	MinDate = time.Date(1900, 1, 1, 0, 0, 0, 0, time.UTC)
+	MaxDate = time.Date(2100, 12, 31, 0, 0, 0, 0, time.UTC)
+)
+
+// IntBounds returns the range an int field accepts: its declared min and
+// max, or the integer column's limits where it declares none.
+func (f *Field) IntBounds() (lo, hi int64) {
+	lo, hi = MinInt, MaxInt
+	if f.Min != nil && *f.Min > float64(lo) {
+		lo = int64(math.Ceil(*f.Min))
+	}
+	if f.Max != nil && *f.Max < float64(hi) {
+		hi = int64(math.Floor(*f.Max))
+	}
+	return lo, hi
+}
 
 // Set is every template the deployment knows, with the code lists they share.
 type Set struct {

@@ -35,6 +35,11 @@ func (v *validator) convert(f *schema.Field, c *workbook.Cell) (any, string) {
 	if c.Formula && c.Value == "" {
 		return nil, RuleFormula
 	}
+	if c.Formula && v.recalc {
+		// Excel will show the result it computes on opening, which the
+		// file does not hold: the cached value may be stale.
+		return nil, RuleFormulaRecalc
+	}
 	if c.Kind == workbook.Error {
 		return nil, RuleErrorCell
 	}
@@ -53,7 +58,9 @@ func (v *validator) convert(f *schema.Field, c *workbook.Cell) (any, string) {
 		if err != nil {
 			return nil, numberRule(err)
 		}
-		if (f.Min != nil && float64(n) < *f.Min) || (f.Max != nil && float64(n) > *f.Max) {
+		// Within the declared range, and always within the integer
+		// column the value is stored in.
+		if lo, hi := f.IntBounds(); n < lo || n > hi {
 			return nil, RuleRange
 		}
 		return n, ""
@@ -82,6 +89,9 @@ func (v *validator) convert(f *schema.Field, c *workbook.Cell) (any, string) {
 				return nil, RuleAmbiguousDate
 			}
 			return nil, RuleType
+		}
+		if t.Before(schema.MinDate) || t.After(schema.MaxDate) {
+			return nil, RuleDateRange
 		}
 		return t, ""
 	case schema.TypeBool:

@@ -9,9 +9,10 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"time"
 
-	"github.com/returns-project/returns/etl/normalize"
 	"github.com/returns-project/returns/etl/reason"
 	"github.com/returns-project/returns/etl/schema"
 	"github.com/returns-project/returns/etl/workbook"
@@ -137,6 +138,9 @@ type validator struct {
 	// date1904 is read once: the reader's goroutine owns the book while a
 	// sheet streams.
 	date1904 bool
+	// recalc: the workbook asks Excel to recalculate on load, so cached
+	// formula results may not be what Excel shows.
+	recalc bool
 
 	info   map[string]any
 	period schema.Period
@@ -158,6 +162,7 @@ func (v *validator) run(ctx context.Context, r io.ReaderAt, size int64) (err err
 	}
 	v.book = book
 	v.date1904 = book.Date1904()
+	v.recalc = book.RecalcOnLoad()
 	defer func() {
 		// Close reads every entry not yet read to its end: damage anywhere
 		// in the file rejects it, even in parts nobody looked at.
@@ -166,9 +171,13 @@ func (v *validator) run(ctx context.Context, r io.ReaderAt, size int64) (err err
 		}
 	}()
 
-	present := map[string]workbook.SheetInfo{}
+	// Sheets are found by the name Excel shows on the tab: two tabs that
+	// look the same (a trailing space, a zero-width or direction mark, a
+	// Cyrillic letter) make the file ambiguous, never a guess.
+	present := map[string][]workbook.SheetInfo{}
 	for _, s := range book.Sheets() {
-		present[normalize.Text(s.Name)] = s
+		k := sheetKey(s.Name)
+		present[k] = append(present[k], s)
 	}
 	v.agg = make(map[string]int64, len(v.tmpl.Aggregates))
 	for _, a := range v.tmpl.Aggregates {
@@ -188,8 +197,8 @@ func (v *validator) run(ctx context.Context, r io.ReaderAt, size int64) (err err
 		}
 	}
 	for _, s := range order {
-		info, ok := present[normalize.Text(s.Name)]
-		if !ok {
+		cands := present[sheetKey(s.Name)]
+		if len(cands) == 0 {
 			if !s.Optional {
 				is := builtinIssue(RuleSheetMissing, schema.Error)
 				is.Sheet = s.Name
@@ -198,6 +207,18 @@ func (v *validator) run(ctx context.Context, r io.ReaderAt, size int64) (err err
 			}
 			continue
 		}
+		if len(cands) > 1 {
+			names := make([]string, len(cands))
+			for i, c := range cands {
+				names[i] = strconv.QuoteToGraphic(c.Name)
+			}
+			is := builtinIssue(RuleSheetAmbiguous, schema.Error)
+			is.Sheet, is.Value = s.Name, strings.Join(names, ", ")
+			v.issue(is)
+			v.templateMismatch = true
+			continue
+		}
+		info := cands[0]
 		if info.State != workbook.Visible {
 			is := builtinIssue(RuleHiddenSheet, schema.Error)
 			is.Sheet = s.Name
