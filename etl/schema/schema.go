@@ -49,20 +49,12 @@ const (
 )
 
 // What the database can store (etl/store/migrations): every int field lands
-// in a PostgreSQL integer column and every date or month field in a date
-// column. A value the validator accepts must fit, so a field's range is the
-// one it declares within these limits, or these limits.
+// in a PostgreSQL integer column. A value the validator accepts must fit, so
+// a field's range is the one it declares within these limits, or these
+// limits. (Dates and months are held to normalize.MinDate..MaxDate.)
 const (
 	MinInt = math.MinInt32 // PostgreSQL integer
 	MaxInt = math.MaxInt32
-)
-
-// Dates must lie in 1900–2100 whatever the cell type (serial, text or an ISO
-// date cell): returns are about people alive and events of this century, and
-// PostgreSQL refuses year 0.
-var (
-	MinDate = time.Date(1900, 1, 1, 0, 0, 0, 0, time.UTC)
-	MaxDate = time.Date(2100, 12, 31, 0, 0, 0, 0, time.UTC)
 )
 
 // IntBounds returns the range an int field accepts: its declared min and

@@ -84,14 +84,18 @@ func (v *validator) convert(f *schema.Field, c *workbook.Cell) (any, string) {
 		return x, ""
 	case schema.TypeDate, schema.TypeMonth:
 		t, err := v.date(f, c)
-		if err != nil {
-			if errors.Is(err, normalize.ErrAmbiguousDate) {
-				return nil, RuleAmbiguousDate
-			}
-			return nil, RuleType
+		if err == nil {
+			// Whatever the cell type: an ISO date cell (t="d") can hold
+			// year 0 or 9999, which no serial or text date gets past.
+			err = normalize.DateInRange(t)
 		}
-		if t.Before(schema.MinDate) || t.After(schema.MaxDate) {
+		switch {
+		case errors.Is(err, normalize.ErrAmbiguousDate):
+			return nil, RuleAmbiguousDate
+		case errors.Is(err, normalize.ErrDateRange):
 			return nil, RuleDateRange
+		case err != nil:
+			return nil, RuleType
 		}
 		return t, ""
 	case schema.TypeBool:

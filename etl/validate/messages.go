@@ -110,7 +110,7 @@ var builtin = map[string]message{
 		schema.Text{VI: "Ô chứa công thức trong khi tệp yêu cầu Excel tính lại mọi công thức khi mở; giá trị lưu sẵn trong tệp có thể khác giá trị Excel hiển thị.", EN: "The cell holds a formula while the file asks Excel to recalculate every formula on opening; the value stored in the file may differ from what Excel shows."},
 		schema.Text{VI: "Thay công thức bằng giá trị: chọn ô, Sao chép rồi Dán đặc biệt › Giá trị; lưu lại và gửi lại.", EN: "Replace the formula by its value: select the cell, Copy, then Paste Special › Values; save and send again."}},
 	RuleDateRange: {
-		schema.Text{VI: "Ngày nằm ngoài khoảng cho phép (từ 01/01/1900 đến 31/12/2100).", EN: "The date is outside the allowed range (01/01/1900 to 31/12/2100)."},
+		schema.Text{VI: "Ngày nằm ngoài khoảng cho phép (từ 01/03/1900 đến 31/12/2100).", EN: "The date is outside the allowed range (01/03/1900 to 31/12/2100)."},
 		schema.Text{VI: "Kiểm tra lại ngày, tháng và năm (năm đủ 4 chữ số).", EN: "Check the day, month and four-digit year."}},
 }
 

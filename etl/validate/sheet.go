@@ -482,6 +482,14 @@ func (v *validator) keyValue(ctx context.Context, name string, s *schema.Sheet) 
 				is.Sheet, is.Field, is.Row, is.Col, is.Cell, is.Value = s.Name, s.Fields[i].Name, r.Num, 1, cellName(1, r.Num), label+" ≠ "+field
 				v.issue(is)
 				v.templateMismatch = true
+				if lineOf[i] == 0 {
+					// Found but not to be trusted: not loaded, and not
+					// reported as missing either.
+					lineOf[i] = r.Num
+					if value != nil {
+						rec.raw[i] = displayValue(value)
+					}
+				}
 				return nil
 			}
 		}

@@ -13,6 +13,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/xuri/excelize/v2"
+
 	"github.com/returns-project/returns/etl/reason"
 	"github.com/returns-project/returns/etl/schema"
 	"github.com/returns-project/returns/etl/workbook"
@@ -252,6 +254,12 @@ func (v *validator) reject(code reason.Code, err error) {
 	is := Issue{Rule: string(code), Severity: schema.Error, Sheet: partSheet(v.book, re),
 		Message: schema.Text{VI: code.Title("vi"), EN: code.Title("en")},
 		Hint:    schema.Text{VI: code.Fix("vi"), EN: code.Fix("en")}}
+	if re != nil && re.Cell != "" && is.Sheet != "" {
+		// The reader knows the cell: point at it.
+		if col, row, err := excelize.CellNameToCoordinates(re.Cell); err == nil {
+			is.Cell, is.Row, is.Col = re.Cell, row, col
+		}
+	}
 	// A file-level reason comes first: it is the one thing to fix.
 	res.Errors++
 	res.Issues = append([]Issue{is}, res.Issues...)
