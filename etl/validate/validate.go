@@ -1,6 +1,7 @@
 package validate
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -11,6 +12,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/xuri/excelize/v2"
@@ -70,42 +72,95 @@ var ErrUnknownTemplate = errors.New("unknown template")
 
 // File validates the workbook at path. A problem with the file itself is
 // reported in the Result, never as an error; an error means the validation
-// could not run (the file could not be read from disk, the context ended,
-// the sink failed).
+// could not run (the file could not be read from disk, it is not a regular
+// file, the context ended, the sink failed).
+//
+// The size cap (Options.Limits.MaxFileSize) applies before the file is
+// hashed: a file past it is rejected TOO_LARGE without reading a byte of it,
+// and its Result has no SHA256.
 func File(ctx context.Context, path string, set *schema.Set, opts Options) (*Result, error) {
-	f, size, sha, err := OpenHashed(path)
+	f, st, err := openRegular(path)
 	if err != nil {
 		return nil, fmt.Errorf("validate: %w", err)
 	}
 	defer f.Close()
-	res, err := Reader(ctx, f, size, set, opts)
+	if limit := opts.Limits.MaxFileSize; st.Size() > cmp.Or(limit, defaultMaxFileSize) {
+		// Rejected on its size alone; not a byte is read.
+		res, err := Reader(ctx, f, st.Size(), set, opts)
+		if res != nil {
+			res.File = filepath.Base(path)
+		}
+		return res, err
+	}
+	sha, err := hashFile(f, path)
+	if err != nil {
+		return nil, fmt.Errorf("validate: %w", err)
+	}
+	res, err := Reader(ctx, f, st.Size(), set, opts)
 	if res != nil {
 		res.File, res.SHA256 = filepath.Base(path), sha
 	}
 	return res, err
 }
 
+// defaultMaxFileSize is the reader's default cap (workbook.Limits).
+const defaultMaxFileSize = 64 << 20
+
+// ErrNotRegular is returned by [File] and [OpenHashed] for a path that is
+// not a regular file: a FIFO, a device, a socket or a directory. It is
+// refused before it is opened, as opening a FIFO for reading blocks until
+// someone writes to it.
+var ErrNotRegular = errors.New("not a regular file")
+
+// openRegular opens path for reading only if it is a regular file: checked
+// on the path before opening (a FIFO or device is never opened), and again
+// on the open handle (the path may have been swapped in between; the open
+// itself does not block, O_NONBLOCK).
+func openRegular(path string) (*os.File, os.FileInfo, error) {
+	st, err := os.Stat(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	if !st.Mode().IsRegular() {
+		return nil, nil, fmt.Errorf("%s: %w (%v)", path, ErrNotRegular, st.Mode().Type())
+	}
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	if err != nil {
+		return nil, nil, err
+	}
+	st, err = f.Stat()
+	if err == nil && !st.Mode().IsRegular() {
+		err = fmt.Errorf("%s: %w (%v)", path, ErrNotRegular, st.Mode().Type())
+	}
+	if err != nil {
+		f.Close()
+		return nil, nil, err
+	}
+	return f, st, nil
+}
+
 // OpenHashed opens the regular file at path and reads it once to hash it:
 // the SHA-256 is what identifies a content for ever. The caller closes f.
+// A path that is not a regular file gives ErrNotRegular without being opened.
 func OpenHashed(path string) (f *os.File, size int64, sha string, err error) {
-	f, err = os.Open(path)
+	f, st, err := openRegular(path)
 	if err != nil {
 		return nil, 0, "", err
 	}
-	st, err := f.Stat()
-	if err == nil && !st.Mode().IsRegular() {
-		err = fmt.Errorf("%s: not a regular file", path)
-	}
+	sha, err = hashFile(f, path)
 	if err != nil {
 		f.Close()
 		return nil, 0, "", err
 	}
+	return f, st.Size(), sha, nil
+}
+
+func hashFile(f *os.File, path string) (string, error) {
 	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
-		f.Close()
-		return nil, 0, "", fmt.Errorf("hash %s: %w", path, err)
+	if _, err := io.Copy(h, io.NewSectionReader(f, 0, 1<<62)); err != nil {
+		return "", fmt.Errorf("hash %s: %w", path, err)
 	}
-	return f, st.Size(), hex.EncodeToString(h.Sum(nil)), nil
+	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
 // Reader validates a workbook of size bytes read through r. The Result's
