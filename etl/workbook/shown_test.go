@@ -34,10 +34,10 @@ func TestForeignMarkupInCellTableRefused(t *testing.T) {
 		"default namespace row": {worksheet(``, `<sheetData>`+row1+`<row xmlns="`+nsForeign+`" r="2"><c r="A2"><v>2</v></c></row></sheetData>`), "A2"},
 		"alternate content": {worksheet(`xmlns:mc="`+nsMC+`"`,
 			`<sheetData>`+row1+`<mc:AlternateContent><mc:Choice Requires="x14"><row r="2"><c r="A2"><v>2</v></c></row></mc:Choice></mc:AlternateContent></sheetData>`), "A2"},
-		"foreign cell": {worksheet(`xmlns:q="`+nsForeign+`"`, `<sheetData><row r="1"><c r="A1"><v>1</v></c><q:c r="B1"><q:v>2</q:v></q:c></row></sheetData>`), "B1"},
-		"foreign value": {worksheet(`xmlns:q="`+nsForeign+`"`, `<sheetData><row r="1"><c r="A1"><q:v>1</q:v></c></row></sheetData>`), "A1"},
+		"foreign cell":        {worksheet(`xmlns:q="`+nsForeign+`"`, `<sheetData><row r="1"><c r="A1"><v>1</v></c><q:c r="B1"><q:v>2</q:v></q:c></row></sheetData>`), "B1"},
+		"foreign value":       {worksheet(`xmlns:q="`+nsForeign+`"`, `<sheetData><row r="1"><c r="A1"><q:v>1</q:v></c></row></sheetData>`), "A1"},
 		"foreign inline text": {worksheet(`xmlns:q="`+nsForeign+`"`, `<sheetData><row r="1"><c r="A1" t="inlineStr"><is><q:t>hidden</q:t></is></c></row></sheetData>`), "A1"},
-		"unbound prefix": {worksheet(``, `<sheetData><row r="1"><c r="A1"><z:v>1</z:v></c></row></sheetData>`), "A1"},
+		"unbound prefix":      {worksheet(``, `<sheetData><row r="1"><c r="A1"><z:v>1</z:v></c></row></sheetData>`), "A1"},
 	}
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -49,7 +49,7 @@ func TestForeignMarkupInCellTableRefused(t *testing.T) {
 	}
 	// Misplaced cell-table elements anywhere else.
 	for name, sheet := range map[string]string{
-		"sheetData in a choice": worksheet(`xmlns:mc="`+nsMC+`"`, `<mc:AlternateContent><mc:Choice Requires="x14"><sheetData>`+row1+`</sheetData></mc:Choice></mc:AlternateContent>`),
+		"sheetData in a choice":    worksheet(`xmlns:mc="`+nsMC+`"`, `<mc:AlternateContent><mc:Choice Requires="x14"><sheetData>`+row1+`</sheetData></mc:Choice></mc:AlternateContent>`),
 		"row in a foreign element": worksheet(`xmlns:q="`+nsForeign+`"`, `<sheetData/><q:extra><row r="2"/></q:extra>`),
 		"row in sheetViews":        worksheet(``, `<sheetViews><row r="1"/></sheetViews><sheetData/>`),
 	} {
