@@ -310,3 +310,19 @@ func sharedStringsFlood(good []byte, size int, rnd *rand.Rand) []byte {
 	}
 	return writeZip(es)
 }
+
+// shownNotes closes the broken samples' README: why the "what Excel shows"
+// samples are rejected rather than loaded (the decisions table is in the
+// repository README, "What Excel shows is what is loaded").
+const shownNotes = `
+What Excel shows is what is loaded (the decisions, case by case, are in the repository README under that title):
+
+- ` + "`foreign_*`" + `: Markup Compatibility (ECMA-376 Part 3) lets a consumer skip an element of an ignorable namespace with all it holds, and requires it to refuse a non-ignorable namespace it does not understand; either way Excel does not show such a row, cell, value or string, and Excel never writes one inside the cell table. Rejected ` + "`FOREIGN_MARKUP`" + ` at the cell. SpreadsheetML under a prefix (` + "`x:row`" + `) or in Strict namespaces reads as usual.
+- ` + "`template_decoy_sheet_*`" + `: a second tab that shows the same name (trailing space, U+200B, a Cyrillic е) holds other data; the name a person reads decides, so two candidates are ` + "`WB-SHEET-AMBIGUOUS`" + `.
+- ` + "`template_field_row_swapped.xlsx`, `template_thongtin_label_swapped.xlsx`" + `: the field codes (row 2 of a table, hidden; column B of ThongTin) contradict the labels a person reads: ` + "`WB-HEADER-MISMATCH`" + ` at the label.
+- ` + "`invalid_thongtin_*`, `invalid_ketnap_zero_height_default.xlsx`" + `: a value under a merge, in a hidden column, in a column of width 0 (or too narrow for one character, or with a default width of 0), in a row of height 0 (or below 3 points, or hidden by ` + "`zeroHeight`" + `) is not shown by Excel.
+- ` + "`invalid_formula_recalc_on_load.xlsx`" + `: with ` + "`calcPr fullCalcOnLoad=\"1\"`" + ` Excel shows what it computes on opening, not the cached value the file holds.
+- ` + "`invalid_date_*`, `invalid_count_*`" + `: every value accepted must be storable: dates 01/03/1900–31/12/2100 whatever the cell type, counts within PostgreSQL's integer.
+- ` + "`format_xlsm_default_type.xlsx`, `format_xlsm_relationship.xlsx`" + `: a part's content type is its Override or else the Default of its extension; a VBA project typed either way, or related from the workbook, is a macro.
+- ` + "`too_large_shared_strings.xlsx`" + `: 24 MB of shared strings in a file of under 200 KB; text is capped at 32 bytes per byte of file (floor 16 MiB).
+`
