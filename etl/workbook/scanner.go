@@ -106,6 +106,11 @@ type scanner struct {
 	nsURIs     []string
 	ns         int32 // namespace of the current start tag's element
 	mainIDs    []int32
+	defNS      int32 // the default namespace in scope
+
+	nsCachePrefix []byte
+	nsCacheID     int32
+	nsCacheOK     bool
 
 	err *reason.Error
 }
@@ -202,26 +207,42 @@ func (s *scanner) bindNamespaces(depth int) {
 		}
 		start := len(s.nsPrefixes)
 		s.nsPrefixes = append(s.nsPrefixes, prefix...)
-		s.nsBinds = append(s.nsBinds, nsBinding{prefixStart: start, prefixEnd: len(s.nsPrefixes), uri: s.intern(a.value), depth: depth})
+		uri := s.intern(a.value)
+		s.nsBinds = append(s.nsBinds, nsBinding{prefixStart: start, prefixEnd: len(s.nsPrefixes), uri: uri, depth: depth})
+		if len(prefix) == 0 {
+			s.defNS = uri
+		}
+		s.nsCacheOK = false
 	}
 	s.ns = s.resolve(s.prefix)
 }
 
-// resolve returns the namespace a prefix (nil for none) is bound to.
+// resolve returns the namespace a prefix (nil for none) is bound to. The
+// default namespace is kept at hand and the last prefix looked up is
+// cached: writers such as excelize declare dozens of namespaces on the root,
+// and a walk down them for every cell would cost more than the scan.
 func (s *scanner) resolve(prefix []byte) int32 {
-	if string(prefix) == "xml" {
-		return nsXML
+	if len(prefix) == 0 {
+		return s.defNS
 	}
-	for i := len(s.nsBinds) - 1; i >= 0; i-- {
-		b := &s.nsBinds[i]
-		if bytes.Equal(s.nsPrefixes[b.prefixStart:b.prefixEnd], prefix) {
-			return b.uri
+	if s.nsCacheOK && bytes.Equal(prefix, s.nsCachePrefix) {
+		return s.nsCacheID
+	}
+	id := nsUnbound
+	if string(prefix) == "xml" {
+		id = nsXML
+	} else {
+		for i := len(s.nsBinds) - 1; i >= 0; i-- {
+			b := &s.nsBinds[i]
+			if bytes.Equal(s.nsPrefixes[b.prefixStart:b.prefixEnd], prefix) {
+				id = b.uri
+				break
+			}
 		}
 	}
-	if len(prefix) == 0 {
-		return nsNone
-	}
-	return nsUnbound
+	s.nsCachePrefix = append(s.nsCachePrefix[:0], prefix...)
+	s.nsCacheID, s.nsCacheOK = id, true
+	return id
 }
 
 // attrNS returns the namespace of a prefixed attribute of the current start
@@ -301,10 +322,22 @@ func (s *scanner) popName() {
 	}
 	s.names = s.names[:start]
 	s.nameEnds = s.nameEnds[:n]
+	popped := false
 	for len(s.nsBinds) > 0 && s.nsBinds[len(s.nsBinds)-1].depth > n {
 		b := s.nsBinds[len(s.nsBinds)-1]
 		s.nsPrefixes = s.nsPrefixes[:b.prefixStart]
 		s.nsBinds = s.nsBinds[:len(s.nsBinds)-1]
+		popped = true
+	}
+	if popped {
+		s.nsCacheOK = false
+		s.defNS = nsNone
+		for i := len(s.nsBinds) - 1; i >= 0; i-- {
+			if b := &s.nsBinds[i]; b.prefixStart == b.prefixEnd {
+				s.defNS = b.uri
+				break
+			}
+		}
 	}
 }
 
