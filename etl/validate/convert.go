@@ -32,6 +32,10 @@ func displayValue(c *workbook.Cell) string {
 // convert turns a cell into the field's typed value, or names the built-in
 // rule it breaks. A nil value with no rule means the cell is empty.
 func (v *validator) convert(f *schema.Field, c *workbook.Cell) (any, string) {
+	if c.Hidden && c.Value != "" {
+		// Its number format (";;;") makes Excel show an empty cell.
+		return nil, RuleHiddenValue
+	}
 	if c.Formula && c.Value == "" {
 		return nil, RuleFormula
 	}

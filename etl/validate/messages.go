@@ -32,6 +32,7 @@ const (
 	RuleHeaderMismatch = "WB-HEADER-MISMATCH"
 	RuleFormulaRecalc  = "WB-FORMULA-RECALC"
 	RuleDateRange      = "WB-DATE-RANGE"
+	RuleHiddenValue    = "WB-HIDDEN-VALUE"
 )
 
 type message struct{ msg, hint schema.Text }
@@ -112,6 +113,9 @@ var builtin = map[string]message{
 	RuleDateRange: {
 		schema.Text{VI: "Ngày nằm ngoài khoảng cho phép (từ 01/03/1900 đến 31/12/2100).", EN: "The date is outside the allowed range (01/03/1900 to 31/12/2100)."},
 		schema.Text{VI: "Kiểm tra lại ngày, tháng và năm (năm đủ 4 chữ số).", EN: "Check the day, month and four-digit year."}},
+	RuleHiddenValue: {
+		schema.Text{VI: "Ô có giá trị nhưng định dạng số của ô (ví dụ ;;;) làm Excel hiển thị ô trống.", EN: "The cell holds a value but its number format (e.g. ;;;) makes Excel show it empty."},
+		schema.Text{VI: "Chọn ô, đặt lại định dạng General (Trang đầu › Định dạng số › General) và kiểm tra giá trị.", EN: "Select the cell, set the format back to General (Home › Number Format › General) and check the value."}},
 }
 
 // builtinIssue makes an issue of a built-in check.

@@ -42,6 +42,10 @@ type Cell struct {
 	Kind    Kind   // value type
 	Value   string // raw value: text exactly as stored (entities decoded, not normalised); numbers as written
 	Formula bool   // the cell has a formula; Value is its cached result
+	// Hidden: the cell's number format shows nothing for its value (a
+	// custom format such as ";;;" with empty sections); Excel shows an
+	// empty cell.
+	Hidden bool
 }
 
 // Row is one row of a sheet as stored, with its non-empty cells in column order.

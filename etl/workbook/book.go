@@ -44,7 +44,8 @@ type book struct {
 	// when it opens the file (calcPr fullCalcOnLoad, ECMA-376 Part 1 18.2.2).
 	fullCalcOnLoad bool
 	sst            *sst
-	damage         error // first damage found; Close returns it
+	styles         []styleHides // by cell format index
+	damage         error        // first damage found; Close returns it
 	closed         bool
 	closeErr       error
 }
@@ -190,7 +191,7 @@ func (b *book) classify() error {
 
 	// Workbook relationships: sheets and shared strings.
 	wbRels := map[string]relationship{}
-	sstPart := ""
+	sstPart, stylesPart := "", ""
 	if ri, ok := e.lookup(relsPartFor(wbPart)); ok {
 		list, err := b.readRels(ri)
 		if err != nil {
@@ -207,6 +208,11 @@ func (b *book) classify() error {
 			if hasTypeSuffix(r.typ, "vbaProject") {
 				return reason.Errorf(reason.FormatXLSM, relsPartFor(wbPart), "workbook relationship to a VBA project (%s)", r.target)
 			}
+			if hasTypeSuffix(r.typ, "styles") && stylesPart == "" {
+				if p, ok := resolveTarget(wbPart, r.target); ok {
+					stylesPart = p
+				}
+			}
 			if hasTypeSuffix(r.typ, "sharedStrings") {
 				if sstPart != "" {
 					return reason.Errorf(reason.CorruptXML, relsPartFor(wbPart), "more than one shared-strings relationship")
@@ -221,6 +227,15 @@ func (b *book) classify() error {
 	}
 	if err := b.readWorkbook(wbIdx, wbRels); err != nil {
 		return err
+	}
+	if stylesPart != "" {
+		if i, ok := e.lookup(stylesPart); ok {
+			hides, err := b.readStyles(i)
+			if err != nil {
+				return err
+			}
+			b.styles = hides
+		}
 	}
 	if sstPart != "" {
 		i, ok := e.lookup(sstPart)
@@ -450,7 +465,7 @@ func (b *book) ReadSheet(ctx context.Context, name string, fn func(*Row) error) 
 	if panicHook != nil {
 		panicHook(f.Name)
 	}
-	meta, err = readSheet(ctx, rc, f.Name, b.sst, b.lim, wrapped)
+	meta, err = readSheet(ctx, rc, f.Name, b.sst, b.styles, b.lim, wrapped)
 	if err != nil {
 		if fnErr != nil && err == fnErr {
 			return meta, err // the caller's own error, as is

@@ -70,10 +70,11 @@ type pendingValue struct {
 }
 
 type sheetReader struct {
-	sc   *scanner
-	sst  *sst
-	lim  Limits
-	part string
+	sc     *scanner
+	sst    *sst
+	styles []styleHides
+	lim    Limits
+	part   string
 
 	kinds    [16]elemKind
 	dataSeen bool
@@ -94,14 +95,15 @@ type sheetReader struct {
 	isText   []byte
 	isT, isR bool
 	collect  *[]byte
+	hides    styleHides // what the cell's number format hides
 
 	meta       SheetMeta
 	zeroHeight bool
 }
 
 // readSheet streams the rows of one worksheet part to fn.
-func readSheet(ctx context.Context, r io.Reader, part string, table *sst, lim Limits, fn func(*Row) error) (SheetMeta, error) {
-	sr := &sheetReader{sc: newScanner(r, part, lim.maxToken()), sst: table, lim: lim, part: part}
+func readSheet(ctx context.Context, r io.Reader, part string, table *sst, styles []styleHides, lim Limits, fn func(*Row) error) (SheetMeta, error) {
+	sr := &sheetReader{sc: newScanner(r, part, lim.maxToken()), sst: table, styles: styles, lim: lim, part: part}
 	meta, err := sr.run(ctx, fn)
 	slices.Sort(meta.HiddenCols)
 	meta.HiddenCols = slices.Compact(meta.HiddenCols)
@@ -442,8 +444,15 @@ func (sr *sheetReader) startCell() error {
 	}
 	// The style index means nothing here, but a cell whose style is not a
 	// number is damaged, and other readers drop such a cell silently.
-	if v, ok, dup := sc.attr("s"); dup || ok && !isDigits(v) {
+	v, ok, dup := sc.attr("s")
+	if dup || ok && !isDigits(v) {
 		return sr.errorf(reason.CorruptCells, "cell %s has a bad style attribute", cellName(col, sr.row.Num))
+	}
+	sr.hides = styleHides{}
+	if ok && len(sr.styles) > 0 {
+		if x, good := parseUint(v); good && x < len(sr.styles) {
+			sr.hides = sr.styles[x]
+		}
 	}
 	sr.col, sr.prevCol, sr.ctype = col, col, ct
 	sr.formula, sr.nV, sr.nIS, sr.isT, sr.isR = false, 0, 0, false, false
@@ -499,6 +508,12 @@ func (sr *sheetReader) endCell() error {
 	}
 	if len(raw) == 0 && cell.Value == "" && !cell.Formula {
 		return nil
+	}
+	switch cell.Kind {
+	case Number, Date:
+		cell.Hidden = sr.hides.numbers
+	case String:
+		cell.Hidden = sr.hides.text
 	}
 	if len(raw) > 0 {
 		start := len(sr.vals)

@@ -207,3 +207,43 @@ func TestSharedStringsCappedByFileSize(t *testing.T) {
 	_, err = readBytes(data, Limits{SharedTextPerByte: 1000})
 	require.NoError(t, err)
 }
+
+func TestFormatHides(t *testing.T) {
+	t.Parallel()
+	for code, want := range map[string]styleHides{
+		"":                 {},
+		"General":          {},
+		"0;-0;;@":          {},
+		";;;":              {numbers: true, text: true},
+		";;":               {numbers: true},
+		";":                {numbers: true},
+		`[Red];[Blue];" "`: {numbers: true},
+		`0;;`:              {},
+		`;;;@`:             {numbers: true},
+		`;;;""`:            {numbers: true, text: true},
+		`"a;b";;;`:         {text: true},
+		`\;;;;`:            {text: true},
+		`_-;_-;_-;_-`:      {numbers: true, text: true},
+		`#,##0;;0;`:        {text: true},
+	} {
+		require.Equal(t, want, formatHides(code), "%q", code)
+	}
+}
+
+func TestHiddenByNumberFormat(t *testing.T) {
+	t.Parallel()
+	parts := skeleton(sheetXML(`<row r="1"><c r="A1" s="1"><v>5</v></c><c r="B1" s="1" t="inlineStr"><is><t>x</t></is></c><c r="C1" s="2"><v>6</v></c><c r="D1" s="2" t="inlineStr"><is><t>y</t></is></c><c r="E1" s="0"><v>7</v></c></row>`), "")
+	parts["xl/styles.xml"] = xmlDecl + `<styleSheet xmlns="` + nsMain + `"><numFmts count="2"><numFmt numFmtId="164" formatCode=";;;"/><numFmt numFmtId="165" formatCode=";;"/></numFmts>` +
+		`<cellXfs count="3"><xf numFmtId="0"/><xf numFmtId="164" applyNumberFormat="1"/><xf numFmtId="165"/></cellXfs></styleSheet>`
+	parts["xl/_rels/workbook.xml.rels"] = strings.Replace(parts["xl/_rels/workbook.xml.rels"], `</Relationships>`,
+		`<Relationship Id="rId7" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/></Relationships>`, 1)
+	res, err := readBytes(zipMap(t, parts), Limits{})
+	require.NoError(t, err)
+	var hidden []int
+	for _, c := range res.rows["Sheet1"][0].Cells {
+		if c.Hidden {
+			hidden = append(hidden, c.Col)
+		}
+	}
+	require.Equal(t, []int{1, 2, 3}, hidden)
+}

@@ -198,6 +198,15 @@ func shownSamples(base *generate.Return, good []byte) []brokenFile {
 	}), Expect{Reason: "INVALID_DATA", Rules: []string{"WB-HIDDEN-ROW"}, Cells: []string{kn + "!A3"},
 		What: "KetNap sheetFormatPr zeroHeight=\"1\": the data rows, which set no height, are hidden by default"})
 
+	// A number format with empty sections (";;;") shows nothing.
+	add("invalid_hidden_number_format.xlsx", book(good, func(f *excelize.File) {
+		code := ";;;"
+		st, err := f.NewStyle(&excelize.Style{CustomNumFmt: &code})
+		must(err)
+		must(f.SetCellStyle(tt, admCell, admCell, st))
+	}), Expect{Reason: "INVALID_DATA", Rules: []string{"WB-HIDDEN-VALUE"}, Cells: []string{tt + "!" + admCell},
+		What: `ThongTin.admitted has the custom number format ";;;": Excel shows an empty cell`})
+
 	// Formulas: with calcPr fullCalcOnLoad Excel recalculates on opening
 	// and shows what it computes, not the cached value in the file.
 	add("invalid_formula_recalc_on_load.xlsx", edit(book(good, func(f *excelize.File) {
@@ -324,5 +333,6 @@ What Excel shows is what is loaded (the decisions, case by case, are in the repo
 - ` + "`invalid_formula_recalc_on_load.xlsx`" + `: with ` + "`calcPr fullCalcOnLoad=\"1\"`" + ` Excel shows what it computes on opening, not the cached value the file holds.
 - ` + "`invalid_date_*`, `invalid_count_*`" + `: every value accepted must be storable: dates 01/03/1900–31/12/2100 whatever the cell type, counts within PostgreSQL's integer.
 - ` + "`format_xlsm_default_type.xlsx`, `format_xlsm_relationship.xlsx`" + `: a part's content type is its Override or else the Default of its extension; a VBA project typed either way, or related from the workbook, is a macro.
+- ` + "`invalid_hidden_number_format.xlsx`" + `: a custom number format whose sections are empty (` + "`;;;`" + `) makes Excel show an empty cell: ` + "`WB-HIDDEN-VALUE`" + `.
 - ` + "`too_large_shared_strings.xlsx`" + `: 24 MB of shared strings in a file of under 200 KB; text is capped at 32 bytes per byte of file (floor 16 MiB).
 `
