@@ -5,21 +5,29 @@ import (
 	"time"
 )
 
-// Plausible dates: from the first day Excel's 1900 system gets right up to
-// the end of the century.
+// Plausible dates, whatever the cell holds (a serial, text or an ISO date
+// cell): from the first day Excel's 1900 system gets right up to the end of
+// the century. Every date column of the database can store them (PostgreSQL
+// refuses year 0, for one).
 var (
-	minDate = time.Date(1900, 3, 1, 0, 0, 0, 0, time.UTC)
-	maxDate = time.Date(2100, 12, 31, 0, 0, 0, 0, time.UTC)
+	MinDate = time.Date(1900, 3, 1, 0, 0, 0, 0, time.UTC)
+	MaxDate = time.Date(2100, 12, 31, 0, 0, 0, 0, time.UTC)
 	// Day 0 of each date system, as a day count is added to it.
 	epoch1900 = time.Date(1899, 12, 30, 0, 0, 0, 0, time.UTC) // valid for serials ≥ 61
 	epoch1904 = time.Date(1904, 1, 1, 0, 0, 0, 0, time.UTC)
 )
 
 func inRange(t time.Time, s string) (time.Time, error) {
-	if t.Before(minDate) || t.After(maxDate) {
+	if t.Before(MinDate) || t.After(MaxDate) {
 		return time.Time{}, numErr(ErrDateRange, s, -1, "dates must lie between 01/03/1900 and 31/12/2100")
 	}
 	return t, nil
+}
+
+// DateInRange returns ErrDateRange for a date outside MinDate..MaxDate.
+func DateInRange(t time.Time) error {
+	_, err := inRange(t, t.Format("2006-01-02"))
+	return err
 }
 
 // DateSerial converts the raw value of a date cell, an Excel serial day

@@ -503,7 +503,7 @@ func FuzzDateText(f *testing.F) {
 			}
 			return
 		}
-		if d.Before(minDate) || d.After(maxDate) || d.Location() != time.UTC || d.Hour() != 0 {
+		if d.Before(MinDate) || d.After(MaxDate) || d.Location() != time.UTC || d.Hour() != 0 {
 			t.Fatalf("DateText(%q) = %v", s, d)
 		}
 		back, err := DateText(d.Format("02/01/2006"))

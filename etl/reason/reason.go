@@ -36,6 +36,14 @@ const (
 	InvalidData      Code = "INVALID_DATA"      // cell, row or sheet rules failed
 )
 
+// Codes of what Excel would not show (the reader's block).
+const (
+	// ForeignMarkup: a row, cell or value inside markup of another or an
+	// ignorable namespace (ECMA-376 Part 3, Markup Compatibility), which
+	// Excel skips: what it shows is not what a plain reader would load.
+	ForeignMarkup Code = "FOREIGN_MARKUP"
+)
+
 // Info explains a code to the person who sent the file.
 type Info struct {
 	Code Code
@@ -131,6 +139,12 @@ var catalogue = []Info{
 		"The data contains errors: see the list of issues per cell.",
 		"Sửa các ô được đánh dấu theo hướng dẫn trong danh sách lỗi rồi gửi lại toàn bộ tệp.",
 		"Correct the marked cells as the issue list says and send the whole file again."},
+	// The reader's block.
+	{ForeignMarkup,
+		"Trang tính có dòng hoặc ô nằm trong phần đánh dấu lạ (không thuộc chuẩn bảng tính) mà Excel không hiển thị, nên không biết số liệu nào là thật.",
+		"A sheet holds rows or cells inside foreign markup (not part of the spreadsheet standard) that Excel does not show, so it is unclear which data is real.",
+		"Mở tệp bằng Excel, kiểm tra số liệu hiển thị, lưu lại thành \"Excel Workbook (*.xlsx)\" và gửi lại. Nếu tệp do phần mềm khác tạo ra, hãy báo cho người quản trị.",
+		"Open the file in Excel, check the data it shows, save it as \"Excel Workbook (*.xlsx)\" and send it again. If another program wrote it, tell the administrator."},
 }
 
 var byCode = func() map[Code]Info {
@@ -180,6 +194,7 @@ func (c Code) Fix(lang string) string {
 type Error struct {
 	Code   Code
 	Part   string // zip entry or sheet concerned, if any
+	Cell   string // A1 reference of the cell concerned in Part, if known
 	Detail string // technical detail in English, for the administrator; never cell values
 	Err    error  // underlying cause, if any
 }
@@ -188,6 +203,9 @@ func (e *Error) Error() string {
 	s := string(e.Code)
 	if e.Part != "" {
 		s += " in " + e.Part
+	}
+	if e.Cell != "" {
+		s += " at " + e.Cell
 	}
 	if e.Detail != "" {
 		s += ": " + e.Detail

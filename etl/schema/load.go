@@ -352,6 +352,9 @@ func (l *loader) field(s *Sheet, fl *Field, seen map[string]bool, labels map[str
 	if (fl.Min != nil || fl.Max != nil) && fl.Type != TypeInt && fl.Type != TypeDecimal {
 		l.add(f, "%s: min/max on a field of type %s (want int or decimal)", what, fl.Type)
 	}
+	if fl.Type == TypeInt && (fl.Min != nil && (*fl.Min < MinInt || *fl.Min > MaxInt) || fl.Max != nil && (*fl.Max < MinInt || *fl.Max > MaxInt)) {
+		l.add(f, "%s: min/max outside the range of the integer column it is stored in (%d to %d)", what, MinInt, MaxInt)
+	}
 	if fl.Min != nil && fl.Max != nil && *fl.Min > *fl.Max {
 		l.add(f, "%s: min %v is above max %v", what, *fl.Min, *fl.Max)
 	}

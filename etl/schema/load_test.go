@@ -247,6 +247,8 @@ func TestLoadChecks(t *testing.T) {
 			`bcq-1/thongtin.yaml: sheet "ThongTin": unknown layout "kv" (want table or keyvalue)`},
 		{"missing sheet file", [3]string{"bcq-1.yaml", "bcq-1/kyluat.yaml", "bcq-1/kyluatt.yaml"},
 			`bcq-1/kyluatt.yaml: open bcq-1/kyluatt.yaml: file does not exist`},
+		{"max beyond the integer column", [3]string{"bcq-1/thongtin.yaml", "    min: 2020\n    max: 2100", "    min: 2020\n    max: 3000000000"},
+			`bcq-1/thongtin.yaml: field "year": min/max outside the range of the integer column it is stored in (-2147483648 to 2147483647)`},
 		{"row in workbook rule", [3]string{"bcq-1.yaml", `check: "info.admitted == agg.ketnap_new"`, `check: "row.admitted == agg.ketnap_new"`},
 			`bcq-1.yaml: rule "KN-09": check: row is not available here`},
 	}

@@ -4,6 +4,7 @@ package schema
 // compiled. Load (in load.go) reads the YAML files and fills these types.
 
 import (
+	"math"
 	"time"
 
 	"cel.dev/cel-go/cel"
@@ -46,6 +47,28 @@ const (
 	TypeMonth   FieldType = "month"   // time.Time, first day of the month; MM/YYYY text or a date
 	TypeEmail   FieldType = "email"   // string, syntax-checked
 )
+
+// What the database can store (etl/store/migrations): every int field lands
+// in a PostgreSQL integer column. A value the validator accepts must fit, so
+// a field's range is the one it declares within these limits, or these
+// limits. (Dates and months are held to normalize.MinDate..MaxDate.)
+const (
+	MinInt = math.MinInt32 // PostgreSQL integer
+	MaxInt = math.MaxInt32
+)
+
+// IntBounds returns the range an int field accepts: its declared min and
+// max, or the integer column's limits where it declares none.
+func (f *Field) IntBounds() (lo, hi int64) {
+	lo, hi = MinInt, MaxInt
+	if f.Min != nil && *f.Min > float64(lo) {
+		lo = int64(math.Ceil(*f.Min))
+	}
+	if f.Max != nil && *f.Max < float64(hi) {
+		hi = int64(math.Floor(*f.Max))
+	}
+	return lo, hi
+}
 
 // Set is every template the deployment knows, with the code lists they share.
 type Set struct {

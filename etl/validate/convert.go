@@ -32,8 +32,17 @@ func displayValue(c *workbook.Cell) string {
 // convert turns a cell into the field's typed value, or names the built-in
 // rule it breaks. A nil value with no rule means the cell is empty.
 func (v *validator) convert(f *schema.Field, c *workbook.Cell) (any, string) {
+	if c.Hidden && c.Value != "" {
+		// Its number format (";;;") makes Excel show an empty cell.
+		return nil, RuleHiddenValue
+	}
 	if c.Formula && c.Value == "" {
 		return nil, RuleFormula
+	}
+	if c.Formula && v.recalc {
+		// Excel will show the result it computes on opening, which the
+		// file does not hold: the cached value may be stale.
+		return nil, RuleFormulaRecalc
 	}
 	if c.Kind == workbook.Error {
 		return nil, RuleErrorCell
@@ -53,7 +62,9 @@ func (v *validator) convert(f *schema.Field, c *workbook.Cell) (any, string) {
 		if err != nil {
 			return nil, numberRule(err)
 		}
-		if (f.Min != nil && float64(n) < *f.Min) || (f.Max != nil && float64(n) > *f.Max) {
+		// Within the declared range, and always within the integer
+		// column the value is stored in.
+		if lo, hi := f.IntBounds(); n < lo || n > hi {
 			return nil, RuleRange
 		}
 		return n, ""
@@ -77,10 +88,17 @@ func (v *validator) convert(f *schema.Field, c *workbook.Cell) (any, string) {
 		return x, ""
 	case schema.TypeDate, schema.TypeMonth:
 		t, err := v.date(f, c)
-		if err != nil {
-			if errors.Is(err, normalize.ErrAmbiguousDate) {
-				return nil, RuleAmbiguousDate
-			}
+		if err == nil {
+			// Whatever the cell type: an ISO date cell (t="d") can hold
+			// year 0 or 9999, which no serial or text date gets past.
+			err = normalize.DateInRange(t)
+		}
+		switch {
+		case errors.Is(err, normalize.ErrAmbiguousDate):
+			return nil, RuleAmbiguousDate
+		case errors.Is(err, normalize.ErrDateRange):
+			return nil, RuleDateRange
+		case err != nil:
 			return nil, RuleType
 		}
 		return t, ""

@@ -26,6 +26,13 @@ const (
 	RuleRange           = "WB-RANGE"
 	RuleUnique          = "WB-UNIQUE"
 	RuleRuleFailed      = "WB-RULE-ERROR"
+
+	// What Excel shows must be what is loaded (the reader's block).
+	RuleSheetAmbiguous = "WB-SHEET-AMBIGUOUS"
+	RuleHeaderMismatch = "WB-HEADER-MISMATCH"
+	RuleFormulaRecalc  = "WB-FORMULA-RECALC"
+	RuleDateRange      = "WB-DATE-RANGE"
+	RuleHiddenValue    = "WB-HIDDEN-VALUE"
 )
 
 type message struct{ msg, hint schema.Text }
@@ -94,6 +101,21 @@ var builtin = map[string]message{
 	RuleRuleFailed: {
 		schema.Text{VI: "Không kiểm tra được quy tắc cho dòng này (lỗi nội bộ của bộ quy tắc).", EN: "A rule could not be evaluated on this row (an internal error of the rule set)."},
 		schema.Text{VI: "Báo cho người quản trị hệ thống kèm tên tệp.", EN: "Tell the system administrator, giving the file name."}},
+	RuleSheetAmbiguous: {
+		schema.Text{VI: "Có nhiều trang tính cùng hiện tên này (khác nhau bởi dấu cách thừa, ký tự ẩn hoặc chữ cái trông giống nhau), nên không biết trang nào là trang số liệu.", EN: "Several sheets show this name (they differ by a trailing space, an invisible character or look-alike letters), so it is unclear which one holds the data."},
+		schema.Text{VI: "Xóa hoặc đổi tên các trang thừa, chỉ giữ một trang đúng tên của biểu mẫu, rồi gửi lại.", EN: "Delete or rename the extra sheets, keep one sheet with the template's name, and send it again."}},
+	RuleHeaderMismatch: {
+		schema.Text{VI: "Tiêu đề cột hiển thị không khớp với mã trường (dòng mã trường bị ẩn hoặc bị sửa), nên số liệu trong cột sẽ bị hiểu sai.", EN: "The column heading shown does not match the field code (the field-code row is hidden or edited), so the column's data would be misread."},
+		schema.Text{VI: "Chép số liệu vào biểu mẫu BCQ-1 mới nhất; không sửa dòng tiêu đề và dòng mã trường.", EN: "Copy the data into the latest BCQ-1 template; do not edit the heading row or the field-code row."}},
+	RuleFormulaRecalc: {
+		schema.Text{VI: "Ô chứa công thức trong khi tệp yêu cầu Excel tính lại mọi công thức khi mở; giá trị lưu sẵn trong tệp có thể khác giá trị Excel hiển thị.", EN: "The cell holds a formula while the file asks Excel to recalculate every formula on opening; the value stored in the file may differ from what Excel shows."},
+		schema.Text{VI: "Thay công thức bằng giá trị: chọn ô, Sao chép rồi Dán đặc biệt › Giá trị; lưu lại và gửi lại.", EN: "Replace the formula by its value: select the cell, Copy, then Paste Special › Values; save and send again."}},
+	RuleDateRange: {
+		schema.Text{VI: "Ngày nằm ngoài khoảng cho phép (từ 01/03/1900 đến 31/12/2100).", EN: "The date is outside the allowed range (01/03/1900 to 31/12/2100)."},
+		schema.Text{VI: "Kiểm tra lại ngày, tháng và năm (năm đủ 4 chữ số).", EN: "Check the day, month and four-digit year."}},
+	RuleHiddenValue: {
+		schema.Text{VI: "Ô có giá trị nhưng định dạng số của ô (ví dụ ;;;) làm Excel hiển thị ô trống.", EN: "The cell holds a value but its number format (e.g. ;;;) makes Excel show it empty."},
+		schema.Text{VI: "Chọn ô, đặt lại định dạng General (Trang đầu › Định dạng số › General) và kiểm tra giá trị.", EN: "Select the cell, set the format back to General (Home › Number Format › General) and check the value."}},
 }
 
 // builtinIssue makes an issue of a built-in check.

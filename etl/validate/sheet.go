@@ -3,6 +3,7 @@ package validate
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -219,6 +220,9 @@ func (v *validator) table(ctx context.Context, name string, s *schema.Sheet) err
 			colField[c.Col] = i
 			fieldCols[i] = c.Col
 		}
+		if byName {
+			v.checkLabels(s, headerRow, labels, colField, fieldByLabel)
+		}
 		for i, f := range s.Fields {
 			if _, ok := seen[i]; ok || !(f.Required || f.RequiredWhen != "") {
 				continue
@@ -330,7 +334,14 @@ func (v *validator) table(ctx context.Context, name string, s *schema.Sheet) err
 	}
 	v.res.columns[s.Name] = cols
 	uniq.finish(v)
-	for _, hc := range meta.HiddenCols {
+	hiddenCols := make([]int, 0, len(dataCols))
+	for c := range dataCols {
+		if meta.ColHidden(c) {
+			hiddenCols = append(hiddenCols, c)
+		}
+	}
+	slices.Sort(hiddenCols)
+	for _, hc := range hiddenCols {
 		if first, ok := dataCols[hc]; ok {
 			is := builtinIssue(RuleHiddenColumn, schema.Error)
 			is.Sheet, is.Row, is.Col, is.Cell = s.Name, first, hc, cellName(hc, first)
@@ -350,6 +361,57 @@ func (v *validator) table(ctx context.Context, name string, s *schema.Sheet) err
 		v.issue(is)
 	}
 	return nil
+}
+
+// checkLabels compares the visible labels with the field-name row that
+// decided the columns (it is hidden in the template): a person reads the
+// labels, so a column labelled as one field and named as another, or a
+// labelled column that no field name claims, would load something other
+// than what Excel shows. Either rejects the file; a column the field row
+// names under an empty or unknown label is a warning.
+func (v *validator) checkLabels(s *schema.Sheet, headerRow int, labels []workbook.Cell, colField map[int]int, fieldByLabel map[string]int) {
+	labelField := map[int]int{}
+	labelText := map[int]string{}
+	for _, c := range labels {
+		txt := normalize.Text(c.Value)
+		if txt == "" {
+			continue
+		}
+		labelText[c.Col] = txt
+		if i, ok := fieldByLabel[normalize.Key(txt)]; ok {
+			labelField[c.Col] = i
+		}
+	}
+	report := func(col int, sev schema.Severity, field, value string) {
+		is := builtinIssue(RuleHeaderMismatch, sev)
+		is.Sheet, is.Field, is.Row, is.Col, is.Cell, is.Value = s.Name, field, headerRow, col, cellName(col, headerRow), value
+		v.issue(is)
+		if sev == schema.Error {
+			v.templateMismatch = true
+		}
+	}
+	cols := make([]int, 0, len(labelField)+len(colField))
+	for col := range labelField {
+		cols = append(cols, col)
+	}
+	for col := range colField {
+		if _, ok := labelField[col]; !ok {
+			cols = append(cols, col)
+		}
+	}
+	slices.Sort(cols)
+	for _, col := range cols {
+		li, labelled := labelField[col]
+		ni, named := colField[col]
+		switch {
+		case labelled && !named:
+			report(col, schema.Error, s.Fields[li].Name, labelText[col]+" ≠ (không có mã trường)")
+		case labelled && ni != li:
+			report(col, schema.Error, s.Fields[ni].Name, labelText[col]+" ≠ "+s.Fields[ni].Name)
+		case !labelled:
+			report(col, schema.Warning, s.Fields[ni].Name, labelText[col]+" ≠ "+s.Fields[ni].Name)
+		}
+	}
 }
 
 // looksLikeFieldRow reports whether a row holds the machine field names: most
@@ -384,7 +446,14 @@ func (v *validator) keyValue(ctx context.Context, name string, s *schema.Sheet) 
 	headerRow := max(s.HeaderRow, 1)
 	rec := newRecord(s)
 	lineOf := make([]int, len(s.Fields))
-	_, err := v.book.ReadSheet(ctx, name, func(r *workbook.Row) error {
+	// Where each field's value cell is, with whether it holds anything, for
+	// the checks that need the whole sheet (merges, hidden columns).
+	type valueCell struct {
+		field, row int
+		filled     bool
+	}
+	var valueCells []valueCell
+	meta, err := v.book.ReadSheet(ctx, name, func(r *workbook.Row) error {
 		if r.Num <= headerRow {
 			return nil
 		}
@@ -405,6 +474,25 @@ func (v *validator) keyValue(ctx context.Context, name string, s *schema.Sheet) 
 		if !ok && field == "" && label != "" {
 			i, ok = fieldByLabel[normalize.Key(label)]
 		}
+		if ok && field != "" && label != "" {
+			// The label is what a person reads: a line labelled as one
+			// field and coded as another would load the wrong thing.
+			if li, known := fieldByLabel[normalize.Key(label)]; known && li != i {
+				is := builtinIssue(RuleHeaderMismatch, schema.Error)
+				is.Sheet, is.Field, is.Row, is.Col, is.Cell, is.Value = s.Name, s.Fields[i].Name, r.Num, 1, cellName(1, r.Num), label+" ≠ "+field
+				v.issue(is)
+				v.templateMismatch = true
+				if lineOf[i] == 0 {
+					// Found but not to be trusted: not loaded, and not
+					// reported as missing either.
+					lineOf[i] = r.Num
+					if value != nil {
+						rec.raw[i] = displayValue(value)
+					}
+				}
+				return nil
+			}
+		}
 		if !ok {
 			if value != nil && normalize.Text(value.Value) != "" && (field != "" || label != "") {
 				is := builtinIssue(RuleColumnUnknown, schema.Warning)
@@ -421,6 +509,8 @@ func (v *validator) keyValue(ctx context.Context, name string, s *schema.Sheet) 
 			return nil
 		}
 		lineOf[i] = r.Num
+		valueCells = append(valueCells, valueCell{field: i, row: r.Num,
+			filled: value != nil && (value.Formula || value.Kind == workbook.Error || normalize.Text(value.Value) != "")})
 		if r.Hidden && value != nil {
 			is := builtinIssue(RuleHiddenRow, schema.Error)
 			is.Sheet, is.Row, is.Col, is.Cell = s.Name, r.Num, 3, cellName(3, r.Num)
@@ -447,6 +537,30 @@ func (v *validator) keyValue(ctx context.Context, name string, s *schema.Sheet) 
 	})
 	if err != nil {
 		return err
+	}
+	// A value Excel does not show is not loaded as if it were seen: under
+	// a merged range (only its top-left cell is shown), or in a hidden or
+	// zero-width column.
+	for _, vc := range valueCells {
+		f := s.Fields[vc.field]
+		if vc.filled && meta.ColHidden(3) {
+			is := builtinIssue(RuleHiddenColumn, schema.Error)
+			is.Sheet, is.Field, is.Row, is.Col, is.Cell, is.Value = s.Name, f.Name, vc.row, 3, cellName(3, vc.row), rec.raw[vc.field]
+			v.issue(is)
+		}
+		for _, m := range meta.Merges {
+			if vc.row < m.FromRow || vc.row > m.ToRow || 3 < m.FromCol || 3 > m.ToCol {
+				continue
+			}
+			if m.FromRow == m.ToRow && m.FromCol == 3 {
+				continue // the value is the top-left cell, widened to the right: shown as is
+			}
+			is := builtinIssue(RuleMerged, schema.Error)
+			is.Sheet, is.Field, is.Row, is.Col, is.Cell = s.Name, f.Name, vc.row, 3, cellName(3, vc.row)
+			is.Value = cellName(m.FromCol, m.FromRow) + ":" + cellName(m.ToCol, m.ToRow)
+			v.issue(is)
+			break
+		}
 	}
 	for i, f := range s.Fields {
 		if lineOf[i] == 0 && f.Required {

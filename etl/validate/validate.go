@@ -1,6 +1,7 @@
 package validate
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -9,9 +10,13 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
 	"time"
 
-	"github.com/returns-project/returns/etl/normalize"
+	"github.com/xuri/excelize/v2"
+
 	"github.com/returns-project/returns/etl/reason"
 	"github.com/returns-project/returns/etl/schema"
 	"github.com/returns-project/returns/etl/workbook"
@@ -67,42 +72,95 @@ var ErrUnknownTemplate = errors.New("unknown template")
 
 // File validates the workbook at path. A problem with the file itself is
 // reported in the Result, never as an error; an error means the validation
-// could not run (the file could not be read from disk, the context ended,
-// the sink failed).
+// could not run (the file could not be read from disk, it is not a regular
+// file, the context ended, the sink failed).
+//
+// The size cap (Options.Limits.MaxFileSize) applies before the file is
+// hashed: a file past it is rejected TOO_LARGE without reading a byte of it,
+// and its Result has no SHA256.
 func File(ctx context.Context, path string, set *schema.Set, opts Options) (*Result, error) {
-	f, size, sha, err := OpenHashed(path)
+	f, st, err := openRegular(path)
 	if err != nil {
 		return nil, fmt.Errorf("validate: %w", err)
 	}
 	defer f.Close()
-	res, err := Reader(ctx, f, size, set, opts)
+	if limit := opts.Limits.MaxFileSize; st.Size() > cmp.Or(limit, defaultMaxFileSize) {
+		// Rejected on its size alone; not a byte is read.
+		res, err := Reader(ctx, f, st.Size(), set, opts)
+		if res != nil {
+			res.File = filepath.Base(path)
+		}
+		return res, err
+	}
+	sha, err := hashFile(f, path)
+	if err != nil {
+		return nil, fmt.Errorf("validate: %w", err)
+	}
+	res, err := Reader(ctx, f, st.Size(), set, opts)
 	if res != nil {
 		res.File, res.SHA256 = filepath.Base(path), sha
 	}
 	return res, err
 }
 
+// defaultMaxFileSize is the reader's default cap (workbook.Limits).
+const defaultMaxFileSize = 64 << 20
+
+// ErrNotRegular is returned by [File] and [OpenHashed] for a path that is
+// not a regular file: a FIFO, a device, a socket or a directory. It is
+// refused before it is opened, as opening a FIFO for reading blocks until
+// someone writes to it.
+var ErrNotRegular = errors.New("not a regular file")
+
+// openRegular opens path for reading only if it is a regular file: checked
+// on the path before opening (a FIFO or device is never opened), and again
+// on the open handle (the path may have been swapped in between; the open
+// itself does not block, O_NONBLOCK).
+func openRegular(path string) (*os.File, os.FileInfo, error) {
+	st, err := os.Stat(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	if !st.Mode().IsRegular() {
+		return nil, nil, fmt.Errorf("%s: %w (%v)", path, ErrNotRegular, st.Mode().Type())
+	}
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	if err != nil {
+		return nil, nil, err
+	}
+	st, err = f.Stat()
+	if err == nil && !st.Mode().IsRegular() {
+		err = fmt.Errorf("%s: %w (%v)", path, ErrNotRegular, st.Mode().Type())
+	}
+	if err != nil {
+		f.Close()
+		return nil, nil, err
+	}
+	return f, st, nil
+}
+
 // OpenHashed opens the regular file at path and reads it once to hash it:
 // the SHA-256 is what identifies a content for ever. The caller closes f.
+// A path that is not a regular file gives ErrNotRegular without being opened.
 func OpenHashed(path string) (f *os.File, size int64, sha string, err error) {
-	f, err = os.Open(path)
+	f, st, err := openRegular(path)
 	if err != nil {
 		return nil, 0, "", err
 	}
-	st, err := f.Stat()
-	if err == nil && !st.Mode().IsRegular() {
-		err = fmt.Errorf("%s: not a regular file", path)
-	}
+	sha, err = hashFile(f, path)
 	if err != nil {
 		f.Close()
 		return nil, 0, "", err
 	}
+	return f, st.Size(), sha, nil
+}
+
+func hashFile(f *os.File, path string) (string, error) {
 	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
-		f.Close()
-		return nil, 0, "", fmt.Errorf("hash %s: %w", path, err)
+	if _, err := io.Copy(h, io.NewSectionReader(f, 0, 1<<62)); err != nil {
+		return "", fmt.Errorf("hash %s: %w", path, err)
 	}
-	return f, st.Size(), hex.EncodeToString(h.Sum(nil)), nil
+	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
 // Reader validates a workbook of size bytes read through r. The Result's
@@ -137,6 +195,9 @@ type validator struct {
 	// date1904 is read once: the reader's goroutine owns the book while a
 	// sheet streams.
 	date1904 bool
+	// recalc: the workbook asks Excel to recalculate on load, so cached
+	// formula results may not be what Excel shows.
+	recalc bool
 
 	info   map[string]any
 	period schema.Period
@@ -158,6 +219,7 @@ func (v *validator) run(ctx context.Context, r io.ReaderAt, size int64) (err err
 	}
 	v.book = book
 	v.date1904 = book.Date1904()
+	v.recalc = book.RecalcOnLoad()
 	defer func() {
 		// Close reads every entry not yet read to its end: damage anywhere
 		// in the file rejects it, even in parts nobody looked at.
@@ -166,9 +228,13 @@ func (v *validator) run(ctx context.Context, r io.ReaderAt, size int64) (err err
 		}
 	}()
 
-	present := map[string]workbook.SheetInfo{}
+	// Sheets are found by the name Excel shows on the tab: two tabs that
+	// look the same (a trailing space, a zero-width or direction mark, a
+	// Cyrillic letter) make the file ambiguous, never a guess.
+	present := map[string][]workbook.SheetInfo{}
 	for _, s := range book.Sheets() {
-		present[normalize.Text(s.Name)] = s
+		k := sheetKey(s.Name)
+		present[k] = append(present[k], s)
 	}
 	v.agg = make(map[string]int64, len(v.tmpl.Aggregates))
 	for _, a := range v.tmpl.Aggregates {
@@ -188,8 +254,8 @@ func (v *validator) run(ctx context.Context, r io.ReaderAt, size int64) (err err
 		}
 	}
 	for _, s := range order {
-		info, ok := present[normalize.Text(s.Name)]
-		if !ok {
+		cands := present[sheetKey(s.Name)]
+		if len(cands) == 0 {
 			if !s.Optional {
 				is := builtinIssue(RuleSheetMissing, schema.Error)
 				is.Sheet = s.Name
@@ -198,6 +264,18 @@ func (v *validator) run(ctx context.Context, r io.ReaderAt, size int64) (err err
 			}
 			continue
 		}
+		if len(cands) > 1 {
+			names := make([]string, len(cands))
+			for i, c := range cands {
+				names[i] = strconv.QuoteToGraphic(c.Name)
+			}
+			is := builtinIssue(RuleSheetAmbiguous, schema.Error)
+			is.Sheet, is.Value = s.Name, strings.Join(names, ", ")
+			v.issue(is)
+			v.templateMismatch = true
+			continue
+		}
+		info := cands[0]
 		if info.State != workbook.Visible {
 			is := builtinIssue(RuleHiddenSheet, schema.Error)
 			is.Sheet = s.Name
@@ -231,6 +309,12 @@ func (v *validator) reject(code reason.Code, err error) {
 	is := Issue{Rule: string(code), Severity: schema.Error, Sheet: partSheet(v.book, re),
 		Message: schema.Text{VI: code.Title("vi"), EN: code.Title("en")},
 		Hint:    schema.Text{VI: code.Fix("vi"), EN: code.Fix("en")}}
+	if re != nil && re.Cell != "" && is.Sheet != "" {
+		// The reader knows the cell: point at it.
+		if col, row, err := excelize.CellNameToCoordinates(re.Cell); err == nil {
+			is.Cell, is.Row, is.Col = re.Cell, row, col
+		}
+	}
 	// A file-level reason comes first: it is the one thing to fix.
 	res.Errors++
 	res.Issues = append([]Issue{is}, res.Issues...)

@@ -42,14 +42,21 @@ type Cell struct {
 	Kind    Kind   // value type
 	Value   string // raw value: text exactly as stored (entities decoded, not normalised); numbers as written
 	Formula bool   // the cell has a formula; Value is its cached result
+	// Hidden: the cell's number format shows nothing for its value (a
+	// custom format such as ";;;" with empty sections); Excel shows an
+	// empty cell.
+	Hidden bool
 }
 
 // Row is one row of a sheet as stored, with its non-empty cells in column order.
 // A row element with no non-empty cell is still reported (Cells empty) so that
 // callers can see hidden or formatted blank rows.
 type Row struct {
-	Num    int    // 1-based row number
-	Hidden bool   // the row is hidden (hidden="1")
+	Num int // 1-based row number
+	// Hidden: Excel does not show the row: hidden="1", a height below 3
+	// points (Excel hides a row by setting its height to 0), or no height of
+	// its own in a sheet whose rows are hidden by default (zeroHeight).
+	Hidden bool
 	Cells  []Cell // non-empty cells, strictly increasing Col
 }
 
@@ -79,8 +86,37 @@ type SheetInfo struct {
 // after the whole sheet part has been read.
 type SheetMeta struct {
 	Merges     []Range // merged ranges
-	HiddenCols []int   // hidden column numbers (from <cols>)
+	HiddenCols []int   // hidden column numbers (from <cols>: hidden="1" or a width below one character)
 	Rows       int     // number of <row> elements read
+	// RowsHiddenByDefault: sheetFormatPr zeroHeight="1", rows without a
+	// height of their own are hidden (each Row.Hidden says so already).
+	RowsHiddenByDefault bool
+	// ColsHiddenByDefault: the default column width is below one
+	// character, so every column without a <col> definition is hidden.
+	ColsHiddenByDefault bool
+
+	colDefs []colDef
+}
+
+// colDef is one <col> definition.
+type colDef struct {
+	lo, hi int
+	hidden bool
+}
+
+// ColHidden reports whether Excel hides column col (1-based): hidden or
+// too narrow by its own definition, or by the sheet's default width.
+func (m SheetMeta) ColHidden(col int) bool {
+	defined := false
+	for _, d := range m.colDefs {
+		if col >= d.lo && col <= d.hi {
+			if d.hidden {
+				return true
+			}
+			defined = true
+		}
+	}
+	return !defined && m.ColsHiddenByDefault
 }
 
 // Limits bound what a single file may cost. Zero fields take the defaults
@@ -94,6 +130,12 @@ type Limits struct {
 	MaxRows       int     // rows per sheet (including header rows). Defaults to 1,048,576 (the Excel maximum); the pipeline sets its own cap.
 	MaxCellChars  int     // characters in one cell. Defaults to 32,767 (Excel's own cap).
 	MaxSharedText int64   // bytes of shared-string text kept in memory. Defaults to 256 MiB.
+	// SharedTextPerByte caps the shared-string text relative to the file:
+	// at most this many bytes of text per byte of the (compressed) file,
+	// with a floor of 16 MiB, so memory follows what was submitted rather
+	// than what a tiny file can inflate to. Defaults to 32 (real returns
+	// hold 3 to 10 bytes of text per byte of file).
+	SharedTextPerByte int64
 }
 
 // Book is an opened workbook being read in one strict pass. It is not safe
@@ -108,6 +150,11 @@ type Book interface {
 	Sheets() []SheetInfo
 	// Date1904 reports whether the workbook uses the 1904 date system.
 	Date1904() bool
+	// RecalcOnLoad reports whether the workbook asks Excel to recalculate
+	// every formula when the file is opened (calcPr fullCalcOnLoad="1"):
+	// then Excel shows freshly computed results, and a formula's cached
+	// value, which is all the file holds, may not be what Excel shows.
+	RecalcOnLoad() bool
 	// ReadSheet streams the rows of the named sheet (exact stored name) to fn,
 	// in order. The *Row and its Cells are reused after fn returns: copy what
 	// you keep. An error from fn stops the read and is returned as is.

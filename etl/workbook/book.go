@@ -40,16 +40,20 @@ type book struct {
 	sheetIdx []int // zip entry of each sheet
 	read     []bool
 	date1904 bool
-	sst      *sst
-	damage   error // first damage found; Close returns it
-	closed   bool
-	closeErr error
+	// fullCalcOnLoad: the workbook asks Excel to recalculate every formula
+	// when it opens the file (calcPr fullCalcOnLoad, ECMA-376 Part 1 18.2.2).
+	fullCalcOnLoad bool
+	sst            *sst
+	styles         []styleHides // by cell format index
+	damage         error        // first damage found; Close returns it
+	closed         bool
+	closeErr       error
 }
 
 func open(ctx context.Context, r io.ReaderAt, size int64, lim Limits) (_ Book, err error) {
 	defer func() {
 		if p := recover(); p != nil {
-			err = reason.Errorf(reason.CorruptXML, "", "internal error while reading the package: %v", p)
+			err = recovered(p, "", "internal error while reading the package")
 		}
 	}()
 	if err := ctx.Err(); err != nil {
@@ -59,6 +63,7 @@ func open(ctx context.Context, r io.ReaderAt, size int64, lim Limits) (_ Book, e
 	if size < 0 {
 		return nil, reason.Errorf(reason.NotXLSX, "", "negative file size")
 	}
+	lim.MaxSharedText = lim.sharedTextCap(size)
 	if size > lim.MaxFileSize {
 		return nil, reason.Errorf(reason.TooLarge, "", "file of %d bytes exceeds the limit of %d", size, lim.MaxFileSize)
 	}
@@ -124,6 +129,19 @@ func (b *book) classify() error {
 		}
 		return defaults[strings.ToLower(strings.TrimPrefix(path.Ext(part), "."))]
 	}
+	// Every part present has the type its Override gives, or else the
+	// Default of its extension (ECMA-376 Part 2, 10.1.2.4): a VBA project
+	// typed through a Default is as much a macro as one with an Override.
+	for _, f := range e.files {
+		if strings.HasSuffix(f.Name, "/") {
+			continue
+		}
+		if err := formatOfType(contentType(f.Name)); err != nil {
+			re := err.(*reason.Error)
+			re.Part = f.Name
+			return re
+		}
+	}
 	isSpreadsheet := false
 	for _, t := range overrides {
 		if strings.TrimSpace(t) == ctWorkbookMain {
@@ -173,7 +191,7 @@ func (b *book) classify() error {
 
 	// Workbook relationships: sheets and shared strings.
 	wbRels := map[string]relationship{}
-	sstPart := ""
+	sstPart, stylesPart := "", ""
 	if ri, ok := e.lookup(relsPartFor(wbPart)); ok {
 		list, err := b.readRels(ri)
 		if err != nil {
@@ -187,6 +205,14 @@ func (b *book) classify() error {
 				return reason.Errorf(reason.CorruptXML, relsPartFor(wbPart), "duplicate relationship id %q", r.id)
 			}
 			wbRels[r.id] = r
+			if hasTypeSuffix(r.typ, "vbaProject") {
+				return reason.Errorf(reason.FormatXLSM, relsPartFor(wbPart), "workbook relationship to a VBA project (%s)", r.target)
+			}
+			if hasTypeSuffix(r.typ, "styles") && stylesPart == "" {
+				if p, ok := resolveTarget(wbPart, r.target); ok {
+					stylesPart = p
+				}
+			}
 			if hasTypeSuffix(r.typ, "sharedStrings") {
 				if sstPart != "" {
 					return reason.Errorf(reason.CorruptXML, relsPartFor(wbPart), "more than one shared-strings relationship")
@@ -202,6 +228,15 @@ func (b *book) classify() error {
 	if err := b.readWorkbook(wbIdx, wbRels); err != nil {
 		return err
 	}
+	if stylesPart != "" {
+		if i, ok := e.lookup(stylesPart); ok {
+			hides, err := b.readStyles(i)
+			if err != nil {
+				return err
+			}
+			b.styles = hides
+		}
+	}
 	if sstPart != "" {
 		i, ok := e.lookup(sstPart)
 		if !ok {
@@ -212,7 +247,7 @@ func (b *book) classify() error {
 		if err != nil {
 			return reason.Wrap(reason.CorruptPart, f.Name, err)
 		}
-		table, err := readSST(rc, f.Name, b.lim)
+		table, err := readSST(rc, f.Name, b.lim, int64(min(f.UncompressedSize64, uint64(b.lim.MaxSharedText))))
 		if err != nil {
 			err = preferPartDamage(err, rc, f.Name)
 		}
@@ -290,10 +325,30 @@ func (b *book) readWorkbook(i int, rels map[string]relationship) error {
 	wbPart := b.ent.files[i].Name
 	b.byName = map[string]int{}
 	folded := map[string]bool{}
+	var open []xml.Name // the open elements, by depth
 	err := b.readSmallXML(i, func(depth int, se xml.StartElement) error {
+		open = append(open[:depth-1], se.Name)
+		main := se.Name.Space == nsMainTransitional || se.Name.Space == nsMainStrict
+		if se.Name.Local == "sheet" && !(depth == 3 && main && open[1].Local == "sheets" &&
+			(open[1].Space == nsMainTransitional || open[1].Space == nsMainStrict)) {
+			// A sheet in another namespace or inside markup-compatibility
+			// choices is one Excel may or may not list.
+			return reason.Errorf(reason.ForeignMarkup, wbPart, "a sheet element (namespace %s) outside the workbook's sheet list", se.Name.Space)
+		}
+		if depth > 1 && !main {
+			return nil
+		}
 		switch {
-		case depth == 1 && se.Name.Local != "workbook":
-			return reason.Errorf(reason.CorruptXML, wbPart, "root element is not workbook")
+		case depth == 1 && (se.Name.Local != "workbook" || !main):
+			return reason.Errorf(reason.CorruptXML, wbPart, "root element is not a SpreadsheetML workbook")
+		case depth == 2 && se.Name.Local == "calcPr":
+			if v, ok := attrValue(se, "fullCalcOnLoad"); ok {
+				d, good := parseBool([]byte(v))
+				if !good {
+					return reason.Errorf(reason.CorruptXML, wbPart, "fullCalcOnLoad is not a boolean")
+				}
+				b.fullCalcOnLoad = d
+			}
 		case depth == 2 && se.Name.Local == "workbookPr":
 			if v, ok := attrValue(se, "date1904"); ok {
 				d, good := parseBool([]byte(v))
@@ -358,6 +413,8 @@ func (b *book) Sheets() []SheetInfo { return append([]SheetInfo(nil), b.sheets..
 
 func (b *book) Date1904() bool { return b.date1904 }
 
+func (b *book) RecalcOnLoad() bool { return b.fullCalcOnLoad }
+
 func (b *book) ReadSheet(ctx context.Context, name string, fn func(*Row) error) (meta SheetMeta, err error) {
 	if b.closed {
 		return SheetMeta{}, errors.New("workbook: ReadSheet after Close")
@@ -390,7 +447,7 @@ func (b *book) ReadSheet(ctx context.Context, name string, fn func(*Row) error) 
 			if inFn {
 				panic(p)
 			}
-			err = reason.Errorf(reason.CorruptXML, f.Name, "internal error while reading the sheet: %v", p)
+			err = recovered(p, f.Name, "internal error while reading the sheet")
 		}
 		var re *reason.Error
 		if err != nil && err != fnErr && errors.As(err, &re) && b.damage == nil {
@@ -405,7 +462,10 @@ func (b *book) ReadSheet(ctx context.Context, name string, fn func(*Row) error) 
 		return SheetMeta{}, reason.Wrap(reason.CorruptPart, f.Name, err)
 	}
 	defer rc.Close()
-	meta, err = readSheet(ctx, rc, f.Name, b.sst, b.lim, wrapped)
+	if panicHook != nil {
+		panicHook(f.Name)
+	}
+	meta, err = readSheet(ctx, rc, f.Name, b.sst, b.styles, b.lim, wrapped)
 	if err != nil {
 		if fnErr != nil && err == fnErr {
 			return meta, err // the caller's own error, as is
@@ -426,7 +486,7 @@ func (b *book) Close() (err error) {
 	b.closed = true
 	defer func() {
 		if p := recover(); p != nil {
-			err = reason.Errorf(reason.CorruptXML, "", "internal error while finishing the package: %v", p)
+			err = recovered(p, "", "internal error while finishing the package")
 		}
 		b.closeErr = err
 	}()

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/xml"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -12,6 +13,8 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/stretchr/testify/require"
 
 	"github.com/returns-project/returns/etl/reason"
 )
@@ -66,6 +69,37 @@ func scannerAccepts(doc []byte) (bool, error) {
 	}
 }
 
+// readFailure says what is wrong with an error of the reader under fuzzing:
+// anything but a rejection, or a rejection that hides a recovered panic (the
+// reader recovers so that a hostile file cannot crash the daemon; a fuzz
+// target must still see the panic, with its stack).
+func readFailure(err error) string {
+	if err == nil {
+		return ""
+	}
+	var pe *PanicError
+	if errors.As(err, &pe) {
+		return fmt.Sprintf("reader panicked (recovered): %v\n%s", pe.Value, pe.Stack)
+	}
+	if _, ok := reason.Of(err); !ok {
+		return fmt.Sprintf("not a reason error: %v", err)
+	}
+	return ""
+}
+
+// TestFuzzTargetsSeeRecoveredPanics: a panic inside the reader, recovered
+// into a rejection, is still a failure for the fuzz targets' check.
+func TestFuzzTargetsSeeRecoveredPanics(t *testing.T) {
+	data := zipMap(t, skeleton(sheetXML(`<row r="1"><c r="A1"><v>1</v></c></row>`), sstXML("a")))
+	panicHook = func(part string) { panic("injected in " + part) }
+	defer func() { panicHook = nil }()
+	_, err := readBytes(data, Limits{})
+	require.Equal(t, reason.CorruptXML, requireCode(t, err, reason.CorruptXML).Code, "a panic still rejects the file")
+	msg := readFailure(err)
+	require.Contains(t, msg, "injected in xl/worksheets/sheet1.xml")
+	require.Contains(t, msg, "goroutine", "the stack comes with it")
+}
+
 var charRef = regexp.MustCompile(`&#(x[0-9a-fA-F]+|[0-9]+);`)
 
 // knownDifference reports the deliberate differences documented in
@@ -108,11 +142,8 @@ func FuzzScanner(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, doc []byte) {
 		got, err := scannerAccepts(doc)
-		if err != nil {
-			var re *reason.Error
-			if !errors.As(err, &re) {
-				t.Fatalf("not a reason error: %v", err)
-			}
+		if msg := readFailure(err); msg != "" {
+			t.Fatal(msg)
 		}
 		want := stdlibAccepts(doc)
 		if got != want && !knownDifference(doc) {
@@ -150,8 +181,8 @@ func FuzzSheetXML(f *testing.F) {
 		data := zipMap(t, parts)
 		res, err := readBytes(data, Limits{MaxRows: 1000})
 		if err != nil {
-			if _, ok := reason.Of(err); !ok {
-				t.Fatalf("not a reason error: %v", err)
+			if msg := readFailure(err); msg != "" {
+				t.Fatal(msg)
 			}
 			return
 		}
@@ -213,10 +244,8 @@ func FuzzOpen(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		_, err := readBytes(data, Limits{MaxRows: 1000})
-		if err != nil {
-			if _, ok := reason.Of(err); !ok {
-				t.Fatalf("not a reason error: %v", err)
-			}
+		if msg := readFailure(err); msg != "" {
+			t.Fatal(msg)
 		}
 	})
 }

@@ -12,6 +12,8 @@ const (
 	defaultMaxRows       = excelMaxRows
 	defaultMaxCellChars  = 32767
 	defaultMaxSharedText = 256 << 20
+	defaultSharedPerByte = 32
+	sharedTextFloor      = 16 << 20
 
 	excelMaxRows = 1 << 20 // 1,048,576
 	excelMaxCols = 1 << 14 // 16,384 (XFD)
@@ -56,6 +58,9 @@ func (l Limits) withDefaults() Limits {
 	if l.MaxSharedText <= 0 {
 		l.MaxSharedText = defaultMaxSharedText
 	}
+	if l.SharedTextPerByte <= 0 {
+		l.SharedTextPerByte = defaultSharedPerByte
+	}
 	// The shared-string arena is indexed with uint32 offsets.
 	if l.MaxSharedText > math.MaxUint32-1 {
 		l.MaxSharedText = math.MaxUint32 - 1
@@ -77,4 +82,15 @@ func (l Limits) maxToken() int {
 		n = 4 << 20
 	}
 	return n
+}
+
+// sharedTextCap is the shared-string budget for a file of size bytes.
+func (l Limits) sharedTextCap(size int64) int64 {
+	c := int64(sharedTextFloor)
+	if size > 0 && size <= math.MaxInt64/l.SharedTextPerByte {
+		c = max(c, size*l.SharedTextPerByte)
+	} else if size > 0 {
+		c = math.MaxInt64
+	}
+	return min(c, l.MaxSharedText)
 }

@@ -20,9 +20,13 @@ package workbook
 //     turns it into U+FFFD;
 //   - comments and processing instructions must be valid UTF-8; encoding/xml
 //     does not look at their bytes.
-// Like encoding/xml it does not check namespace declarations or duplicate
-// attributes; callers match local names (so "x:row" and Strict OOXML
-// namespaces read the same) and refuse duplicates of the attributes they use.
+// Like encoding/xml it does not reject unbound prefixes or duplicate
+// attributes, but it does resolve namespaces: every start tag's element gets
+// the namespace its prefix (or the default namespace) is bound to, so that
+// callers can tell SpreadsheetML (transitional or Strict, with or without a
+// prefix such as "x:row") from the same local name in a foreign or ignorable
+// namespace (ECMA-376 Part 3, Markup Compatibility), which Excel does not
+// show. Callers refuse duplicates of the attributes they use.
 
 import (
 	"bytes"
@@ -93,15 +97,161 @@ type scanner struct {
 	rootSeen bool
 	endAdj   int // 1 while a tokEnd is current, so that depth counts the element just closed
 
+	// Namespaces in scope (Namespaces in XML 1.0): each binding maps a
+	// prefix ("" for the default namespace) to an interned URI, and is
+	// dropped when the element that declared it closes.
+	nsPrefixes []byte
+	nsBinds    []nsBinding
+	nsIDs      map[string]int32
+	nsURIs     []string
+	ns         int32 // namespace of the current start tag's element
+	mainIDs    []int32
+	defNS      int32 // the default namespace in scope
+
+	nsCachePrefix []byte
+	nsCacheID     int32
+	nsCacheOK     bool
+
 	err *reason.Error
 }
+
+// nsBinding is one namespace declaration in scope.
+type nsBinding struct {
+	prefixStart, prefixEnd int
+	uri                    int32
+	depth                  int // depth of the declaring element
+}
+
+// Namespace ids with a fixed meaning; interned URIs get ids from nsFirst on.
+const (
+	nsNone    int32 = 0  // no namespace (an unprefixed name with no default declared, or xmlns="")
+	nsUnbound int32 = -1 // a prefix that no declaration binds: not namespace-well-formed
+	nsXML     int32 = -2 // the reserved xml prefix
+	nsFirst   int32 = 1
+)
 
 func newScanner(r io.Reader, part string, maxTok int) *scanner {
 	size := 64 << 10
 	if size > maxTok {
 		size = maxTok
 	}
-	return &scanner{r: r, part: part, buf: make([]byte, size), maxTok: maxTok}
+	return &scanner{r: r, part: part, buf: make([]byte, size), maxTok: maxTok, nsIDs: map[string]int32{}}
+}
+
+// intern returns the id of a namespace URI.
+func (s *scanner) intern(uri []byte) int32 {
+	if len(uri) == 0 {
+		return nsNone
+	}
+	if id, ok := s.nsIDs[string(uri)]; ok {
+		return id
+	}
+	s.nsURIs = append(s.nsURIs, string(uri))
+	id := nsFirst + int32(len(s.nsURIs)-1)
+	s.nsIDs[string(uri)] = id
+	if string(uri) == nsMainTransitional || string(uri) == nsMainStrict {
+		s.mainIDs = append(s.mainIDs, id)
+	}
+	return id
+}
+
+// The SpreadsheetML main namespace, transitional and Strict.
+const (
+	nsMainTransitional = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+	nsMainStrict       = "http://purl.oclc.org/ooxml/spreadsheetml/main"
+)
+
+// inMain reports whether the current start tag's element is in the
+// SpreadsheetML main namespace.
+func (s *scanner) inMain() bool {
+	for _, id := range s.mainIDs {
+		if s.ns == id {
+			return true
+		}
+	}
+	return false
+}
+
+// nsID returns the id a namespace URI has in this document, and false when
+// no declaration in the document so far names it.
+func (s *scanner) nsID(uri string) (int32, bool) {
+	id, ok := s.nsIDs[uri]
+	return id, ok
+}
+
+// nsURI returns the URI of a namespace id, for messages.
+func (s *scanner) nsURI(id int32) string {
+	switch {
+	case id == nsNone:
+		return ""
+	case id == nsXML:
+		return "http://www.w3.org/XML/1998/namespace"
+	case id < nsFirst || int(id-nsFirst) >= len(s.nsURIs):
+		return "(unbound prefix)"
+	}
+	return s.nsURIs[id-nsFirst]
+}
+
+// bindNamespaces records the declarations among the current start tag's
+// attributes for an element at depth, then resolves the element's prefix.
+func (s *scanner) bindNamespaces(depth int) {
+	for i := range s.attrs {
+		a := &s.attrs[i]
+		var prefix []byte
+		switch {
+		case a.prefix == nil && string(a.local) == "xmlns":
+		case string(a.prefix) == "xmlns":
+			prefix = a.local
+		default:
+			continue
+		}
+		start := len(s.nsPrefixes)
+		s.nsPrefixes = append(s.nsPrefixes, prefix...)
+		uri := s.intern(a.value)
+		s.nsBinds = append(s.nsBinds, nsBinding{prefixStart: start, prefixEnd: len(s.nsPrefixes), uri: uri, depth: depth})
+		if len(prefix) == 0 {
+			s.defNS = uri
+		}
+		s.nsCacheOK = false
+	}
+	s.ns = s.resolve(s.prefix)
+}
+
+// resolve returns the namespace a prefix (nil for none) is bound to. The
+// default namespace is kept at hand and the last prefix looked up is
+// cached: writers such as excelize declare dozens of namespaces on the root,
+// and a walk down them for every cell would cost more than the scan.
+func (s *scanner) resolve(prefix []byte) int32 {
+	if len(prefix) == 0 {
+		return s.defNS
+	}
+	if s.nsCacheOK && bytes.Equal(prefix, s.nsCachePrefix) {
+		return s.nsCacheID
+	}
+	id := nsUnbound
+	if string(prefix) == "xml" {
+		id = nsXML
+	} else {
+		for i := len(s.nsBinds) - 1; i >= 0; i-- {
+			b := &s.nsBinds[i]
+			if bytes.Equal(s.nsPrefixes[b.prefixStart:b.prefixEnd], prefix) {
+				id = b.uri
+				break
+			}
+		}
+	}
+	s.nsCachePrefix = append(s.nsCachePrefix[:0], prefix...)
+	s.nsCacheID, s.nsCacheOK = id, true
+	return id
+}
+
+// attrNS returns the namespace of a prefixed attribute of the current start
+// tag (unprefixed attributes are in no namespace).
+func (s *scanner) attrNS(a *xmlAttr) int32 {
+	if a.prefix == nil {
+		return nsNone
+	}
+	return s.resolve(a.prefix)
 }
 
 // depth is the number of open elements; during a tokStart it counts the
@@ -172,6 +322,23 @@ func (s *scanner) popName() {
 	}
 	s.names = s.names[:start]
 	s.nameEnds = s.nameEnds[:n]
+	popped := false
+	for len(s.nsBinds) > 0 && s.nsBinds[len(s.nsBinds)-1].depth > n {
+		b := s.nsBinds[len(s.nsBinds)-1]
+		s.nsPrefixes = s.nsPrefixes[:b.prefixStart]
+		s.nsBinds = s.nsBinds[:len(s.nsBinds)-1]
+		popped = true
+	}
+	if popped {
+		s.nsCacheOK = false
+		s.defNS = nsNone
+		for i := len(s.nsBinds) - 1; i >= 0; i-- {
+			if b := &s.nsBinds[i]; b.prefixStart == b.prefixEnd {
+				s.defNS = b.uri
+				break
+			}
+		}
+	}
 }
 
 func (s *scanner) topName() []byte {
@@ -736,6 +903,7 @@ func (s *scanner) startTag(i int) (tokKind, error) {
 	s.names = append(s.names, s.buf[nameStart:nameEnd]...)
 	s.nameEnds = append(s.nameEnds, len(s.names))
 	s.prefix, s.local = eprefix, elocal
+	s.bindNamespaces(len(s.nameEnds))
 	s.rootSeen = true
 	s.pendingEnd = empty
 	s.pos = j

@@ -2,8 +2,10 @@ package workbook
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"slices"
+	"strconv"
 	"unicode/utf8"
 
 	"github.com/returns-project/returns/etl/reason"
@@ -29,7 +31,8 @@ const (
 	kIST
 	kRun
 	kRunT
-	kIgnore // known elements whose content is not read (extLst, rPh)
+	kIgnore  // known elements whose content is not read (extLst, rPh)
+	kForeign // an element of another namespace outside the cell table
 )
 
 // Cell types as the t attribute declares them.
@@ -43,6 +46,14 @@ const (
 	ctBool
 	ctError
 	ctDate
+)
+
+// What Excel cannot show: a row lower than minRowHeight points, a column
+// narrower than minColWidth characters (Excel itself hides by setting 0;
+// anything this small shows no readable character either).
+const (
+	minRowHeight = 3.0
+	minColWidth  = 1.0
 )
 
 const (
@@ -59,10 +70,11 @@ type pendingValue struct {
 }
 
 type sheetReader struct {
-	sc   *scanner
-	sst  *sst
-	lim  Limits
-	part string
+	sc     *scanner
+	sst    *sst
+	styles []styleHides
+	lim    Limits
+	part   string
 
 	kinds    [16]elemKind
 	dataSeen bool
@@ -83,13 +95,15 @@ type sheetReader struct {
 	isText   []byte
 	isT, isR bool
 	collect  *[]byte
+	hides    styleHides // what the cell's number format hides
 
-	meta SheetMeta
+	meta       SheetMeta
+	zeroHeight bool
 }
 
 // readSheet streams the rows of one worksheet part to fn.
-func readSheet(ctx context.Context, r io.Reader, part string, table *sst, lim Limits, fn func(*Row) error) (SheetMeta, error) {
-	sr := &sheetReader{sc: newScanner(r, part, lim.maxToken()), sst: table, lim: lim, part: part}
+func readSheet(ctx context.Context, r io.Reader, part string, table *sst, styles []styleHides, lim Limits, fn func(*Row) error) (SheetMeta, error) {
+	sr := &sheetReader{sc: newScanner(r, part, lim.maxToken()), sst: table, styles: styles, lim: lim, part: part}
 	meta, err := sr.run(ctx, fn)
 	slices.Sort(meta.HiddenCols)
 	meta.HiddenCols = slices.Compact(meta.HiddenCols)
@@ -133,15 +147,44 @@ func (sr *sheetReader) start(ctx context.Context) error {
 	d := sc.depth()
 	local := string(sc.local)
 	k := kOther
-	if d == 1 {
+	parent := kOther
+	if d >= 2 && d-1 < len(sr.kinds) {
+		parent = sr.kinds[d-1]
+	}
+	main := sc.inMain()
+	switch {
+	case d == 1:
 		switch local {
 		case "worksheet", "chartsheet", "dialogsheet":
 		default:
 			return sr.errorf(reason.CorruptXML, "root element is not a worksheet")
 		}
+		if !main {
+			return sr.errorf(reason.CorruptXML, "root element is not in the SpreadsheetML namespace (%s)", sc.nsURI(sc.ns))
+		}
 		k = kRoot
-	} else if d < len(sr.kinds) {
-		switch sr.kinds[d-1] {
+	case parent == kIgnore:
+		// Inside extLst or a phonetic run: nothing there is cell content.
+		k = kIgnore
+	case !main && (parent == kSheetData || parent == kRow || parent == kCell || parent == kIS || parent == kRun):
+		// ECMA-376 Part 3: an element of a namespace Excel does not
+		// understand is ignored with everything in it (or the file is
+		// refused); Excel never writes one inside the cell table.
+		return sr.foreign(parent, local)
+	case !main || parent == kOther || parent == kForeign:
+		// A foreign element, or an element Excel does not place here, may
+		// hold nothing that looks like cell content: a row there would be
+		// read by some tools and shown by none.
+		switch local {
+		case "sheetData", "row", "c":
+			return reason.Errorf(reason.ForeignMarkup, sr.part, "element %q (namespace %s) outside its place in the worksheet, after row %d",
+				local, sc.nsURI(sc.ns), sr.prevRow)
+		}
+		if !main {
+			k = kForeign
+		}
+	default:
+		switch parent {
 		case kRoot:
 			switch local {
 			case "sheetData":
@@ -154,6 +197,12 @@ func (sr *sheetReader) start(ctx context.Context) error {
 				k = kCols
 			case "mergeCells":
 				k = kMerges
+			case "sheetFormatPr":
+				if err := sr.sheetFormat(); err != nil {
+					return err
+				}
+			case "extLst":
+				k = kIgnore
 			}
 		case kSheetData:
 			if local != "row" {
@@ -210,11 +259,15 @@ func (sr *sheetReader) start(ctx context.Context) error {
 			case "r":
 				sr.isR = true
 				k = kRun
+			default:
+				k = kIgnore // rPh, phoneticPr: not the cell's text
 			}
 		case kRun:
 			if local == "t" {
 				k = kRunT
 				sr.collect = &sr.isText
+			} else {
+				k = kIgnore // rPr
 			}
 		case kCols:
 			if local == "col" {
@@ -236,6 +289,25 @@ func (sr *sheetReader) start(ctx context.Context) error {
 		sr.kinds[d] = k
 	}
 	return nil
+}
+
+// foreign refuses an element of another namespace inside the cell table,
+// naming the row or cell it is in.
+func (sr *sheetReader) foreign(parent elemKind, local string) error {
+	where := fmt.Sprintf("after row %d", sr.prevRow)
+	e := reason.Errorf(reason.ForeignMarkup, sr.part, "")
+	switch parent {
+	case kRow:
+		where = fmt.Sprintf("in row %d", sr.row.Num)
+		e.Cell = cellName(sr.prevCol+1, sr.row.Num)
+	case kCell, kIS, kRun:
+		where = "in cell " + cellName(sr.col, sr.row.Num)
+		e.Cell = cellName(sr.col, sr.row.Num)
+	default:
+		e.Cell = cellName(1, sr.prevRow+1)
+	}
+	e.Detail = fmt.Sprintf("element %q of namespace %s %s (Excel does not show it)", local, sr.sc.nsURI(sr.sc.ns), where)
+	return e
 }
 
 func (sr *sheetReader) end(fn func(*Row) error) error {
@@ -284,6 +356,20 @@ func (sr *sheetReader) startRow(ctx context.Context) error {
 			return sr.errorf(reason.CorruptXML, "row %d has a hidden attribute that is not a boolean", num)
 		}
 		hidden = b
+	}
+	// A row too low to show a character is hidden whatever its hidden
+	// attribute says: Excel hides a row by giving it height 0. With
+	// zeroHeight on sheetFormatPr, rows are hidden unless they set their own
+	// height (ECMA-376 Part 1, 18.3.1.81).
+	ht, hasHt, err := sr.floatAttr("ht", num)
+	if err != nil {
+		return err
+	}
+	switch {
+	case hasHt && ht < minRowHeight:
+		hidden = true
+	case sr.zeroHeight && !hasHt:
+		hidden = true
 	}
 	sr.meta.Rows++
 	if sr.meta.Rows%ctxEvery == 0 {
@@ -358,8 +444,15 @@ func (sr *sheetReader) startCell() error {
 	}
 	// The style index means nothing here, but a cell whose style is not a
 	// number is damaged, and other readers drop such a cell silently.
-	if v, ok, dup := sc.attr("s"); dup || ok && !isDigits(v) {
+	v, ok, dup := sc.attr("s")
+	if dup || ok && !isDigits(v) {
 		return sr.errorf(reason.CorruptCells, "cell %s has a bad style attribute", cellName(col, sr.row.Num))
+	}
+	sr.hides = styleHides{}
+	if ok && len(sr.styles) > 0 {
+		if x, good := parseUint(v); good && x < len(sr.styles) {
+			sr.hides = sr.styles[x]
+		}
 	}
 	sr.col, sr.prevCol, sr.ctype = col, col, ct
 	sr.formula, sr.nV, sr.nIS, sr.isT, sr.isR = false, 0, 0, false, false
@@ -416,6 +509,12 @@ func (sr *sheetReader) endCell() error {
 	if len(raw) == 0 && cell.Value == "" && !cell.Formula {
 		return nil
 	}
+	switch cell.Kind {
+	case Number, Date:
+		cell.Hidden = sr.hides.numbers
+	case String:
+		cell.Hidden = sr.hides.text
+	}
 	if len(raw) > 0 {
 		start := len(sr.vals)
 		sr.vals = append(sr.vals, raw...)
@@ -441,19 +540,83 @@ func (sr *sheetReader) col_() error {
 	if dup {
 		return sr.errorf(reason.CorruptXML, "column definition with two hidden attributes")
 	}
-	if !ok {
-		return nil
+	hidden := false
+	if ok {
+		b, good := parseBool(v)
+		if !good {
+			return sr.errorf(reason.CorruptXML, "column definition with a hidden attribute that is not a boolean")
+		}
+		hidden = b
 	}
-	hidden, good := parseBool(v)
-	if !good {
-		return sr.errorf(reason.CorruptXML, "column definition with a hidden attribute that is not a boolean")
+	// A column too narrow to show a character is hidden: Excel hides a
+	// column by giving it width 0.
+	w, hasW, err := sr.floatAttr("width", 0)
+	if err != nil {
+		return err
 	}
+	if hasW && w < minColWidth {
+		hidden = true
+	}
+	if len(sr.meta.colDefs) >= 4*excelMaxCols {
+		return sr.errorf(reason.CorruptXML, "too many column definitions")
+	}
+	sr.meta.colDefs = append(sr.meta.colDefs, colDef{lo: lo, hi: hi, hidden: hidden})
 	if hidden {
 		if len(sr.meta.HiddenCols)+hi-lo+1 > 4*excelMaxCols {
 			return sr.errorf(reason.CorruptXML, "too many hidden column definitions")
 		}
 		for c := lo; c <= hi; c++ {
 			sr.meta.HiddenCols = append(sr.meta.HiddenCols, c)
+		}
+	}
+	return nil
+}
+
+// floatAttr parses an optional numeric attribute of the current tag.
+func (sr *sheetReader) floatAttr(name string, row int) (float64, bool, error) {
+	v, ok, dup := sr.sc.attr(name)
+	if dup {
+		return 0, false, sr.errorf(reason.CorruptXML, "two %s attributes (row %d)", name, row)
+	}
+	if !ok {
+		return 0, false, nil
+	}
+	f, err := strconv.ParseFloat(string(v), 64)
+	if err != nil || f != f {
+		return 0, false, sr.errorf(reason.CorruptXML, "attribute %s is not a number (row %d)", name, row)
+	}
+	return f, true, nil
+}
+
+// sheetFormat reads the sheet's row and column defaults (sheetFormatPr):
+// rows hidden by default (zeroHeight) and a default column width too narrow
+// to show anything hide what they cover.
+func (sr *sheetReader) sheetFormat() error {
+	if sr.dataSeen {
+		return sr.errorf(reason.CorruptXML, "sheetFormatPr after sheetData")
+	}
+	if v, ok, dup := sr.sc.attr("zeroHeight"); dup {
+		return sr.errorf(reason.CorruptXML, "two zeroHeight attributes")
+	} else if ok {
+		b, good := parseBool(v)
+		if !good {
+			return sr.errorf(reason.CorruptXML, "zeroHeight is not a boolean")
+		}
+		sr.zeroHeight = b
+		sr.meta.RowsHiddenByDefault = b
+	}
+	w, ok, err := sr.floatAttr("defaultColWidth", 0)
+	if err != nil {
+		return err
+	}
+	if ok && w < minColWidth {
+		sr.meta.ColsHiddenByDefault = true
+	}
+	if !ok {
+		if b, ok, err := sr.floatAttr("baseColWidth", 0); err != nil {
+			return err
+		} else if ok && b < minColWidth {
+			sr.meta.ColsHiddenByDefault = true
 		}
 	}
 	return nil

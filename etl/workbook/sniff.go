@@ -46,7 +46,8 @@ func sniffCFB(r io.ReaderAt, size int64) (err error) {
 	defer func() {
 		// mscfb is not hardened against hostile directories.
 		if p := recover(); p != nil {
-			err = reason.Errorf(reason.FormatXLS, "", "unreadable OLE2 compound file")
+			err = recovered(p, "", "unreadable OLE2 compound file")
+			err.(*reason.Error).Code = reason.FormatXLS
 		}
 	}()
 	doc, err := mscfb.New(io.NewSectionReader(r, 0, size))

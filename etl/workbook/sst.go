@@ -36,7 +36,10 @@ func (t *sst) get(i int) string {
 // of the cell. Text is kept exactly, white space included. The count and
 // uniqueCount attributes are ignored: they are hints a hostile file can
 // inflate, and the table is built from what is actually there.
-func readSST(r io.Reader, part string, lim Limits) (*sst, error) {
+// sizeHint (the entry's declared size, within the cap) sizes the text
+// arena once: the text is never longer than the XML that holds it, and
+// growing by doubling would need twice the memory at the last step.
+func readSST(r io.Reader, part string, lim Limits, sizeHint int64) (*sst, error) {
 	const (
 		kOther uint8 = iota
 		kRoot
@@ -56,6 +59,9 @@ func readSST(r io.Reader, part string, lim Limits) (*sst, error) {
 		rSeen   bool
 		collect bool
 	)
+	if sizeHint > 0 {
+		arena.Grow(int(sizeHint))
+	}
 	hardCap := lim.cellHardCap()
 	maxBytes := hardCap * utf8.UTFMax
 	for {
@@ -69,12 +75,19 @@ func readSST(r io.Reader, part string, lim Limits) (*sst, error) {
 			k := kOther
 			local := string(sc.local)
 			if d == 1 {
-				if local != "sst" {
-					return nil, reason.Errorf(reason.CorruptSST, part, "root element is not sst")
+				if local != "sst" || !sc.inMain() {
+					return nil, reason.Errorf(reason.CorruptSST, part, "root element is not a SpreadsheetML sst")
 				}
 				k = kRoot
 			} else if d < len(kinds) {
-				switch parent := kinds[d-1]; {
+				parent := kinds[d-1]
+				// An item or its text in another namespace is skipped by
+				// Excel (ECMA-376 Part 3), which would shift every index
+				// after it or drop text: refused.
+				if !sc.inMain() && (parent == kSI || parent == kR || parent == kRoot && local == "si") {
+					return nil, reason.Errorf(reason.ForeignMarkup, part, "element %q of namespace %s in string item %d", local, sc.nsURI(sc.ns), len(ends))
+				}
+				switch {
 				case parent == kRoot && local == "si":
 					k = kSI
 					cur, tSeen, rSeen = cur[:0], false, false
@@ -113,7 +126,7 @@ func readSST(r io.Reader, part string, lim Limits) (*sst, error) {
 					return nil, reason.Errorf(reason.TooLarge, part, "string item %d longer than %d characters", len(ends), hardCap)
 				}
 				if int64(arena.Len())+int64(len(dec))+4*int64(len(ends)+1) > lim.MaxSharedText {
-					return nil, reason.Errorf(reason.TooLarge, part, "shared strings exceed %d bytes", lim.MaxSharedText)
+					return nil, reason.Errorf(reason.TooLarge, part, "shared strings exceed %d bytes (the cap for a file of this size)", lim.MaxSharedText)
 				}
 				arena.Write(dec)
 				ends = append(ends, uint32(arena.Len()))

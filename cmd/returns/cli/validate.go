@@ -5,6 +5,10 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/spf13/cobra"
 
@@ -59,12 +63,12 @@ workbook explaining why the file could not be opened.`,
 			for i, path := range args {
 				res, err := validate.File(cmd.Context(), path, set, opts)
 				if err != nil {
-					if errors.Is(err, os.ErrNotExist) || errors.Is(err, os.ErrPermission) {
-						fmt.Fprintf(cmd.ErrOrStderr(), "returns: %v\n", err)
+					if errors.Is(err, os.ErrNotExist) || errors.Is(err, os.ErrPermission) || errors.Is(err, validate.ErrNotRegular) {
+						fmt.Fprintf(cmd.ErrOrStderr(), "returns: %s\n", displayName(err.Error()))
 						code = ExitUsage
 						continue
 					}
-					return &exitError{code: ExitUsage, err: err}
+					return &exitError{code: ExitUsage, err: errors.New(displayName(err.Error()))}
 				}
 				if asJSON {
 					err = report.WriteJSON(out, res, lang)
@@ -72,13 +76,17 @@ workbook explaining why the file could not be opened.`,
 					if i > 0 {
 						fmt.Fprintln(out)
 					}
-					err = report.WriteText(out, res, lang)
+					// A file name may hold control characters (a newline, an
+					// escape sequence, U+202E): shown escaped, never obeyed.
+					shown := *res
+					shown.File = displayName(res.File)
+					err = report.WriteText(out, &shown, lang)
 				}
 				if err != nil {
 					return &exitError{code: ExitUsage, err: err}
 				}
 				if err := ann.write(cmd, path, res, set); err != nil {
-					fmt.Fprintf(cmd.ErrOrStderr(), "returns: %v\n", err)
+					fmt.Fprintf(cmd.ErrOrStderr(), "returns: %s\n", displayName(err.Error()))
 					code = ExitUsage
 				}
 				if res.Status == validate.Rejected && code == ExitOK {
@@ -149,6 +157,30 @@ func (a *annotator) write(cmd *cobra.Command, path string, res *validate.Result,
 	if a.lang == "en" {
 		msg = "returns: annotated copy of %s: %s\n"
 	}
-	fmt.Fprintf(cmd.ErrOrStderr(), msg, path, dst)
+	fmt.Fprintf(cmd.ErrOrStderr(), msg, displayName(path), displayName(dst))
 	return nil
+}
+
+// displayName makes text from outside (a file name, an error naming one)
+// safe for a terminal: control and format characters (C0, DEL, C1, U+202E
+// and the other bidirectional controls, zero-width characters) and invalid
+// UTF-8 are written as escapes such as \n, \x1b or \u202e.
+func displayName(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && n == 1:
+			fmt.Fprintf(&b, `\x%02x`, s[i])
+		case r == '\\':
+			b.WriteString(`\\`)
+		case unicode.IsControl(r) || unicode.Is(unicode.Cf, r) || r == '\u2028' || r == '\u2029':
+			q := strconv.QuoteRune(r)
+			b.WriteString(q[1 : len(q)-1])
+		default:
+			b.WriteString(s[i : i+n])
+		}
+		i += n
+	}
+	return b.String()
 }

@@ -275,6 +275,9 @@ func brokenSamples(p *generate.Province, bombSize int) []brokenFile {
 		What: "KetNap ethnicity cells of rows 3 and 4 merged"})
 	add("invalid_hidden_sheet.xlsx", book(good, func(f *excelize.File) { must(f.SetSheetVisible(kn, false)) }),
 		Expect{Reason: "INVALID_DATA", Rules: []string{"WB-HIDDEN-SHEET"}, What: "the KetNap sheet is hidden"})
+	out = append(out, shownSamples(base, good)...)
+	add("too_large_shared_strings.xlsx", sharedStringsFlood(good, 24<<20, rnd), Expect{Reason: "TOO_LARGE",
+		What: "valid return whose shared strings hold 24 MB more text that deflates about 150:1 (above the 16 MiB floor and 32 bytes per byte of file)"})
 	return out
 }
 

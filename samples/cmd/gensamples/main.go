@@ -245,6 +245,7 @@ func writeBroken(p *generate.Province, dir string, bomb int, big bool) error {
 		"- `too_large_bomb.xlsx`: an extra entry `xl/media/zeros.bin` of 300 MB of zeros (deflated at best compression to about 300 KB). `too_large_entries.xlsx`: 2,000 extra `customXml/item*.xml` entries.\n" +
 		"- `too_many_rows.xlsx` is **not committed** (about 14 MB for 200,001 rows): tests make it with `generate.WriteBig(w, 200001)`.\n" +
 		"- INVALID_DATA and TEMPLATE_MISMATCH files were edited with excelize after writing (cell values, a formula without a value, a hidden row or sheet, a merge, a removed column or sheet).\n")
+	b.WriteString(shownNotes)
 	return writeFile(filepath.Join(dir, "README.md"), []byte(b.String()))
 }
 

@@ -13,6 +13,8 @@ import (
 	"github.com/richardlehane/mscfb"
 	"github.com/stretchr/testify/require"
 	"github.com/xuri/excelize/v2"
+
+	"github.com/returns-project/returns/etl/reason"
 )
 
 func TestGenerateSamples(t *testing.T) {
@@ -76,10 +78,8 @@ func TestGenerateSamples(t *testing.T) {
 			require.NotEmpty(t, e.Rules, name)
 		}
 	}
-	for _, r := range []string{"NOT_XLSX", "FORMAT_XLS", "FORMAT_XLSB", "FORMAT_XLSM", "FORMAT_ODS", "ENCRYPTED", "CORRUPT_ZIP",
-		"CORRUPT_PART", "CORRUPT_XML", "DTD", "CORRUPT_SST", "CORRUPT_ROWS", "CORRUPT_CELLS", "TOO_LARGE", "TOO_MANY_ROWS",
-		"TEMPLATE_MISMATCH", "INVALID_DATA"} {
-		require.True(t, reasons[r], r)
+	for _, info := range reason.All() {
+		require.True(t, reasons[string(info.Code)], "a broken sample for every reason code: %s", info.Code)
 	}
 
 	valid, err := filepath.Glob(filepath.Join(out, "valid", "BCQ_*.xlsx"))
