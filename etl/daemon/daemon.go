@@ -70,6 +70,9 @@ type Config struct {
 	Validate validate.Options
 	// Annotate tunes the annotated workbooks. Defaults to annotate's defaults.
 	Annotate annotate.Options
+	// Operators receive the answer about files no organisation could be
+	// found for, and the daily summary. Defaults to none.
+	Operators []string
 	// RetryBase is the first back-off after an error that is not the file's
 	// fault (database down). Defaults to 1s.
 	RetryBase time.Duration

@@ -8,7 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/returns-project/returns/etl/ingest"
+	"github.com/returns-project/returns/etl/intake"
 	"github.com/returns-project/returns/etl/locale"
 	"github.com/returns-project/returns/etl/report"
 )
@@ -48,7 +48,7 @@ rejected, 2 for a usage error or when the database cannot be reached.`,
 			out := cmd.OutOrStdout()
 			code := ExitOK
 			for _, path := range args {
-				res, err := ingest.File(ctx, path, set, db.store, ingest.Options{Notify: notify})
+				res, err := intake.File(ctx, path, set, db.store, intake.Options{Notify: notify})
 				if err != nil {
 					if errors.Is(err, os.ErrNotExist) || errors.Is(err, os.ErrPermission) {
 						fmt.Fprintf(cmd.ErrOrStderr(), "returns: %v\n", err)
@@ -71,7 +71,7 @@ rejected, 2 for a usage error or when the database cannot be reached.`,
 				if err != nil {
 					return &exitError{code: ExitUsage, err: err}
 				}
-				if res.Outcome == ingest.Rejected && code == ExitOK {
+				if res.Outcome == intake.Rejected && code == ExitOK {
 					code = ExitRejected
 				}
 			}
@@ -87,7 +87,7 @@ rejected, 2 for a usage error or when the database cannot be reached.`,
 	return cmd
 }
 
-func duplicateText(lang string, res *ingest.Result) string {
+func duplicateText(lang string, res *intake.Result) string {
 	d := res.DuplicateOf
 	if lang == "en" {
 		return fmt.Sprintf("duplicate of submission %d received on %s", d.SubmissionID, locale.DateTime(d.ReceivedAt))
@@ -95,12 +95,12 @@ func duplicateText(lang string, res *ingest.Result) string {
 	return fmt.Sprintf("trùng với lần nộp số %d nhận ngày %s", d.SubmissionID, locale.DateTime(d.ReceivedAt))
 }
 
-func writeIngestText(w interface{ Write([]byte) (int, error) }, res *ingest.Result, lang string) error {
+func writeIngestText(w interface{ Write([]byte) (int, error) }, res *intake.Result, lang string) error {
 	switch res.Outcome {
-	case ingest.Duplicate:
+	case intake.Duplicate:
 		_, err := fmt.Fprintf(w, "%s — %s\n", res.File, duplicateText(lang, res))
 		return err
-	case ingest.Loaded:
+	case intake.Loaded:
 		word := "ĐÃ NẠP (lần nộp %d, phiên bản %d)"
 		if lang == "en" {
 			word = "LOADED (submission %d, version %d)"
