@@ -19,6 +19,7 @@ import (
 
 	"github.com/returns-project/returns/etl/annotate"
 	"github.com/returns-project/returns/etl/inbox"
+	"github.com/returns-project/returns/etl/intake"
 	"github.com/returns-project/returns/etl/mail"
 	"github.com/returns-project/returns/etl/schedule"
 	"github.com/returns-project/returns/etl/schema"
@@ -165,7 +166,8 @@ type Daemon struct {
 	stopping   atomic.Bool
 	running    atomic.Bool
 
-	fileMu sync.Mutex // the inbox scan and housekeeping never run together
+	fileMu sync.Mutex     // the inbox scan and housekeeping never run together
+	intake *intake.Intake // the files' journey, built by the first scan (files.go)
 
 	retryMu    sync.Mutex
 	retryUntil time.Time

@@ -10,10 +10,19 @@ import (
 	"github.com/returns-project/returns/etl/intake"
 )
 
-// journey is the file's journey as this daemon configures it.
+// journey is the file's journey as this daemon configures it, built once
+// (it remembers attempts owed back across scans). Call it holding fileMu.
 func (d *Daemon) journey() (*intake.Intake, error) {
-	return intake.New(intake.Config{Store: d.cfg.Store, Inbox: d.cfg.Inbox, Schemas: d.cfg.Schemas, Validate: d.cfg.Validate,
+	if d.intake != nil {
+		return d.intake, nil
+	}
+	j, err := intake.New(intake.Config{Store: d.cfg.Store, Inbox: d.cfg.Inbox, Schemas: d.cfg.Schemas, Validate: d.cfg.Validate,
 		Annotate: d.cfg.Annotate, Operators: d.cfg.Operators, Now: d.cfg.Now, Logger: d.log})
+	if err != nil {
+		return nil, err
+	}
+	d.intake = j
+	return j, nil
 }
 
 // scan is the inbox-scan job: one scan, then every ready file, up to

@@ -13,6 +13,7 @@ import (
 	"path"
 	"runtime/debug"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/returns-project/returns/etl/annotate"
@@ -82,6 +83,11 @@ func (c Config) withDefaults() Config {
 // concurrent use: each call works on its own file.
 type Intake struct {
 	cfg Config
+
+	// refunds are the attempts owed back to inbox keys whose refund could
+	// not be written (the database was down): paid at the key's next try.
+	refundMu sync.Mutex
+	refunds  map[string]int
 }
 
 // New checks cfg and builds an Intake.
@@ -97,7 +103,7 @@ func New(cfg Config) (*Intake, error) {
 	case c.MaxAttempts < 1:
 		return nil, fmt.Errorf("intake: config: MaxAttempts %d is below 1", c.MaxAttempts)
 	}
-	return &Intake{cfg: c}, nil
+	return &Intake{cfg: c, refunds: map[string]int{}}, nil
 }
 
 // Waiting says why an inbox entry was left in the inbox without a terminal
@@ -212,6 +218,13 @@ func (in *Intake) Take(ctx context.Context, r inbox.Ready) (f Fate, err error) {
 	if err != nil {
 		return f, err
 	}
+	if owed := in.owed(key); owed > 0 {
+		if err := in.cfg.Store.RefundAttempts(ctx, key, owed); err != nil {
+			in.owe(key, owed)
+			return f, err
+		}
+		att.N = max(att.N-owed, 1)
+	}
 	f.Attempt = att.N
 	var res *Result
 	if att.N > in.cfg.MaxAttempts {
@@ -222,8 +235,8 @@ func (in *Intake) Take(ctx context.Context, r inbox.Ready) (f Fate, err error) {
 	if err != nil {
 		if store.Unavailable(err) || ctx.Err() != nil {
 			// Not the file's fault: the attempt does not count.
-			if rerr := in.cfg.Store.RefundAttempt(context.WithoutCancel(ctx), key); rerr != nil {
-				in.cfg.Logger.WarnContext(ctx, "intake: refund attempt", slog.String("error", rerr.Error()))
+			if rerr := in.cfg.Store.RefundAttempts(context.WithoutCancel(ctx), key, 1); rerr != nil {
+				in.owe(key, 1) // paid back at the key's next try
 			}
 			return f, err
 		}
@@ -251,6 +264,22 @@ func (in *Intake) Take(ctx context.Context, r inbox.Ready) (f Fate, err error) {
 		in.cfg.Logger.WarnContext(ctx, "intake: forget attempts", slog.String("error", err.Error()))
 	}
 	return f, nil
+}
+
+// owe notes an attempt to refund to key at its next try.
+func (in *Intake) owe(key string, n int) {
+	in.refundMu.Lock()
+	in.refunds[key] += n
+	in.refundMu.Unlock()
+}
+
+// owed takes the attempts owed to key.
+func (in *Intake) owed(key string) int {
+	in.refundMu.Lock()
+	defer in.refundMu.Unlock()
+	n := in.refunds[key]
+	delete(in.refunds, key)
+	return n
 }
 
 // judge reads, validates and loads the staged copy within the time budget,

@@ -69,9 +69,9 @@ type Options struct {
 	OrgHint string
 	// Annotate tunes the annotated workbook.
 	Annotate annotate.Options
-	// KeepAnnotated builds the annotated workbook whenever the result
-	// deserves one ([annotate.Needed]), mail or not (the daemon keeps it
-	// beside a rejected original). Off by default: built only for a mail.
+	// KeepAnnotated builds the annotated workbook of a rejected file, mail
+	// or not (the daemon keeps it beside the rejected original). Off by
+	// default: built only for a mail.
 	KeepAnnotated bool
 	// InboxKey names the inbox entry the file came from (the daemon's
 	// files): the outcome is recorded with it, at most once per key (see
@@ -186,9 +186,6 @@ func Reader(ctx context.Context, r io.ReaderAt, size int64, sha string, set *sch
 		return nil, fmt.Errorf("ingest %s: %w", opts.FileName, err)
 	}
 	res.SubmissionID = id
-	if res.Annotated == nil && opts.KeepAnnotated && annotate.Needed(res.Result) {
-		res.Annotated = annotated(r, size, res.Result, opts)
-	}
 	return res, nil
 }
 

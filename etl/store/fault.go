@@ -71,7 +71,8 @@ func Refused(err error, template string) (*RefusedValue, bool) {
 // Unavailable reports whether err is the environment's fault: the database
 // cannot be reached or went away (connection errors, SQLSTATE classes 08,
 // 53 insufficient resources, 57 operator intervention, 58 system error,
-// 40 transaction rollback), a network error, or the disk failed (no
+// 40 transaction rollback, or any FATAL error: the session ended), a
+// network error, or the disk failed (no
 // space, I/O error, read-only). Work that failed so is retried later with
 // back-off and does not count against the file.
 func Unavailable(err error) bool {
@@ -80,6 +81,9 @@ func Unavailable(err error) bool {
 	}
 	var pe *pq.Error
 	if errors.As(err, &pe) {
+		if pe.Fatal() || pe.Severity == "PANIC" {
+			return true // the session itself ended: the server's state, not the query's
+		}
 		switch pe.Code.Class() {
 		case "08", "53", "57", "58", "40":
 			return true

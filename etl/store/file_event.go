@@ -90,10 +90,10 @@ func (s *Store) FailAttempt(ctx context.Context, key, why string) error {
 	return nil
 }
 
-// RefundAttempt takes back the current try at key: it failed for a reason
-// that is not the file's (the database or the disk), so it does not count.
-func (s *Store) RefundAttempt(ctx context.Context, key string) error {
-	if _, err := s.db.ExecContext(ctx, `UPDATE returns.file_attempt SET attempts = greatest(attempts - 1, 0) WHERE inbox_key = $1`, key); err != nil {
+// RefundAttempts takes back n tries at key: they failed for a reason that
+// is not the file's (the database or the disk), so they do not count.
+func (s *Store) RefundAttempts(ctx context.Context, key string, n int) error {
+	if _, err := s.db.ExecContext(ctx, `UPDATE returns.file_attempt SET attempts = greatest(attempts - $2, 0) WHERE inbox_key = $1`, key, n); err != nil {
 		return fmt.Errorf("store: refund attempt: %w", err)
 	}
 	return nil
