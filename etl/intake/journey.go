@@ -212,7 +212,13 @@ func (in *Intake) Take(ctx context.Context, r inbox.Ready) (f Fate, err error) {
 		return f, err
 	}
 	if rec != nil {
-		return f, in.redo(ctx, st, rec, &f, &moved)
+		if err := in.redo(ctx, st, rec, &f, &moved); err != nil {
+			return f, err
+		}
+		if err := in.cfg.Store.ForgetAttempts(ctx, key); err != nil {
+			in.cfg.Logger.WarnContext(ctx, "intake: forget attempts", slog.String("error", err.Error()))
+		}
+		return f, nil
 	}
 	att, err := in.cfg.Store.BeginAttempt(ctx, key)
 	if err != nil {
