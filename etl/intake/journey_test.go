@@ -475,3 +475,26 @@ func TestFromFileName(t *testing.T) {
 		require.Equal(t, want, got, name)
 	}
 }
+
+// TestCountAboveInt32IsAnswered: a count of 3,000,000,000 (above the
+// integer column's 2³¹−1) is never retried: the file is rejected at its
+// first attempt, either by the database's refusal (VALUE_REFUSED) or, if the
+// schema's ranges catch it first, by the validator, and answered.
+func TestCountAboveInt32IsAnswered(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	in := b.intake(t, nil)
+	r := *b.withAdmissions(t, 0)
+	r.Info.MembersStartOfficial += 3_000_000_000
+	r.Info.MembersEndOfficial += 3_000_000_000 // the balance still adds up
+	drop(t, b.state, r.FileName(), write(t, &r))
+	ready, _ := b.scan(t, 1, 0)
+	f, err := in.Take(context.Background(), ready[0])
+	require.NoError(t, err)
+	require.Equal(t, "rejected", f.Outcome, "%+v", f)
+	require.Equal(t, 1, f.Attempt)
+	require.Contains(t, []string{"VALUE_REFUSED", "INVALID_DATA"}, string(f.Reason))
+	t.Logf("a count above 2³¹: %s", f.Reason)
+	require.Zero(t, count(t, b.st, `SELECT count(*) FROM returns.submission`))
+	require.Len(t, mails(t, b.st), 1)
+}
