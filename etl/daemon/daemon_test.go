@@ -200,8 +200,13 @@ func TestPipeline(t *testing.T) {
 	require.Equal(t, 200, code)
 	code, _ = get("/readyz")
 	require.Equal(t, 200, code)
-	code, m := get("/metrics")
-	require.Equal(t, 200, code)
+	// Each file is counted once its journey has released it, a moment after
+	// its move: wait for the counts.
+	var m string
+	waitFor(t, 10*time.Second, "the files counted", func() bool {
+		code, m = get("/metrics")
+		return code == 200 && strings.Contains(m, `returns_files_total{outcome="loaded"} 2`) && strings.Contains(m, `returns_files_total{outcome="duplicate"} 1`)
+	})
 	for _, want := range []string{`returns_files_total{outcome="loaded"} 2`, `returns_files_total{outcome="duplicate"} 1`,
 		`returns_files_total{outcome="rejected"} 1`, `returns_files_total{outcome="quarantined"} 1`, `returns_rejects_total{reason="INVALID_DATA"} 1`, `returns_job_runs_total{job="inbox-scan"}`,
 		`returns_job_last_success_timestamp_seconds{job="inbox-scan"}`, "returns_inbox_queue_depth 0", "returns_rows_loaded_total"} {
