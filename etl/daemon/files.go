@@ -41,6 +41,17 @@ func (d *Daemon) scan(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	// Quarantined entries whose record failed (the database was down).
+	if fates, err := j.RecordPending(ctx); len(fates) > 0 || err != nil {
+		for _, f := range fates {
+			d.log.InfoContext(ctx, "daemon: file quarantined (recorded late)", slog.String("name_hash", f.NameHash),
+				slog.String("reason", string(f.Reason)), slog.String("answered", string(f.Answered)))
+		}
+		if err != nil {
+			d.failed(ctx, "record quarantined entries", err)
+			return err
+		}
+	}
 	ready, quarantined, err := d.cfg.Inbox.Scan(ctx)
 	for _, q := range quarantined {
 		f, qerr := j.Quarantined(ctx, q)
@@ -48,8 +59,8 @@ func (d *Daemon) scan(ctx context.Context) error {
 		attrs := []any{slog.String("name_hash", f.NameHash), slog.String("outcome", "quarantined"), slog.String("reason", string(f.Reason)),
 			slog.String("org", f.Org), slog.String("answered", string(f.Answered))}
 		if qerr != nil {
-			// The entry is in quarantine/ with its reason file; only the
-			// record and the mail are missing.
+			// The entry is in quarantine/ with its reason file; its record
+			// and mail are made at a later scan (RecordPending).
 			d.log.ErrorContext(ctx, "daemon: file quarantined, not recorded", append(attrs, slog.String("error", qerr.Error()))...)
 			continue
 		}

@@ -88,6 +88,16 @@ type Intake struct {
 	// not be written (the database was down): paid at the key's next try.
 	refundMu sync.Mutex
 	refunds  map[string]int
+
+	// unrecorded are the quarantined entries whose record failed (the
+	// database was down), recorded again by [Intake.RecordPending].
+	pendingMu  sync.Mutex
+	unrecorded []pendingQuarantine
+}
+
+type pendingQuarantine struct {
+	q  inbox.Quarantined
+	at time.Time
 }
 
 // New checks cfg and builds an Intake.
@@ -456,15 +466,56 @@ func (in *Intake) revalidate(ctx context.Context, st *inbox.Staged, rec *store.R
 // Quarantined answers and records an entry the scan moved to quarantine/
 // without opening it: the organisation its folder or name points to is
 // told (else the operators), and the board shows it. An error is the
-// database's: the entry is in quarantine/ with its reason file either way.
+// database's: the entry is in quarantine/ with its reason file either way,
+// and its record is kept for [Intake.RecordPending].
 func (in *Intake) Quarantined(ctx context.Context, q inbox.Quarantined) (Fate, error) {
+	at := in.cfg.Now()
+	f, err := in.quarantined(ctx, q, at)
+	if err != nil {
+		in.pendingMu.Lock()
+		in.unrecorded = append(in.unrecorded, pendingQuarantine{q: q, at: at})
+		in.pendingMu.Unlock()
+	}
+	return f, err
+}
+
+// RecordPending records again the quarantined entries whose record failed
+// earlier (the database was down); the daemon calls it before each scan.
+// It returns the fates recorded now; those that fail again stay pending.
+func (in *Intake) RecordPending(ctx context.Context) ([]Fate, error) {
+	in.pendingMu.Lock()
+	pending := in.unrecorded
+	in.unrecorded = nil
+	in.pendingMu.Unlock()
+	var (
+		fates []Fate
+		errs  []error
+		left  []pendingQuarantine
+	)
+	for _, p := range pending {
+		f, err := in.quarantined(ctx, p.q, p.at)
+		if err != nil {
+			errs, left = append(errs, err), append(left, p)
+			continue
+		}
+		fates = append(fates, f)
+	}
+	if len(left) > 0 {
+		in.pendingMu.Lock()
+		in.unrecorded = append(left, in.unrecorded...)
+		in.pendingMu.Unlock()
+	}
+	return fates, errors.Join(errs...)
+}
+
+func (in *Intake) quarantined(ctx context.Context, q inbox.Quarantined, at time.Time) (Fate, error) {
 	f := Fate{NameHash: inbox.NameHash(q.Rel), Outcome: "quarantined", Reason: reason.Code(q.Reason)}
 	name := path.Base(q.Dest)
 	folder := ""
 	if dir, _, ok := strings.Cut(q.Rel, "/"); ok {
 		folder = dir
 	}
-	n := notify.Quarantined{Name: name, Reason: reason.Code(q.Reason), At: in.cfg.Now()}
+	n := notify.Quarantined{Name: name, Reason: reason.Code(q.Reason), At: at}
 	qf := store.QuarantinedFile{FileName: name, Reason: string(q.Reason), ReceivedAt: n.At, Answered: store.AnsweredNone}
 	var to []string
 	for _, a := range Candidates(folder, nil, name) {
