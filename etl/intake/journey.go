@@ -249,7 +249,7 @@ func (in *Intake) Take(ctx context.Context, r inbox.Ready) (f Fate, err error) {
 		res, err = in.judge(ctx, st, key)
 	}
 	if err != nil {
-		if store.Unavailable(err) || ctx.Err() != nil {
+		if !errors.Is(err, ErrBudget) && (store.Unavailable(err) || ctx.Err() != nil) {
 			// Not the file's fault: the attempt does not count.
 			if rerr := in.cfg.Store.RefundAttempts(context.WithoutCancel(ctx), key, 1); rerr != nil {
 				in.owe(key, 1) // paid back at the key's next try
@@ -281,6 +281,10 @@ func (in *Intake) Take(ctx context.Context, r inbox.Ready) (f Fate, err error) {
 	}
 	return f, nil
 }
+
+// ErrBudget is the error of an attempt that exceeded its time budget
+// ([Config.FileTimeout]): the file's fault, counted as an attempt.
+var ErrBudget = errors.New("time budget exceeded")
 
 // owe notes an attempt to refund to key at its next try.
 func (in *Intake) owe(key string, n int) {
@@ -322,8 +326,10 @@ func (in *Intake) judge(ctx context.Context, st *inbox.Staged, key string) (res 
 	}
 	defer f.Close()
 	res, err = Reader(jctx, f, st.Size, st.SHA256, in.cfg.Schemas, in.cfg.Store, in.options(st, key))
-	if err != nil && ctx.Err() == nil && errors.Is(err, context.DeadlineExceeded) {
-		return nil, fmt.Errorf("time budget of %s exceeded: %w", in.cfg.FileTimeout, err)
+	if err != nil && ctx.Err() == nil && errors.Is(jctx.Err(), context.DeadlineExceeded) {
+		// Whatever the error says (the database reports the cancelled
+		// statement), the file used up its budget: its own fault.
+		return nil, fmt.Errorf("%w (%s)", ErrBudget, in.cfg.FileTimeout)
 	}
 	return res, err
 }

@@ -512,3 +512,22 @@ func TestCountAboveInt32IsAnswered(t *testing.T) {
 	require.Zero(t, count(t, b.st, `SELECT count(*) FROM returns.submission`))
 	require.Len(t, mails(t, b.st), 1)
 }
+
+// TestTimeBudgetCounts: a file that uses up its time budget fails its
+// attempt as its own fault (counted, not refunded as an outage).
+func TestTimeBudgetCounts(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	in := b.intake(t, func(c intake.Config) intake.Config {
+		c.FileTimeout = time.Millisecond // judging a return takes longer
+		return c
+	})
+	r := b.withAdmissions(t, 0)
+	drop(t, b.state, r.FileName(), write(t, r))
+	ready, _ := b.scan(t, 1, 0)
+	f, err := in.Take(context.Background(), ready[0])
+	require.NoError(t, err, "not the environment's fault")
+	require.Equal(t, intake.WaitRetry, f.Waiting)
+	require.ErrorIs(t, f.AttemptErr, intake.ErrBudget)
+	require.Equal(t, 1, count(t, b.st, `SELECT attempts FROM returns.file_attempt`), "the attempt counts")
+}
