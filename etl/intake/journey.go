@@ -217,27 +217,39 @@ func (in *Intake) Take(ctx context.Context, r inbox.Ready) (f Fate, err error) {
 		}
 	}()
 
-	rec, err := in.cfg.Store.OutcomeOf(ctx, key)
-	if err != nil {
+	if err := in.decide(ctx, st, key, &f, &moved); err != nil {
 		return f, err
 	}
-	if rec != nil {
-		if err := in.redo(ctx, st, rec, &f, &moved); err != nil {
-			return f, err
-		}
+	if f.Waiting == "" {
 		if err := in.cfg.Store.ForgetAttempts(ctx, key); err != nil {
 			in.cfg.Logger.WarnContext(ctx, "intake: forget attempts", slog.String("error", err.Error()))
 		}
-		return f, nil
+	}
+	return f, nil
+}
+
+// decide takes the staged file st of the inbox entry key to its terminal
+// state: the move only, when an earlier run recorded its outcome; else one
+// more attempt (counted), judged or, past Config.MaxAttempts, given up,
+// then moved. An attempt that fails for the file's own reasons leaves
+// f.Waiting set and returns nil; an error is the environment's, and its
+// attempt does not count.
+func (in *Intake) decide(ctx context.Context, st *inbox.Staged, key string, f *Fate, moved *bool) error {
+	rec, err := in.cfg.Store.OutcomeOf(ctx, key)
+	if err != nil {
+		return err
+	}
+	if rec != nil {
+		return in.redo(ctx, st, rec, f, moved)
 	}
 	att, err := in.cfg.Store.BeginAttempt(ctx, key)
 	if err != nil {
-		return f, err
+		return err
 	}
 	if owed := in.owed(key); owed > 0 {
 		if err := in.cfg.Store.RefundAttempts(ctx, key, owed); err != nil {
 			in.owe(key, owed)
-			return f, err
+			return err
 		}
 		att.N = max(att.N-owed, 1)
 	}
@@ -254,15 +266,21 @@ func (in *Intake) Take(ctx context.Context, r inbox.Ready) (f Fate, err error) {
 			if rerr := in.cfg.Store.RefundAttempts(context.WithoutCancel(ctx), key, 1); rerr != nil {
 				in.owe(key, 1) // paid back at the key's next try
 			}
-			return f, err
+			return err
 		}
-		err = scrub(err, r.Rel, r.Name)
+		err = scrub(err, st.Rel, st.Name)
 		if ferr := in.cfg.Store.FailAttempt(ctx, key, err.Error()); ferr != nil {
-			return f, ferr
+			return ferr
 		}
 		f.Waiting, f.AttemptErr = WaitRetry, err
-		return f, nil
+		return nil
 	}
+	f.decided(res)
+	return in.move(ctx, st, res, moved)
+}
+
+// decided fills f from the result of its file.
+func (f *Fate) decided(res *Result) {
 	f.Outcome, f.Reason, f.Org, f.Period = string(res.Outcome), res.Reason, res.Org, res.Period
 	f.Errors, f.Warnings, f.SubmissionID, f.Answered = res.Errors, res.Warnings, res.SubmissionID, res.Answered
 	if f.Org == "" {
@@ -273,13 +291,6 @@ func (in *Intake) Take(ctx context.Context, r inbox.Ready) (f Fate, err error) {
 			f.Rows += n
 		}
 	}
-	if err := in.move(ctx, st, res, &moved); err != nil {
-		return f, err
-	}
-	if err := in.cfg.Store.ForgetAttempts(ctx, key); err != nil {
-		in.cfg.Logger.WarnContext(ctx, "intake: forget attempts", slog.String("error", err.Error()))
-	}
-	return f, nil
 }
 
 // ErrBudget is the error of an attempt that exceeded its time budget
