@@ -43,6 +43,14 @@ rejected, 2 for a usage error or when the database cannot be reached.`,
 			if err != nil {
 				return usageError("--received-at: %v", err)
 			}
+			var operators []string
+			if notify {
+				cfg, err := loadConfig("")
+				if err != nil {
+					return err
+				}
+				operators = cfg.Operators.List()
+			}
 			set, err := g.loadSchemas()
 			if err != nil {
 				return err
@@ -74,7 +82,7 @@ rejected, 2 for a usage error or when the database cannot be reached.`,
 				}
 			}
 			for _, path := range args {
-				res, err := intake.File(ctx, path, set, db.store, intake.Options{Notify: notify, ReceivedAt: received})
+				res, err := intake.File(ctx, path, set, db.store, intake.Options{Notify: notify, Operators: operators, ReceivedAt: received})
 				if err != nil {
 					if errors.Is(err, os.ErrNotExist) || errors.Is(err, os.ErrPermission) {
 						fmt.Fprintf(cmd.ErrOrStderr(), "returns: %v\n", err)
@@ -113,7 +121,7 @@ rejected, 2 for a usage error or when the database cannot be reached.`,
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print one JSON object per file per line")
 	cmd.Flags().StringVar(&lang, "lang", "vi", "language of messages: vi or en")
 	cmd.Flags().StringVar(&receivedAt, "received-at", "", "when the files were really received, dd/mm/yyyy [hh:mm] in time_zone or RFC 3339 (back-loads); default now")
-	cmd.Flags().BoolVar(&notify, "notify", false, "queue each file's result mail to the organisation's registered contacts (delivered by the outbox job)")
+	cmd.Flags().BoolVar(&notify, "notify", false, "queue each file's result mail to the organisation's registered contacts, or to operators.emails when none can be found (delivered by the outbox job)")
 	return cmd
 }
 
