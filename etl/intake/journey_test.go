@@ -1,12 +1,15 @@
 package intake_test
 
 import (
+	"archive/zip"
 	"bytes"
 	"context"
 	"database/sql"
+	"io"
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync/atomic"
 	"syscall"
@@ -530,4 +533,58 @@ func TestTimeBudgetCounts(t *testing.T) {
 	require.Equal(t, intake.WaitRetry, f.Waiting)
 	require.ErrorIs(t, f.AttemptErr, intake.ErrBudget)
 	require.Equal(t, 1, count(t, b.st, `SELECT attempts FROM returns.file_attempt`), "the attempt counts")
+}
+
+// withoutSheetViews rewrites a workbook with the optional <sheetViews> of
+// every worksheet removed (valid OOXML: CT_Worksheet makes it optional).
+func withoutSheetViews(t *testing.T, data []byte) []byte {
+	t.Helper()
+	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	require.NoError(t, err)
+	var out bytes.Buffer
+	zw := zip.NewWriter(&out)
+	views := regexp.MustCompile(`(?s)<sheetViews>.*?</sheetViews>|<sheetViews/>`)
+	removed := 0
+	for _, f := range zr.File {
+		rc, err := f.Open()
+		require.NoError(t, err)
+		b, err := io.ReadAll(rc)
+		require.NoError(t, err)
+		rc.Close()
+		if strings.HasPrefix(f.Name, "xl/worksheets/") {
+			n := len(b)
+			b = views.ReplaceAll(b, nil)
+			if len(b) != n {
+				removed++
+			}
+		}
+		w, err := zw.Create(f.Name)
+		require.NoError(t, err)
+		_, err = w.Write(b)
+		require.NoError(t, err)
+	}
+	require.NoError(t, zw.Close())
+	require.Positive(t, removed, "the workbook had sheet views to remove")
+	return out.Bytes()
+}
+
+// TestNoSheetViewsIsAnswered: a rejected workbook whose sheets lack the
+// optional <sheetViews> (which made excelize panic while the annotated copy
+// was built) is rejected at its first attempt and answered with a workbook,
+// the annotated copy or the explanation alone.
+func TestNoSheetViewsIsAnswered(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	in := b.intake(t, nil)
+	r, data := b.brokenReturn(t)
+	drop(t, b.state, r.FileName(), withoutSheetViews(t, data))
+	ready, _ := b.scan(t, 1, 0)
+	f, err := in.Take(context.Background(), ready[0])
+	require.NoError(t, err)
+	require.Equal(t, "rejected", f.Outcome, "%+v", f)
+	require.Equal(t, 1, f.Attempt)
+	require.True(t, exists(filepath.Join(b.state, "rejected", r.FileName()+".loi.xlsx")))
+	ms := mails(t, b.st)
+	require.Len(t, ms, 1)
+	require.Equal(t, 1, ms[0].Attached)
 }
