@@ -588,3 +588,33 @@ func TestNoSheetViewsIsAnswered(t *testing.T) {
 	require.Len(t, ms, 1)
 	require.Equal(t, 1, ms[0].Attached)
 }
+
+// TestNoSheetViewsValidIsLoaded: a valid workbook without <sheetViews>
+// is loaded at its first attempt and answered, whether or not its
+// warnings call for an annotated copy.
+func TestNoSheetViewsValidIsLoaded(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	in := b.intake(t, nil)
+	r := *b.withAdmissions(t, 0)
+	// KN-04W, a warning: the ceremony in the last days of the quarter before.
+	r.Admissions = append(r.Admissions[:0:0], r.Admissions...)
+	a := r.Admissions[0]
+	a.CeremonyDate = b.p.Quarters[len(b.p.Quarters)-1].Start().AddDate(0, 0, -2)
+	a.DecisionDate = a.CeremonyDate.AddDate(0, 0, -7)
+	r.Admissions[0] = a
+	drop(t, b.state, r.FileName(), withoutSheetViews(t, write(t, &r)))
+	ready, _ := b.scan(t, 1, 0)
+	f, err := in.Take(context.Background(), ready[0])
+	require.NoError(t, err)
+	require.Equal(t, "loaded", f.Outcome, "%+v", f)
+	require.Positive(t, f.Warnings, "the warning calls for an annotated copy")
+	require.Equal(t, 1, f.Attempt)
+	t.Logf("warnings: %d", f.Warnings)
+	ms := mails(t, b.st)
+	require.Len(t, ms, 1)
+	require.Equal(t, []string{r.Org.Email}, []string(ms[0].To))
+	if f.Warnings > 0 {
+		require.Equal(t, 1, ms[0].Attached)
+	}
+}
