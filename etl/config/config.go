@@ -44,6 +44,8 @@ type Config struct {
 	SMTP SMTP `yaml:"smtp"`
 	// Digest configures the managers' quarterly digest.
 	Digest Digest `yaml:"digest"`
+	// Operators are the people who run returns (helper journey's block).
+	Operators Operators `yaml:"operators"`
 	// TimeZone is the IANA zone in which quarters, deadlines and the digest's
 	// dates are reckoned. Defaults to "Asia/Ho_Chi_Minh". The zone database
 	// is embedded in the binary.
@@ -201,6 +203,26 @@ type Digest struct {
 	Language string `yaml:"language"`
 }
 
+// Operators are the people who run returns: they are told about the files
+// no organisation can be found for, and get the daily summary.
+type Operators struct {
+	// Emails are their addresses, separated by commas ("a@x.vn, b@x.vn").
+	// Defaults to "": such files are recorded as answered to nobody, shown
+	// by `returns status`, and no daily summary is sent.
+	Emails string `yaml:"emails"`
+}
+
+// List returns the operators' addresses, trimmed, without empty ones.
+func (o Operators) List() []string {
+	var out []string
+	for _, a := range strings.Split(o.Emails, ",") {
+		if a = strings.TrimSpace(a); a != "" {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
 // Defaults returns the configuration used when nothing is set. It is valid:
 // returns starts with no configuration at all.
 func Defaults() Config {
@@ -327,6 +349,11 @@ func (c Config) Validate() error {
 		bad("digest.send_day", "%d is not a day from 1 to 28", c.Digest.SendDay)
 	}
 	oneOf(bad, "digest.language", c.Digest.Language, "vi", "en")
+	for _, a := range c.Operators.List() {
+		if _, err := mail.ParseAddress(a); err != nil {
+			bad("operators.emails", "%q is not a mail address", a)
+		}
+	}
 	if _, err := c.Location(); err != nil {
 		errs = append(errs, err)
 	}

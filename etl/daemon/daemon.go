@@ -19,6 +19,7 @@ import (
 
 	"github.com/returns-project/returns/etl/annotate"
 	"github.com/returns-project/returns/etl/inbox"
+	"github.com/returns-project/returns/etl/intake"
 	"github.com/returns-project/returns/etl/mail"
 	"github.com/returns-project/returns/etl/schedule"
 	"github.com/returns-project/returns/etl/schema"
@@ -70,6 +71,9 @@ type Config struct {
 	Validate validate.Options
 	// Annotate tunes the annotated workbooks. Defaults to annotate's defaults.
 	Annotate annotate.Options
+	// Operators receive the answer about files no organisation could be
+	// found for, and the daily summary. Defaults to none.
+	Operators []string
 	// RetryBase is the first back-off after an error that is not the file's
 	// fault (database down). Defaults to 1s.
 	RetryBase time.Duration
@@ -162,7 +166,8 @@ type Daemon struct {
 	stopping   atomic.Bool
 	running    atomic.Bool
 
-	fileMu sync.Mutex // the inbox scan and housekeeping never run together
+	fileMu sync.Mutex     // the inbox scan and housekeeping never run together
+	intake *intake.Intake // the files' journey, built by the first scan (files.go)
 
 	retryMu    sync.Mutex
 	retryUntil time.Time

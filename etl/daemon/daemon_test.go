@@ -200,13 +200,24 @@ func TestPipeline(t *testing.T) {
 	require.Equal(t, 200, code)
 	code, _ = get("/readyz")
 	require.Equal(t, 200, code)
-	code, m := get("/metrics")
-	require.Equal(t, 200, code)
-	for _, want := range []string{`returns_files_total{outcome="loaded"} 2`, `returns_files_total{outcome="duplicate"} 1`,
+	// Each file is counted once its journey has released it, a moment after
+	// its move: wait for the counts.
+	wants := []string{`returns_files_total{outcome="loaded"} 2`, `returns_files_total{outcome="duplicate"} 1`,
 		`returns_files_total{outcome="rejected"} 1`, `returns_files_total{outcome="quarantined"} 1`, `returns_rejects_total{reason="INVALID_DATA"} 1`, `returns_job_runs_total{job="inbox-scan"}`,
-		`returns_job_last_success_timestamp_seconds{job="inbox-scan"}`, "returns_inbox_queue_depth 0", "returns_rows_loaded_total"} {
-		require.Contains(t, m, want)
-	}
+		`returns_job_last_success_timestamp_seconds{job="inbox-scan"}`, "returns_inbox_queue_depth 0", "returns_rows_loaded_total"}
+	var m string
+	waitFor(t, 20*time.Second, "the files counted", func() bool {
+		code, m = get("/metrics")
+		if code != 200 {
+			return false
+		}
+		for _, want := range wants {
+			if !strings.Contains(m, want) {
+				return false
+			}
+		}
+		return true
+	})
 	require.NoError(t, d.Stop(context.Background()))
 }
 

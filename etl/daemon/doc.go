@@ -1,24 +1,24 @@
 // Package daemon runs returns unattended: a gocron scheduler fires the jobs
 // of the schedule files (inbox scan, outbox delivery, reminders,
-// housekeeping, the quarterly digest), the inbox scan drives every ready
-// file through staging, ingest and its final move, and an HTTP listener
+// housekeeping, the quarterly digest, the operators' daily summary), the
+// inbox scan drives every ready file through its journey (etl/intake),
+// and an HTTP listener
 // serves /healthz, /readyz and /metrics. It never speaks SQL: what it needs
 // from the database is in etl/store.
 //
 // # Files
 //
-// Each ready inbox entry is claimed through PostgreSQL before it is staged
-// (a session advisory lock keyed by the entry: its path, device, inode,
-// size and mtime, hashed), so two daemons sharing one inbox and one
-// database never work on the same file, and a daemon that dies loses its
-// claims with its connection. The outcome is recorded with that key in the
-// outcome's own transaction (at most one per key); after it the original is
-// moved to archive/<year>-Q<q>/<org>/ (loaded or duplicate) or rejected/
-// with its reports beside it (<name>.loi.txt in Vietnamese, <name>.json and,
-// when there are cell issues, the annotated workbook <name>.loi.xlsx). A
-// daemon that crashed between the outcome and the move finds the outcome
-// under the key on the next scan and only redoes the move: nothing is
-// judged, loaded or mailed twice.
+// Each ready inbox entry goes through its journey in etl/intake
+// (intake.Intake.Take): claimed through PostgreSQL before it is staged (a
+// session advisory lock keyed by the entry: its path, device, inode, size
+// and mtime, hashed), so two daemons sharing one inbox and one database
+// never work on the same file; judged and loaded; its outcome recorded with
+// that key and its result mail in the outcome's own transaction; then moved
+// to archive/<year>-Q<q>/<org>/ (loaded or duplicate) or rejected/ with its
+// reports. A daemon that crashed between the outcome and the move only
+// redoes the move on the next scan. Entries quarantined by the scan are
+// answered and recorded there too (intake.Intake.Quarantined). The daemon
+// logs one line per file with its outcome and duration, and counts it.
 //
 // An error that is not a verdict on the file (the database is down, the
 // disk failed) leaves the file in the inbox and backs the scan off, doubling

@@ -1,41 +1,70 @@
 package daemon
 
 import (
-	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
-	"errors"
-	"fmt"
 	"log/slog"
-	"os"
-	"strings"
 	"sync"
 	"sync/atomic"
-	"time"
 
-	"github.com/returns-project/returns/etl/annotate"
 	"github.com/returns-project/returns/etl/inbox"
-	"github.com/returns-project/returns/etl/ingest"
-	"github.com/returns-project/returns/etl/report"
-	"github.com/returns-project/returns/etl/store"
-	"github.com/returns-project/returns/etl/validate"
+	"github.com/returns-project/returns/etl/intake"
 )
 
+// journey is the file's journey as this daemon configures it, built once
+// (it remembers attempts owed back across scans). Call it holding fileMu.
+func (d *Daemon) journey() (*intake.Intake, error) {
+	if d.intake != nil {
+		return d.intake, nil
+	}
+	j, err := intake.New(intake.Config{Store: d.cfg.Store, Inbox: d.cfg.Inbox, Schemas: d.cfg.Schemas, Validate: d.cfg.Validate,
+		Annotate: d.cfg.Annotate, Operators: d.cfg.Operators, Now: d.cfg.Now, Logger: d.log})
+	if err != nil {
+		return nil, err
+	}
+	d.intake = j
+	return j, nil
+}
+
 // scan is the inbox-scan job: one scan, then every ready file, up to
-// Config.Workers at a time, until the inbox is done, a transient failure
-// backs the daemon off, or Stop is called (the files in hand are finished;
-// the rest wait).
+// Config.Workers at a time, through its journey (etl/intake), until the
+// inbox is done, a failure of the environment backs the daemon off, or
+// Stop is called (the files in hand are finished; the rest wait). A file
+// that fails for its own reasons waits for its next attempt while the
+// others go on.
 func (d *Daemon) scan(ctx context.Context) error {
 	d.fileMu.Lock()
 	defer d.fileMu.Unlock()
 	if _, wait := d.backoff(); wait {
 		return nil
 	}
+	j, err := d.journey()
+	if err != nil {
+		return err
+	}
+	// Quarantined entries whose record failed (the database was down).
+	if fates, err := j.RecordPending(ctx); len(fates) > 0 || err != nil {
+		for _, f := range fates {
+			d.log.InfoContext(ctx, "daemon: file quarantined (recorded late)", slog.String("name_hash", f.NameHash),
+				slog.String("reason", string(f.Reason)), slog.String("answered", string(f.Answered)))
+		}
+		if err != nil {
+			d.failed(ctx, "record quarantined entries", err)
+			return err
+		}
+	}
 	ready, quarantined, err := d.cfg.Inbox.Scan(ctx)
 	for _, q := range quarantined {
+		f, qerr := j.Quarantined(ctx, q)
 		d.metrics.files.WithLabelValues("quarantined").Inc()
-		d.log.InfoContext(ctx, "daemon: quarantined", slog.String("name_hash", inbox.NameHash(q.Rel)), slog.String("reason", string(q.Reason)))
+		attrs := []any{slog.String("name_hash", f.NameHash), slog.String("outcome", "quarantined"), slog.String("reason", string(f.Reason)),
+			slog.String("org", f.Org), slog.String("answered", string(f.Answered))}
+		if qerr != nil {
+			// The entry is in quarantine/ with its reason file; its record
+			// and mail are made at a later scan (RecordPending).
+			d.log.ErrorContext(ctx, "daemon: file quarantined, not recorded", append(attrs, slog.String("error", qerr.Error()))...)
+			continue
+		}
+		d.log.InfoContext(ctx, "daemon: file quarantined", attrs...)
 	}
 	if err != nil {
 		return err
@@ -62,7 +91,9 @@ func (d *Daemon) scan(ctx context.Context) error {
 					d.cfg.Inbox.Retry(r)
 					continue
 				}
-				if err := d.process(ctx, r); err != nil {
+				f, err := j.Take(ctx, r)
+				d.logFate(ctx, f, err)
+				if err != nil {
 					errMu.Lock()
 					if firstEr == nil {
 						firstEr = err
@@ -87,254 +118,41 @@ func (d *Daemon) scan(ctx context.Context) error {
 	return nil
 }
 
-// inboxKey identifies an inbox entry across restarts and daemons: its path,
-// device, inode, size and mtime, hashed (the database never sees the name).
-func inboxKey(r inbox.Ready) string {
-	sum := sha256.Sum256(fmt.Appendf(nil, "%s\x00%d\x00%d\x00%d\x00%d", r.Rel, r.Dev, r.Ino, r.Size, r.ModTime.UnixNano()))
-	return hex.EncodeToString(sum[:])
-}
-
-// process drives one ready file to its terminal state. A nil error means
-// the file is done or was left for later by design (claimed by another
-// daemon, changed since the scan); an error is transient (not the file's
-// fault) and the file stays in the inbox.
-func (d *Daemon) process(ctx context.Context, r inbox.Ready) (err error) {
-	nameHash := inbox.NameHash(r.Rel)
-	var st *inbox.Staged
-	defer func() {
-		// A panic (a library on a hostile file) is a transient failure of
-		// this file: it is handed back, never stuck as offered.
-		if p := recover(); p != nil {
-			err = fmt.Errorf("panic while processing: %v", p)
-			if st != nil {
-				_ = d.cfg.Inbox.Discard(st)
-			} else {
-				d.cfg.Inbox.Retry(r)
-			}
-		}
-		if err != nil {
-			err = scrub(err, r.Rel, r.Name)
-		}
-	}()
-	key := inboxKey(r)
-	claim, err := d.cfg.Store.ClaimFile(ctx, key)
-	if err != nil {
-		d.cfg.Inbox.Retry(r)
-		return err
-	}
-	if claim == nil {
-		d.metrics.claimedElse.Inc()
-		d.log.DebugContext(ctx, "daemon: file claimed by another daemon", slog.String("name_hash", nameHash))
-		d.cfg.Inbox.Retry(r)
-		return nil
-	}
-	defer claim.Release(ctx)
-	st, err = d.cfg.Inbox.Stage(ctx, r)
-	if errors.Is(err, inbox.ErrChanged) {
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	start := time.Now()
-	rec, err := d.cfg.Store.OutcomeOf(ctx, key)
-	if err != nil {
-		_ = d.cfg.Inbox.Discard(st)
-		return err
-	}
-	if rec != nil {
-		return d.redo(ctx, st, rec, start)
-	}
-	res, err := d.ingest(ctx, st, key)
-	if err != nil {
-		_ = d.cfg.Inbox.Discard(st)
-		return err
-	}
-	attrs := []any{slog.String("name_hash", nameHash), slog.String("sha", short(st.SHA256)), slog.String("org", res.Org),
-		slog.String("period", res.Period), slog.String("outcome", string(res.Outcome))}
-	switch res.Outcome {
-	case ingest.Loaded, ingest.Duplicate:
-		if err := d.archive(ctx, st, res.Org, res.Year, res.Quarter); err != nil {
-			return err
-		}
-		rows := 0
-		if res.Outcome == ingest.Loaded {
-			for _, n := range res.Rows {
-				rows += n
-			}
-			d.metrics.rows.Add(float64(rows))
-		}
-		d.metrics.files.WithLabelValues(string(res.Outcome)).Inc()
-		d.log.InfoContext(ctx, "daemon: file "+string(res.Outcome), append(attrs, slog.Int("rows", rows),
-			slog.Int64("submission", res.SubmissionID), slog.Int("warnings", res.Warnings), slog.Duration("took", time.Since(start)))...)
-	default:
-		if err := d.reject(ctx, st, res.Result, res.Annotated); err != nil {
-			return err
-		}
-		d.metrics.files.WithLabelValues("rejected").Inc()
-		d.metrics.rejects.WithLabelValues(string(res.Reason)).Inc()
-		d.log.InfoContext(ctx, "daemon: file rejected", append(attrs, slog.String("reason", string(res.Reason)),
-			slog.Int("errors", res.Errors), slog.Duration("took", time.Since(start)))...)
-	}
-	return nil
-}
-
-// redo finishes a file whose outcome was recorded by an earlier run that
-// did not live to move it: the move is redone from the record; nothing is
-// judged or loaded again.
-func (d *Daemon) redo(ctx context.Context, st *inbox.Staged, rec *store.RecordedOutcome, start time.Time) error {
-	attrs := []any{slog.String("name_hash", inbox.NameHash(st.Rel)), slog.String("sha", short(st.SHA256)),
-		slog.String("org", rec.Org), slog.String("outcome", rec.Outcome)}
-	if rec.SHA256 != st.SHA256 {
-		// Same path, inode, size and mtime but other bytes: rewritten in
-		// place with its mtime restored. Not ours to guess: leave it.
-		_ = d.cfg.Inbox.Discard(st)
-		d.log.WarnContext(ctx, "daemon: content differs from the recorded outcome's; left in the inbox", attrs...)
-		return nil
-	}
-	switch rec.Outcome {
-	case string(ingest.Loaded), string(ingest.Duplicate):
-		if err := d.archive(ctx, st, rec.Org, rec.Year, rec.Quarter); err != nil {
-			return err
-		}
-	default:
-		// The reports are written again from a validation of the same bytes
-		// (no database rules: the verdict stays the recorded one).
-		res, err := d.revalidate(ctx, st)
-		if err != nil {
-			_ = d.cfg.Inbox.Discard(st)
-			return err
-		}
-		// Reports of an earlier attempt cut short before the original moved.
-		if _, err := d.cfg.Inbox.DropOrphanReports(st, reportKeys...); err != nil {
-			_ = d.cfg.Inbox.Discard(st)
-			return err
-		}
-		if err := d.reject(ctx, st, res, nil); err != nil {
-			return err
-		}
-	}
-	d.metrics.recovered.Inc()
-	d.log.InfoContext(ctx, "daemon: move redone from the recorded outcome", append(attrs, slog.Duration("took", time.Since(start)))...)
-	return nil
-}
-
-// ingest judges and loads the staged copy. Its SHA-256 was computed while
-// copying, so the copy is read once more only to be judged, not hashed again.
-func (d *Daemon) ingest(ctx context.Context, st *inbox.Staged, key string) (*ingest.Result, error) {
-	f, err := os.Open(st.Path)
-	if err != nil {
-		return nil, fmt.Errorf("reopen staged copy: %w", err)
-	}
-	defer f.Close()
-	return ingest.Reader(ctx, f, st.Size, st.SHA256, d.cfg.Schemas, d.cfg.Store, ingest.Options{
-		Validate: d.cfg.Validate, ReceivedAt: d.cfg.Now(), FileName: st.Name, Notify: true,
-		OrgHint: st.Org, Annotate: d.cfg.Annotate, InboxKey: key,
-	})
-}
-
-func (d *Daemon) revalidate(ctx context.Context, st *inbox.Staged) (*validate.Result, error) {
-	f, err := os.Open(st.Path)
-	if err != nil {
-		return nil, fmt.Errorf("reopen staged copy: %w", err)
-	}
-	defer f.Close()
-	res, err := validate.Reader(ctx, f, st.Size, d.cfg.Schemas, d.cfg.Validate)
-	if err != nil {
-		return nil, err
-	}
-	res.File, res.SHA256 = st.Name, st.SHA256
-	return res, nil
-}
-
-// archive moves a loaded or duplicate file to archive/<year>-Q<q>/<org>/. A
-// file changed in the inbox since it was staged stays there for the next
-// scan (a new entry); the outcome is recorded for the old one.
-func (d *Daemon) archive(ctx context.Context, st *inbox.Staged, org string, year, quarter int) error {
-	_, err := d.cfg.Inbox.Archive(ctx, st, year, quarter, org)
-	if errors.Is(err, inbox.ErrChanged) {
-		return nil
-	}
-	if err != nil {
-		_ = d.cfg.Inbox.Discard(st)
-	}
-	return err
-}
-
-// reportKeys name the reports beside a rejected original: <name>.loi.txt,
-// <name>.json and <name>.loi.xlsx.
-var reportKeys = []string{"loi.txt", "json", "loi.xlsx"}
-
-// reject moves a rejected file to rejected/ with its reports: the
-// Vietnamese text report (.loi.txt), the JSON report (.json) and, when the
-// file has cell issues to show, the annotated workbook (.loi.xlsx):
-// annotated when ingest built it for the result mail, else built here.
-func (d *Daemon) reject(ctx context.Context, st *inbox.Staged, res *validate.Result, annotated []byte) error {
-	reports := map[string][]byte{}
-	var txt, js bytes.Buffer
-	if err := report.WriteText(&txt, res, "vi"); err != nil {
-		_ = d.cfg.Inbox.Discard(st)
-		return fmt.Errorf("text report: %w", err)
-	}
-	jr := report.JSON(res, "vi")
-	jr.Status = string(ingest.Rejected)
-	if err := report.WriteJSONResult(&js, jr); err != nil {
-		_ = d.cfg.Inbox.Discard(st)
-		return fmt.Errorf("json report: %w", err)
-	}
-	reports[reportKeys[0]], reports[reportKeys[1]] = txt.Bytes(), js.Bytes()
+// logFate writes the file's one log line (outcome and duration; name hash,
+// content hash, organisation and counts only) and counts it.
+func (d *Daemon) logFate(ctx context.Context, f intake.Fate, err error) {
+	attrs := []any{slog.String("name_hash", f.NameHash), slog.String("sha", short(f.SHA256)), slog.Duration("took", f.Took)}
 	switch {
-	case annotated != nil:
-		reports[reportKeys[2]] = annotated
-	case annotate.Needed(res):
-		f, err := os.Open(st.Path)
-		if err != nil {
-			_ = d.cfg.Inbox.Discard(st)
-			return fmt.Errorf("reopen staged copy: %w", err)
+	case err != nil:
+		d.log.InfoContext(ctx, "daemon: file waits", append(attrs, slog.String("outcome", "waiting"),
+			slog.String("why", "environment"))...)
+	case f.Waiting == intake.WaitClaimed:
+		d.metrics.claimedElse.Inc()
+		d.log.DebugContext(ctx, "daemon: file claimed by another daemon", attrs...)
+	case f.Waiting == intake.WaitRetry:
+		d.metrics.fileRetries.Inc()
+		d.log.WarnContext(ctx, "daemon: file waits", append(attrs, slog.String("outcome", "waiting"), slog.String("why", string(f.Waiting)),
+			slog.Int("attempt", f.Attempt), slog.String("error", f.AttemptErr.Error()))...)
+	case f.Waiting != "":
+		d.log.InfoContext(ctx, "daemon: file waits", append(attrs, slog.String("outcome", "waiting"), slog.String("why", string(f.Waiting)))...)
+	case f.Redone:
+		d.metrics.recovered.Inc()
+		d.log.InfoContext(ctx, "daemon: move redone from the recorded outcome", append(attrs, slog.String("outcome", f.Outcome),
+			slog.String("org", f.Org))...)
+	default:
+		attrs = append(attrs, slog.String("outcome", f.Outcome), slog.String("org", f.Org), slog.String("period", f.Period),
+			slog.String("answered", string(f.Answered)), slog.Int("attempt", f.Attempt))
+		d.metrics.files.WithLabelValues(f.Outcome).Inc()
+		if f.Outcome == string(intake.Rejected) {
+			d.metrics.rejects.WithLabelValues(string(f.Reason)).Inc()
+			d.log.InfoContext(ctx, "daemon: file rejected", append(attrs, slog.String("reason", string(f.Reason)), slog.Int("errors", f.Errors))...)
+			return
 		}
-		var buf bytes.Buffer
-		aerr := annotate.WriteContext(ctx, &buf, f, st.Size, res, d.cfg.Annotate)
-		f.Close()
-		if aerr != nil {
-			_ = d.cfg.Inbox.Discard(st)
-			return fmt.Errorf("annotated workbook: %w", aerr)
-		}
-		reports[reportKeys[2]] = buf.Bytes()
+		d.metrics.rows.Add(float64(f.Rows))
+		d.log.InfoContext(ctx, "daemon: file "+f.Outcome, append(attrs, slog.Int("rows", f.Rows), slog.Int64("submission", f.SubmissionID),
+			slog.Int("warnings", f.Warnings))...)
 	}
-	_, err := d.cfg.Inbox.Reject(ctx, st, reports)
-	if errors.Is(err, inbox.ErrChanged) {
-		return nil
-	}
-	if err != nil {
-		_ = d.cfg.Inbox.Discard(st)
-	}
-	return err
 }
-
-// scrub replaces the file's path and name in an error's text by their
-// hash, so that no person's name reaches a log line.
-func scrub(err error, names ...string) error {
-	msg := err.Error()
-	changed := false
-	for _, n := range names {
-		if n != "" && strings.Contains(msg, n) {
-			msg = strings.ReplaceAll(msg, n, "<"+inbox.NameHash(n)+">")
-			changed = true
-		}
-	}
-	if !changed {
-		return err
-	}
-	return &scrubbed{msg: msg, err: err}
-}
-
-type scrubbed struct {
-	msg string
-	err error
-}
-
-func (e *scrubbed) Error() string { return e.msg }
-func (e *scrubbed) Unwrap() error { return e.err }
 
 func short(sha string) string {
 	if len(sha) > 12 {

@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/returns-project/returns/etl/locale"
+	"github.com/returns-project/returns/etl/notify"
+	"github.com/returns-project/returns/etl/reason"
 	"github.com/returns-project/returns/etl/registry"
 	"github.com/returns-project/returns/etl/store"
 )
@@ -156,5 +158,44 @@ func (d *Daemon) housekeep(ctx context.Context) error {
 	}
 	d.log.InfoContext(ctx, "daemon: housekeeping", slog.Int("removed_temp", removed), slog.Int("archive_quarters_removed", gone),
 		slog.Int64("job_runs_pruned", pruned))
+	return nil
+}
+
+// dailySummary is the daily-summary job: the operators get one short mail
+// through the outbox about the day before (midnight to midnight in
+// Config.Location): files received, loaded, rejected, quarantined and
+// unanswered, with the files that need a person. Once per day (the outbox's
+// dedupe key); without operators' addresses it only logs the counts.
+func (d *Daemon) dailySummary(ctx context.Context) error {
+	now := d.cfg.Now().In(d.cfg.Location)
+	to := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, d.cfg.Location)
+	from := to.AddDate(0, 0, -1)
+	c, err := d.cfg.Store.CountFiles(ctx, from, to)
+	if err != nil {
+		return err
+	}
+	attrs := []any{slog.String("day", from.Format("2006-01-02")), slog.Int("received", c.Received), slog.Int("loaded", c.Loaded),
+		slog.Int("rejected", c.Rejected), slog.Int("quarantined", c.Quarantined), slog.Int("unanswered", c.Unanswered)}
+	if len(d.cfg.Operators) == 0 {
+		d.log.InfoContext(ctx, "daemon: daily summary: no operators' addresses (operators.emails): not mailed", attrs...)
+		return nil
+	}
+	files, err := d.cfg.Store.AttentionFiles(ctx, from)
+	if err != nil {
+		return err
+	}
+	var lines []notify.AttentionLine
+	for _, f := range files {
+		if f.DecidedAt.Before(to) {
+			lines = append(lines, notify.AttentionLine{Name: f.FileName, Outcome: f.Outcome, Reason: reason.Code(f.Reason), Org: f.Org, At: f.DecidedAt})
+		}
+	}
+	m := notify.DailySummary(from, notify.DayCounts{Received: c.Received, Loaded: c.Loaded, Duplicates: c.Duplicates, Rejected: c.Rejected,
+		Quarantined: c.Quarantined, Unanswered: c.Unanswered, Unattributed: c.Unattributed}, lines, d.cfg.Operators)
+	_, created, err := d.cfg.Store.EnqueueMail(ctx, nil, m)
+	if err != nil {
+		return fmt.Errorf("daily summary: %w", err)
+	}
+	d.log.InfoContext(ctx, "daemon: daily summary", append(attrs, slog.Bool("queued", created))...)
 	return nil
 }

@@ -21,6 +21,7 @@ type metrics struct {
 	mail           *prometheus.CounterVec
 	reminders      prometheus.Counter
 	claimedElse    prometheus.Counter
+	fileRetries    prometheus.Counter
 }
 
 func newMetrics() *metrics {
@@ -50,9 +51,11 @@ func newMetrics() *metrics {
 			Help: "Reminder mails queued."}),
 		claimedElse: prometheus.NewCounter(prometheus.CounterOpts{Name: "returns_files_claimed_elsewhere_total",
 			Help: "Ready files left alone because another daemon held their claim."}),
+		fileRetries: prometheus.NewCounter(prometheus.CounterOpts{Name: "returns_file_attempts_failed_total",
+			Help: "Attempts at a file that failed for the file's own reasons (a panic, the time budget); the file is rejected after a few."}),
 	}
 	m.reg.MustRegister(m.files, m.rows, m.rejects, m.jobRuns, m.jobFailures, m.jobLastSuccess, m.queue,
-		m.transient, m.recovered, m.mail, m.reminders, m.claimedElse,
+		m.transient, m.recovered, m.mail, m.reminders, m.claimedElse, m.fileRetries,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }

@@ -54,7 +54,10 @@ func TestMoveRedoneFromRecordedOutcome(t *testing.T) {
 	require.NoError(t, os.WriteFile(stale, []byte("stale"), 0o640))
 	d := b.start(t, func(c *daemon.Config) { c.Listen = "127.0.0.1:0" })
 	waitFor(t, 20*time.Second, "the inbox to empty", func() bool { return settled(t, b.state) })
-	require.Equal(t, 2.0, metric(t, d, "returns_moves_redone_total"))
+	// The file is counted once its journey has released it, a moment
+	// after the move: stop the daemon (the files in hand finish) first.
+	require.NoError(t, d.Stop(context.Background()))
+	require.Equal(t, 2.0, metricH(t, d, "returns_moves_redone_total"))
 	txt, err := os.ReadFile(stale)
 	require.NoError(t, err)
 	require.Contains(t, string(txt), "TH-01", "the stale report was replaced and the original kept its name")

@@ -187,6 +187,8 @@ func (d *Daemon) runKind(ctx context.Context, j schedule.Job) error {
 		return d.remind(ctx)
 	case schedule.KindHousekeeping:
 		return d.housekeep(ctx)
+	case schedule.KindDailySummary:
+		return d.dailySummary(ctx)
 	case schedule.KindDigest:
 		if d.cfg.Digest == nil {
 			d.log.InfoContext(ctx, "daemon: the digest is not configured: nothing sent", slog.String("job", j.Name))

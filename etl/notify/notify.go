@@ -43,6 +43,9 @@ type Outcome struct {
 	Version      int   // loaded: version for its organisation and quarter
 	DupReceived  time.Time
 	Org          string // organisation the mail is about (the result's, or the inbox folder's)
+	// Operators is set when the mail goes to the operators because no
+	// organisation could be found for the file: the mail says so.
+	Operators bool
 }
 
 // MaxListed is how many issues the mail lists; the attachment has them all.
@@ -119,11 +122,12 @@ type data struct {
 	Rows                                                       []string
 	Issues                                                     []issueLine
 	Attached                                                   bool
+	Operators                                                  bool
 }
 
 func buildData(o Outcome) data {
 	res := o.Result
-	d := data{File: res.File, Org: o.Org, Status: o.Status, Version: o.Version, SubmissionID: o.SubmissionID,
+	d := data{File: res.File, Org: o.Org, Status: o.Status, Version: o.Version, SubmissionID: o.SubmissionID, Operators: o.Operators,
 		Errors: res.Errors, Warnings: res.Warnings, Received: locale.DateTime(o.ReceivedAt)}
 	if res.Year > 0 {
 		d.Period, d.PeriodEN = locale.Quarter("vi", res.Year, res.Quarter), locale.Quarter("en", res.Year, res.Quarter)
@@ -166,7 +170,7 @@ func buildData(o Outcome) data {
 	d.Omitted = res.Errors + res.Warnings - len(d.Issues)
 	org := o.Org
 	if org == "" {
-		org = "?"
+		org = "Chưa rõ đơn vị"
 	}
 	period := d.Period
 	if period == "" {
@@ -196,8 +200,11 @@ func clip(s string, n int) string {
 	return string(r[:n-1]) + "…"
 }
 
-const textBody = `Kính gửi đơn vị {{.Org}},
+const textBody = `{{if .Operators}}Kính gửi quản trị viên,
 
+Không xác định được đơn vị đã gửi tệp này (thư mục nhận, nội dung tệp và tên tệp đều không cho biết mã đơn vị), nên kết quả được gửi đến quản trị viên. Đề nghị chuyển thư này cho đơn vị đã gửi tệp.
+{{else}}Kính gửi đơn vị {{.Org}},
+{{end}}
 Hệ thống đã nhận tệp "{{.File}}" lúc {{.Received}}.
 {{- if eq .Status "loaded"}}
 Báo cáo {{.Period}} đã được CHẤP NHẬN và ghi nhận (lần nộp số {{.SubmissionID}}, phiên bản {{.Version}} của kỳ này).
@@ -226,7 +233,9 @@ Thư này được gửi tự động; vui lòng không trả lời. / This mail
 const htmlBody = `<!DOCTYPE html>
 <html lang="vi"><head><meta charset="utf-8"><title>{{.Subject}}</title></head>
 <body style="font-family:Arial,Helvetica,sans-serif;font-size:14px;color:#222">
-<p>Kính gửi đơn vị <b>{{.Org}}</b>,</p>
+{{if .Operators}}<p>Kính gửi quản trị viên,</p>
+<p>Không xác định được đơn vị đã gửi tệp này (thư mục nhận, nội dung tệp và tên tệp đều không cho biết mã đơn vị), nên kết quả được gửi đến quản trị viên. Đề nghị chuyển thư này cho đơn vị đã gửi tệp.</p>
+{{else}}<p>Kính gửi đơn vị <b>{{.Org}}</b>,</p>{{end}}
 <p>Hệ thống đã nhận tệp <b>{{.File}}</b> lúc {{.Received}}.</p>
 {{if eq .Status "loaded"}}
 <p style="color:#1a7f37"><b>Báo cáo {{.Period}} đã được chấp nhận</b> và ghi nhận (lần nộp số {{.SubmissionID}}, phiên bản {{.Version}} của kỳ này).</p>

@@ -44,6 +44,17 @@ const (
 	ForeignMarkup Code = "FOREIGN_MARKUP"
 )
 
+// The codes of a file's journey (etl/intake): what the database refused,
+// what kept failing, and the entries quarantined unopened.
+const (
+	ValueRefused     Code = "VALUE_REFUSED"     // a value the checks accepted that the database cannot store
+	ProcessingFailed Code = "PROCESSING_FAILED" // processing this file failed several times (a fault of the program on this file)
+	Symlink          Code = "SYMLINK"           // a symbolic link in the inbox: never followed
+	SpecialFile      Code = "SPECIAL_FILE"      // a pipe, socket or device in the inbox: never opened
+	Hardlink         Code = "HARDLINK"          // a file with more than one hard link
+	BadName          Code = "BAD_NAME"          // a file name with control or format characters, or not UTF-8
+)
+
 // Info explains a code to the person who sent the file.
 type Info struct {
 	Code Code
@@ -147,16 +158,56 @@ var catalogue = []Info{
 		"Open the file in Excel, check the data it shows, save it as \"Excel Workbook (*.xlsx)\" and send it again. If another program wrote it, tell the administrator."},
 }
 
+// journeyCatalogue explains the codes of a file's journey.
+var journeyCatalogue = []Info{
+	{ValueRefused,
+		"Tệp có giá trị mà cơ sở dữ liệu không lưu được (số quá lớn, ngày ngoài phạm vi).",
+		"The file holds a value the database cannot store (a number too large, a date out of range).",
+		"Kiểm tra các ô số và ngày tháng được nêu trong báo cáo (số phải nhỏ hơn 2.147.483.647, ngày từ năm 1900 đến 2100), sửa rồi gửi lại.",
+		"Check the number and date cells named in the report (numbers below 2,147,483,647, dates from 1900 to 2100), correct them and send again."},
+	{ProcessingFailed,
+		"Hệ thống đã thử xử lý tệp nhiều lần nhưng đều gặp lỗi, nên tạm dừng với tệp này.",
+		"Processing this file failed several times, so the system stopped trying.",
+		"Mở tệp bằng Excel, lưu lại thành tệp .xlsx mới và gửi lại; nếu vẫn bị từ chối, báo người quản trị (kèm tên tệp).",
+		"Open the file in Excel, save it as a new .xlsx and send it again; if it is refused again, tell the administrator (with the file name)."},
+	{Symlink,
+		"Mục trong thư mục nhận là một liên kết (symlink), không phải tệp; vì an toàn, liên kết không bao giờ được mở.",
+		"The inbox entry is a symbolic link, not a file; for safety, links are never followed.",
+		"Sao chép chính tệp .xlsx vào thư mục nhận, không đặt liên kết.",
+		"Copy the .xlsx file itself into the inbox, not a link to it."},
+	{SpecialFile,
+		"Mục trong thư mục nhận không phải tệp thông thường (ống dẫn, socket hoặc thiết bị) nên không được mở.",
+		"The inbox entry is not a regular file (a pipe, socket or device), so it was not opened.",
+		"Chỉ đặt tệp .xlsx vào thư mục nhận.",
+		"Put only .xlsx files into the inbox."},
+	{Hardlink,
+		"Tệp có nhiều liên kết cứng nên nội dung có thể bị thay đổi từ nơi khác.",
+		"The file has more than one hard link, so its content could be changed from elsewhere.",
+		"Sao chép tệp (không tạo liên kết) vào thư mục nhận rồi gửi lại.",
+		"Copy the file (do not link it) into the inbox and send it again."},
+	{BadName,
+		"Tên tệp có ký tự không hợp lệ (ký tự điều khiển, ký tự đảo chiều văn bản, hoặc không phải UTF-8).",
+		"The file name holds invalid characters (control or text-direction characters, or bytes that are not UTF-8).",
+		"Đổi tên tệp, chỉ dùng chữ, số, dấu cách, gạch ngang và gạch dưới, rồi gửi lại.",
+		"Rename the file using only letters, digits, spaces, hyphens and underscores, and send it again."},
+}
+
 var byCode = func() map[Code]Info {
-	m := make(map[Code]Info, len(catalogue))
-	for _, i := range catalogue {
+	m := make(map[Code]Info, len(catalogue)+len(journeyCatalogue))
+	for _, i := range append(append([]Info(nil), catalogue...), journeyCatalogue...) {
 		m[i.Code] = i
 	}
 	return m
 }()
 
 // All returns every code in catalogue order.
+// These are the codes the validator gives a file; see [Journey] for the
+// others.
 func All() []Info { return append([]Info(nil), catalogue...) }
+
+// Journey returns the codes a file's journey gives beyond the validator's:
+// a value the database refused, repeated failure, and the quarantine codes.
+func Journey() []Info { return append([]Info(nil), journeyCatalogue...) }
 
 // Lookup returns the catalogue entry of c; ok is false for an unknown code.
 func Lookup(c Code) (Info, bool) {

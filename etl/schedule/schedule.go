@@ -22,11 +22,12 @@ const (
 	KindDigest         Kind = "digest"          // the managers' quarterly digest
 	KindReminders      Kind = "reminders"       // remind late organisations
 	KindHousekeeping   Kind = "housekeeping"    // retention and temporary files
+	KindDailySummary   Kind = "daily_summary"   // the operators' daily summary mail
 )
 
 // Kinds lists every job kind.
 func Kinds() []Kind {
-	return []Kind{KindInboxScan, KindOutboxDelivery, KindDigest, KindReminders, KindHousekeeping}
+	return []Kind{KindInboxScan, KindOutboxDelivery, KindDigest, KindReminders, KindHousekeeping, KindDailySummary}
 }
 
 // MissedPolicy says what to do about the runs a job missed while no daemon

@@ -40,6 +40,7 @@ func TestEmbeddedSchedulesLoad(t *testing.T) {
 		"quarterly-digest": KindDigest,
 		"reminders":        KindReminders,
 		"housekeeping":     KindHousekeeping,
+		"daily-summary":    KindDailySummary,
 	}
 	require.Len(t, jobs, len(want))
 	for name, kind := range want {

@@ -80,6 +80,9 @@ type FileMeta struct {
 	// InboxKey names the inbox entry the file came from (the daemon's
 	// files); "" for none. At most one outcome is recorded per key.
 	InboxKey string
+	// Answered says who is told of the outcome (see [Answered]); "" when
+	// no mail was asked for.
+	Answered Answered
 }
 
 // Load is one workbook's load transaction. It receives the typed records
@@ -336,9 +339,9 @@ func (l *Load) Commit(ctx context.Context, out Outcome) (int64, error) {
 		return 0, fmt.Errorf("store: commit: %w", err)
 	}
 	var eventID int64
-	if err := tx.GetContext(ctx, &eventID, `INSERT INTO returns.file_event (sha256, file_name, org_code, year, quarter, outcome, submission_id, errors, warnings, received_at, decided_at, inbox_key)
-		VALUES ($1, $2, $3, $4, $5, 'loaded', $6, $7, $8, $9, $10, nullif($11, '')) RETURNING id`,
-		l.meta.SHA256, l.meta.FileName, l.org, l.year, l.qtr, l.submissionID, out.Errors, out.Warnings, l.meta.ReceivedAt, l.s.now(), l.meta.InboxKey); err != nil {
+	if err := tx.GetContext(ctx, &eventID, `INSERT INTO returns.file_event (sha256, file_name, org_code, year, quarter, outcome, submission_id, errors, warnings, received_at, decided_at, inbox_key, answered)
+		VALUES ($1, $2, $3, $4, $5, 'loaded', $6, $7, $8, $9, $10, nullif($11, ''), nullif($12, '')) RETURNING id`,
+		l.meta.SHA256, l.meta.FileName, l.org, l.year, l.qtr, l.submissionID, out.Errors, out.Warnings, l.meta.ReceivedAt, l.s.now(), l.meta.InboxKey, string(l.meta.Answered)); err != nil {
 		l.Rollback()
 		return 0, fmt.Errorf("store: commit: record event: %w", err)
 	}
@@ -464,9 +467,9 @@ func (s *Store) RecordRejected(ctx context.Context, meta FileMeta, outcome, reas
 			sub = dupOf
 		}
 		var eventID int64
-		if err := tx.GetContext(ctx, &eventID, `INSERT INTO returns.file_event (sha256, file_name, org_code, year, quarter, outcome, reason, submission_id, errors, warnings, received_at, decided_at, inbox_key)
-			VALUES ($1, $2, nullif($3, ''), nullif($4, 0), nullif($5, 0), $6, nullif($7, ''), $8, $9, $10, $11, $12, nullif($13, '')) RETURNING id`,
-			meta.SHA256, meta.FileName, org, year, quarter, outcome, reason, sub, out.Errors, out.Warnings, meta.ReceivedAt, s.now(), meta.InboxKey); err != nil {
+		if err := tx.GetContext(ctx, &eventID, `INSERT INTO returns.file_event (sha256, file_name, org_code, year, quarter, outcome, reason, submission_id, errors, warnings, received_at, decided_at, inbox_key, answered)
+			VALUES ($1, $2, nullif($3, ''), nullif($4, 0), nullif($5, 0), $6, nullif($7, ''), $8, $9, $10, $11, $12, nullif($13, ''), nullif($14, '')) RETURNING id`,
+			meta.SHA256, meta.FileName, org, year, quarter, outcome, reason, sub, out.Errors, out.Warnings, meta.ReceivedAt, s.now(), meta.InboxKey, string(meta.Answered)); err != nil {
 			return fmt.Errorf("store: record %s %s: %w", outcome, short(meta.SHA256), err)
 		}
 		return insertIssues(ctx, tx, 0, eventID, out.Issues)

@@ -105,7 +105,7 @@ func TestZeroConfigCommands(t *testing.T) {
 	require.Contains(t, out, "time_zone: Asia/Ho_Chi_Minh")
 	code, out, stderr = run(t, "schedules")
 	require.Equal(t, ExitOK, code, stderr)
-	require.Len(t, runRE.FindAllString(out, -1), 15, out)
+	require.Len(t, runRE.FindAllString(out, -1), 18, out) // six jobs, three runs each
 }
 
 // The shipped defaults (no file, the embedded schedules) must pass their own

@@ -5,32 +5,51 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"time"
 
 	"github.com/spf13/cobra"
 
-	"github.com/returns-project/returns/etl/ingest"
+	"github.com/returns-project/returns/etl/intake"
 	"github.com/returns-project/returns/etl/locale"
 	"github.com/returns-project/returns/etl/report"
 )
 
 func newIngestCmd(g *globals) *cobra.Command {
 	var (
-		asJSON bool
-		lang   string
-		notify bool
+		asJSON     bool
+		lang       string
+		notify     bool
+		receivedAt string
 	)
 	cmd := &cobra.Command{
-		Use:   "ingest [--json] [--lang vi|en] FILE...",
+		Use:   "ingest [--json] [--lang vi|en] [--received-at DATE] [--notify] FILE...",
 		Short: "Validate workbooks and load the accepted ones into the database",
 		Long: `ingest validates each workbook and loads it in one transaction: every row or
 none. The same content twice is a duplicate and loads nothing; a later return
 for the same organisation and quarter supersedes the earlier one.
+ingest sends no result mail unless --notify is given (the daemon, returns
+serve, answers every file it takes from the inbox). --received-at records when
+the returns were really received (back-loads of old quarters: the digest's
+on-time figures use it); default now. A summary line ends the run (on
+standard error with --json).
 Exit status: 0 when every file is loaded or a duplicate, 1 when any file is
 rejected, 2 for a usage error or when the database cannot be reached.`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if lang != "vi" && lang != "en" {
 				return usageError("--lang must be vi or en, not %q", lang)
+			}
+			received, err := parseReceivedAt(receivedAt)
+			if err != nil {
+				return usageError("--received-at: %v", err)
+			}
+			var operators []string
+			if notify {
+				cfg, err := loadConfig("")
+				if err != nil {
+					return err
+				}
+				operators = cfg.Operators.List()
 			}
 			set, err := g.loadSchemas()
 			if err != nil {
@@ -47,16 +66,33 @@ rejected, 2 for a usage error or when the database cannot be reached.`,
 			}
 			out := cmd.OutOrStdout()
 			code := ExitOK
+			start := time.Now()
+			counts := map[intake.Status]int{}
+			summary := func() {
+				w := out
+				if asJSON {
+					w = cmd.ErrOrStderr()
+				}
+				took := locale.Decimal(lang, time.Since(start).Seconds(), 1)
+				if lang == "en" {
+					fmt.Fprintf(w, "%d loaded, %d duplicates, %d rejected, in %s s\n", counts[intake.Loaded], counts[intake.Duplicate], counts[intake.Rejected], took)
+				} else {
+					fmt.Fprintf(w, "%s đã nạp, %s trùng, %s bị từ chối, trong %s giây\n", locale.Int(lang, int64(counts[intake.Loaded])),
+						locale.Int(lang, int64(counts[intake.Duplicate])), locale.Int(lang, int64(counts[intake.Rejected])), took)
+				}
+			}
 			for _, path := range args {
-				res, err := ingest.File(ctx, path, set, db.store, ingest.Options{Notify: notify})
+				res, err := intake.File(ctx, path, set, db.store, intake.Options{Notify: notify, Operators: operators, ReceivedAt: received})
 				if err != nil {
 					if errors.Is(err, os.ErrNotExist) || errors.Is(err, os.ErrPermission) {
 						fmt.Fprintf(cmd.ErrOrStderr(), "returns: %v\n", err)
 						code = ExitUsage
 						continue
 					}
+					summary()
 					return &exitError{code: ExitUsage, err: fmt.Errorf("%s could not be judged (not the file's fault; try again): %w", path, err)}
 				}
+				counts[res.Outcome]++
 				jr := report.JSON(res.Result, lang)
 				jr.Status = string(res.Outcome)
 				jr.SubmissionID, jr.Version = res.SubmissionID, res.Version
@@ -71,10 +107,11 @@ rejected, 2 for a usage error or when the database cannot be reached.`,
 				if err != nil {
 					return &exitError{code: ExitUsage, err: err}
 				}
-				if res.Outcome == ingest.Rejected && code == ExitOK {
+				if res.Outcome == intake.Rejected && code == ExitOK {
 					code = ExitRejected
 				}
 			}
+			summary()
 			if code != ExitOK {
 				return &exitError{code: code}
 			}
@@ -83,11 +120,12 @@ rejected, 2 for a usage error or when the database cannot be reached.`,
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print one JSON object per file per line")
 	cmd.Flags().StringVar(&lang, "lang", "vi", "language of messages: vi or en")
-	cmd.Flags().BoolVar(&notify, "notify", false, "queue each file's result mail to the organisation's registered contacts (delivered by the outbox job)")
+	cmd.Flags().StringVar(&receivedAt, "received-at", "", "when the files were really received, dd/mm/yyyy [hh:mm] in time_zone or RFC 3339 (back-loads); default now")
+	cmd.Flags().BoolVar(&notify, "notify", false, "queue each file's result mail to the organisation's registered contacts, or to operators.emails when none can be found (delivered by the outbox job)")
 	return cmd
 }
 
-func duplicateText(lang string, res *ingest.Result) string {
+func duplicateText(lang string, res *intake.Result) string {
 	d := res.DuplicateOf
 	if lang == "en" {
 		return fmt.Sprintf("duplicate of submission %d received on %s", d.SubmissionID, locale.DateTime(d.ReceivedAt))
@@ -95,12 +133,12 @@ func duplicateText(lang string, res *ingest.Result) string {
 	return fmt.Sprintf("trùng với lần nộp số %d nhận ngày %s", d.SubmissionID, locale.DateTime(d.ReceivedAt))
 }
 
-func writeIngestText(w interface{ Write([]byte) (int, error) }, res *ingest.Result, lang string) error {
+func writeIngestText(w interface{ Write([]byte) (int, error) }, res *intake.Result, lang string) error {
 	switch res.Outcome {
-	case ingest.Duplicate:
+	case intake.Duplicate:
 		_, err := fmt.Fprintf(w, "%s — %s\n", res.File, duplicateText(lang, res))
 		return err
-	case ingest.Loaded:
+	case intake.Loaded:
 		word := "ĐÃ NẠP (lần nộp %d, phiên bản %d)"
 		if lang == "en" {
 			word = "LOADED (submission %d, version %d)"
@@ -110,4 +148,28 @@ func writeIngestText(w interface{ Write([]byte) (int, error) }, res *ingest.Resu
 		}
 	}
 	return report.WriteText(w, res.Result, lang)
+}
+
+// parseReceivedAt reads --received-at: dd/mm/yyyy, dd/mm/yyyy hh:mm (in
+// Asia/Ho_Chi_Minh, the default zone), or RFC 3339. "" is the zero time
+// (now). A time in the future is refused.
+func parseReceivedAt(s string) (time.Time, error) {
+	if s == "" {
+		return time.Time{}, nil
+	}
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		if t.After(time.Now()) {
+			return time.Time{}, fmt.Errorf("%q is in the future", s)
+		}
+		return t, nil
+	}
+	for _, layout := range []string{"02/01/2006 15:04", "02/01/2006", "2006-01-02"} {
+		if t, err := time.ParseInLocation(layout, s, locale.Zone); err == nil {
+			if t.After(time.Now()) {
+				return time.Time{}, fmt.Errorf("%q is in the future", s)
+			}
+			return t, nil
+		}
+	}
+	return time.Time{}, fmt.Errorf("%q is not a date: use dd/mm/yyyy, dd/mm/yyyy hh:mm or RFC 3339", s)
 }

@@ -27,8 +27,8 @@ job: housekeeping
 	code, out, stderr := run(t, "schedules", "--schedules", dir, "--lang", "en")
 	require.Equal(t, ExitOK, code, stderr)
 	blocks := strings.Split(strings.TrimSpace(out), "\n\n")
-	require.Len(t, blocks, 5, out)
-	for _, name := range []string{"housekeeping", "inbox-scan", "outbox-delivery", "quarterly-digest", "reminders"} {
+	require.Len(t, blocks, 6, out)
+	for _, name := range []string{"daily-summary", "housekeeping", "inbox-scan", "outbox-delivery", "quarterly-digest", "reminders"} {
 		var block string
 		for _, b := range blocks {
 			if strings.HasPrefix(b, name+" ") {
@@ -50,7 +50,7 @@ func TestSchedulesJSON(t *testing.T) {
 	code, out, stderr := run(t, "schedules", "--json", "--schedules", t.TempDir())
 	require.Equal(t, ExitOK, code, stderr)
 	lines := strings.Split(strings.TrimSpace(out), "\n")
-	require.Len(t, lines, 5)
+	require.Len(t, lines, 6)
 	for _, line := range lines {
 		var j scheduleJSON
 		require.NoError(t, json.Unmarshal([]byte(line), &j), line)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"strconv"
 	"text/tabwriter"
 	"time"
 
@@ -13,6 +14,7 @@ import (
 
 	"github.com/returns-project/returns/etl/daemon"
 	"github.com/returns-project/returns/etl/locale"
+	"github.com/returns-project/returns/etl/reason"
 	"github.com/returns-project/returns/etl/registry"
 	"github.com/returns-project/returns/etl/store"
 )
@@ -102,7 +104,15 @@ imported.`,
 				}
 				return nil
 			}
-			return printBoard(cmd.OutOrStdout(), lines, q, daemon.Deadline(q, cfg.DeadlineDays, loc), loc, lang)
+			if err := printBoard(cmd.OutOrStdout(), lines, q, daemon.Deadline(q, cfg.DeadlineDays, loc), loc, lang); err != nil {
+				return err
+			}
+			since := time.Now().AddDate(0, 0, -attentionDays)
+			files, err := db.store.AttentionFiles(ctx, since)
+			if err != nil {
+				return &exitError{code: ExitUsage, err: err}
+			}
+			return printAttention(cmd.OutOrStdout(), files, loc, lang)
 		},
 	}
 	cmd.Flags().StringVar(&file, "config", "", "configuration file (default: $RETURNS_CONFIG, else none)")
@@ -168,4 +178,51 @@ func printBoard(w io.Writer, lines []boardLine, q registry.Quarter, deadline tim
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", l.Org, l.Name, words[l.Status], version, at, timely, l.LastReason)
 	}
 	return tw.Flush()
+}
+
+// attentionDays is how far back status lists the files that need a person.
+const attentionDays = 30
+
+// printAttention lists the files of the last attentionDays days that need a
+// person: quarantined, not attributable to any organisation, or answered to
+// nobody; each with its reason in words (names escaped: no control
+// character reaches the terminal).
+func printAttention(w io.Writer, files []store.AttentionFile, loc *time.Location, lang string) error {
+	title := fmt.Sprintf("\nTệp cần xử lý (%d ngày qua): %d\n", attentionDays, len(files))
+	unknown, nobody := "chưa rõ đơn vị", " (chưa báo được cho ai)"
+	words := map[string]string{"quarantined": "bị cách ly", "rejected": "bị từ chối", "duplicate": "trùng", "loaded": "đã nạp"}
+	if lang == "en" {
+		title = fmt.Sprintf("\nFiles needing attention (last %d days): %d\n", attentionDays, len(files))
+		unknown, nobody = "unknown organisation", " (nobody was told)"
+		words = map[string]string{"quarantined": "quarantined", "rejected": "rejected", "duplicate": "duplicate", "loaded": "loaded"}
+	}
+	if len(files) == 0 {
+		return nil
+	}
+	if _, err := io.WriteString(w, title); err != nil {
+		return err
+	}
+	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
+	for _, f := range files {
+		org := f.Org
+		if org == "" {
+			org = unknown
+		}
+		why := ""
+		if f.Reason != "" {
+			why = reason.Code(f.Reason).Title(lang)
+		}
+		if f.Answered.String == "none" {
+			why += nobody
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", f.DecidedAt.In(loc).Format("02/01/2006 15:04"), escapeName(f.FileName), words[f.Outcome], org, why)
+	}
+	return tw.Flush()
+}
+
+// escapeName quotes the control and format characters of a file name so
+// that it prints as one harmless line.
+func escapeName(s string) string {
+	q := strconv.QuoteToGraphic(s)
+	return q[1 : len(q)-1]
 }

@@ -88,6 +88,23 @@ func TestStatusBoard(t *testing.T) {
 	require.Contains(t, out, "Quý III/2025 — hạn nộp 10/10/2025")
 	require.Contains(t, out, "2 đã nạp (2 trễ hạn), 1 bị từ chối")
 
+	require.NotContains(t, out, "Tệp cần xử lý", "every file so far is attributed and answered")
+
+	// A file nobody can be found for is listed below the board, with its
+	// reason in words and its name escaped.
+	junk := filepath.Join(t.TempDir(), "khong-ro\u202e.xlsx")
+	require.NoError(t, os.WriteFile(junk, []byte("not a workbook"), 0o644))
+	code, out, stderr = run(t, "ingest", junk)
+	require.Equal(t, ExitRejected, code, out+stderr)
+	code, out, stderr = run(t, "status", "--quarter", "2025-Q3")
+	require.Equal(t, ExitOK, code, stderr)
+	require.Contains(t, out, "Tệp cần xử lý (30 ngày qua): 1")
+	require.Contains(t, out, `khong-ro\u202e.xlsx`, "the name escaped")
+	require.NotContains(t, out, "\u202e")
+	require.Contains(t, out, "chưa rõ đơn vị")
+	require.Contains(t, out, "Tệp không phải là bảng tính Excel", "the reason in words")
+	require.NotContains(t, out, "NOT_XLSX")
+
 	code, _, _ = run(t, "status", "--quarter", "2025-Q5")
 	require.Equal(t, ExitUsage, code)
 
