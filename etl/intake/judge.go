@@ -2,6 +2,7 @@ package intake
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -87,6 +88,16 @@ type Options struct {
 // not be judged (the database is unreachable, the disk failed): it is not
 // the file's fault and the file must be retried later.
 func File(ctx context.Context, path string, set *schema.Set, st *store.Store, opts Options) (*Result, error) {
+	// A file over the size cap is rejected on its size alone, before a byte
+	// of it is hashed (a 4 GiB file would be read whole for nothing); it has
+	// no content hash, so nothing is recorded.
+	if fi, err := os.Stat(path); err == nil && fi.Mode().IsRegular() && fi.Size() > cmp.Or(opts.Validate.Limits.MaxFileSize, defaultMaxFileSize) {
+		vres, err := validate.File(ctx, path, set, opts.Validate)
+		if err != nil {
+			return nil, fmt.Errorf("ingest: %w", err)
+		}
+		return &Result{Result: vres, Outcome: Rejected}, nil
+	}
 	f, size, sha, err := validate.OpenHashed(path)
 	if err != nil {
 		return nil, fmt.Errorf("ingest: %w", err)
@@ -97,6 +108,9 @@ func File(ctx context.Context, path string, set *schema.Set, st *store.Store, op
 	}
 	return Reader(ctx, f, size, sha, set, st, opts)
 }
+
+// defaultMaxFileSize is the reader's default cap (workbook.Limits).
+const defaultMaxFileSize = 64 << 20
 
 // Reader judges and loads a workbook whose content hashes to sha: read and
 // validate it while its rows stream into the load transaction, run the

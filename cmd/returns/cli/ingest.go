@@ -12,6 +12,7 @@ import (
 	"github.com/returns-project/returns/etl/intake"
 	"github.com/returns-project/returns/etl/locale"
 	"github.com/returns-project/returns/etl/report"
+	"github.com/returns-project/returns/etl/validate"
 )
 
 func newIngestCmd(g *globals) *cobra.Command {
@@ -20,6 +21,7 @@ func newIngestCmd(g *globals) *cobra.Command {
 		lang       string
 		notify     bool
 		receivedAt string
+		lim        limitFlags
 	)
 	cmd := &cobra.Command{
 		Use:   "ingest [--json] [--lang vi|en] [--received-at DATE] [--notify] FILE...",
@@ -43,13 +45,17 @@ rejected, 2 for a usage error or when the database cannot be reached.`,
 			if err != nil {
 				return usageError("--received-at: %v", err)
 			}
+			cfg, err := loadConfig("")
+			if err != nil {
+				return err
+			}
 			var operators []string
 			if notify {
-				cfg, err := loadConfig("")
-				if err != nil {
-					return err
-				}
 				operators = cfg.Operators.List()
+			}
+			vopts, err := lim.options(cmd, cfg)
+			if err != nil {
+				return err
 			}
 			set, err := g.loadSchemas()
 			if err != nil {
@@ -82,9 +88,9 @@ rejected, 2 for a usage error or when the database cannot be reached.`,
 				}
 			}
 			for _, path := range args {
-				res, err := intake.File(ctx, path, set, db.store, intake.Options{Notify: notify, Operators: operators, ReceivedAt: received})
+				res, err := intake.File(ctx, path, set, db.store, intake.Options{Notify: notify, Operators: operators, ReceivedAt: received, Validate: vopts})
 				if err != nil {
-					if errors.Is(err, os.ErrNotExist) || errors.Is(err, os.ErrPermission) {
+					if errors.Is(err, os.ErrNotExist) || errors.Is(err, os.ErrPermission) || errors.Is(err, validate.ErrNotRegular) {
 						fmt.Fprintf(cmd.ErrOrStderr(), "returns: %v\n", err)
 						code = ExitUsage
 						continue
@@ -121,6 +127,7 @@ rejected, 2 for a usage error or when the database cannot be reached.`,
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print one JSON object per file per line")
 	cmd.Flags().StringVar(&lang, "lang", "vi", "language of messages: vi or en")
 	cmd.Flags().StringVar(&receivedAt, "received-at", "", "when the files were really received, dd/mm/yyyy [hh:mm] in time_zone or RFC 3339 (back-loads); default now")
+	lim.register(cmd)
 	cmd.Flags().BoolVar(&notify, "notify", false, "queue each file's result mail to the organisation's registered contacts, or to operators.emails when none can be found (delivered by the outbox job)")
 	return cmd
 }

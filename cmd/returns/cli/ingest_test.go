@@ -41,3 +41,23 @@ func TestIngestReceivedAtAndSummary(t *testing.T) {
 		require.Contains(t, stderr, "--received-at", bad)
 	}
 }
+
+// TestIngestHonoursLimits: ingest applies the configuration's limits.* as
+// serve does, and takes the same limit flags as validate, a flag winning.
+func TestIngestHonoursLimits(t *testing.T) {
+	t.Setenv("RETURNS_DATABASE_URL", storetest.URL(t))
+	path := filepath.Join(samplesDir, "province", "2025Q3", "BCQ_GD-HSG-004_2025Q3.xlsx")
+
+	t.Setenv("RETURNS_LIMITS_MAX_ROWS", "1")
+	code, out, stderr := run(t, "ingest", "--json", path)
+	require.Equal(t, ExitRejected, code, out+stderr)
+	require.Equal(t, "TOO_MANY_ROWS", decodeLines(t, out)[0].Reason, "limits.max_rows of the configuration")
+
+	code, out, stderr = run(t, "ingest", "--json", "--max-rows", "1000", path)
+	require.Equal(t, ExitOK, code, out+stderr)
+	require.Equal(t, "loaded", decodeLines(t, out)[0].Status, "--max-rows wins over the configuration")
+
+	code, _, stderr = run(t, "ingest", "--max-rows", "0", path)
+	require.Equal(t, ExitUsage, code)
+	require.Contains(t, stderr, "--max-rows")
+}

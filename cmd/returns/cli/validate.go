@@ -16,17 +16,14 @@ import (
 	"github.com/returns-project/returns/etl/report"
 	"github.com/returns-project/returns/etl/schema"
 	"github.com/returns-project/returns/etl/validate"
-	"github.com/returns-project/returns/etl/workbook"
 )
 
 func newValidateCmd(g *globals) *cobra.Command {
 	var (
-		asJSON    bool
-		lang      string
-		maxIssues int
-		maxRows   int
-		maxMB     int
-		annotDir  string
+		asJSON   bool
+		lang     string
+		lim      limitFlags
+		annotDir string
 	)
 	cmd := &cobra.Command{
 		Use:   "validate [--json] [--lang vi|en] [--annotate DIR] FILE...",
@@ -49,11 +46,15 @@ workbook explaining why the file could not be opened.`,
 			if err != nil {
 				return err
 			}
-			if maxMB <= 0 {
-				return usageError("--max-file-mb must be positive")
+			cfg, err := loadConfig("")
+			if err != nil {
+				return err
 			}
-			opts := validate.Options{MaxIssues: maxIssues, MaxRows: maxRows, Limits: workbook.Limits{MaxFileSize: int64(maxMB) << 20}}
-			ann, err := newAnnotator(annotDir, lang, int64(maxMB)<<20)
+			opts, err := lim.options(cmd, cfg)
+			if err != nil {
+				return err
+			}
+			ann, err := newAnnotator(annotDir, lang, opts.Limits.MaxFileSize)
 			if err != nil {
 				return err
 			}
@@ -101,9 +102,7 @@ workbook explaining why the file could not be opened.`,
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print one JSON object per file per line")
 	cmd.Flags().StringVar(&lang, "lang", "vi", "language of messages: vi or en")
-	cmd.Flags().IntVar(&maxIssues, "max-issues", 1000, "issues kept per file; the rest are counted")
-	cmd.Flags().IntVar(&maxRows, "max-rows", 200000, "data rows allowed per sheet (TOO_MANY_ROWS above)")
-	cmd.Flags().IntVar(&maxMB, "max-file-mb", 64, "largest file accepted, in MiB (TOO_LARGE above)")
+	lim.register(cmd)
 	cmd.Flags().StringVar(&annotDir, "annotate", "", "write an annotated workbook (NAME.loi.xlsx) of each rejected file or file with warnings into `DIR`")
 	return cmd
 }
