@@ -11,6 +11,6 @@ type closeWatcher struct{}
 func newCloseWatcher(*slog.Logger, func(string), func()) (*closeWatcher, error) { return nil, nil }
 
 func (*closeWatcher) add(string, string) error { return nil }
-func (*closeWatcher) remove(string)             {}
-func (*closeWatcher) close() error              { return nil }
-func (*closeWatcher) run()                      {}
+func (*closeWatcher) remove(string)            {}
+func (*closeWatcher) close() error             { return nil }
+func (*closeWatcher) run()                     {}

@@ -133,7 +133,7 @@ func TestWatchLockFileHoldsBack(t *testing.T) {
 	t.Parallel()
 	for _, c := range []struct{ name, lock string }{
 		{"BCQ_GD-001_2025Q3.xlsx", "~$Q_GD-001_2025Q3.xlsx"}, // Excel, long name: first two characters dropped
-		{"a.xlsx", "~$a.xlsx"},                             // Excel, short name
+		{"a.xlsx", "~$a.xlsx"},                               // Excel, short name
 		{"BCQ_GD-002_2025Q3.xlsx", ".~lock.BCQ_GD-002_2025Q3.xlsx#"},
 	} {
 		t.Run(c.lock, func(t *testing.T) {
