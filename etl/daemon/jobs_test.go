@@ -21,7 +21,7 @@ import (
 
 // seedRegistry imports the generated province's organisations with their
 // contact addresses.
-func seedRegistry(t *testing.T, st *store.Store, p *generate.Province) {
+func seedRegistry(t testing.TB, st *store.Store, p *generate.Province) {
 	t.Helper()
 	qidx := func(d time.Time) int { return d.Year()*4 + (int(d.Month())-1)/3 }
 	var orgs []store.RegistryOrg

@@ -94,6 +94,10 @@ func (l locker) Lock(ctx context.Context, key string) (gocron.Lock, error) {
 		if _, wait := d.backoff(); wait {
 			return nil, errBackingOff
 		}
+		// Every daemon scans: files are claimed one by one through
+		// PostgreSQL, so a slot per scan (every few seconds) would only fill
+		// returns.job_run.
+		return unlock{}, nil
 	}
 	slot := d.slotOf(j, d.cfg.Now())
 	cctx, cancel := context.WithTimeout(ctx, 10*time.Second)
@@ -180,7 +184,12 @@ func (d *Daemon) runSafely(ctx context.Context, j schedule.Job) (err error) {
 func (d *Daemon) runKind(ctx context.Context, j schedule.Job) error {
 	switch j.Kind {
 	case schedule.KindInboxScan:
-		return d.scan(ctx)
+		before := d.metrics.decided()
+		err := d.scan(ctx)
+		if d.metrics.decided() != before {
+			d.mailSoon()
+		}
+		return err
 	case schedule.KindOutboxDelivery:
 		return d.deliver(ctx)
 	case schedule.KindReminders:

@@ -113,7 +113,7 @@ func serve(ctx context.Context, cfg *config.Config, stderr io.Writer) error {
 		return err
 	}
 	defer db.Close(ctx)
-	ib, err := inbox.New(&inbox.Config{StateDir: cfg.State.Dir, MinAge: cfg.Inbox.MinAge, StableScans: cfg.Inbox.StableScans,
+	ib, err := inbox.New(&inbox.Config{StateDir: cfg.State.Dir, MinAge: cfg.Inbox.MinAge, StableScans: cfg.Inbox.StableScans, LockTimeout: cfg.Inbox.LockTimeout,
 		MaxFileSize: int64(cfg.Inbox.MaxFileMB) << 20, Logger: log})
 	if err != nil {
 		return &exitError{code: ExitUsage, err: err}
@@ -131,7 +131,7 @@ func serve(ctx context.Context, cfg *config.Config, stderr io.Writer) error {
 		From: cfg.SMTP.From, Logger: log}
 	d, err := daemon.New(daemon.Config{
 		Store: db.store, Inbox: ib, StateDir: cfg.State.Dir, Schemas: set, Jobs: jobs, Sender: sender,
-		Location: loc, DeadlineDays: cfg.DeadlineDays, ScanInterval: cfg.Inbox.ScanInterval, Workers: cfg.Inbox.Workers,
+		Location: loc, DeadlineDays: cfg.DeadlineDays, ScanInterval: cfg.Inbox.ScanInterval, Workers: cfg.Inbox.Workers, NoWatch: !cfg.Inbox.Watch,
 		Retention: time.Duration(cfg.State.ArchiveRetentionDays) * 24 * time.Hour,
 		Validate: validate.Options{MaxRows: cfg.Limits.MaxRows, MaxIssues: cfg.Limits.MaxIssues,
 			Limits: workbook.Limits{MaxFileSize: int64(cfg.Limits.MaxFileMB) << 20}},
