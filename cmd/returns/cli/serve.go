@@ -17,6 +17,7 @@ import (
 	"github.com/returns-project/returns/etl/digestjob"
 	"github.com/returns-project/returns/etl/inbox"
 	"github.com/returns-project/returns/etl/mail"
+	"github.com/returns-project/returns/etl/pgserver"
 	"github.com/returns-project/returns/etl/schema"
 	"github.com/returns-project/returns/etl/validate"
 	"github.com/returns-project/returns/etl/workbook"
@@ -113,6 +114,12 @@ func serve(ctx context.Context, cfg *config.Config, stderr io.Writer) error {
 		return err
 	}
 	defer db.Close(ctx)
+	if db.server != nil {
+		// The private cluster is restarted with back-off if it stops; files
+		// wait in the inbox meanwhile. Supervision ends before db.Close.
+		stopSupervising := db.server.Supervise(ctx, pgserver.SuperviseConfig{})
+		defer stopSupervising()
+	}
 	ib, err := inbox.New(&inbox.Config{StateDir: cfg.State.Dir, MinAge: cfg.Inbox.MinAge, StableScans: cfg.Inbox.StableScans, LockTimeout: cfg.Inbox.LockTimeout,
 		MaxFileSize: int64(cfg.Inbox.MaxFileMB) << 20, Logger: log})
 	if err != nil {
