@@ -103,7 +103,9 @@ func TestWatchedDropAnsweredAtOnce(t *testing.T) {
 	files := arrivals(t, 6, 50)
 	cfg := config.Defaults()
 	cfg.Inbox.ScanInterval, cfg.Inbox.MinAge, cfg.Inbox.StableScans = time.Hour, time.Hour, 5
-	a := startAnswering(t, b.st, cfg, testLogger(t), func(js []schedule.Job) {
+	logs := &syncBuffer{}
+	log := slog.New(slog.NewTextHandler(io.MultiWriter(t.Output(), logs), &slog.HandlerOptions{Level: slog.LevelDebug}))
+	a := startAnswering(t, b.st, cfg, log, func(js []schedule.Job) {
 		for i := range js {
 			if js[i].Kind == schedule.KindOutboxDelivery {
 				js[i].Enabled = false
@@ -114,12 +116,25 @@ func TestWatchedDropAnsweredAtOnce(t *testing.T) {
 	waitFor(t, 30*time.Second, "the first file decided and its mail written", func() bool {
 		return len(inboxFiles(t, a.state)) == 0 && a.emls() == 1
 	})
+	// A new organisation folder is followed (a file written into it in the
+	// very moment it is made could be complete before it is watched, and
+	// would wait for the stability rule).
+	require.NoError(t, os.Mkdir(filepath.Join(a.state, "inbox", files[2].Org), 0o755))
+	hash := inbox.NameHash(files[2].Org)
+	waitFor(t, 30*time.Second, "the new folder to be watched", func() bool {
+		return strings.Contains(logs.String(), `msg="inbox: watching folder" name_hash=`+hash)
+	})
 	drop(t, a.state, filepath.Join(files[2].Org, files[2].Name), files[2].Data)
 	waitFor(t, 30*time.Second, "the second file decided and its mail written", func() bool {
 		return len(inboxFiles(t, a.state)) == 0 && a.emls() == 2
 	})
-	require.Equal(t, 2, count(t, b.st, `SELECT count(*) FROM returns.file_event WHERE outcome = 'loaded'`))
-	require.Equal(t, 2, count(t, b.st, `SELECT count(*) FROM returns.outbox WHERE status = 'sent'`))
+	var outcomes []string
+	require.NoError(t, b.st.DB().Select(&outcomes, `SELECT outcome || ' ' || coalesce(reason, '') FROM returns.file_event ORDER BY id`))
+	require.Equal(t, []string{"loaded ", "loaded "}, outcomes)
+	// The .eml is written before its row is marked sent.
+	waitFor(t, 10*time.Second, "both mails marked sent", func() bool {
+		return count(t, b.st, `SELECT count(*) FROM returns.outbox WHERE status = 'sent'`) == 2
+	})
 }
 
 // TestWatchedLockFileHoldsBack: a closed file beside its Excel owner file

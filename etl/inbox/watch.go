@@ -154,6 +154,9 @@ func (w *Watcher) follow(rel string) error {
 			return err
 		}
 	}
+	// A file written into a folder in the moment the folder was made may be
+	// complete before the folder is watched: the stability rule decides it.
+	w.ib.log.Debug("inbox: watching folder", slog.String("name_hash", NameHash(rel)))
 	if depth == maxDepth {
 		return nil
 	}
