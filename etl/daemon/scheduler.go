@@ -53,12 +53,16 @@ func (d *Daemon) startScheduler(ctx context.Context) error {
 				}
 			})),
 		}
-		last, err := d.cfg.Store.LastJobRun(ctx, j.Name)
-		if err != nil {
-			_ = s.Shutdown()
-			return err
+		var missed int
+		var runOnce bool
+		if j.Kind != schedule.KindInboxScan { // the scan records no runs; startLoops scans at once
+			last, err := d.cfg.Store.LastJobRun(ctx, j.Name)
+			if err != nil {
+				_ = s.Shutdown()
+				return err
+			}
+			missed, runOnce = j.Missed(last, now)
 		}
-		missed, runOnce := j.Missed(last, now)
 		if missed > 0 {
 			d.log.InfoContext(ctx, "daemon: runs missed while no daemon ran", slog.String("job", j.Name),
 				slog.Int("missed", missed), slog.String("policy", string(j.OnMissed)), slog.Bool("run_now", runOnce))
