@@ -177,8 +177,10 @@ func TestDatabaseOutage(t *testing.T) {
 	before := metric(t, d, "returns_transient_failures_total")
 
 	ctx := context.Background()
+	pid, _ := srv.Postmaster()
 	require.NoError(t, srv.Kill(ctx))
 	down := time.Now()
+	waitFor(t, 10*time.Second, "the postmaster to be gone", func() bool { _, up := srv.Postmaster(); return !up && !alive(pid) })
 	for _, f := range files[4:] {
 		drop(t, b.state, f.Name, f.Data)
 		time.Sleep(100 * time.Millisecond)
