@@ -89,6 +89,10 @@ func TestKill9Daemon(t *testing.T) {
 	// The clean run: until the inbox is empty, then SIGTERM.
 	cmd := serveCmd(t, url, state, logFile)
 	require.NoError(t, cmd.Start())
+	// Started (its signal handler is in place) and done.
+	waitFor(t, 60*time.Second, "serve to start", func() bool {
+		return countLines(t, logPath, `"daemon: started"`)[`"daemon: started"`] > runs
+	})
 	waitFor(t, 90*time.Second, "every file decided", func() bool { return settled(t, state) })
 	require.NoError(t, cmd.Process.Signal(syscall.SIGTERM))
 	require.NoError(t, cmd.Wait(), "serve must exit 0 on SIGTERM")
