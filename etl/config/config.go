@@ -126,7 +126,8 @@ type HTTP struct {
 // Inbox says when a dropped file is ready.
 type Inbox struct {
 	// MinAge is how long an entry must stay unchanged after the first scan
-	// that saw it before it is read. Defaults to 10s.
+	// that saw it before it is read, unless the kernel reported that its
+	// writer closed it (see Watch). Defaults to 5s.
 	MinAge time.Duration `yaml:"min_age"`
 	// StableScans is how many consecutive scans must see an entry unchanged
 	// before it is read. Defaults to 2.
@@ -134,14 +135,29 @@ type Inbox struct {
 	// MaxFileMB is the largest entry, in MiB, that is read; larger ones are
 	// quarantined as TOO_LARGE unopened. Defaults to 0: limits.max_file_mb.
 	MaxFileMB int `yaml:"max_file_mb"`
-	// ScanInterval, when set, scans the inbox every ScanInterval (for
-	// example 5s) instead of on the inbox-scan schedule's cron expression,
-	// whose resolution is a minute. Defaults to 0: the schedule.
+	// ScanInterval, when set, scans the inbox every ScanInterval instead of
+	// on the inbox-scan schedule's cron expression, whose resolution is a
+	// minute. With Watch on this periodic scan is the safety net (files whose
+	// close cannot be seen, lost events); 0 means the schedule. Defaults to
+	// 2s.
 	ScanInterval time.Duration `yaml:"scan_interval"`
 	// Workers is how many ready files are judged and loaded at once (each
 	// in its own transaction). On two cores, two keep both the reader and
 	// PostgreSQL busy. Defaults to 2; 1 to 16.
 	Workers int `yaml:"workers"`
+
+	// Watch follows the inbox through the kernel's file events: a file is
+	// read as soon as its writer closes it (or renames it in), and its
+	// result mail is written or sent at once after its outcome. Where no
+	// close can be seen (a network file system mounted from elsewhere) the
+	// stability rule decides (stable_scans, min_age). Defaults to true.
+	Watch bool `yaml:"watch"`
+	// LockTimeout is how long a lock file of an office program beside a
+	// file (LibreOffice's .~lock.<name>#, Excel's ~$<name>: the file is
+	// still open) holds the file back while it stays unchanged; after that
+	// it is read anyway, since a program that crashed leaves its lock file
+	// behind. Defaults to 30m.
+	LockTimeout time.Duration `yaml:"lock_timeout"`
 }
 
 // Limits bound one workbook.
@@ -230,7 +246,7 @@ func Defaults() Config {
 		State:    State{Dir: "./var"},
 		Log:      Log{Format: "text", Level: "info"},
 		HTTP:     HTTP{Listen: "127.0.0.1:8787"},
-		Inbox:    Inbox{MinAge: 10 * time.Second, StableScans: 2, Workers: 2},
+		Inbox:    Inbox{MinAge: 5 * time.Second, StableScans: 2, Workers: 2, ScanInterval: 2 * time.Second, Watch: true, LockTimeout: 30 * time.Minute},
 		Limits:   Limits{MaxRows: 200000, MaxFileMB: 64, MaxIssues: 1000},
 		SMTP:     SMTP{Port: 587, TLS: "mandatory", Timeout: 30 * time.Second},
 		Digest:   Digest{SendDay: 15, SendWhenComplete: true, Language: "vi"},
@@ -308,6 +324,9 @@ func (c Config) Validate() error {
 	}
 	if c.Inbox.Workers < 1 || c.Inbox.Workers > 16 {
 		bad("inbox.workers", "%d is not from 1 to 16", c.Inbox.Workers)
+	}
+	if c.Inbox.LockTimeout < 0 {
+		bad("inbox.lock_timeout", "%s is negative", c.Inbox.LockTimeout)
 	}
 	if c.Inbox.MaxFileMB < 0 {
 		bad("inbox.max_file_mb", "%d is negative (0 means limits.max_file_mb)", c.Inbox.MaxFileMB)

@@ -57,9 +57,19 @@ type Config struct {
 	// configuration's deadline_days.
 	DeadlineDays int
 	// ScanInterval, when positive, runs the inbox-scan job every
-	// ScanInterval instead of on its cron expression (tests and busy sites).
+	// ScanInterval instead of on its cron expression. With the inbox watched
+	// (see NoWatch) this periodic scan is the safety net: it finds the files
+	// whose close the kernel could not report (a network file system mounted
+	// from elsewhere, events lost) and applies the stability rule to them.
 	// Defaults to 0: the schedule file's expression.
 	ScanInterval time.Duration
+	// NoWatch turns the inbox watcher off. By default the inbox is watched
+	// ([inbox.Inbox.Watch]): a file whose writer closed it, or that was
+	// renamed in, is scanned and processed at once instead of at the next
+	// periodic scan, and a file's result mail is delivered as soon as its
+	// outcome is recorded instead of at the next outbox run. Defaults to
+	// false: watched.
+	NoWatch bool
 	// Workers is how many ready files one scan processes at once, each
 	// claimed, judged, loaded and moved on its own. Defaults to 1.
 	Workers int
@@ -175,6 +185,12 @@ type Daemon struct {
 
 	slotMu sync.Mutex
 	slots  map[string]time.Time // job → slot of its run in progress
+
+	watcher  *inbox.Watcher // nil when not watching
+	scanKick chan struct{}  // a scan now (coalesced)
+	mailKick chan struct{}  // an outbox pass now (coalesced)
+	quit     chan struct{}  // closed by Stop: the loops end
+	loops    sync.WaitGroup
 }
 
 // New checks cfg and builds a Daemon; nothing runs until Start.
@@ -184,7 +200,8 @@ func New(cfg Config) (*Daemon, error) {
 		return nil, fmt.Errorf("daemon: config: %w", err)
 	}
 	d := &Daemon{cfg: c, log: c.Logger, metrics: newMetrics(), jobs: map[string]schedule.Job{},
-		stopped: make(chan struct{}), slots: map[string]time.Time{}}
+		stopped: make(chan struct{}), slots: map[string]time.Time{},
+		scanKick: make(chan struct{}, 1), mailKick: make(chan struct{}, 1), quit: make(chan struct{})}
 	for _, j := range c.Jobs {
 		d.jobs[j.Name] = j
 	}
@@ -229,6 +246,7 @@ func (d *Daemon) Start(ctx context.Context) error {
 		}()
 		d.log.InfoContext(ctx, "daemon: listening", slog.String("addr", ln.Addr().String()))
 	}
+	d.startLoops(ctx)
 	d.running.Store(true)
 	d.started = true
 	d.log.InfoContext(ctx, "daemon: started", slog.String("owner", d.cfg.Owner), slog.Int("jobs", len(d.cfg.Jobs)))
@@ -261,8 +279,13 @@ func (d *Daemon) Stop(ctx context.Context) error {
 	defer close(d.stopped)
 	d.stopping.Store(true)
 	d.running.Store(false)
+	close(d.quit)
 	done := make(chan error, 1)
-	go func() { done <- d.sched.Shutdown() }()
+	go func() {
+		err := d.sched.Shutdown()
+		d.loops.Wait()
+		done <- err
+	}()
 	var err error
 	t := time.NewTimer(d.cfg.StopTimeout)
 	defer t.Stop()
@@ -278,6 +301,11 @@ func (d *Daemon) Stop(ctx context.Context) error {
 		<-done
 	}
 	d.cancelWork()
+	if d.watcher != nil {
+		if werr := d.watcher.Close(); werr != nil {
+			d.log.Warn("daemon: stop watching the inbox", slog.String("error", werr.Error()))
+		}
+	}
 	if d.srv != nil {
 		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 		_ = d.srv.Shutdown(sctx)
@@ -325,4 +353,86 @@ func (d *Daemon) succeeded() {
 	d.failures = 0
 	d.retryUntil = time.Time{}
 	d.retryMu.Unlock()
+}
+
+// startLoops starts what makes the daemon fast when idle: the inbox
+// watcher, whose wake-ups (and [Daemon.scanSoon]) run the inbox scan at
+// once, and the mail loop, which runs an outbox pass on [Daemon.mailSoon].
+// Without an enabled inbox-scan job nothing is watched.
+func (d *Daemon) startLoops(ctx context.Context) {
+	var scanJob *schedule.Job
+	for _, j := range d.cfg.Jobs {
+		if j.Kind == schedule.KindInboxScan && j.Enabled {
+			scanJob = &j
+			break
+		}
+	}
+	var wake <-chan struct{}
+	if scanJob != nil && !d.cfg.NoWatch {
+		w, err := d.cfg.Inbox.Watch()
+		if err != nil {
+			// Not fatal: the periodic scan still finds every file.
+			d.log.WarnContext(ctx, "daemon: the inbox cannot be watched; files are found by the periodic scan only",
+				slog.String("error", err.Error()))
+		} else {
+			d.watcher, wake = w, w.Wake()
+			d.log.InfoContext(ctx, "daemon: watching the inbox", slog.Int("folders", len(w.Watched())))
+		}
+		// Files waiting since before the start are found at once.
+		d.scanSoon()
+	}
+	if scanJob != nil {
+		job := *scanJob
+		d.loops.Go(func() {
+			for {
+				select {
+				case <-d.quit:
+					return
+				case <-wake:
+				case <-d.scanKick:
+				}
+				if d.stopping.Load() {
+					return
+				}
+				d.run(job)
+			}
+		})
+	}
+	d.loops.Go(func() {
+		for {
+			select {
+			case <-d.quit:
+				return
+			case <-d.mailKick:
+			}
+			if d.cfg.Sender == nil || d.stopping.Load() {
+				continue
+			}
+			mctx, cancel := context.WithTimeout(d.work, 5*time.Minute)
+			if err := d.deliver(mctx); err != nil && !errors.Is(err, context.Canceled) {
+				d.log.Warn("daemon: outbox pass after an outcome", slog.String("error", err.Error()))
+			}
+			cancel()
+		}
+	})
+}
+
+// scanSoon asks for an inbox scan now (coalesced with one already asked
+// for); the watcher does it when a file is complete.
+func (d *Daemon) scanSoon() {
+	select {
+	case d.scanKick <- struct{}{}:
+	default:
+	}
+}
+
+// mailSoon asks for an outbox pass now (coalesced), so that a file's result
+// mail is sent, or written as an .eml file, as soon as its outcome is
+// recorded rather than at the next outbox-delivery run. The inbox scan
+// calls it when a scan decided files; call it after each outcome too.
+func (d *Daemon) mailSoon() {
+	select {
+	case d.mailKick <- struct{}{}:
+	default:
+	}
 }

@@ -25,11 +25,24 @@
 // from [Config.RetryBase] up to [Config.RetryCap]: an outage costs a few
 // attempts, never a tight loop.
 //
+// # Answer time
+//
+// The inbox is watched ([inbox.Inbox.Watch], unless [Config.NoWatch]): when
+// the kernel reports that a file's writer closed it, or that it was renamed
+// in, the inbox scan runs at once and the file is ready without the
+// stability rule (a lock file of an office program beside it still holds it
+// back). After a scan that decided files, an outbox pass runs at once, so
+// the result mail is sent or written as an .eml file within moments of the
+// outcome. The periodic scan ([Config.ScanInterval]) stays as the safety
+// net and decides, by the stability rule, the files whose close cannot be
+// seen.
+//
 // # Schedules
 //
-// Every job runs in singleton mode (it never overlaps itself) and through a
-// distributed locker over PostgreSQL: a run claims its scheduled slot in
-// returns.job_run (the slot is the run time rounded to the schedule's
+// Every job runs in singleton mode (it never overlaps itself). Every job
+// but the inbox scan (which every daemon runs: files are claimed one by
+// one) runs through a distributed locker over PostgreSQL: a run claims its
+// scheduled slot in returns.job_run (the slot is the run time rounded to the schedule's
 // resolution), so with several daemons each scheduled run is executed once.
 // The latest claimed slot is the job's last run: at start-up the missed
 // runs since then are counted, logged and, for missed: run_once, made up

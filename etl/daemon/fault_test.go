@@ -1,6 +1,7 @@
 package daemon_test
 
 import (
+	"bytes"
 	"context"
 	"math/rand/v2"
 	"net/http"
@@ -18,17 +19,19 @@ import (
 	"github.com/returns-project/returns/etl/store/storetest"
 )
 
-// killRuns is the number of kill -9 iterations: 100, or RETURNS_KILLS.
+// killRuns is the number of kill -9 iterations: 50, or RETURNS_KILLS.
 func killRuns() int {
 	if n, err := strconv.Atoi(os.Getenv("RETURNS_KILLS")); err == nil && n > 0 {
 		return n
 	}
-	return 100
+	return 50
 }
 
 // TestKill9Daemon kills `returns serve` with SIGKILL at random moments
-// (uniform from 50ms to 900ms after its start, 100 times) while 30 files
-// arrive in bursts, then runs it to completion and stops it with SIGTERM:
+// (once it has started, uniform from 0 to 600ms after a burst of files
+// arrived, 50 times) while 30 files arrive in bursts, then runs it to
+// completion and stops it with SIGTERM. Each kill must land (the process
+// dies of SIGKILL) and at least one must land while a file is in hand;
 // every file must reach exactly one terminal state, recorded once, on disk
 // once; every valid content loaded once and completely; nothing of the
 // rejected ones.
@@ -47,22 +50,35 @@ func TestKill9Daemon(t *testing.T) {
 	defer logFile.Close()
 
 	rng := rand.New(rand.NewPCG(4, 4))
-	kills, runs := killRuns(), 0
+	kills, runs, midFile := killRuns(), 0, 0
 	next := 0
 	started := time.Now()
 	for i := 0; i < kills; i++ {
-		// A burst of 1–3 files every third run until all have arrived.
+		cmd := serveCmd(t, url, state, logFile)
+		require.NoError(t, cmd.Start())
+		// Kill only a daemon that runs: once it has logged its start.
+		waitFor(t, 60*time.Second, "serve to start", func() bool {
+			return countLines(t, logPath, `"daemon: started"`)[`"daemon: started"`] > runs
+		})
+		// A burst of 1–3 files every third run until all have arrived,
+		// dropped into the running daemon, which takes them at once.
 		if i%3 == 0 && next < len(files) {
 			for n := 1 + rng.IntN(3); n > 0 && next < len(files); n-- {
 				drop(t, state, files[next].Name, files[next].Data)
 				next++
 			}
 		}
-		cmd := serveCmd(t, url, state, logFile)
-		require.NoError(t, cmd.Start())
-		time.Sleep(50*time.Millisecond + time.Duration(rng.Int64N(int64(850*time.Millisecond))))
+		// The fault: SIGKILL at a random moment, 0 to 600ms from now.
+		time.Sleep(time.Duration(rng.Int64N(int64(600 * time.Millisecond))))
 		require.NoError(t, cmd.Process.Signal(syscall.SIGKILL))
-		_ = cmd.Wait()
+		err := cmd.Wait()
+		// The kill landed: the process was still running and died of it.
+		ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus)
+		require.True(t, ok && ws.Signaled() && ws.Signal() == syscall.SIGKILL, "run %d: serve was not killed by SIGKILL: %v", i, err)
+		// A staging copy left behind is a file the kill cut short.
+		if entries, _ := os.ReadDir(filepath.Join(state, "staging")); len(entries) > 0 {
+			midFile++
+		}
 		runs++
 	}
 	for ; next < len(files); next++ {
@@ -73,8 +89,11 @@ func TestKill9Daemon(t *testing.T) {
 	// The clean run: until the inbox is empty, then SIGTERM.
 	cmd := serveCmd(t, url, state, logFile)
 	require.NoError(t, cmd.Start())
-	waitFor(t, 90*time.Second, "the inbox to empty", func() bool { return len(inboxFiles(t, state)) == 0 })
-	time.Sleep(300 * time.Millisecond)
+	// Started (its signal handler is in place) and done.
+	waitFor(t, 60*time.Second, "serve to start", func() bool {
+		return countLines(t, logPath, `"daemon: started"`)[`"daemon: started"`] > runs
+	})
+	waitFor(t, 90*time.Second, "every file decided", func() bool { return settled(t, state) })
 	require.NoError(t, cmd.Process.Signal(syscall.SIGTERM))
 	require.NoError(t, cmd.Wait(), "serve must exit 0 on SIGTERM")
 
@@ -85,8 +104,10 @@ func TestKill9Daemon(t *testing.T) {
 		runs, killed.Round(time.Second), lines[`"daemon: started"`], len(files), v.Loaded, v.Rejected, v.Duplicates, v.Lost, v.Twice, v.Partial, v.Wrong)
 	t.Logf("kill -9: %d stagings for %d files (each extra one is a file whose work a kill cut short), %d moves redone from a recorded outcome",
 		lines[`"inbox: staged"`], len(files), lines[`"daemon: move redone from the recorded outcome"`])
+	t.Logf("kill -9: %d of %d kills landed while a file was in hand (its staging copy left behind)", midFile, runs)
 	require.True(t, v.clean(), "invariants violated: %+v", v)
 	require.Equal(t, len(files), v.Loaded+v.Rejected+v.Duplicates)
+	require.Positive(t, midFile, "no kill landed while a file was in hand: the test proved nothing about crashes mid-file")
 }
 
 // TestSIGTERMFinishesFileInHand sends SIGTERM while a big file is being
@@ -116,6 +137,10 @@ func TestSIGTERMFinishesFileInHand(t *testing.T) {
 	t.Logf("SIGTERM: exited 0 %s after the signal", time.Since(sent).Round(time.Millisecond))
 	lines := countLines(t, logPath, `"daemon: file loaded"`)
 	require.Equal(t, 1, lines[`"daemon: file loaded"`], "the file in hand is finished before exit")
+	log, err := os.ReadFile(logPath)
+	require.NoError(t, err)
+	stopping, loaded := bytes.Index(log, []byte(`"serve: stopping`)), bytes.Index(log, []byte(`"daemon: file loaded"`))
+	require.True(t, stopping >= 0 && stopping < loaded, "SIGTERM arrived while the file was in hand, before it was loaded")
 	v := check(t, st, state, files)
 	require.True(t, v.clean(), "invariants violated: %+v", v)
 	require.Equal(t, 1, v.Loaded)
@@ -156,8 +181,10 @@ func TestDatabaseOutage(t *testing.T) {
 	before := metric(t, d, "returns_transient_failures_total")
 
 	ctx := context.Background()
+	pid, _ := srv.Postmaster()
 	require.NoError(t, srv.Kill(ctx))
 	down := time.Now()
+	waitFor(t, 10*time.Second, "the postmaster to be gone", func() bool { _, up := srv.Postmaster(); return !up && !alive(pid) })
 	for _, f := range files[4:] {
 		drop(t, b.state, f.Name, f.Data)
 		time.Sleep(100 * time.Millisecond)

@@ -3,6 +3,7 @@ package daemon
 import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
+	dto "github.com/prometheus/client_model/go"
 )
 
 // metrics are the daemon's Prometheus metrics, on a registry of its own
@@ -58,4 +59,17 @@ func newMetrics() *metrics {
 		m.transient, m.recovered, m.mail, m.reminders, m.claimedElse, m.fileRetries,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
+}
+
+// decided is the number of inbox files that reached a terminal outcome
+// (returns_files_total over every outcome).
+func (m *metrics) decided() float64 {
+	var total float64
+	for _, o := range []string{"loaded", "rejected", "duplicate", "quarantined"} {
+		var pb dto.Metric
+		if m.files.WithLabelValues(o).Write(&pb) == nil {
+			total += pb.GetCounter().GetValue()
+		}
+	}
+	return total
 }

@@ -4,61 +4,81 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"os/exec"
+	"path/filepath"
+	"syscall"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/returns-project/returns/etl/daemon"
 	"github.com/returns-project/returns/etl/store"
+	"github.com/returns-project/returns/etl/store/storetest"
 )
 
-// TestTwoDaemons runs two daemons on one database and one inbox while 30
-// files arrive: each file is processed once (claims through PostgreSQL),
-// and each scheduled run is executed once: the runs both daemons executed
-// add up to the slots claimed in returns.job_run, one row per slot.
+// TestTwoDaemons runs two `returns serve` processes on one database and
+// one inbox (the state directory) while 30 files arrive in bursts: each
+// file reaches exactly one terminal state, recorded once and on disk once
+// (claims through PostgreSQL), and both processes decided files: the
+// per-file log lines of the two add up to the 30 files, each process having
+// some.
 func TestTwoDaemons(t *testing.T) {
 	t.Parallel()
-	b := setup(t)
-	require.NoError(t, os.Chmod(b.state, 0o755))
+	url := storetest.URL(t)
+	st, err := store.Open(context.Background(), store.Config{URL: url, MaxConns: 2})
+	require.NoError(t, err)
+	defer st.Close()
+	state := t.TempDir()
+	require.NoError(t, os.Chmod(state, 0o755))
 	files := arrivals(t, 30, 2000)
-	var ds []*daemon.Daemon
+
+	var (
+		cmds   [2]*exec.Cmd
+		logs   [2]string
+		exited [2]chan error
+	)
 	for i := range 2 {
-		st, err := store.Open(context.Background(), store.Config{URL: b.url})
+		logs[i] = filepath.Join(t.TempDir(), fmt.Sprintf("serve-%d.log", i))
+		f, err := os.Create(logs[i])
 		require.NoError(t, err)
-		t.Cleanup(func() { st.Close() })
-		b2 := *b
-		b2.st = st
-		ds = append(ds, b2.start(t, func(c *daemon.Config) {
-			c.Owner, c.Listen, c.ScanInterval = fmt.Sprintf("daemon-%d", i), "127.0.0.1:0", 50*time.Millisecond
-		}))
+		t.Cleanup(func() { f.Close() })
+		cmds[i] = serveCmd(t, url, state, f)
+		require.NoError(t, cmds[i].Start())
+		exited[i] = make(chan error, 1)
+		go func() { exited[i] <- cmds[i].Wait() }()
+		t.Cleanup(func() { _ = cmds[i].Process.Signal(syscall.SIGKILL) })
+	}
+	for i := range 2 {
+		waitFor(t, 60*time.Second, fmt.Sprintf("daemon %d to start", i), func() bool {
+			return countLines(t, logs[i], `"daemon: started"`)[`"daemon: started"`] == 1
+		})
 	}
 	for i, f := range files {
-		drop(t, b.state, f.Name, f.Data)
+		drop(t, state, f.Name, f.Data)
 		if i%5 == 4 {
-			time.Sleep(150 * time.Millisecond)
+			// The next burst once this one is decided.
+			waitFor(t, 60*time.Second, "the burst to be decided", func() bool { return len(inboxFiles(t, state)) == 0 })
 		}
 	}
-	waitFor(t, 90*time.Second, "the inbox to empty", func() bool { return len(inboxFiles(t, b.state)) == 0 })
-	ctx := context.Background()
-	var runs, files0, elsewhere [2]float64
-	for _, d := range ds {
-		require.NoError(t, d.Stop(ctx))
+	waitFor(t, 90*time.Second, "every file decided", func() bool { return settled(t, state) })
+	var decided [2]int
+	for i := range 2 {
+		require.NoError(t, cmds[i].Process.Signal(syscall.SIGTERM))
+		select {
+		case err := <-exited[i]:
+			require.NoError(t, err, "daemon %d exits 0 on SIGTERM", i)
+		case <-time.After(60 * time.Second):
+			t.Fatalf("daemon %d did not exit within 60s of SIGTERM", i)
+		}
+		n := countLines(t, logs[i], `"daemon: file loaded"`, `"daemon: file rejected"`, `"daemon: file duplicate"`)
+		decided[i] = n[`"daemon: file loaded"`] + n[`"daemon: file rejected"`] + n[`"daemon: file duplicate"`]
 	}
-	for i, d := range ds {
-		runs[i] = metricH(t, d, `returns_job_runs_total{job="inbox-scan"}`)
-		files0[i] = metricH(t, d, `returns_files_total{outcome="loaded"}`) + metricH(t, d, `returns_files_total{outcome="rejected"}`) +
-			metricH(t, d, `returns_files_total{outcome="duplicate"}`)
-		elsewhere[i] = metricH(t, d, "returns_files_claimed_elsewhere_total")
-	}
-	var slots int
-	require.NoError(t, b.st.DB().Get(&slots, `SELECT count(*) FROM returns.job_run WHERE job = 'inbox-scan' AND finished_at IS NOT NULL`))
-	v := check(t, b.st, b.state, files)
-	t.Logf("two daemons: files processed %v+%v=%v of %d, claims lost to the other %v/%v; inbox-scan runs %v+%v=%v, slots claimed %d",
-		files0[0], files0[1], files0[0]+files0[1], len(files), elsewhere[0], elsewhere[1], runs[0], runs[1], runs[0]+runs[1], slots)
+	v := check(t, st, state, files)
+	t.Logf("two processes: files decided %d + %d = %d of %d; %d loaded, %d rejected, %d duplicates",
+		decided[0], decided[1], decided[0]+decided[1], len(files), v.Loaded, v.Rejected, v.Duplicates)
 	require.True(t, v.clean(), "invariants violated: %+v", v)
-	require.Equal(t, float64(len(files)), files0[0]+files0[1], "each file processed once")
-	require.Equal(t, float64(slots), runs[0]+runs[1], "each scheduled run executed once")
-	require.Positive(t, runs[0])
-	require.Positive(t, runs[1])
+	require.Equal(t, len(files), v.Loaded+v.Rejected+v.Duplicates)
+	require.Equal(t, len(files), decided[0]+decided[1], "each file decided once, by one of the two")
+	require.Positive(t, decided[0], "the first process decided files")
+	require.Positive(t, decided[1], "the second process decided files")
 }

@@ -124,7 +124,6 @@ func TestStopTimeoutCancelsFileInHand(t *testing.T) {
 		entries, _ := os.ReadDir(filepath.Join(b.state, "staging"))
 		return len(entries) == 1
 	})
-	time.Sleep(200 * time.Millisecond)
 	require.Error(t, d.Stop(context.Background()), "Stop says it had to cancel")
 	require.Len(t, inboxFiles(t, b.state), 1, "the cancelled file stays in the inbox")
 	require.Zero(t, count(t, b.st, `SELECT count(*) FROM returns.file_event`))

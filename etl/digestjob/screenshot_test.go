@@ -18,11 +18,17 @@ import (
 
 // provinceScreenshotInChromium renders a Vietnamese preview in headless
 // Chromium (Debian package chromium) when it is installed; it is skipped
-// otherwise. DIGEST_SCREENSHOT=path keeps the screenshot to look at.
+// otherwise, except under CI (CI set), where a missing chromium fails the
+// test (.ci/run installs it). DIGEST_SCREENSHOT=path keeps the screenshot
+// to look at.
 func provinceScreenshotInChromium(t *testing.T, st *store.Store) {
 	bin, err := exec.LookPath("chromium")
 	if err != nil {
-		t.Skip("chromium is not installed (apt-get install chromium): the HTML was not rendered in a browser")
+		const msg = "chromium is not installed (apt-get install chromium): the HTML was not rendered in a browser"
+		if os.Getenv("CI") != "" {
+			t.Fatal(msg)
+		}
+		t.Skip(msg)
 	}
 	ctx := context.Background()
 	dir := t.TempDir()

@@ -36,6 +36,15 @@
 // the future) cannot hold a file back for ever; a file whose size or mtime
 // moves between scans (a slow or preallocating writer) starts over.
 //
+// A regular file the kernel saw its writer close (or renamed into the
+// inbox) while a [Watcher] runs is ready at once, without waiting for the
+// stability rule, as long as its fingerprint is still the one seen at the
+// close. A lock file of an office program beside a file (LibreOffice's
+// .~lock.<name>#, Excel's ~$<name>, which drops the first one or two
+// characters of long names) says the file is still open: the file is held
+// back while the lock is there, at most [Config.LockTimeout] while it stays
+// unchanged.
+//
 // A stable regular file with a good name, one link and a size within
 // [Config.MaxFileSize] is offered as a [Ready] exactly once. The caller then
 // either finishes it ([Inbox.Archive], [Inbox.Reject]) or hands it back

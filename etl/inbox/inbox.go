@@ -44,6 +44,12 @@ type Config struct {
 	// StableScans is how many consecutive scans must see an entry unchanged
 	// before it is acted on. Defaults to 2.
 	StableScans int
+	// LockTimeout is how long a lock file of an office program beside a
+	// file (LibreOffice's .~lock.<name>#, Excel's ~$<name>) holds the file
+	// back while it stays unchanged: after that the file is read anyway (a
+	// lock left by a program that crashed must not hold it for ever), and
+	// the log says so. Defaults to 30m.
+	LockTimeout time.Duration
 	// MaxFileSize is the largest file that is read; larger ones are
 	// quarantined as TOO_LARGE without being opened. Defaults to 64 MiB.
 	MaxFileSize int64
@@ -58,6 +64,7 @@ func (c Config) withDefaults() Config {
 	c.StateDir = cmp.Or(c.StateDir, "var")
 	c.MinAge = cmp.Or(c.MinAge, 10*time.Second)
 	c.StableScans = cmp.Or(c.StableScans, 2)
+	c.LockTimeout = cmp.Or(c.LockTimeout, 30*time.Minute)
 	c.MaxFileSize = cmp.Or(c.MaxFileSize, 64<<20)
 	if c.Now == nil {
 		c.Now = time.Now
@@ -72,6 +79,8 @@ func (c Config) validate() error {
 	switch {
 	case c.MinAge < 0:
 		return fmt.Errorf("MinAge %s is negative", c.MinAge)
+	case c.LockTimeout < 0:
+		return fmt.Errorf("LockTimeout %s is negative", c.LockTimeout)
 	case c.StableScans < 1:
 		return fmt.Errorf("StableScans %d is below 1", c.StableScans)
 	case c.MaxFileSize < 1:
@@ -91,6 +100,9 @@ type Inbox struct {
 	mu    sync.Mutex
 	obs   map[string]*observation // by path relative to the inbox
 	noted map[string]bool         // folders already reported as not scanned
+
+	closedMu sync.Mutex
+	closed   map[string]closeMark // files the kernel saw closed after writing (watch.go)
 }
 
 // New creates the folders under cfg.StateDir that are missing (staging/ is

@@ -95,6 +95,7 @@ type observation struct {
 	since   time.Time // first scan that saw fp
 	scans   int       // consecutive scans that saw fp
 	offered bool      // returned as Ready and not handed back
+	held    bool      // a lock file's hold was logged
 }
 
 // maxDepth is how many folder levels below the inbox are scanned.
@@ -109,6 +110,7 @@ const maxDepth = 2
 func (ib *Inbox) Scan(ctx context.Context) (ready []Ready, quarantined []Quarantined, err error) {
 	ib.mu.Lock()
 	defer ib.mu.Unlock()
+	started := time.Now()
 	s := &scan{ib: ib, now: ib.cfg.Now(), seen: map[string]bool{}}
 	err = s.dir(ctx, "", 0, nil)
 	if err != nil {
@@ -129,6 +131,7 @@ func (ib *Inbox) Scan(ctx context.Context) (ready []Ready, quarantined []Quarant
 			delete(ib.noted, rel)
 		}
 	}
+	ib.forgetClosed(s.seen, started)
 	ib.log.DebugContext(ctx, "inbox: scanned", slog.Int("entries", len(s.seen)), slog.Int("ready", len(s.ready)),
 		slog.Int("quarantined", len(s.quarantined)), slog.Int("failed", s.failed))
 	return s.ready, s.quarantined, nil
@@ -181,6 +184,7 @@ func (s *scan) dir(ctx context.Context, rel string, depth int, want fs.FileInfo)
 		return nil
 	}
 	slices.Sort(names)
+	held := lockHeld(names)
 	for _, name := range names {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -204,15 +208,17 @@ func (s *scan) dir(ctx context.Context, rel string, depth int, want fs.FileInfo)
 			s.fail(ctx, child, "lstat", err)
 			continue
 		}
-		if err := s.entry(ctx, child, name, depth, fi); err != nil {
+		if err := s.entry(ctx, child, name, depth, fi, held[name]); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// entry decides what one entry is, and acts on it once it is stable.
-func (s *scan) entry(ctx context.Context, rel, name string, depth int, fi fs.FileInfo) error {
+// entry decides what one entry is, and acts on it once it is stable, or at
+// once when the kernel saw its writer close it. held says a lock file of an
+// office program beside it says it is still open.
+func (s *scan) entry(ctx context.Context, rel, name string, depth int, fi fs.FileInfo, held bool) error {
 	ib := s.ib
 	s.seen[rel] = true
 	var reason Reason
@@ -253,7 +259,26 @@ func (s *scan) entry(ctx context.Context, rel, name string, depth int, fi fs.Fil
 		ib.obs[rel] = o
 	}
 	o.scans++
-	if o.offered || o.scans < ib.cfg.StableScans || s.now.Sub(o.since) < ib.cfg.MinAge {
+	if o.offered {
+		return nil
+	}
+	closed := reason == "" && ib.closedAs(rel, fp)
+	if held && reason == "" {
+		if s.now.Sub(o.since) < ib.cfg.LockTimeout {
+			if !o.held {
+				o.held = true
+				ib.log.InfoContext(ctx, "inbox: held back by a lock file (still open in an office program)", slog.String("name_hash", NameHash(rel)))
+			}
+			return nil
+		}
+		closed = false // the stability rule decides
+		if o.held {
+			o.held = false
+			ib.log.WarnContext(ctx, "inbox: lock file still there, but the file has not changed for lock_timeout: reading it",
+				slog.String("name_hash", NameHash(rel)), slog.Duration("lock_timeout", ib.cfg.LockTimeout))
+		}
+	}
+	if !closed && (o.scans < ib.cfg.StableScans || s.now.Sub(o.since) < ib.cfg.MinAge) {
 		return nil
 	}
 	if reason != "" {
@@ -272,7 +297,7 @@ func (s *scan) entry(ctx context.Context, rel, name string, depth int, fi fs.Fil
 		org = ""
 	}
 	s.ready = append(s.ready, Ready{Rel: rel, Name: name, Org: org, Size: fi.Size(), ModTime: fi.ModTime(), Dev: fp.dev, Ino: fp.ino})
-	ib.log.InfoContext(ctx, "inbox: ready", slog.String("name_hash", NameHash(rel)), slog.Int64("size", fi.Size()))
+	ib.log.InfoContext(ctx, "inbox: ready", slog.String("name_hash", NameHash(rel)), slog.Int64("size", fi.Size()), slog.Bool("closed", closed))
 	return nil
 }
 

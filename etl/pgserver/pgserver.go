@@ -19,6 +19,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 )
@@ -55,9 +56,11 @@ type Config struct {
 
 // Server is a running private cluster.
 type Server struct {
-	cfg     Config
+	cfg  Config
+	cred *syscall.Credential
+
+	mu      sync.Mutex
 	started bool // this process started the server, so it stops it
-	cred    *syscall.Credential
 }
 
 // SocketDir is the directory of the server's Unix socket.
@@ -175,8 +178,20 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 	if err := s.start(ctx); err != nil {
 		return nil, err
 	}
-	s.started = true
+	s.setStarted(true)
 	return s, nil
+}
+
+func (s *Server) setStarted(v bool) {
+	s.mu.Lock()
+	s.started = v
+	s.mu.Unlock()
+}
+
+func (s *Server) isStarted() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.started
 }
 
 func credential(name string) (*syscall.Credential, error) {
@@ -291,14 +306,14 @@ func (s *Server) start(ctx context.Context) error {
 // to shut down cleanly ("fast" mode: sessions are ended, work committed so
 // far is kept).
 func (s *Server) Stop(ctx context.Context) error {
-	if !s.started {
+	if !s.isStarted() {
 		return nil
 	}
 	out, err := s.command(ctx, "pg_ctl", "stop", "-w", "-m", "fast", "-D", s.DataDir()).CombinedOutput()
 	if err != nil {
 		return fmt.Errorf("pgserver: stop: %w: %s", err, lastLines(out, 3))
 	}
-	s.started = false
+	s.setStarted(false)
 	return nil
 }
 
@@ -320,7 +335,7 @@ func (s *Server) Restart(ctx context.Context) error {
 	if err := s.start(ctx); err != nil {
 		return err
 	}
-	s.started = true
+	s.setStarted(true)
 	return nil
 }
 

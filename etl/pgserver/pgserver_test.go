@@ -2,11 +2,16 @@ package pgserver
 
 import (
 	"context"
+	"io"
+	"log/slog"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 )
@@ -58,4 +63,75 @@ func TestNotInstalledIsOneClearSentence(t *testing.T) {
 	require.ErrorIs(t, err, ErrNotInstalled)
 	require.Contains(t, err.Error(), "apt-get install postgresql")
 	require.Contains(t, err.Error(), "RETURNS_DATABASE_URL")
+}
+
+// TestSuperviseRestartsKilledPostmaster kills the postmaster with SIGKILL
+// (checked: the process is gone) and waits for the supervisor to start the
+// cluster again: a new postmaster that answers queries.
+func TestSuperviseRestartsKilledPostmaster(t *testing.T) {
+	t.Parallel()
+	if _, err := FindBinDir(); err != nil && os.Getenv("CI") == "" {
+		t.Skip(err)
+	}
+	dir, err := os.MkdirTemp("", "rsv")
+	require.NoError(t, err)
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	require.NoError(t, os.Chmod(dir, 0o755))
+	ctx := context.Background()
+	logs := &lockedBuf{}
+	s, err := Start(ctx, Config{Dir: filepath.Join(dir, "pg"), Logger: slog.New(slog.NewTextHandler(io.MultiWriter(t.Output(), logs), nil))})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = s.Stop(context.Background()) })
+	stop := s.Supervise(ctx, SuperviseConfig{Interval: 50 * time.Millisecond, RetryBase: 100 * time.Millisecond, RetryCap: time.Second})
+	defer stop()
+
+	psql := func() error {
+		return exec.Command(filepath.Join(s.BinDir(), "psql"), "-X", "-At", "-h", s.SocketDir(), "-U", "returns", "-d", "postgres",
+			"-c", "select 1").Run()
+	}
+	require.NoError(t, psql())
+	old, alive := s.Postmaster()
+	require.True(t, alive)
+	require.NoError(t, syscall.Kill(old, syscall.SIGKILL))
+	waitUntil(t, 10*time.Second, "the killed postmaster to be gone", func() bool { return !processAlive(old) })
+
+	waitUntil(t, 60*time.Second, "a new postmaster that answers", func() bool {
+		pid, alive := s.Postmaster()
+		return alive && pid != old && psql() == nil
+	})
+	require.Contains(t, logs.String(), "not running: starting it again")
+	require.Contains(t, logs.String(), "runs again")
+	stop()
+	require.True(t, s.isStarted(), "a cluster restarted by the supervisor is stopped by Stop")
+	require.NoError(t, s.Stop(ctx))
+	_, alive = s.Postmaster()
+	require.False(t, alive)
+}
+
+func waitUntil(t *testing.T, within time.Duration, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(within)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out after %s waiting for %s", within, what)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+type lockedBuf struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *lockedBuf) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuf) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }

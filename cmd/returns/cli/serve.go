@@ -17,6 +17,7 @@ import (
 	"github.com/returns-project/returns/etl/digestjob"
 	"github.com/returns-project/returns/etl/inbox"
 	"github.com/returns-project/returns/etl/mail"
+	"github.com/returns-project/returns/etl/pgserver"
 	"github.com/returns-project/returns/etl/schema"
 	"github.com/returns-project/returns/etl/validate"
 	"github.com/returns-project/returns/etl/workbook"
@@ -113,7 +114,13 @@ func serve(ctx context.Context, cfg *config.Config, stderr io.Writer) error {
 		return err
 	}
 	defer db.Close(ctx)
-	ib, err := inbox.New(&inbox.Config{StateDir: cfg.State.Dir, MinAge: cfg.Inbox.MinAge, StableScans: cfg.Inbox.StableScans,
+	if db.server != nil {
+		// The private cluster is restarted with back-off if it stops; files
+		// wait in the inbox meanwhile. Supervision ends before db.Close.
+		stopSupervising := db.server.Supervise(ctx, pgserver.SuperviseConfig{})
+		defer stopSupervising()
+	}
+	ib, err := inbox.New(&inbox.Config{StateDir: cfg.State.Dir, MinAge: cfg.Inbox.MinAge, StableScans: cfg.Inbox.StableScans, LockTimeout: cfg.Inbox.LockTimeout,
 		MaxFileSize: int64(cfg.Inbox.MaxFileMB) << 20, Logger: log})
 	if err != nil {
 		return &exitError{code: ExitUsage, err: err}
@@ -131,7 +138,7 @@ func serve(ctx context.Context, cfg *config.Config, stderr io.Writer) error {
 		From: cfg.SMTP.From, Logger: log}
 	d, err := daemon.New(daemon.Config{
 		Store: db.store, Inbox: ib, StateDir: cfg.State.Dir, Schemas: set, Jobs: jobs, Sender: sender,
-		Location: loc, DeadlineDays: cfg.DeadlineDays, ScanInterval: cfg.Inbox.ScanInterval, Workers: cfg.Inbox.Workers,
+		Location: loc, DeadlineDays: cfg.DeadlineDays, ScanInterval: cfg.Inbox.ScanInterval, Workers: cfg.Inbox.Workers, NoWatch: !cfg.Inbox.Watch,
 		Retention: time.Duration(cfg.State.ArchiveRetentionDays) * 24 * time.Hour,
 		Validate: validate.Options{MaxRows: cfg.Limits.MaxRows, MaxIssues: cfg.Limits.MaxIssues,
 			Limits: workbook.Limits{MaxFileSize: int64(cfg.Limits.MaxFileMB) << 20}},
