@@ -93,6 +93,11 @@ func (d *Daemon) scan(ctx context.Context) error {
 				}
 				f, err := j.Take(ctx, r)
 				d.logFate(ctx, f, err)
+				if err == nil && f.Outcome != "" {
+					// The file's answer is in the outbox: write it now, not
+					// after the rest of the batch (coalesced).
+					d.mailSoon()
+				}
 				if err != nil {
 					errMu.Lock()
 					if firstEr == nil {
