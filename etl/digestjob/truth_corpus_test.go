@@ -52,6 +52,9 @@ const (
 type truthFile struct {
 	path     string
 	received time.Time
+	// rejected files must be rejected (the others loaded).
+	rejected bool
+	reason   string // the reason code of a rejected file
 	// warnings the validator found (data quality: the digest counts them);
 	// filled by loadTruthCorpus.
 	warnings int
@@ -163,6 +166,15 @@ func writeTruthCorpus(t testing.TB, dir string) truthCorpus {
 		require.NoError(t, os.WriteFile(path, b.Bytes(), 0o644))
 		c.files = append(c.files, truthFile{path: path, received: quarterEndICT(k.y, k.q).AddDate(0, 0, 30+i)})
 	}
+	// A return of the empty scope's unit that must be rejected: it names
+	// the wrong committee above it.
+	r := *p.Return("GD-KCQ-004", generate.Quarter{Year: 2025, Q: 3})
+	r.Info.OrgCode, r.Info.OrgName, r.Info.ParentCode = truthEmptyUnit, "Chi bộ Trung tâm Dữ liệu tỉnh", "GD-KCQ"
+	path := filepath.Join(dir, "BCQ_"+truthEmptyUnit+"_2025Q3.xlsx")
+	var b bytes.Buffer
+	require.NoError(t, generate.WriteReturn(&b, &r, generate.WriteOptions{}))
+	require.NoError(t, os.WriteFile(path, b.Bytes(), 0o644))
+	c.files = append(c.files, truthFile{path: path, received: quarterEndICT(2025, 3).AddDate(0, 0, 3), rejected: true})
 	return c
 }
 
@@ -202,6 +214,11 @@ func loadTruthCorpus(t testing.TB, c *truthCorpus) *store.Store {
 		r, err := ingest.File(ctx, f.path, set, st, ingest.Options{ReceivedAt: at, FileName: filepath.Base(f.path),
 			Validate: validate.Options{Now: func() time.Time { return at }}})
 		require.NoError(t, err)
+		if f.rejected {
+			require.Equal(t, ingest.Rejected, r.Outcome, "%s", f.path)
+			f.reason = string(r.Reason)
+			continue
+		}
 		require.Equal(t, ingest.Loaded, r.Outcome, "%s: %v", f.path, r.Issues)
 		f.warnings = r.Warnings
 	}

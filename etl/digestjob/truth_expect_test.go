@@ -124,7 +124,11 @@ func (w *tWorld) expectDigest(scopeCode string, q tq, cutoff time.Time) *tDigest
 		d.expected++
 		if w.cur[code][q] == nil {
 			d.missing++
-			d.missingUnits = append(d.missingUnits, tUnit{code: code, name: o.name})
+			u := tUnit{code: code, name: o.name, reason: w.rejected[code][q]}
+			if u.reason != "" {
+				d.rejected++
+			}
+			d.missingUnits = append(d.missingUnits, u)
 			continue
 		}
 		d.reported++

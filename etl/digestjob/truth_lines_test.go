@@ -96,6 +96,9 @@ type tLine struct {
 	id     string // names the figure(s) in reports
 	anchor *regexp.Regexp
 	tokens []string
+	// must, when set, is what else the line must say (a label that
+	// carries quarter arithmetic, or why there is no base).
+	must []string
 }
 
 // body is "text" or "html".
@@ -183,6 +186,11 @@ func expectLines(d *tDigest, lang string, b bodyKind) []tLine {
 	}
 	for _, u := range d.missingUnits {
 		unit("completeness.missing_unit", u)
+		note := map[bool]string{true: "chưa nhận được", false: "bị từ chối: " + u.reason}
+		if lang == "en" {
+			note = map[bool]string{true: "nothing received", false: "rejected: " + u.reason}
+		}
+		out[len(out)-1].must = []string{note[u.reason == ""]}
 	}
 	for _, u := range d.lateUnits {
 		unit("completeness.late_unit", u)
@@ -202,6 +210,9 @@ func expectLines(d *tDigest, lang string, b bodyKind) []tLine {
 		ytd = append(ytd, fInt(lang, d.ytd.yoy.cur))
 	}
 	row("admissions.ytd", "a_ytd", append(ytd, tChangeTokens(lang, d.ytd.yoy)...)...)
+	if d.ytd.yoy.has && len(d.ytdQuarters) < d.q.qn() {
+		out[len(out)-1].must = append(out[len(out)-1].must, ytdLabel(lang, d))
+	}
 	row("admissions.target", "a_target", fInt(lang, d.target))
 	add("admissions.readmitted", contains(lbl(lang, "a_readmitted")), fInt(lang, d.readmitted))
 	if d.progressOK {
@@ -280,6 +291,45 @@ func expectLines(d *tDigest, lang string, b bodyKind) []tLine {
 		unit("quality.mismatch", u, fInt(lang, u.start), fInt(lang, u.prevEnd))
 	}
 	return out
+}
+
+// ytdLabel names the common quarters of a year-to-date comparison
+// restricted to them: "Q2–Q3 so với Q2–Q3/2024".
+func ytdLabel(lang string, d *tDigest) string {
+	first, last := d.ytdQuarters[0], d.ytdQuarters[len(d.ytdQuarters)-1]
+	qs := fmt.Sprintf("Q%d", first)
+	if last != first {
+		qs += fmt.Sprintf("–Q%d", last)
+	}
+	if lang == "en" {
+		return fmt.Sprintf("%s vs %s %d", qs, qs, d.q.year()-1)
+	}
+	return fmt.Sprintf("%s so với %s/%d", qs, qs, d.q.year()-1)
+}
+
+// qname is "Quý III/2025" (vi) or "Q3 2025" (en).
+func qname(lang string, q tq) string {
+	if lang == "en" {
+		return fmt.Sprintf("Q%d %d", q.qn(), q.year())
+	}
+	return fmt.Sprintf("Quý %s/%d", roman(q.qn()), q.year())
+}
+
+// bodyMusts are texts a body must contain: the quarter, the scope and the
+// bases of the comparisons named by quarter arithmetic done here.
+func bodyMusts(d *tDigest, lang string) map[string]string {
+	if lang == "en" {
+		return map[string]string{
+			"title":    "Quarterly digest " + qname(lang, d.q) + " – " + d.scope.name,
+			"head.qoq": "Vs previous quarter (" + qname(lang, d.q.prev()) + ")",
+			"head.yoy": "Vs same quarter last year (" + qname(lang, d.q.yearAgo()) + ")",
+		}
+	}
+	return map[string]string{
+		"title":    "Báo cáo nhanh " + qname(lang, d.q) + " – " + d.scope.name,
+		"head.qoq": "So với quý trước (" + qname(lang, d.q.prev()) + ")",
+		"head.yoy": "So với cùng kỳ (" + qname(lang, d.q.yearAgo()) + ")",
+	}
 }
 
 // masks remove what is printed with digits but is no figure: dates and

@@ -176,14 +176,24 @@ type tWorld struct {
 	// first is when the first version of each organisation and quarter was received.
 	first    map[string]map[tq]time.Time
 	versions map[string]map[tq]int
+	// rejected is the reason of the last rejected file of an organisation and quarter.
+	rejected map[string]map[tq]string
 }
 
 func buildTruthWorld(t testing.TB, c *truthCorpus) *tWorld {
 	t.Helper()
-	w := &tWorld{cur: map[string]map[tq]*tRet{}, first: map[string]map[tq]time.Time{}, versions: map[string]map[tq]int{}}
+	w := &tWorld{cur: map[string]map[tq]*tRet{}, first: map[string]map[tq]time.Time{}, versions: map[string]map[tq]int{},
+		rejected: map[string]map[tq]string{}}
 	w.orgs, w.order = readTruthRegistry(t, c.registryPath)
 	for _, f := range c.files {
 		r := readTruthReturn(t, f.path)
+		if f.rejected {
+			if w.rejected[r.org] == nil {
+				w.rejected[r.org] = map[tq]string{}
+			}
+			w.rejected[r.org][r.q] = f.reason
+			continue
+		}
 		r.received, r.warnings = f.received, f.warnings
 		if w.cur[r.org] == nil {
 			w.cur[r.org], w.first[r.org], w.versions[r.org] = map[tq]*tRet{}, map[tq]time.Time{}, map[tq]int{}

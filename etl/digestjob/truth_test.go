@@ -3,7 +3,9 @@ package digestjob_test
 import (
 	"context"
 	"fmt"
+	"html"
 	"os"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -134,6 +136,16 @@ func TestDigestTruth(t *testing.T) {
 			lang := r.lang
 			compareBody(rep.score("text"), who, lang, expectLines(e, lang, bodyText), textLines(d.Rendered.Text))
 			compareBody(rep.score("html"), who, lang, expectLines(e, lang, bodyHTML), htmlLines(d.Rendered.HTML))
+			for k, m := range bodyMusts(e, lang) {
+				rep.score("text").eq(who+" "+k, "present", present(d.Rendered.Text, m))
+				rep.score("html").eq(who+" "+k, "present", present(html.UnescapeString(d.Rendered.HTML), m))
+			}
+			subj := "đã nộp"
+			if lang == "en" {
+				subj = "returns in"
+			}
+			compareBody(rep.score("subject"), who, lang, []tLine{{id: "subject", anchor: regexp.MustCompile(regexp.QuoteMeta(subj)),
+				tokens: []string{fInt(lang, e.reported), fInt(lang, e.expected)}, must: []string{qname(lang, q), e.scope.name}}}, []string{d.Rendered.Subject})
 			compareXLSX(t, rep.score("xlsx"), who, lang, w, e, d.Rendered.XLSX)
 		}
 	}
@@ -172,6 +184,13 @@ func TestDigestTruth(t *testing.T) {
 	}
 }
 
+func present(s, sub string) string {
+	if strings.Contains(s, sub) {
+		return "present"
+	}
+	return "absent"
+}
+
 // compareBody finds each expected line in the body and compares its
 // figures in order; numbers on lines no expected line claims are
 // unaccounted for.
@@ -205,6 +224,14 @@ func compareBody(s *tScore, who, lang string, exp []tLine, lines []string) {
 		}
 		if bad {
 			s.fail(id, fmt.Sprintf("want %q, got %q in %q", e.tokens, got, lines[at]))
+		}
+		for _, m := range e.must {
+			s.compared++
+			if strings.Contains(lines[at], m) {
+				s.matched++
+			} else {
+				s.fail(id+" label", fmt.Sprintf("want %q in %q", m, lines[at]))
+			}
 		}
 	}
 	for i, l := range lines {
