@@ -8,13 +8,23 @@ import (
 
 // Change compares a figure with a base period, like for like: Cur and Base
 // are summed over the same organisations (Orgs of them: those with figures
-// in both periods, predecessors counted in their successor). OK is false
-// when there is no base (nothing to compare, or a base of 0): shown as "—".
+// in both periods, predecessors counted in their successor). Orgs is 0
+// when no organisation has figures in both periods: there is no base (no
+// return), which reads differently from a real base of 0. OK says a
+// percentage can be computed (a base that is not 0).
 type Change struct {
 	OK        bool
 	Cur, Base int
 	Orgs      int
+	// Quarters are, for a year-to-date comparison, the quarters compared
+	// (those with a return in both years for at least one organisation);
+	// Partial when they are not all of Q1..q. Nil otherwise.
+	Quarters []int
+	Partial  bool
 }
+
+// HasBase says some organisation has figures in both periods.
+func (c Change) HasBase() bool { return c.Orgs > 0 }
 
 // Delta is Cur − Base.
 func (c Change) Delta() int { return c.Cur - c.Base }
@@ -84,7 +94,21 @@ type Digest struct {
 	Cutoff   time.Time
 	Deadline time.Time
 
+	// Values are the figures of [Definitions] by id, Shares the KetNap
+	// shares (KindShare) by id. The named fields below are the same
+	// values, for the code that reads them by name.
+	Values map[string]Metric
+	Shares map[string]Share
+
 	Completeness Completeness
+	// PrevCompleteness counts the previous quarter's returns (no lists),
+	// for the key figures box.
+	PrevCompleteness Completeness
+	// Below is the number of organisations of the scope below it that are
+	// valid in the quarter.
+	Below int
+	// Empty says the scope has no accepted return for the quarter.
+	Empty bool
 
 	MembersStart, MembersEnd, Net Metric
 	Official, Probationary        Metric
@@ -112,6 +136,7 @@ type Digest struct {
 	SupervisionByActor           []Tally // actor × activity × form (supervision form or inspection type)
 	SupervisionBySubject         []Tally // activity × subject type
 	DisciplineByForm             []Tally // form × subject type
+	DisciplineByBody             []Tally // decided by × origin (KyLuat, GiamSat)
 	Warnings                     int
 	WarningUnits                 []Unit
 	BalanceMismatches            []Unit
@@ -131,76 +156,96 @@ type QuarterAdmissions struct {
 	Quarter    Quarter
 	Admissions int
 	Target     int // annual target of the organisations reporting that quarter
-	YTD        int
+	// YTD is the year to date up to this quarter: it restarts each year.
+	YTD int
+	// Missing are the quarters of the year before this one without any
+	// return in the scope: YTD lacks them (a partial year).
+	Missing []int
 }
 
 // TopN is how many units the top and bottom lists hold.
 const TopN = 5
 
-// Build computes the digest from the facts.
+// Build computes the digest from the facts: every figure of [Definitions].
 func Build(f *Facts) *Digest {
 	c := f.Quarter
 	d := &Digest{Scope: f.Scope, Quarter: c, Prev: c.Prev(), YearAgo: c.YearAgo(), Cutoff: f.Cutoff, Deadline: f.Deadline,
 		People: f.People, Restatements: f.Restatements, Orgs: map[string]Org{}, AllFigures: f.Figures,
-		TransferCounts: f.Transfers, SupervCounts: f.Supervisions, DisciplineCounts: f.Disciplines}
+		TransferCounts: f.Transfers, SupervCounts: f.Supervisions, DisciplineCounts: f.Disciplines,
+		Values: map[string]Metric{}, Shares: map[string]Share{}}
 	for _, o := range f.Orgs {
 		d.Orgs[o.Code] = o
+		if o.Code != f.Scope.Code && o.ActiveIn(c) {
+			d.Below++
+		}
 	}
 	b := &builder{f: f, d: d, byQ: map[int][]Figures{}}
 	for _, g := range f.Figures {
 		b.byQ[g.Quarter.Index()] = append(b.byQ[g.Quarter.Index()], g)
 	}
 	d.Figures = b.byQ[c.Index()]
-	b.completeness()
-
-	metric := func(v func(Figures) int) Metric {
-		return Metric{Value: sum(d.Figures, v), QoQ: b.change([]Quarter{c}, []Quarter{d.Prev}, v), YoY: b.change([]Quarter{c}, []Quarter{d.YearAgo}, v)}
+	d.Empty = len(d.Figures) == 0
+	d.Completeness = b.completeness(c, d.Deadline, true)
+	prevDeadline := f.PrevDeadline
+	if prevDeadline.IsZero() {
+		prevDeadline = d.Deadline.AddDate(0, -3, 0)
 	}
-	d.MembersStart = metric(Figures.Start)
-	d.MembersEnd = metric(Figures.End)
-	d.Net = metric(func(g Figures) int { return g.End() - g.Start() })
-	// A net change of 0 is a base for the difference (not for a percentage).
-	d.Net.QoQ.OK, d.Net.YoY.OK = d.Net.QoQ.Orgs > 0, d.Net.YoY.Orgs > 0
-	d.Official = metric(func(g Figures) int { return g.EndOfficial })
-	d.Probationary = metric(func(g Figures) int { return g.EndProbationary })
-	d.Recognised = metric(func(g Figures) int { return g.Recognised })
-	adm := func(g Figures) int { return g.Admitted + g.Readmitted }
-	d.Admissions = metric(adm)
-	d.Readmitted = sum(d.Figures, func(g Figures) int { return g.Readmitted })
-	ytd, ytdBase := ytdQuarters(c)
-	d.AdmissionsYTD = Metric{Value: b.sumQuarters(ytd, adm), YoY: b.change(ytd, ytdBase, adm)}
+	d.PrevCompleteness = b.completeness(d.Prev, prevDeadline, false)
 	d.Target = b.yearTarget()
+
+	for _, def := range Definitions {
+		switch def.Kind {
+		case KindSum, KindNet:
+			if def.rows != nil {
+				d.Values[def.ID] = b.rowsMetric(def.rows(f), def.count)
+			} else {
+				d.Values[def.ID] = b.metric(def.value)
+			}
+		case KindRows:
+			d.Values[def.ID] = b.rowsMetric(def.rows(f), def.count)
+		case KindYTD:
+			ytd, _ := ytdQuarters(c)
+			d.Values[def.ID] = Metric{Value: b.sumQuarters(ytd, def.value), YoY: b.ytdChange(def.value)}
+		case KindShare:
+			s := Share{Num: sum(d.Figures, def.value), Den: sum(d.Figures, def.den)}
+			s.QoQ, s.QoQOK = b.pp([]Quarter{c}, []Quarter{d.Prev}, def.value, def.den)
+			s.YoY, s.YoYOK = b.pp([]Quarter{c}, []Quarter{d.YearAgo}, def.value, def.den)
+			d.Shares[def.ID] = s
+		case KindLevel, KindReturns:
+			d.Values[def.ID] = Metric{Value: def.level(d)}
+		}
+	}
+	v := d.Values
+	d.MembersStart, d.MembersEnd, d.Net = v["members_start"], v["members_end"], v["members_net"]
+	d.Official, d.Probationary, d.Recognised = v["members_official"], v["members_probationary"], v["members_recognised"]
+	d.Admissions, d.AdmissionsYTD = v["admissions_quarter"], v["admissions_ytd"]
+	d.TransferIn, d.TransferOut, d.TempIn, d.TempOut = v["transfers_in"], v["transfers_out"], v["transfers_temp_in"], v["transfers_temp_out"]
+	d.Supervision, d.Inspection, d.DisciplineTotal = v["supervisions"], v["inspections"], v["disciplines"]
+	sh := d.Shares
+	d.Women, d.Youth, d.Minority, d.Religious, d.NonState = sh["share_women"], sh["share_youth"], sh["share_minority"], sh["share_religious"], sh["share_nonstate"]
+
+	d.Readmitted = sum(d.Figures, func(g Figures) int { return g.Readmitted })
 	if d.Target > 0 {
 		d.Progress, d.ProgressOK = 100*float64(d.AdmissionsYTD.Value)/float64(d.Target), true
 	}
+	adm := func(g Figures) int { return g.Admitted + g.Readmitted }
 	first := Quarter{c.Year - 1, 1}
 	run := 0
+	var missing []int
 	for i := first.Index(); i <= c.Index(); i++ {
 		q := QuarterOf(i)
 		if q.Q == 1 {
-			run = 0
+			run, missing = 0, nil // the year to date restarts each year
 		}
 		n := b.sumQuarters([]Quarter{q}, adm)
 		run += n
 		if len(b.byQ[i]) == 0 {
+			missing = append(missing, q.Q)
 			continue // no return for that quarter at all: no point on the chart
 		}
-		d.ByQuarter = append(d.ByQuarter, QuarterAdmissions{Quarter: q, Admissions: n, YTD: run,
+		d.ByQuarter = append(d.ByQuarter, QuarterAdmissions{Quarter: q, Admissions: n, YTD: run, Missing: slices.Clone(missing),
 			Target: sum(b.byQ[i], func(g Figures) int { return g.Target })})
 	}
-
-	share := func(num func(Figures) int) Share {
-		den := func(g Figures) int { return g.AdmissionRows }
-		s := Share{Num: sum(d.Figures, num), Den: sum(d.Figures, den)}
-		s.QoQ, s.QoQOK = b.pp([]Quarter{c}, []Quarter{d.Prev}, num, den)
-		s.YoY, s.YoYOK = b.pp([]Quarter{c}, []Quarter{d.YearAgo}, num, den)
-		return s
-	}
-	d.Women = share(func(g Figures) int { return g.Women })
-	d.Youth = share(func(g Figures) int { return g.Youth })
-	d.Minority = share(func(g Figures) int { return g.Minority })
-	d.Religious = share(func(g Figures) int { return g.Religious })
-	d.NonState = share(func(g Figures) int { return g.NonState })
 
 	b.transfers()
 	b.supervision()
@@ -320,65 +365,107 @@ func (b *builder) unit(code string) Unit {
 	return Unit{Code: code, Name: b.d.Orgs[code].Name}
 }
 
-func (b *builder) completeness() {
-	d := b.d
+// completeness counts the expected returns of quarter q (the lists only
+// when lists is set): grassroots organisations valid in q, reported when
+// they have figures for q, on time when the first version was received by
+// deadline.
+func (b *builder) completeness(q Quarter, deadline time.Time, lists bool) Completeness {
 	reported := map[string]Figures{}
-	for _, g := range d.Figures {
+	for _, g := range b.byQ[q.Index()] {
 		reported[g.Org] = g
 	}
 	rejected := map[string]string{}
 	for _, r := range b.f.Rejected {
-		if r.Quarter == d.Quarter {
+		if r.Quarter == q {
 			rejected[r.Org] = r.Reason
 		}
 	}
-	cm := &d.Completeness
+	var cm Completeness
 	for _, o := range b.f.Orgs {
-		if !o.Reports() || !o.ActiveIn(d.Quarter) {
+		if !o.Reports() || !o.ActiveIn(q) {
 			continue
 		}
 		cm.Expected++
 		g, ok := reported[o.Code]
 		if !ok {
-			u := b.unit(o.Code)
-			u.Reason = rejected[o.Code]
-			if u.Reason != "" {
+			if rejected[o.Code] != "" {
 				cm.Rejected++
 			}
 			cm.Missing++
-			cm.MissingUnits = append(cm.MissingUnits, u)
+			if lists {
+				u := b.unit(o.Code)
+				u.Reason = rejected[o.Code]
+				cm.MissingUnits = append(cm.MissingUnits, u)
+			}
 			continue
 		}
 		cm.Reported++
-		if !g.FirstReceivedAt.After(d.Deadline) {
+		if !g.FirstReceivedAt.After(deadline) {
 			cm.OnTime++
 		} else {
 			cm.Late++
-			u := b.unit(o.Code)
-			u.Late = true
-			cm.LateUnits = append(cm.LateUnits, u)
+			if lists {
+				u := b.unit(o.Code)
+				u.Late = true
+				cm.LateUnits = append(cm.LateUnits, u)
+			}
 		}
 	}
+	return cm
 }
 
-func (b *builder) countChange(counts []Count, match func(Count) bool) Metric {
+// metric is v summed over the quarter's returns with its two comparisons.
+func (b *builder) metric(v func(Figures) int) Metric {
 	d := b.d
+	return Metric{Value: sum(d.Figures, v), QoQ: b.change([]Quarter{d.Quarter}, []Quarter{d.Prev}, v),
+		YoY: b.change([]Quarter{d.Quarter}, []Quarter{d.YearAgo}, v)}
+}
+
+// rowsMetric is a metric of detail rows: what w gives each count, added up
+// by organisation and quarter. Counts are only there for organisations
+// with rows: an organisation with a return and no row counts 0.
+func (b *builder) rowsMetric(counts []Count, w func(Count) int) Metric {
 	by := map[int]map[string]int{}
 	for _, c := range counts {
-		if !match(c) {
+		n := w(c)
+		if n == 0 {
 			continue
 		}
 		i := c.Quarter.Index()
 		if by[i] == nil {
 			by[i] = map[string]int{}
 		}
-		by[i][c.Org] += c.N
+		by[i][c.Org] += n
 	}
-	// Counts are only there for organisations with rows: compare over the
-	// organisations that reported in both quarters (zero rows count as 0).
-	val := func(g Figures) int { return by[g.Quarter.Index()][g.Org] }
-	return Metric{Value: sum(d.Figures, val), QoQ: b.change([]Quarter{d.Quarter}, []Quarter{d.Prev}, val),
-		YoY: b.change([]Quarter{d.Quarter}, []Quarter{d.YearAgo}, val)}
+	return b.metric(func(g Figures) int { return by[g.Quarter.Index()][g.Org] })
+}
+
+// ytdChange compares the year to date with last year on the same
+// (organisation, quarter) pairs: quarter k of the year enters, for an
+// organisation (its predecessors counted in it), only when it has figures
+// for k in both years. Quarters are the k with at least one such pair.
+func (b *builder) ytdChange(v func(Figures) int) Change {
+	c := b.d.Quarter
+	var ch Change
+	units := map[string]bool{}
+	for k := 1; k <= c.Q; k++ {
+		cur, base := []Quarter{{c.Year, k}}, []Quarter{{c.Year - 1, k}}
+		set := b.common(cur, base)
+		if len(set) == 0 {
+			continue
+		}
+		ch.Quarters = append(ch.Quarters, k)
+		mc, mb := b.byRep(cur, v), b.byRep(base, v)
+		for u := range set {
+			ch.Cur += mc[u]
+			ch.Base += mb[u]
+			units[u] = true
+		}
+	}
+	ch.Orgs = len(units)
+	ch.Partial = len(ch.Quarters) > 0 && len(ch.Quarters) != c.Q
+	ch.OK = ch.Orgs > 0 && ch.Base != 0
+	return ch
 }
 
 func (b *builder) transfers() {
@@ -407,10 +494,6 @@ func (b *builder) transfers() {
 	for _, s := range order {
 		d.Transfers = append(d.Transfers, *scopes[s])
 	}
-	d.TransferIn = b.countChange(b.f.Transfers, func(c Count) bool { return c.Keys[0] == "DEN" && c.Keys[1] == "CHINH_THUC" })
-	d.TransferOut = b.countChange(b.f.Transfers, func(c Count) bool { return c.Keys[0] == "DI" && c.Keys[1] == "CHINH_THUC" })
-	d.TempIn = b.countChange(b.f.Transfers, func(c Count) bool { return c.Keys[0] == "DEN" && c.Keys[1] == "TAM_THOI" })
-	d.TempOut = b.countChange(b.f.Transfers, func(c Count) bool { return c.Keys[0] == "DI" && c.Keys[1] == "TAM_THOI" })
 	for _, n := range b.f.UnmatchedTransfers {
 		d.UnmatchedLetters += n
 	}
@@ -435,12 +518,10 @@ func tally(counts []Count, q Quarter, key func(Count) [3]string) []Tally {
 
 func (b *builder) supervision() {
 	d := b.d
-	d.Supervision = b.countChange(b.f.Supervisions, func(c Count) bool { return c.Keys[1] == "GIAM_SAT" })
-	d.Inspection = b.countChange(b.f.Supervisions, func(c Count) bool { return c.Keys[1] == "KIEM_TRA" })
-	d.DisciplineTotal = b.countChange(b.f.Disciplines, func(Count) bool { return true })
 	d.SupervisionByActor = tally(b.f.Supervisions, d.Quarter, func(c Count) [3]string { return [3]string{c.Keys[0], c.Keys[1], c.Keys[2]} })
 	d.SupervisionBySubject = tally(b.f.Supervisions, d.Quarter, func(c Count) [3]string { return [3]string{c.Keys[1], c.Keys[3]} })
 	d.DisciplineByForm = tally(b.f.Disciplines, d.Quarter, func(c Count) [3]string { return [3]string{c.Keys[0], c.Keys[1]} })
+	d.DisciplineByBody = tally(b.f.Disciplines, d.Quarter, func(c Count) [3]string { return [3]string{c.Keys[3], c.Keys[2]} })
 }
 
 func (b *builder) quality() {

@@ -81,9 +81,11 @@ func TestBuildComparesLikeForLike(t *testing.T) {
 	// too), B 3, D 2, and C 4 from its Q2 return.
 	require.Equal(t, 12+3+2+4, d.Target)
 	require.InDelta(t, 100*22.0/21, d.Progress, 1e-9)
-	// Inspections: no base at all in the previous quarter: "—".
+	// Inspections: a real 0 in the previous quarter (B reported, with none).
 	require.Equal(t, 2, d.Inspection.Value)
-	require.False(t, d.Inspection.QoQ.OK)
+	require.False(t, d.Inspection.QoQ.OK, "no percentage of a base of 0")
+	require.True(t, d.Inspection.QoQ.HasBase(), "but a base: B reported in Q2 with no inspection")
+	require.Equal(t, 0, d.Inspection.QoQ.Base)
 	require.Equal(t, 2, d.UnmatchedLetters)
 }
 
@@ -116,7 +118,10 @@ func TestRenderVietnameseAndEnglish(t *testing.T) {
 	require.NoError(t, err)
 	require.Contains(t, en.Text, "Q3 2025")
 	require.Contains(t, en.Text, "104.76% of the annual target (4.76% over)")
-	require.Contains(t, en.Text, "| —", "no base shows a dash")
+	// B reported in Q2 with no inspection: a real base of 0, printed with
+	// the change; only the percentage is "—" (issue 10, defect 3).
+	require.Contains(t, en.Text, "- Inspections: 2 | +2 (—) from 0 |")
+	require.Contains(t, vi.Text, "- Kiểm tra (lượt): 2 | +2 (—) từ 0 |")
 	for _, r := range []*digest.Rendered{vi, en} {
 		require.Equal(t, []byte("\x89PNG"), r.Chart[:4])
 		require.Equal(t, []byte("PK"), r.XLSX[:2])

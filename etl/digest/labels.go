@@ -14,7 +14,7 @@ var texts = map[string][2]string{
 	"value":           {"Quý này", "This quarter"},
 	"qoq":             {"So với quý trước (%s)", "Vs previous quarter (%s)"},
 	"yoy":             {"So với cùng kỳ (%s)", "Vs same quarter last year (%s)"},
-	"lfl":             {"So sánh trên cùng tập đơn vị có số liệu ở cả hai kỳ (đơn vị sáp nhập tính vào đơn vị kế thừa); «—»: không có số liệu để so sánh.", "Compared on the same organisations with figures in both periods (merged organisations counted in their successor); «—»: no base to compare with."},
+	"lfl":             {"So sánh trên cùng tập đơn vị có số liệu ở cả hai kỳ (đơn vị sáp nhập tính vào đơn vị kế thừa): mức thay đổi (tỷ lệ %) từ số kỳ gốc; tỷ lệ «—» khi kỳ gốc bằng 0; «— (chưa có báo cáo)» khi không đơn vị nào có báo cáo ở cả hai kỳ. Lũy kế so với cùng kỳ chỉ tính các quý cả hai năm đều có báo cáo.", "Compared on the same organisations with figures in both periods (merged organisations counted in their successor): the change (percent) from the base; the percentage is «—» when the base is 0; «— (no return)» when no organisation has a return in both periods. Year to date is compared on the quarters both years have returns for."},
 	"s_complete":      {"1. Tình hình nộp báo cáo", "1. Completeness"},
 	"complete_line":   {"Đã nộp %d/%d đơn vị (%s); đúng hạn %d (%s)", "%d of %d returns in (%s); %d on time (%s)"},
 	"expected":        {"Đơn vị phải nộp", "Expected"},
@@ -89,6 +89,21 @@ var texts = map[string][2]string{
 	"attachment":      {"Tệp đính kèm %s có số liệu chi tiết của từng đơn vị cho mọi con số trong thư này.", "The attached %s has the per-organisation figures behind every number in this mail."},
 	"footer":          {"Thư này được gửi tự động; vui lòng không trả lời.", "This mail is automatic; please do not reply."},
 	"none":            {"Không có.", "None."},
+	"chg":             {"%s (%s) từ %s", "%s (%s) from %s"},
+	"chg_net":         {"%s từ %s", "%s from %s"},
+	"from":            {"từ %s", "from %s"},
+	"no_base":         {"— (chưa có báo cáo)", "— (no return)"},
+	"ytd_partial":     {"%s so với %s/%d", "%s vs %s %d"},
+	"ytd_none":        {"— (năm %d không có báo cáo cùng quý)", "— (%d has no returns for the same quarters)"},
+	"and_more":        {"và %d đơn vị khác", "and %d more"},
+	"empty":           {"Phạm vi này chưa có báo cáo nào được chấp nhận cho %s: mọi số liệu bên dưới bằng 0 hoặc «—».", "No accepted return in this scope for %s yet: every figure below is 0 or «—»."},
+	"s_keys":          {"Số liệu chính", "Key figures"},
+	"s_left":          {"Đảng viên ra khỏi danh sách trong quý, theo lý do", "Members who left in the quarter, by reason"},
+	"s_outcomes":      {"Kết quả giám sát, kiểm tra", "Outcomes of supervision and inspection"},
+	"g_body":          {"Cấp quyết định", "Decided by"},
+	"g_origin":        {"Nguồn", "Origin"},
+	"no_target_short": {"chưa có chỉ tiêu", "no target"},
+	"chart_partial":   {"* Lũy kế năm %d thiếu %s (không có báo cáo)", "* Year to date %d lacks %s (no returns)"},
 }
 
 // Code labels (schemas/codelists), for the tables.
@@ -104,7 +119,7 @@ var codeLabels = map[string][2]string{
 	"KT_THUC_HIEN_NV_KTGS": {"Việc thực hiện nhiệm vụ KT, GS", "Of inspection and supervision work"},
 	"KT_THI_HANH_KY_LUAT":  {"Việc thi hành kỷ luật", "Of discipline enforcement"}, "KT_TAI_CHINH": {"Tài chính đảng", "Party finance"},
 	"KT_DANG_PHI": {"Đảng phí", "Party dues"}, "GQ_TO_CAO": {"Giải quyết tố cáo", "Denunciation"}, "GQ_KHIEU_NAI": {"Giải quyết khiếu nại kỷ luật", "Discipline appeal"},
-	"KHAI_TRU": {"Khai trừ", "Expulsion"}, "GIAI_TAN": {"Giải tán", "Dissolution"}, "DEN": {"Đến", "In"}, "DI": {"Đi", "Out"},
+	"KHAI_TRU": {"Khai trừ", "Expulsion"}, "KHAC": {"Khác", "Other"}, "GIAI_TAN": {"Giải tán", "Dissolution"}, "DEN": {"Đến", "In"}, "DI": {"Đi", "Out"},
 }
 
 func tr(lang, key string) string {
@@ -116,6 +131,25 @@ func tr(lang, key string) string {
 		return t[1]
 	}
 	return t[0]
+}
+
+// tr2 picks the language of a [vi, en] pair.
+func tr2(lang string, t [2]string) string {
+	if lang == "en" {
+		return t[1]
+	}
+	return t[0]
+}
+
+// originLabel names where a discipline was recorded.
+func originLabel(lang, origin string) string {
+	switch origin {
+	case "GiamSat":
+		return tr2(lang, [2]string{"Qua giám sát, kiểm tra (GiamSat)", "After supervision or inspection (GiamSat)"})
+	case "KyLuat":
+		return tr2(lang, [2]string{"Kỷ luật khác (KyLuat)", "Other discipline (KyLuat)"})
+	}
+	return codeLabel(lang, origin)
 }
 
 func codeLabel(lang, code string) string {

@@ -64,6 +64,10 @@ type Figures struct {
 	Org     string
 	Quarter Quarter
 	Version int
+	// SubmissionID and FileName identify the current submission, as the
+	// reporting.* views carry them.
+	SubmissionID int64
+	FileName     string
 	// ReceivedAt is when the current version was received, FirstReceivedAt
 	// the first version (what on time is judged by); LoadedAt the load of
 	// the current version.
@@ -92,8 +96,9 @@ func (f Figures) End() int { return f.EndOfficial + f.EndProbationary }
 
 // Count is a number of detail rows of one organisation and quarter with the
 // same keys: transfers (direction, transfer type, scope), supervisions
-// (actor, activity, form or inspection type, subject type) or disciplines
-// (discipline form, subject type).
+// (actor, activity, form or inspection type, subject type), disciplines
+// (discipline form, subject type, origin KyLuat/GiamSat, decided by) or
+// outcomes (activity, result, "C"/"K" discipline decided on the row).
 type Count struct {
 	Org     string
 	Quarter Quarter
@@ -145,13 +150,20 @@ type Facts struct {
 	// Deadline is when the quarter's returns were due (on time: first
 	// received by then).
 	Deadline time.Time
-	Orgs     []Org // every organisation of the scope
+	// PrevDeadline is when the previous quarter's returns were due; zero:
+	// three months before Deadline.
+	PrevDeadline time.Time
+	Orgs         []Org // every organisation of the scope
 	// Figures cover the quarters from Q1 of the year before to Quarter.
 	Figures      []Figures
 	Transfers    []Count
 	Supervisions []Count
-	Disciplines  []Count
-	Rejected     []Rejected
+	// Disciplines are every discipline decided: KyLuat rows and GiamSat
+	// rows with a discipline form (reporting.disciplines_all).
+	Disciplines []Count
+	// Outcomes are the GiamSat rows by activity, result and discipline.
+	Outcomes []Count
+	Rejected []Rejected
 	// UnmatchedTransfers counts letters without their other side older than
 	// 30 days at the cut-off, by organisation (no names).
 	UnmatchedTransfers map[string]int

@@ -57,29 +57,34 @@ func Render(d *Digest, opts RenderOptions) (*Rendered, error) {
 	return r, nil
 }
 
-type row struct{ Label, Value, QoQ, YoY string }
+type row struct{ ID, Label, Value, QoQ, YoY string }
 
 type unitLine struct{ Code, Name, Note string }
 
 type trow struct{ A, B, C, D string }
 
+type keyRow struct{ ID, Label, Value, Change string }
+
 type view struct {
 	Lang, Title, Subject, Greeting, Scope, Cutoff string
-	QoQHead, YoYHead, LFL                         string
+	QoQHead, YoYHead, LFL, KeyHead                string
 	T                                             map[string]string
+	Empty                                         string
+	Keys                                          []keyRow
 	Restated                                      []string
 	CompLine                                      string
 	Completeness                                  []row
 	Missing, Late                                 []unitLine
-	Members, Admissions, Shares                   []row
+	MissingMore, LateMore                         string
+	Members, Left, Admissions, Shares             []row
 	Readmitted, Progress                          string
 	Top, Bottom                                   []unitLine
 	Zero                                          string
 	Transfers                                     []trow
 	TransferTotals                                []row
 	Unmatched                                     string
-	Superv                                        []row
-	ByActor, BySubject, Discipline                []trow
+	Superv, Outcomes, Disciplines                 []row
+	ByActor, BySubject, Discipline, DiscBody      []trow
 	Warnings                                      string
 	WarnUnits                                     []unitLine
 	Mismatch                                      []unitLine
@@ -87,60 +92,203 @@ type view struct {
 	ChartCID, ChartAlt, Attachment, XLSXName      string
 }
 
+// ListCap is how many late or missing organisations the body lists; the
+// attachment lists them all.
+const ListCap = 10
+
+// formatter prints the digest's numbers and comparisons in one language.
+type formatter struct {
+	lang string
+	d    *Digest
+}
+
+func (f formatter) num(n int) string { return locale.Int(f.lang, int64(n)) }
+
+func (f formatter) pct(x float64) string { return locale.Percent(f.lang, x) }
+
+func (f formatter) signed(n int) string {
+	if n > 0 {
+		return "+" + f.num(n)
+	}
+	return f.num(n)
+}
+
+func (f formatter) signedPct(x float64) string {
+	p := locale.Decimal(f.lang, x, 2) + "%"
+	if x > 0 {
+		p = "+" + p
+	}
+	return p
+}
+
+func (f formatter) pp(x float64) string {
+	s := locale.Decimal(f.lang, x, 2)
+	if x > 0 {
+		s = "+" + s
+	}
+	return s + " " + tr(f.lang, "pp")
+}
+
+func (f formatter) ratio(a, b int) string {
+	if b == 0 {
+		return "—"
+	}
+	return f.pct(100 * float64(a) / float64(b))
+}
+
+// quarterRange is "Q2–Q3" (consecutive) or "Q1, Q3".
+func quarterRange(qs []int) string {
+	if len(qs) == 0 {
+		return ""
+	}
+	consecutive := true
+	for i := 1; i < len(qs); i++ {
+		consecutive = consecutive && qs[i] == qs[i-1]+1
+	}
+	if len(qs) == 1 {
+		return fmt.Sprintf("Q%d", qs[0])
+	}
+	if consecutive {
+		return fmt.Sprintf("Q%d–Q%d", qs[0], qs[len(qs)-1])
+	}
+	parts := make([]string, len(qs))
+	for i, q := range qs {
+		parts[i] = fmt.Sprintf("Q%d", q)
+	}
+	return strings.Join(parts, ", ")
+}
+
+// YTDLabel is how a restricted year-to-date comparison is labelled:
+// "Q2–Q3 so với Q2–Q3/2024" (vi), "Q2–Q3 vs Q2–Q3 2024" (en).
+func YTDLabel(lang string, quarters []int, baseYear int) string {
+	r := quarterRange(quarters)
+	return fmt.Sprintf(tr(lang, "ytd_partial"), r, r, baseYear)
+}
+
+// change prints a comparison: the change, its percentage and the base;
+// the percentage alone is "—" on a base of 0; "— (no return)" when no
+// organisation has figures in both periods. A net change has no
+// percentage. A year to date restricted to the common quarters says so.
+func (f formatter) change(def Definition, c Change) string {
+	if !c.HasBase() {
+		if def.Kind == KindYTD {
+			return fmt.Sprintf(tr(f.lang, "ytd_none"), f.d.Quarter.Year-1)
+		}
+		return tr(f.lang, "no_base")
+	}
+	var s string
+	if def.Kind == KindNet {
+		s = fmt.Sprintf(tr(f.lang, "chg_net"), f.signed(c.Delta()), f.signed(c.Base))
+	} else {
+		p := "—"
+		if c.OK {
+			p = f.signedPct(c.Pct())
+		}
+		s = fmt.Sprintf(tr(f.lang, "chg"), f.signed(c.Delta()), p, f.num(c.Base))
+	}
+	if c.Partial {
+		s = YTDLabel(f.lang, c.Quarters, f.d.Quarter.Year-1) + ": " + f.num(c.Cur) + ", " + s
+	}
+	return s
+}
+
+// value prints a figure's value of this quarter.
+func (f formatter) value(def Definition) string {
+	d := f.d
+	switch def.Kind {
+	case KindNet:
+		return f.signed(d.Values[def.ID].Value)
+	case KindShare:
+		s := d.Shares[def.ID]
+		if s.Den == 0 {
+			return "—"
+		}
+		return fmt.Sprintf("%s (%s/%s)", f.pct(s.Pct()), f.num(s.Num), f.num(s.Den))
+	case KindProgress:
+		if !d.ProgressOK {
+			return fmt.Sprintf("%s (%s)", f.num(d.AdmissionsYTD.Value), tr(f.lang, "no_target_short"))
+		}
+		return fmt.Sprintf("%s/%s (%s)", f.num(d.AdmissionsYTD.Value), f.num(d.Target), f.pct(d.Progress))
+	case KindReturns:
+		return f.num(d.Values[def.ID].Value)
+	}
+	return f.num(d.Values[def.ID].Value)
+}
+
+// row is a definition's line in a section table.
+func (f formatter) row(def Definition) row {
+	r := row{ID: def.ID, Label: tr2(f.lang, def.Label), Value: f.value(def)}
+	switch def.Kind {
+	case KindSum, KindNet, KindRows:
+		m := f.d.Values[def.ID]
+		r.QoQ, r.YoY = f.change(def, m.QoQ), f.change(def, m.YoY)
+	case KindYTD:
+		r.YoY = f.change(def, f.d.Values[def.ID].YoY)
+	case KindShare:
+		s := f.d.Shares[def.ID]
+		r.QoQ, r.YoY = "—", "—"
+		if s.QoQOK {
+			r.QoQ = f.pp(s.QoQ)
+		}
+		if s.YoYOK {
+			r.YoY = f.pp(s.YoY)
+		}
+	}
+	return r
+}
+
+// keyRow is a figure of the key-figures box with its change against the
+// previous quarter.
+func (f formatter) keyRow(def Definition) keyRow {
+	d := f.d
+	k := keyRow{ID: def.ID, Label: tr2(f.lang, def.Label), Value: f.value(def)}
+	switch def.Kind {
+	case KindProgress:
+		k.Change = f.signed(d.Admissions.Value)
+		if d.ProgressOK {
+			k.Change += " (" + f.pp(100*float64(d.Admissions.Value)/float64(d.Target)) + ")"
+		}
+	case KindReturns:
+		cm, pm := d.Completeness, d.PrevCompleteness
+		k.Value = fmt.Sprintf("%s/%s (%s)", f.num(d.Values[def.ID].Value), f.num(cm.Expected), f.ratio(d.Values[def.ID].Value, cm.Expected))
+		if pm.Expected == 0 {
+			k.Change = tr(f.lang, "no_base")
+			break
+		}
+		n := pm.OnTime
+		k.Change = f.signed(d.Values[def.ID].Value - n)
+		if cm.Expected > 0 {
+			k.Change += " (" + f.pp(100*float64(d.Values[def.ID].Value)/float64(cm.Expected)-100*float64(n)/float64(pm.Expected)) + ")"
+		}
+		k.Change += " " + fmt.Sprintf(tr(f.lang, "from"), f.num(n)+"/"+f.num(pm.Expected))
+	default:
+		k.Change = f.change(def, d.Values[def.ID].QoQ)
+	}
+	return k
+}
+
+func (f formatter) section(s Section) []row {
+	var out []row
+	for _, def := range inSection(s) {
+		out = append(out, f.row(def))
+	}
+	return out
+}
+
 func newView(d *Digest, lang, name string) *view {
-	num := func(n int) string { return locale.Int(lang, int64(n)) }
-	pct := func(x float64) string { return locale.Percent(lang, x) }
-	ratio := func(a, b int) string {
-		if b == 0 {
-			return "—"
-		}
-		return pct(100 * float64(a) / float64(b))
-	}
-	signed := func(n int) string {
-		if n > 0 {
-			return "+" + num(n)
-		}
-		return num(n)
-	}
-	change := func(c Change) string {
-		if !c.OK {
-			return "—"
-		}
-		p := locale.Decimal(lang, c.Pct(), 2) + "%"
-		if c.Pct() > 0 {
-			p = "+" + p
-		}
-		return fmt.Sprintf("%s (%s)", signed(c.Delta()), p)
-	}
-	metric := func(key string, m Metric) row {
-		return row{Label: tr(lang, key), Value: num(m.Value), QoQ: change(m.QoQ), YoY: change(m.YoY)}
-	}
-	pp := func(x float64, ok bool) string {
-		if !ok {
-			return "—"
-		}
-		s := locale.Decimal(lang, x, 2)
-		if x > 0 {
-			s = "+" + s
-		}
-		return s + " " + tr(lang, "pp")
-	}
+	f := formatter{lang: lang, d: d}
+	num := f.num
 	qname := func(q Quarter) string { return locale.Quarter(lang, q.Year, q.Q) }
 	period := qname(d.Quarter)
-	below := 0
-	for _, o := range d.Orgs {
-		if o.Code != d.Scope.Code {
-			below++
-		}
-	}
 	cm := d.Completeness
 	v := &view{Lang: lang, T: map[string]string{},
 		Title:    fmt.Sprintf(tr(lang, "title"), period, d.Scope.Name),
 		Subject:  fmt.Sprintf(tr(lang, "subject"), period, d.Scope.Name, cm.Reported, cm.Expected),
-		Scope:    fmt.Sprintf(tr(lang, "scope"), d.Scope.Name, d.Scope.Code, below),
+		Scope:    fmt.Sprintf(tr(lang, "scope"), d.Scope.Name, d.Scope.Code, d.Below),
 		Cutoff:   fmt.Sprintf(tr(lang, "cutoff"), locale.DateTime(d.Cutoff), locale.DateTime(d.Deadline)),
 		QoQHead:  fmt.Sprintf(tr(lang, "qoq"), qname(d.Prev)),
 		YoYHead:  fmt.Sprintf(tr(lang, "yoy"), qname(d.YearAgo)),
+		KeyHead:  fmt.Sprintf(tr(lang, "qoq"), qname(d.Prev)),
 		LFL:      tr(lang, "lfl"),
 		ChartCID: ChartCID, ChartAlt: tr(lang, "chart_alt"),
 		XLSXName: fmt.Sprintf("BaoCaoNhanh_%s_%d-Q%d.xlsx", safeName(d.Scope.Code), d.Quarter.Year, d.Quarter.Q),
@@ -152,61 +300,61 @@ func newView(d *Digest, lang, name string) *view {
 	if name != "" {
 		v.Greeting = fmt.Sprintf(tr(lang, "greeting"), name)
 	}
+	if d.Empty {
+		v.Empty = fmt.Sprintf(tr(lang, "empty"), period)
+	}
+	for _, id := range KeyFigures {
+		if def, ok := DefinitionOf(id); ok {
+			v.Keys = append(v.Keys, f.keyRow(def))
+		}
+	}
 	for _, r := range d.Restatements {
 		v.Restated = append(v.Restated, fmt.Sprintf(tr(lang, "restated_line"), orgName(d, r.Org), qname(r.Quarter), r.Version, locale.DateTime(r.LoadedAt)))
 	}
-	v.CompLine = fmt.Sprintf(tr(lang, "complete_line"), cm.Reported, cm.Expected, ratio(cm.Reported, cm.Expected), cm.OnTime, ratio(cm.OnTime, cm.Expected))
-	for _, x := range []struct {
-		k string
-		n int
-	}{{"expected", cm.Expected}, {"reported", cm.Reported}, {"ontime", cm.OnTime}, {"late", cm.Late}, {"rejected", cm.Rejected}, {"missing", cm.Missing}} {
-		v.Completeness = append(v.Completeness, row{Label: tr(lang, x.k), Value: num(x.n), QoQ: ratio(x.n, cm.Expected)})
+	v.CompLine = fmt.Sprintf(tr(lang, "complete_line"), cm.Reported, cm.Expected, f.ratio(cm.Reported, cm.Expected), cm.OnTime, f.ratio(cm.OnTime, cm.Expected))
+	for _, def := range inSection(SecComplete) {
+		n := d.Values[def.ID].Value
+		v.Completeness = append(v.Completeness, row{ID: def.ID, Label: tr2(lang, def.Label), Value: num(n), QoQ: f.ratio(n, cm.Expected)})
 	}
-	for _, u := range cm.MissingUnits {
+	for i, u := range cm.MissingUnits {
+		if i == ListCap {
+			v.MissingMore = fmt.Sprintf(tr(lang, "and_more"), len(cm.MissingUnits)-ListCap)
+			break
+		}
 		note := tr(lang, "not_received")
 		if u.Reason != "" {
 			note = fmt.Sprintf(tr(lang, "rejected_reason"), u.Reason)
 		}
 		v.Missing = append(v.Missing, unitLine{Code: u.Code, Name: u.Name, Note: note})
 	}
-	for _, u := range cm.LateUnits {
+	for i, u := range cm.LateUnits {
+		if i == ListCap {
+			v.LateMore = fmt.Sprintf(tr(lang, "and_more"), len(cm.LateUnits)-ListCap)
+			break
+		}
 		v.Late = append(v.Late, unitLine{Code: u.Code, Name: u.Name})
 	}
-	v.Members = []row{metric("m_start", d.MembersStart), metric("m_end", d.MembersEnd), metric("m_net", d.Net),
-		metric("m_official", d.Official), metric("m_prob", d.Probationary), metric("m_recognised", d.Recognised)}
-	// A net change compared in percent says nothing: the difference only.
-	net := func(c Change) string {
-		if !c.OK {
-			return "—"
+	v.Members = f.section(SecMembers)
+	v.Left = f.section(SecLeft)
+	for _, def := range inSection(SecAdmissions) {
+		if def.Kind != KindProgress {
+			v.Admissions = append(v.Admissions, f.row(def))
 		}
-		return signed(c.Delta())
 	}
-	v.Members[2].Value, v.Members[2].QoQ, v.Members[2].YoY = signed(d.Net.Value), net(d.Net.QoQ), net(d.Net.YoY)
-	v.Admissions = []row{metric("a_quarter", d.Admissions), metric("a_ytd", d.AdmissionsYTD), {Label: tr(lang, "a_target"), Value: num(d.Target), QoQ: "", YoY: ""}}
-	v.Admissions[1].QoQ = ""
 	v.Readmitted = fmt.Sprintf(tr(lang, "a_readmitted"), num(d.Readmitted))
 	switch {
 	case !d.ProgressOK:
 		v.Progress = tr(lang, "no_target")
 	case d.Progress > 100:
-		v.Progress = fmt.Sprintf(tr(lang, "progress_over"), num(d.AdmissionsYTD.Value), num(d.Target), pct(d.Progress), pct(d.Progress-100))
+		v.Progress = fmt.Sprintf(tr(lang, "progress_over"), num(d.AdmissionsYTD.Value), num(d.Target), f.pct(d.Progress), f.pct(d.Progress-100))
 	default:
-		v.Progress = fmt.Sprintf(tr(lang, "progress"), num(d.AdmissionsYTD.Value), num(d.Target), pct(d.Progress))
+		v.Progress = fmt.Sprintf(tr(lang, "progress"), num(d.AdmissionsYTD.Value), num(d.Target), f.pct(d.Progress))
 	}
-	for _, s := range []struct {
-		k string
-		s Share
-	}{{"sh_women", d.Women}, {"sh_youth", d.Youth}, {"sh_minority", d.Minority}, {"sh_religious", d.Religious}, {"sh_nonstate", d.NonState}} {
-		val := "—"
-		if s.s.Den > 0 {
-			val = fmt.Sprintf("%s (%s/%s)", pct(s.s.Pct()), num(s.s.Num), num(s.s.Den))
-		}
-		v.Shares = append(v.Shares, row{Label: tr(lang, s.k), Value: val, QoQ: pp(s.s.QoQ, s.s.QoQOK), YoY: pp(s.s.YoY, s.s.YoYOK)})
-	}
+	v.Shares = f.section(SecShares)
 	rank := func(us []Unit) []unitLine {
 		var out []unitLine
 		for _, u := range us {
-			out = append(out, unitLine{Code: u.Code, Name: u.Name, Note: fmt.Sprintf("%s (%s/%s)", pct(u.Progress), num(u.YTD), num(u.Target))})
+			out = append(out, unitLine{Code: u.Code, Name: u.Name, Note: fmt.Sprintf("%s (%s/%s)", f.pct(u.Progress), num(u.YTD), num(u.Target))})
 		}
 		return out
 	}
@@ -215,11 +363,13 @@ func newView(d *Digest, lang, name string) *view {
 		v.Zero = fmt.Sprintf(tr(lang, "zero"), len(d.ZeroAdmissionUnits))
 	}
 	for _, t := range d.Transfers {
-		v.Transfers = append(v.Transfers, trow{codeLabel(lang, t.Scope), num(t.In), num(t.Out), signed(t.In - t.Out)})
+		v.Transfers = append(v.Transfers, trow{codeLabel(lang, t.Scope), num(t.In), num(t.Out), f.signed(t.In - t.Out)})
 	}
-	v.TransferTotals = []row{metric("t_in_total", d.TransferIn), metric("t_out_total", d.TransferOut), metric("t_temp_in", d.TempIn), metric("t_temp_out", d.TempOut)}
+	v.TransferTotals = f.section(SecTransfers)
 	v.Unmatched = fmt.Sprintf(tr(lang, "t_unmatched"), num(d.UnmatchedLetters))
-	v.Superv = []row{metric("g_superv", d.Supervision), metric("g_inspect", d.Inspection), metric("g_disc", d.DisciplineTotal)}
+	v.Superv = f.section(SecSuperv)
+	v.Outcomes = f.section(SecOutcomes)
+	v.Disciplines = f.section(SecDiscipline)
 	for _, t := range d.SupervisionByActor {
 		v.ByActor = append(v.ByActor, trow{codeLabel(lang, t.Keys[0]), codeLabel(lang, t.Keys[1]), codeLabel(lang, t.Keys[2]), num(t.N)})
 	}
@@ -228,6 +378,9 @@ func newView(d *Digest, lang, name string) *view {
 	}
 	for _, t := range d.DisciplineByForm {
 		v.Discipline = append(v.Discipline, trow{codeLabel(lang, t.Keys[0]), codeLabel(lang, t.Keys[1]), num(t.N), ""})
+	}
+	for _, t := range d.DisciplineByBody {
+		v.DiscBody = append(v.DiscBody, trow{codeLabel(lang, t.Keys[0]), originLabel(lang, t.Keys[1]), num(t.N), ""})
 	}
 	v.Warnings = fmt.Sprintf(tr(lang, "q_warnings"), num(d.Warnings))
 	for _, u := range d.WarningUnits[:min(10, len(d.WarningUnits))] {
@@ -268,6 +421,11 @@ const textBody = `{{.Title}}
 {{.Cutoff}}
 {{if .Greeting}}
 {{.Greeting}}
+{{end}}{{if .Empty}}
+!! {{.Empty}}
+{{end}}
+{{.T.s_keys}}  [{{.KeyHead}}]
+{{range .Keys}}- {{.Label}}: {{.Value}} | {{.Change}}
 {{end}}{{if .Restated}}
 !! {{.T.restated}}
 {{.T.restated_intro}}
@@ -278,19 +436,19 @@ const textBody = `{{.Title}}
 {{range .Completeness}}- {{.Label}}: {{.Value}} ({{.QoQ}})
 {{end}}{{if .Missing}}{{.T.missing_list}}:
 {{range .Missing}}- {{.Name}} ({{.Code}}): {{.Note}}
+{{end}}{{if .MissingMore}}- {{.MissingMore}}
 {{end}}{{end}}{{if .Late}}{{.T.late_list}}:
 {{range .Late}}- {{.Name}} ({{.Code}})
+{{end}}{{if .LateMore}}- {{.LateMore}}
 {{end}}{{end}}
 {{.T.s_members}}  [{{.QoQHead}} | {{.YoYHead}}]
-{{range .Members}}- {{.Label}}: {{.Value}} | {{.QoQ}} | {{.YoY}}
-{{end}}
+{{template "rows" .Members}}{{.T.s_left}}:
+{{template "rows" .Left}}
 {{.T.s_admissions}}  [{{.QoQHead}} | {{.YoYHead}}]
-{{range .Admissions}}- {{.Label}}: {{.Value}} | {{or .QoQ "·"}} | {{or .YoY "·"}}
-{{end}}  {{.Readmitted}}
+{{template "rows" .Admissions}}  {{.Readmitted}}
   {{.Progress}}
 {{.T.shares}}:
-{{range .Shares}}- {{.Label}}: {{.Value}} | {{.QoQ}} | {{.YoY}}
-{{end}}{{if .Top}}{{.T.top}}:
+{{template "rows" .Shares}}{{if .Top}}{{.T.top}}:
 {{range .Top}}- {{.Name}}: {{.Note}}
 {{end}}{{end}}{{if .Bottom}}{{.T.bottom}}:
 {{range .Bottom}}- {{.Name}}: {{.Note}}
@@ -298,13 +456,13 @@ const textBody = `{{.Title}}
 {{end}}
 {{.T.s_transfers}}
 {{range .Transfers}}- {{.A}}: {{$.T.t_in}} {{.B}}, {{$.T.t_out}} {{.C}}, {{$.T.t_net}} {{.D}}
-{{end}}{{range .TransferTotals}}- {{.Label}}: {{.Value}} | {{.QoQ}} | {{.YoY}}
-{{end}}{{.Unmatched}}
+{{end}}{{template "rows" .TransferTotals}}{{.Unmatched}}
 
-{{.T.s_superv}}
-{{range .Superv}}- {{.Label}}: {{.Value}} | {{.QoQ}} | {{.YoY}}
-{{end}}{{range .ByActor}}  {{.A}} – {{.B}} – {{.C}}: {{.D}}
-{{end}}{{range .Discipline}}  {{$.T.g_disc}} {{.A}} – {{.B}}: {{.C}}
+{{.T.s_superv}}  [{{.QoQHead}} | {{.YoYHead}}]
+{{template "rows" .Superv}}{{range .ByActor}}  {{.A}} – {{.B}} – {{.C}}: {{.D}}
+{{end}}{{.T.s_outcomes}}:
+{{template "rows" .Outcomes}}{{template "rows" .Disciplines}}{{range .Discipline}}  {{$.T.g_disc}} {{.A}} – {{.B}}: {{.C}}
+{{end}}{{range .DiscBody}}  {{$.T.g_disc}} – {{$.T.g_body}} {{.A}} – {{.B}}: {{.C}}
 {{end}}
 {{.T.s_quality}}
 {{.Warnings}}
@@ -320,7 +478,8 @@ const textBody = `{{.Title}}
 {{.Attachment}}
 --
 {{.T.footer}}
-`
+{{define "rows"}}{{range .}}- {{.Label}}: {{.Value}} | {{or .QoQ "·"}} | {{or .YoY "·"}}
+{{end}}{{end}}`
 
 const htmlBody = `<!DOCTYPE html>
 <html lang="{{.Lang}}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width"><title>{{.Title}}</title></head>
@@ -334,6 +493,12 @@ const htmlBody = `<!DOCTYPE html>
 </td></tr>
 <tr><td style="padding:16px 20px">
 {{if .Greeting}}<p style="margin:0 0 12px 0">{{.Greeting}}</p>{{end}}
+{{if .Empty}}<div style="border:1px solid #8b1c1c;background:#fdecec;padding:8px 12px;margin-bottom:14px"><b>{{.Empty}}</b></div>{{end}}
+<h2 style="font-size:16px;color:#8b1c1c;margin:8px 0 6px 0">{{.T.s_keys}}</h2>
+<table cellpadding="5" cellspacing="0" width="100%" style="border-collapse:collapse;font-size:14px;border:1px solid #dde1e6;margin-bottom:14px">
+<tr style="background:#f0f2f5"><th align="left">{{.T.figure}}</th><th align="right">{{.T.value}}</th><th align="right">{{.KeyHead}}</th></tr>
+{{range .Keys}}<tr><td style="border-bottom:1px solid #eceff2">{{.Label}}</td><td align="right" style="border-bottom:1px solid #eceff2"><b>{{.Value}}</b></td><td align="right" style="border-bottom:1px solid #eceff2">{{.Change}}</td></tr>
+{{end}}</table>
 {{if .Restated}}<div style="border:1px solid #d4a017;background:#fff8e1;padding:8px 12px;margin-bottom:14px"><b>{{.T.restated}}</b><br>{{.T.restated_intro}}<ul style="margin:6px 0 0 18px;padding:0">{{range .Restated}}<li>{{.}}</li>{{end}}</ul></div>{{end}}
 
 <h2 style="font-size:16px;color:#8b1c1c;margin:8px 0 6px 0">{{.T.s_complete}}</h2>
@@ -342,12 +507,14 @@ const htmlBody = `<!DOCTYPE html>
 {{range .Completeness}}<tr><td style="border-bottom:1px solid #eceff2">{{.Label}}</td><td align="right" style="border-bottom:1px solid #eceff2"><b>{{.Value}}</b></td><td align="right" style="border-bottom:1px solid #eceff2;color:#57606a">{{.QoQ}}</td></tr>
 {{end}}</table>
 {{if .Missing}}<p style="margin:10px 0 4px 0"><b>{{.T.missing_list}}</b></p>
-<ul style="margin:0 0 0 18px;padding:0;font-size:13px">{{range .Missing}}<li>{{.Name}} ({{.Code}}): {{.Note}}</li>{{end}}</ul>{{end}}
+<ul style="margin:0 0 0 18px;padding:0;font-size:13px">{{range .Missing}}<li>{{.Name}} ({{.Code}}): {{.Note}}</li>{{end}}{{if .MissingMore}}<li>{{.MissingMore}}</li>{{end}}</ul>{{end}}
 {{if .Late}}<p style="margin:10px 0 4px 0"><b>{{.T.late_list}}</b></p>
-<ul style="margin:0 0 0 18px;padding:0;font-size:13px">{{range .Late}}<li>{{.Name}} ({{.Code}})</li>{{end}}</ul>{{end}}
+<ul style="margin:0 0 0 18px;padding:0;font-size:13px">{{range .Late}}<li>{{.Name}} ({{.Code}})</li>{{end}}{{if .LateMore}}<li>{{.LateMore}}</li>{{end}}</ul>{{end}}
 
 <h2 style="font-size:16px;color:#8b1c1c;margin:18px 0 6px 0">{{.T.s_members}}</h2>
 {{template "metrics" (pair . .Members)}}
+<p style="margin:10px 0 4px 0"><b>{{.T.s_left}}</b></p>
+{{template "metrics" (pair . .Left)}}
 
 <h2 style="font-size:16px;color:#8b1c1c;margin:18px 0 6px 0">{{.T.s_admissions}}</h2>
 {{template "metrics" (pair . .Admissions)}}
@@ -373,6 +540,10 @@ const htmlBody = `<!DOCTYPE html>
 
 <h2 style="font-size:16px;color:#8b1c1c;margin:18px 0 6px 0">{{.T.s_superv}}</h2>
 {{template "metrics" (pair . .Superv)}}
+<p style="margin:10px 0 4px 0"><b>{{.T.s_outcomes}}</b></p>
+{{template "metrics" (pair . .Outcomes)}}
+<div style="height:8px"></div>
+{{template "metrics" (pair . .Disciplines)}}
 {{if .ByActor}}<table cellpadding="5" cellspacing="0" width="100%" style="border-collapse:collapse;font-size:13px;margin-top:8px">
 <tr style="background:#f0f2f5"><th align="left">{{.T.g_actor}}</th><th align="left">{{.T.g_activity}}</th><th align="left">{{.T.g_form}}</th><th align="right">{{.T.count}}</th></tr>
 {{range .ByActor}}<tr><td style="border-bottom:1px solid #eceff2">{{.A}}</td><td style="border-bottom:1px solid #eceff2">{{.B}}</td><td style="border-bottom:1px solid #eceff2">{{.C}}</td><td align="right" style="border-bottom:1px solid #eceff2">{{.D}}</td></tr>
@@ -384,6 +555,10 @@ const htmlBody = `<!DOCTYPE html>
 {{if .Discipline}}<table cellpadding="5" cellspacing="0" width="100%" style="border-collapse:collapse;font-size:13px;margin-top:8px">
 <tr style="background:#f0f2f5"><th align="left">{{.T.g_disc}}: {{.T.g_form}}</th><th align="left">{{.T.g_subject}}</th><th align="right">{{.T.count}}</th></tr>
 {{range .Discipline}}<tr><td style="border-bottom:1px solid #eceff2">{{.A}}</td><td style="border-bottom:1px solid #eceff2">{{.B}}</td><td align="right" style="border-bottom:1px solid #eceff2">{{.C}}</td></tr>
+{{end}}</table>{{end}}
+{{if .DiscBody}}<table cellpadding="5" cellspacing="0" width="100%" style="border-collapse:collapse;font-size:13px;margin-top:8px">
+<tr style="background:#f0f2f5"><th align="left">{{.T.g_disc}}: {{.T.g_body}}</th><th align="left">{{.T.g_origin}}</th><th align="right">{{.T.count}}</th></tr>
+{{range .DiscBody}}<tr><td style="border-bottom:1px solid #eceff2">{{.A}}</td><td style="border-bottom:1px solid #eceff2">{{.B}}</td><td align="right" style="border-bottom:1px solid #eceff2">{{.C}}</td></tr>
 {{end}}</table>{{end}}
 
 <h2 style="font-size:16px;color:#8b1c1c;margin:18px 0 6px 0">{{.T.s_quality}}</h2>

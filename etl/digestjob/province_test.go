@@ -435,14 +435,18 @@ func xlsxText(t testing.TB, b []byte) string {
 }
 
 // correctedReturn is the province's return of code for the quarter with a
-// different preparer's phone: same figures, new content, a new version.
-func correctedReturn(t testing.TB, code string, y, q int) []byte {
+// different preparer's phone (same figures, new content, a new version),
+// then changed by edit (nil: nothing else).
+func correctedReturn(t testing.TB, code string, y, q int, edit func(*generate.Return)) []byte {
 	t.Helper()
 	p := generate.Generate(1)
 	r := p.Return(code, generate.Quarter{Year: y, Q: q})
 	require.NotNil(t, r)
 	c := *r
 	c.Info.Phone = "0900 000 001"
+	if edit != nil {
+		edit(&c)
+	}
 	var buf bytes.Buffer
 	require.NoError(t, generate.WriteReturn(&buf, &c, generate.WriteOptions{}))
 	return buf.Bytes()

@@ -21,6 +21,7 @@ import (
 	rmail "github.com/returns-project/returns/etl/mail"
 	"github.com/returns-project/returns/etl/store"
 	"github.com/returns-project/returns/etl/store/storetest"
+	"github.com/returns-project/returns/samples/generate"
 )
 
 // inbox is a real SMTP server (go-smtp) on 127.0.0.1 that keeps what it receives.
@@ -162,7 +163,9 @@ func TestSendThroughSMTP(t *testing.T) {
 }
 
 // TestRestatementFlagged: a return for a quarter already digested, loaded
-// after the digest was sent, is flagged in the next digest.
+// after the digest was sent, is flagged in the next digest when a figure
+// of the digest changed, and only then: a new phone number is not a
+// restatement (issue 10).
 func TestRestatementFlagged(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
@@ -176,13 +179,19 @@ func TestRestatementFlagged(t *testing.T) {
 	require.NoError(t, err)
 	require.Empty(t, d.Digest.Restatements)
 	time.Sleep(10 * time.Millisecond) // loaded_at after the cut-off
-	corrected := correctedReturn(t, "GD-KCQ-001", 2025, 2)
-	loadBytes(t, st, corrected, "BCQ_GD-KCQ-001_2025Q2.xlsx")
+	phone := correctedReturn(t, "GD-KCQ-001", 2025, 2, nil)
+	loadBytes(t, st, phone, "BCQ_GD-KCQ-001_2025Q2.xlsx")
+	d, err = digestjob.Build(ctx, st, digest.Quarter{Year: 2025, Q: 4}, r, digestjob.Options{})
+	require.NoError(t, err)
+	require.Empty(t, d.Digest.Restatements, "a new phone number changes no figure")
+	require.NotContains(t, d.Rendered.Text, "Restated figures")
+	corrected := correctedReturn(t, "GD-KCQ-001", 2025, 2, func(r *generate.Return) { r.Info.AdmissionTargetYear += 3 })
+	loadBytes(t, st, corrected, "BCQ_GD-KCQ-001_2025Q2_v3.xlsx")
 	d, err = digestjob.Build(ctx, st, digest.Quarter{Year: 2025, Q: 4}, r, digestjob.Options{})
 	require.NoError(t, err)
 	require.Len(t, d.Digest.Restatements, 1)
 	require.Equal(t, "GD-KCQ-001", d.Digest.Restatements[0].Org)
-	require.Equal(t, 2, d.Digest.Restatements[0].Version)
+	require.Equal(t, 3, d.Digest.Restatements[0].Version)
 	require.Contains(t, d.Rendered.Text, "Restated figures")
 	require.Contains(t, d.Rendered.HTML, "Restated figures")
 	// Another recipient who never got a digest has nothing restated.

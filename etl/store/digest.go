@@ -167,6 +167,7 @@ func readFacts(ctx context.Context, tx *sqlx.Tx, scope string, q digest.Quarter,
 	from := digest.Quarter{Year: q.Year - 1, Q: 1}.Index()
 	to := q.Index()
 	f.Deadline = q.End(opts.Zone).AddDate(0, 0, opts.DeadlineDays)
+	f.PrevDeadline = q.Prev().End(opts.Zone).AddDate(0, 0, opts.DeadlineDays)
 
 	rows, err := tx.QueryxContext(ctx, `SELECT code, name, org_type, coalesce(parent_code, ''), valid_from_q, coalesce(valid_to_q, 0),
 		coalesce(successor_code, '') FROM scoped.orgs ORDER BY source_row, code`)
@@ -196,7 +197,7 @@ func readFacts(ctx context.Context, tx *sqlx.Tx, scope string, q digest.Quarter,
 	}
 
 	rows, err = tx.QueryxContext(ctx, `SELECT s.org_code, s.year, s.quarter, s.version, s.received_at, s.first_received_at, s.loaded_at,
-			s.errors, s.warnings,
+			s.submission_id, coalesce(s.file_name, ''), s.errors, s.warnings,
 			coalesce(t.members_start_official, 0), coalesce(t.members_start_probationary, 0),
 			coalesce(t.members_end_official, 0), coalesce(t.members_end_probationary, 0),
 			coalesce(t.admitted, 0), coalesce(t.readmitted, 0), coalesce(t.recognised_official, 0),
@@ -224,7 +225,7 @@ func readFacts(ctx context.Context, tx *sqlx.Tx, scope string, q digest.Quarter,
 	for rows.Next() {
 		var g digest.Figures
 		if err := rows.Scan(&g.Org, &g.Quarter.Year, &g.Quarter.Q, &g.Version, &g.ReceivedAt, &g.FirstReceivedAt, &g.LoadedAt,
-			&g.Errors, &g.Warnings, &g.StartOfficial, &g.StartProbationary, &g.EndOfficial, &g.EndProbationary,
+			&g.SubmissionID, &g.FileName, &g.Errors, &g.Warnings, &g.StartOfficial, &g.StartProbationary, &g.EndOfficial, &g.EndProbationary,
 			&g.Admitted, &g.Readmitted, &g.Recognised, &g.TransferIn, &g.TransferOut, &g.TempIn, &g.TempOut,
 			&g.Deceased, &g.Expelled, &g.StruckOff, &g.Resigned, &g.IncreaseOther, &g.DecreaseOther, &g.Target,
 			&g.AdmissionRows, &g.Women, &g.Youth, &g.Minority, &g.Religious, &g.NonState); err != nil {
@@ -266,9 +267,18 @@ func readFacts(ctx context.Context, tx *sqlx.Tx, scope string, q digest.Quarter,
 		FROM scoped.supervisions WHERE year * 4 + quarter - 1 BETWEEN $1 AND $2 GROUP BY 1, 2, 3, 4, 5, 6, 7 ORDER BY 1, 2, 3, 4, 5, 6, 7`); err != nil {
 		return nil, err
 	}
+	// Every discipline: KyLuat rows and GiamSat rows with a discipline form
+	// (migration 00022, shared/domain.md §6.2 item 7).
 	if f.Disciplines, err = counts("disciplines", `SELECT org_code, year, quarter, coalesce(discipline_form, ''), coalesce(subject_type, ''),
-			'', '', count(*)
-		FROM scoped.disciplines WHERE year * 4 + quarter - 1 BETWEEN $1 AND $2 GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5`); err != nil {
+			origin, decided_by, count(*)
+		FROM scoped.disciplines_all WHERE year * 4 + quarter - 1 BETWEEN $1 AND $2 GROUP BY 1, 2, 3, 4, 5, 6, 7 ORDER BY 1, 2, 3, 4, 5, 6, 7`); err != nil {
+		return nil, err
+	}
+	// Outcomes of supervision and inspection: by activity, result and
+	// whether a discipline was decided on the row.
+	if f.Outcomes, err = counts("outcomes", `SELECT org_code, year, quarter, coalesce(activity, ''), coalesce(result, ''),
+			CASE WHEN discipline_form IS NOT NULL THEN 'C' ELSE 'K' END, '', count(*)
+		FROM scoped.supervisions WHERE year * 4 + quarter - 1 BETWEEN $1 AND $2 GROUP BY 1, 2, 3, 4, 5, 6 ORDER BY 1, 2, 3, 4, 5, 6`); err != nil {
 		return nil, err
 	}
 
@@ -349,8 +359,17 @@ func readFacts(ctx context.Context, tx *sqlx.Tx, scope string, q digest.Quarter,
 
 	if !f.PreviousDigest.IsZero() {
 		if err := func() error {
-			rows, err := tx.QueryxContext(ctx, `SELECT org_code, year, quarter, version, loaded_at FROM scoped.loads
-				WHERE loaded_at > $1 AND year * 4 + quarter - 1 < $2 ORDER BY org_code, year, quarter, version`, f.PreviousDigest, to)
+			// A restatement is a current return of an earlier quarter loaded
+			// after the previous digest whose figures differ from the version
+			// that digest saw (none: a late return). A new phone number is
+			// not a restatement (migration 00022, scoped.figure_versions).
+			rows, err := tx.QueryxContext(ctx, `SELECT c.org_code, c.year, c.quarter, c.version, c.loaded_at
+				FROM scoped.figure_versions c
+				WHERE c.status = 'accepted' AND c.loaded_at > $1 AND c.year * 4 + c.quarter - 1 < $2
+				  AND c.figures_hash IS DISTINCT FROM (SELECT p.figures_hash FROM scoped.figure_versions p
+					WHERE p.org_code = c.org_code AND p.year = c.year AND p.quarter = c.quarter AND p.loaded_at <= $1
+					ORDER BY p.version DESC LIMIT 1)
+				ORDER BY c.org_code, c.year, c.quarter`, f.PreviousDigest, to)
 			if err != nil {
 				return err
 			}
