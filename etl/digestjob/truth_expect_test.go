@@ -87,8 +87,14 @@ type tDigest struct {
 
 	women, youth, minority, religious, nonState tShare
 
-	transfers                      []tTransferRow
-	tin, tout, tempIn, tempOut     tMetric
+	transfers                        []tTransferRow
+	tin, tout, tnet, tempIn, tempOut tMetric
+	left                             map[string]tMetric
+	violation, signs                 tMetric
+	discGS, discKL                   tMetric
+	discByBody                       []tTally
+	// prevExpected and prevOnTime are the previous quarter's completeness (key figures).
+	prevExpected, prevOnTime       int
 	unmatched                      int
 	superv, inspect, disc          tMetric
 	byActor, bySubject, discByForm []tTally
@@ -137,6 +143,17 @@ func (w *tWorld) expectDigest(scopeCode string, q tq, cutoff time.Time) *tDigest
 			d.lateUnits = append(d.lateUnits, tUnit{code: code, name: o.name})
 		} else {
 			d.onTime++
+		}
+	}
+
+	prevDeadline := quarterEndICT(q.prev().year(), q.prev().qn()).AddDate(0, 0, 10).Add(-time.Nanosecond)
+	for _, code := range w.order {
+		o := w.orgs[code]
+		if in[code] && o.grassroots() && o.activeIn(q.prev()) {
+			d.prevExpected++
+			if w.cur[code][q.prev()] != nil && !w.first[code][q.prev()].After(prevDeadline) {
+				d.prevOnTime++
+			}
 		}
 	}
 
@@ -292,10 +309,18 @@ func (w *tWorld) expectDigest(scopeCode string, q tq, cutoff time.Time) *tDigest
 		return a.scope < b.scope
 	})
 	d.tin, d.tout = metric(mTransfer("DEN", "CHINH_THUC")), metric(mTransfer("DI", "CHINH_THUC"))
+	d.tnet = metric(func(r *tRet) int { return mTransfer("DEN", "CHINH_THUC")(r) - mTransfer("DI", "CHINH_THUC")(r) })
 	d.tempIn, d.tempOut = metric(mTransfer("DEN", "TAM_THOI")), metric(mTransfer("DI", "TAM_THOI"))
 	d.unmatched = w.unmatched(in, q, cutoff)
 
 	d.superv, d.inspect, d.disc = metric(mGiamSat), metric(mKiemTra), metric(mDisc)
+	d.violation = metric(rows("GiamSat", func(x tRow) bool { return x["result"] == "CO_VI_PHAM" }))
+	d.signs = metric(rows("GiamSat", func(x tRow) bool { return x["result"] == "CO_DAU_HIEU_VI_PHAM" }))
+	d.discGS, d.discKL = metric(mDiscGS), metric(mDiscKL)
+	d.left = map[string]tMetric{}
+	for _, k := range []string{"deceased", "struck_off", "resigned", "expelled", "decrease_other"} {
+		d.left[k] = metric(info(k))
+	}
 	tally := func(sheet string, key func(tRow) ([3]string, bool)) []tTally {
 		m := map[[3]string]int{}
 		for _, r := range d.rets {
@@ -324,6 +349,10 @@ func (w *tWorld) expectDigest(scopeCode string, q tq, cutoff time.Time) *tDigest
 			return [3]string{x["discipline_form"], x["subject_type"]}, x["discipline_form"] != ""
 		})...)
 	d.discByForm = mergeTallies(d.discByForm)
+	d.discByBody = mergeTallies(append(tally("KyLuat", func(x tRow) ([3]string, bool) { return [3]string{decidedBy(x["discipline_body"]), "KyLuat"}, true }),
+		tally("GiamSat", func(x tRow) ([3]string, bool) {
+			return [3]string{decidedBy(x["discipline_body"]), "GiamSat"}, x["discipline_form"] != ""
+		})...))
 
 	// Data quality.
 	prevEnd := byRep(qs(q.prev()), mEnd)
@@ -376,6 +405,33 @@ func (w *tWorld) expectDigest(scopeCode string, q tq, cutoff time.Time) *tDigest
 		d.bottom = append(d.bottom, rest[i])
 	}
 	return d
+}
+
+// decidedBy classifies who decided a discipline from the free-text body:
+// the inspection commission, the standing committee, a cell, a party
+// committee, or other (the rule documented for reporting.disciplines_all).
+func decidedBy(body string) string {
+	b := strings.ToLower(norm.NFC.String(strings.Join(strings.Fields(body), " ")))
+	b = strings.ReplaceAll(b, "uỷ", "ủy")
+	word := func(p string) bool {
+		return b == p || strings.HasPrefix(b, p+" ")
+	}
+	switch {
+	case b == "":
+		return "KHAC"
+	case strings.HasPrefix(b, "ủy ban kiểm tra") || word("ubkt"):
+		return "UBKT"
+	case strings.HasPrefix(b, "ban thường vụ") || word("btv"):
+		return "BTV"
+	case strings.HasPrefix(b, "chi bộ"):
+		return "CHI_BO"
+	}
+	for _, p := range []string{"đảng ủy", "tỉnh ủy", "thành ủy", "huyện ủy", "quận ủy", "thị ủy", "đảng bộ"} {
+		if strings.HasPrefix(b, p) {
+			return "CAP_UY"
+		}
+	}
+	return "KHAC"
 }
 
 func value2(rs []*tRet, m measure) int {

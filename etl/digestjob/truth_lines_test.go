@@ -14,44 +14,57 @@ import (
 
 // tLabels are the digest's labels (vi, en): words, not arithmetic.
 var tLabels = map[string][2]string{
-	"scope":        {"Phạm vi:", "Scope:"},
-	"expected":     {"Đơn vị phải nộp", "Expected"},
-	"reported":     {"Đã nộp", "Reported"},
-	"ontime":       {"Đúng hạn", "On time"},
-	"late":         {"Nộp muộn", "Late"},
-	"rejected":     {"Bị từ chối (chưa có bản hợp lệ)", "Rejected (no valid return yet)"},
-	"missing":      {"Chưa có báo cáo", "Missing"},
-	"m_start":      {"Đầu quý", "At start of quarter"},
-	"m_end":        {"Cuối quý", "At end of quarter"},
-	"m_net":        {"Tăng/giảm trong quý", "Net change"},
-	"m_official":   {"Chính thức (cuối quý)", "Full members (end)"},
-	"m_prob":       {"Dự bị (cuối quý)", "Probationary (end)"},
-	"m_recognised": {"Công nhận chính thức trong quý", "Recognised as full members"},
-	"a_quarter":    {"Kết nạp trong quý", "Admitted in the quarter"},
-	"a_ytd":        {"Lũy kế từ đầu năm", "Year to date"},
-	"a_target":     {"Chỉ tiêu năm", "Annual target"},
-	"a_readmitted": {"trong đó kết nạp lại:", "of which readmissions:"},
-	"progress":     {"Lũy kế ", "Year to date "},
-	"no_target":    {"Chưa có chỉ tiêu năm.", "No annual target set."},
-	"sh_women":     {"Nữ", "Women"},
-	"sh_youth":     {"Đoàn viên TNCS HCM", "Youth Union members"},
-	"sh_minority":  {"Dân tộc thiểu số", "Ethnic minorities"},
-	"sh_religious": {"Có đạo", "Religious"},
-	"sh_nonstate":  {"Ngoài khu vực nhà nước / FDI", "Non-state sector / FDI"},
-	"zero":         {"đơn vị chưa kết nạp đảng viên nào từ đầu năm", "organisations have admitted nobody this year"},
-	"t_in":         {"Chuyển đến", "In"},
-	"t_out":        {"Chuyển đi", "Out"},
-	"t_net":        {"Chênh lệch", "Net"},
-	"t_in_total":   {"Chuyển đến chính thức", "Official transfers in"},
-	"t_out_total":  {"Chuyển đi chính thức", "Official transfers out"},
-	"t_temp_in":    {"Tạm thời đến", "Temporary in"},
-	"t_temp_out":   {"Tạm thời đi", "Temporary out"},
-	"t_unmatched":  {"Giấy giới thiệu chưa khớp quá 30 ngày:", "Unmatched transfer letters older than 30 days:"},
-	"g_superv":     {"Giám sát (lượt)", "Supervisions"},
-	"g_inspect":    {"Kiểm tra (lượt)", "Inspections"},
-	"g_disc":       {"Kỷ luật", "Disciplinary measures"},
-	"q_warnings":   {"Cảnh báo trong các báo cáo đã chấp nhận:", "Warnings in accepted returns:"},
-	"q_mismatch":   {"đầu quý", "start"},
+	"scope":            {"Phạm vi:", "Scope:"},
+	"expected":         {"Đơn vị phải nộp", "Expected"},
+	"reported":         {"Đã nộp", "Reported"},
+	"ontime":           {"Đúng hạn", "On time"},
+	"late":             {"Nộp muộn", "Late"},
+	"rejected":         {"Bị từ chối (chưa có bản hợp lệ)", "Rejected (no valid return yet)"},
+	"missing":          {"Chưa có báo cáo", "Missing"},
+	"m_start":          {"Đầu quý", "At start of quarter"},
+	"m_end":            {"Cuối quý", "At end of quarter"},
+	"m_net":            {"Tăng/giảm trong quý", "Net change"},
+	"m_official":       {"Chính thức (cuối quý)", "Full members (end)"},
+	"m_prob":           {"Dự bị (cuối quý)", "Probationary (end)"},
+	"m_recognised":     {"Công nhận chính thức trong quý", "Recognised as full members"},
+	"a_quarter":        {"Kết nạp trong quý", "Admitted in the quarter"},
+	"a_ytd":            {"Lũy kế từ đầu năm", "Year to date"},
+	"a_target":         {"Chỉ tiêu năm", "Annual target"},
+	"a_readmitted":     {"trong đó kết nạp lại:", "of which readmissions:"},
+	"progress":         {"Lũy kế ", "Year to date "},
+	"no_target":        {"Chưa có chỉ tiêu năm.", "No annual target set."},
+	"sh_women":         {"Nữ", "Women"},
+	"sh_youth":         {"Đoàn viên TNCS HCM", "Youth Union members"},
+	"sh_minority":      {"Dân tộc thiểu số", "Ethnic minorities"},
+	"sh_religious":     {"Có đạo", "Religious"},
+	"sh_nonstate":      {"Ngoài khu vực nhà nước / FDI", "Non-state sector / FDI"},
+	"zero":             {"đơn vị chưa kết nạp đảng viên nào từ đầu năm", "organisations have admitted nobody this year"},
+	"t_in":             {"Chuyển đến", "In"},
+	"t_out":            {"Chuyển đi", "Out"},
+	"t_net":            {"Chênh lệch", "Net"},
+	"t_in_total":       {"Chuyển đến chính thức", "Official transfers in"},
+	"t_out_total":      {"Chuyển đi chính thức", "Official transfers out"},
+	"t_temp_in":        {"Tạm thời đến", "Temporary in"},
+	"t_temp_out":       {"Tạm thời đi", "Temporary out"},
+	"t_unmatched":      {"Giấy giới thiệu chưa khớp quá 30 ngày:", "Unmatched transfer letters older than 30 days:"},
+	"g_superv":         {"Giám sát (lượt)", "Supervisions"},
+	"g_inspect":        {"Kiểm tra (lượt)", "Inspections"},
+	"g_disc":           {"Kỷ luật", "Disciplinary measures"},
+	"q_warnings":       {"Cảnh báo trong các báo cáo đã chấp nhận:", "Warnings in accepted returns:"},
+	"q_mismatch":       {"đầu quý", "start"},
+	"k_progress":       {"Kết nạp lũy kế so với chỉ tiêu năm", "Admissions against the annual target"},
+	"t_net_total":      {"Chênh lệch chuyển chính thức", "Official transfers, net"},
+	"l_deceased":       {"Từ trần", "Deceased"},
+	"l_struck_off":     {"Xóa tên", "Struck off"},
+	"l_resigned":       {"Xin ra khỏi Đảng", "Resigned"},
+	"l_expelled":       {"Khai trừ", "Expelled"},
+	"l_decrease_other": {"Giảm khác", "Other decreases"},
+	"o_violation":      {"Kết luận có vi phạm", "Found in violation"},
+	"o_signs":          {"Có dấu hiệu vi phạm", "With signs of violation"},
+	"o_disciplined":    {"Thi hành kỷ luật qua giám sát, kiểm tra", "Disciplined as a result"},
+	"d_giamsat":        {"trong đó qua giám sát, kiểm tra", "of which after supervision or inspection"},
+	"d_kyluat":         {"trong đó kỷ luật khác (KyLuat)", "of which other (KyLuat)"},
+	"g_body":           {"Cấp quyết định", "Decided by"},
 }
 
 func lbl(lang, k string) string {
@@ -74,7 +87,7 @@ var tCodeLabels = map[string][2]string{
 	"KT_THUC_HIEN_NV_KTGS": {"Việc thực hiện nhiệm vụ KT, GS", "Of inspection and supervision work"},
 	"KT_THI_HANH_KY_LUAT":  {"Việc thi hành kỷ luật", "Of discipline enforcement"}, "KT_TAI_CHINH": {"Tài chính đảng", "Party finance"},
 	"KT_DANG_PHI": {"Đảng phí", "Party dues"}, "GQ_TO_CAO": {"Giải quyết tố cáo", "Denunciation"}, "GQ_KHIEU_NAI": {"Giải quyết khiếu nại kỷ luật", "Discipline appeal"},
-	"KHAI_TRU": {"Khai trừ", "Expulsion"}, "GIAI_TAN": {"Giải tán", "Dissolution"}, "DEN": {"Đến", "In"}, "DI": {"Đi", "Out"},
+	"KHAI_TRU": {"Khai trừ", "Expulsion"}, "KHAC": {"Khác", "Other"}, "GIAI_TAN": {"Giải tán", "Dissolution"}, "DEN": {"Đến", "In"}, "DI": {"Đi", "Out"},
 }
 
 func code(lang, c string) string {
@@ -132,12 +145,13 @@ func tChangeTokens(lang string, c tChange) []string {
 	return []string{fSigned(lang, c.delta()), pct, fInt(lang, c.base)}
 }
 
-// tNetTokens: a net change is compared by its difference only.
+// tNetTokens: a net change is compared by its difference only, from its
+// base (itself a signed difference).
 func tNetTokens(lang string, c tChange) []string {
 	if !c.has {
 		return []string{"—"}
 	}
-	return []string{fSigned(lang, c.delta()), fInt(lang, c.base)}
+	return []string{fSigned(lang, c.delta()), fSigned(lang, c.base)}
 }
 
 func ratioTok(lang string, a, b int) string {
@@ -154,7 +168,9 @@ func ppTok(lang string, x float64, ok bool) string {
 	return fSignedDec(lang, x)
 }
 
-// expectLines lists the lines a body must print for digest d.
+// expectLines lists the lines a body must print for digest d, in the order
+// printed (a label printed twice, in the key figures and in its section, is
+// found first in the key figures).
 func expectLines(d *tDigest, lang string, b bodyKind) []tLine {
 	var out []tLine
 	add := func(id string, anchor *regexp.Regexp, toks ...string) {
@@ -163,8 +179,54 @@ func expectLines(d *tDigest, lang string, b bodyKind) []tLine {
 	row := func(id, key string, toks ...string) { add(id, rowAnchor(b, lbl(lang, key)), toks...) }
 	prefix := func(s string) *regexp.Regexp { return regexp.MustCompile(`^` + regexp.QuoteMeta(s)) }
 	contains := func(s string) *regexp.Regexp { return regexp.MustCompile(regexp.QuoteMeta(s)) }
+	noBase := "(chưa có báo cáo)"
+	if lang == "en" {
+		noBase = "(no return)"
+	}
+	needs := func(cs ...tChange) {
+		for _, c := range cs {
+			if !c.has {
+				out[len(out)-1].must = []string{noBase}
+			}
+		}
+	}
+	metric := func(id, key string, m tMetric) {
+		row(id, key, append(append([]string{fInt(lang, m.value)}, tChangeTokens(lang, m.qoq)...), tChangeTokens(lang, m.yoy)...)...)
+		needs(m.qoq, m.yoy)
+	}
+	net := func(id, key string, m tMetric) {
+		row(id, key, append(append([]string{fSigned(lang, m.value)}, tNetTokens(lang, m.qoq)...), tNetTokens(lang, m.yoy)...)...)
+		needs(m.qoq, m.yoy)
+	}
 
 	add("scope.below", prefix(lbl(lang, "scope")), fInt(lang, d.below))
+
+	// Key figures, each against the previous quarter.
+	row("key.members_end", "m_end", append([]string{fInt(lang, d.end.value)}, tChangeTokens(lang, d.end.qoq)...)...)
+	needs(d.end.qoq)
+	if d.progressOK {
+		row("key.admissions_progress", "k_progress", fInt(lang, d.ytd.value), fInt(lang, d.target), fPct(lang, d.progress),
+			fSigned(lang, d.adm.value), fSignedDec(lang, 100*float64(d.adm.value)/float64(d.target)))
+	} else {
+		row("key.admissions_progress", "k_progress", fInt(lang, d.ytd.value), fSigned(lang, d.adm.value))
+	}
+	row("key.transfers_net", "t_net_total", append([]string{fSigned(lang, d.tnet.value)}, tNetTokens(lang, d.tnet.qoq)...)...)
+	needs(d.tnet.qoq)
+	row("key.disciplines", "g_disc", append([]string{fInt(lang, d.disc.value)}, tChangeTokens(lang, d.disc.qoq)...)...)
+	needs(d.disc.qoq)
+	onTime := []string{fInt(lang, d.onTime), fInt(lang, d.expected), ratioTok(lang, d.onTime, d.expected)}
+	if d.prevExpected == 0 {
+		onTime = append(onTime, "—")
+	} else {
+		onTime = append(onTime, fSigned(lang, d.onTime-d.prevOnTime))
+		if d.expected > 0 {
+			onTime = append(onTime, fSignedDec(lang, 100*float64(d.onTime)/float64(d.expected)-100*float64(d.prevOnTime)/float64(d.prevExpected)))
+		}
+		onTime = append(onTime, fInt(lang, d.prevOnTime), fInt(lang, d.prevExpected))
+	}
+	row("key.returns_on_time", "ontime", onTime...)
+
+	// 1. Completeness.
 	complete := regexp.MustCompile(`^Đã nộp \d`)
 	if lang == "en" {
 		complete = contains(" returns in (")
@@ -184,7 +246,18 @@ func expectLines(d *tDigest, lang string, b bodyKind) []tLine {
 		}
 		add(id+"."+u.code, prefix(s), toks...)
 	}
-	for _, u := range d.missingUnits {
+	more := func(id string, n int) {
+		s := fmt.Sprintf("và %d đơn vị khác", n)
+		if lang == "en" {
+			s = fmt.Sprintf("and %d more", n)
+		}
+		add(id, contains(s), fInt(lang, n))
+	}
+	for i, u := range d.missingUnits {
+		if i == 10 {
+			more("completeness.missing_more", len(d.missingUnits)-10)
+			break
+		}
 		unit("completeness.missing_unit", u)
 		note := map[bool]string{true: "chưa nhận được", false: "bị từ chối: " + u.reason}
 		if lang == "en" {
@@ -192,26 +265,41 @@ func expectLines(d *tDigest, lang string, b bodyKind) []tLine {
 		}
 		out[len(out)-1].must = []string{note[u.reason == ""]}
 	}
-	for _, u := range d.lateUnits {
+	for i, u := range d.lateUnits {
+		if i == 10 {
+			more("completeness.late_more", len(d.lateUnits)-10)
+			break
+		}
 		unit("completeness.late_unit", u)
 	}
-	metric := func(id, key string, m tMetric) {
-		row(id, key, append(append([]string{fInt(lang, m.value)}, tChangeTokens(lang, m.qoq)...), tChangeTokens(lang, m.yoy)...)...)
-	}
+
+	// 2. Membership, and who left by reason.
 	metric("members.start", "m_start", d.start)
 	metric("members.end", "m_end", d.end)
-	row("members.net", "m_net", append(append([]string{fSigned(lang, d.net.value)}, tNetTokens(lang, d.net.qoq)...), tNetTokens(lang, d.net.yoy)...)...)
+	net("members.net", "m_net", d.net)
 	metric("members.official", "m_official", d.official)
 	metric("members.probationary", "m_prob", d.prob)
 	metric("members.recognised", "m_recognised", d.recognised)
+	for _, k := range []string{"deceased", "struck_off", "resigned", "expelled", "decrease_other"} {
+		metric("left."+k, "l_"+k, d.left[k])
+	}
+
+	// 3. Admissions.
 	metric("admissions.quarter", "a_quarter", d.adm)
 	ytd := []string{fInt(lang, d.ytd.value)}
 	if d.ytd.yoy.has && len(d.ytdQuarters) < d.q.qn() {
 		ytd = append(ytd, fInt(lang, d.ytd.yoy.cur))
 	}
 	row("admissions.ytd", "a_ytd", append(ytd, tChangeTokens(lang, d.ytd.yoy)...)...)
-	if d.ytd.yoy.has && len(d.ytdQuarters) < d.q.qn() {
-		out[len(out)-1].must = append(out[len(out)-1].must, ytdLabel(lang, d))
+	switch {
+	case !d.ytd.yoy.has:
+		none := fmt.Sprintf("năm %d không có báo cáo cùng quý", d.q.year()-1)
+		if lang == "en" {
+			none = fmt.Sprintf("%d has no returns for the same quarters", d.q.year()-1)
+		}
+		out[len(out)-1].must = []string{none}
+	case len(d.ytdQuarters) < d.q.qn():
+		out[len(out)-1].must = []string{ytdLabel(lang, d)}
 	}
 	row("admissions.target", "a_target", fInt(lang, d.target))
 	add("admissions.readmitted", contains(lbl(lang, "a_readmitted")), fInt(lang, d.readmitted))
@@ -246,6 +334,8 @@ func expectLines(d *tDigest, lang string, b bodyKind) []tLine {
 	if len(d.zero) > 0 {
 		add("ranking.zero", contains(lbl(lang, "zero")), fInt(lang, len(d.zero)))
 	}
+
+	// 4. Transfers.
 	for _, t := range d.transfers {
 		a := rowAnchor(b, code(lang, t.scope))
 		if b == bodyHTML {
@@ -255,12 +345,20 @@ func expectLines(d *tDigest, lang string, b bodyKind) []tLine {
 	}
 	metric("transfers.in", "t_in_total", d.tin)
 	metric("transfers.out", "t_out_total", d.tout)
+	net("transfers.net", "t_net_total", d.tnet)
 	metric("transfers.temp_in", "t_temp_in", d.tempIn)
 	metric("transfers.temp_out", "t_temp_out", d.tempOut)
 	add("transfers.unmatched", contains(lbl(lang, "t_unmatched")), fInt(lang, d.unmatched))
+
+	// 5. Supervision, inspection, outcomes and discipline.
 	metric("supervision.supervisions", "g_superv", d.superv)
 	metric("supervision.inspections", "g_inspect", d.inspect)
-	metric("supervision.disciplines", "g_disc", d.disc)
+	metric("outcomes.violation", "o_violation", d.violation)
+	metric("outcomes.signs", "o_signs", d.signs)
+	metric("outcomes.disciplined", "o_disciplined", d.discGS)
+	metric("disciplines.total", "g_disc", d.disc)
+	metric("disciplines.giamsat", "d_giamsat", d.discGS)
+	metric("disciplines.kyluat", "d_kyluat", d.discKL)
 	cells := func(parts ...string) *regexp.Regexp {
 		if b == bodyText {
 			return regexp.MustCompile(`^  ` + regexp.QuoteMeta(strings.Join(parts, " – ")) + `: `)
@@ -281,8 +379,17 @@ func expectLines(d *tDigest, lang string, b bodyKind) []tLine {
 		if b == bodyText {
 			a = regexp.MustCompile(`^  ` + regexp.QuoteMeta(lbl(lang, "g_disc")+" "+code(lang, t.keys[0])+" – "+code(lang, t.keys[1])) + `: `)
 		}
-		add(fmt.Sprintf("supervision.discipline_by_form.%s.%s", t.keys[0], t.keys[1]), a, fInt(lang, t.n))
+		add(fmt.Sprintf("disciplines.by_form.%s.%s", t.keys[0], t.keys[1]), a, fInt(lang, t.n))
 	}
+	for _, t := range d.discByBody {
+		a := cells(code(lang, t.keys[0]), origin(lang, t.keys[1]))
+		if b == bodyText {
+			a = regexp.MustCompile(`^  ` + regexp.QuoteMeta(lbl(lang, "g_disc")+" – "+lbl(lang, "g_body")+" "+code(lang, t.keys[0])+" – "+origin(lang, t.keys[1])) + `: `)
+		}
+		add(fmt.Sprintf("disciplines.by_body.%s.%s", t.keys[0], t.keys[1]), a, fInt(lang, t.n))
+	}
+
+	// 6. Data quality.
 	add("quality.warnings", contains(lbl(lang, "q_warnings")), fInt(lang, d.warnings))
 	for _, u := range d.warnUnits[:min(10, len(d.warnUnits))] {
 		unit("quality.warning_unit", u, fInt(lang, u.warnings))
@@ -291,6 +398,16 @@ func expectLines(d *tDigest, lang string, b bodyKind) []tLine {
 		unit("quality.mismatch", u, fInt(lang, u.start), fInt(lang, u.prevEnd))
 	}
 	return out
+}
+
+// origin names where a discipline was recorded.
+func origin(lang, o string) string {
+	t := map[string][2]string{"GiamSat": {"Qua giám sát, kiểm tra (GiamSat)", "After supervision or inspection (GiamSat)"},
+		"KyLuat": {"Kỷ luật khác (KyLuat)", "Other discipline (KyLuat)"}}[o]
+	if lang == "en" {
+		return t[1]
+	}
+	return t[0]
 }
 
 // ytdLabel names the common quarters of a year-to-date comparison
@@ -346,7 +463,8 @@ var masks = []*regexp.Regexp{
 	regexp.MustCompile(`(?m)^\s*\d+\. `),
 	regexp.MustCompile(`quá 30 ngày|older than 30 days`),
 	regexp.MustCompile(`năm \d{4} không|\d{4} has no returns`),
-	regexp.MustCompile(`«—»`),
+	regexp.MustCompile(`kỳ gốc bằng 0|base is 0`),
+	regexp.MustCompile(`«—»|«— \((chưa có báo cáo|no return)\)»`),
 }
 
 var (

@@ -134,6 +134,12 @@ func TestDigestTruth(t *testing.T) {
 				continue
 			}
 			lang := r.lang
+			if dir := os.Getenv("DIGEST_TRUTH_DUMP"); dir != "" {
+				base := fmt.Sprintf("%s/%s_%d-Q%d", dir, r.scope, q.year(), q.qn())
+				_ = os.WriteFile(base+".txt", []byte(d.Rendered.Text), 0o644)
+				_ = os.WriteFile(base+".html.txt", []byte(strings.Join(htmlLines(d.Rendered.HTML), "\n")), 0o644)
+				_ = os.WriteFile(base+".xlsx", d.Rendered.XLSX, 0o644)
+			}
 			compareBody(rep.score("text"), who, lang, expectLines(e, lang, bodyText), textLines(d.Rendered.Text))
 			compareBody(rep.score("html"), who, lang, expectLines(e, lang, bodyHTML), htmlLines(d.Rendered.HTML))
 			for k, m := range bodyMusts(e, lang) {
