@@ -3,6 +3,8 @@ package digest
 import (
 	"bytes"
 	"fmt"
+	"slices"
+	"strings"
 
 	chart "github.com/wcharczuk/go-chart/v2"
 	"github.com/wcharczuk/go-chart/v2/drawing"
@@ -11,11 +13,14 @@ import (
 )
 
 // ChartPNG draws the admissions chart: admissions of each quarter, the
-// year-to-date total and the annual target, as a PNG of 720×320 pixels.
+// year-to-date total (a line per year: it restarts each year) and the
+// annual target, as a PNG of 720×320 pixels. A year to date that lacks a
+// quarter (no return in the scope) is marked "*" and said in the title. A
+// scope without any return draws the quarter's zeros.
 func ChartPNG(d *Digest, lang string) ([]byte, error) {
 	n := len(d.ByQuarter)
 	if n == 0 {
-		return nil, fmt.Errorf("digest: chart: no quarters")
+		return singleQuarterPNG(QuarterAdmissions{Quarter: d.Quarter}, lang)
 	}
 	if n == 1 {
 		return singleQuarterPNG(d.ByQuarter[0], lang)
@@ -24,10 +29,17 @@ func ChartPNG(d *Digest, lang string) ([]byte, error) {
 	adm, ytd, target := make([]float64, n), make([]float64, n), make([]float64, n)
 	ticks := make([]chart.Tick, n)
 	top := 1.0
+	var notes []string
 	for i, q := range d.ByQuarter {
 		xs[i] = float64(i)
 		adm[i], ytd[i], target[i] = float64(q.Admissions), float64(q.YTD), float64(q.Target)
 		ticks[i] = chart.Tick{Value: float64(i), Label: shortQuarter(lang, q.Quarter)}
+		if len(q.Missing) > 0 {
+			ticks[i].Label += "*"
+			if i == 0 || d.ByQuarter[i-1].Quarter.Year != q.Quarter.Year || len(d.ByQuarter[i-1].Missing) == 0 {
+				notes = append(notes, fmt.Sprintf(tr(lang, "chart_partial"), q.Quarter.Year, quarterRange(q.Missing)))
+			}
+		}
 		top = max(top, adm[i], ytd[i], target[i])
 	}
 	blue, green, red := drawing.ColorFromHex("1f6fb2"), drawing.ColorFromHex("2e8b57"), drawing.ColorFromHex("c0392b")
@@ -45,13 +57,36 @@ func ChartPNG(d *Digest, lang string) ([]byte, error) {
 		Series: []chart.Series{
 			chart.ContinuousSeries{Name: tr(lang, "chart_adm"), XValues: xs, YValues: adm,
 				Style: chart.Style{StrokeColor: blue, StrokeWidth: 3, FillColor: blue.WithAlpha(60), DotColor: blue, DotWidth: 4}},
-			chart.ContinuousSeries{Name: tr(lang, "chart_ytd"), XValues: xs, YValues: ytd,
-				Style: chart.Style{StrokeColor: green, StrokeWidth: 2, DotColor: green, DotWidth: 3}},
 			chart.ContinuousSeries{Name: tr(lang, "chart_target"), XValues: xs, YValues: target,
 				Style: chart.Style{StrokeColor: red, StrokeWidth: 2, StrokeDashArray: []float64{6, 4}}},
 		},
 	}
-	graph.Elements = []chart.Renderable{chart.LegendThin(&graph)}
+	// The year to date: one line per year, so that it restarts each year.
+	legend := graph
+	legend.Series = slices.Clone(graph.Series)
+	for i := 0; i < n; {
+		j := i
+		for j < n && d.ByQuarter[j].Quarter.Year == d.ByQuarter[i].Quarter.Year {
+			j++
+		}
+		s := chart.ContinuousSeries{Name: tr(lang, "chart_ytd"), XValues: xs[i:j], YValues: ytd[i:j],
+			Style: chart.Style{StrokeColor: green, StrokeWidth: 2, DotColor: green, DotWidth: 3}}
+		if j-i == 1 {
+			// One point draws no line: a dot only.
+			s.Style.StrokeWidth, s.Style.DotWidth = 0.01, 5
+		}
+		graph.Series = append(graph.Series, s)
+		if i == 0 {
+			legend.Series = append(legend.Series, s)
+		}
+		i = j
+	}
+	if len(notes) > 0 {
+		graph.Title = strings.Join(notes, "; ")
+		graph.TitleStyle = chart.Style{FontSize: 9, FontColor: drawing.ColorFromHex("57606a")}
+		graph.Background.Padding.Top = 60
+	}
+	graph.Elements = []chart.Renderable{chart.LegendThin(&legend)}
 	var buf bytes.Buffer
 	if err := graph.Render(chart.PNG, &buf); err != nil {
 		return nil, fmt.Errorf("digest: chart: %w", err)

@@ -138,7 +138,9 @@ func Build(ctx context.Context, st *store.Store, q digest.Quarter, r store.Recip
 
 // Preview writes each recipient's digest of q under dir/<n>-<scope>/ as
 // digest.html, digest.txt, the chart PNG, the xlsx and the whole mail as
-// digest.eml, queueing nothing. It returns the folders written.
+// digest.eml, queueing nothing. It returns the folders written. One
+// recipient's failure does not stop the others': their errors are joined
+// and returned after every recipient was tried.
 func Preview(ctx context.Context, st *store.Store, q digest.Quarter, dir string, opts Options) ([]string, error) {
 	opts = opts.withDefaults()
 	list, err := recipients(ctx, st, opts)
@@ -146,41 +148,67 @@ func Preview(ctx context.Context, st *store.Store, q digest.Quarter, dir string,
 		return nil, err
 	}
 	var dirs []string
+	var errs []error
 	for i, r := range list {
-		d, err := Build(ctx, st, q, r, opts)
+		if err := ctx.Err(); err != nil {
+			errs = append(errs, err)
+			break
+		}
+		sub, err := previewOne(ctx, st, q, dir, i, r, opts)
 		if err != nil {
-			return dirs, err
-		}
-		sub := filepath.Join(dir, fmt.Sprintf("%03d-%s", i+1, safe(r.ScopeOrgCode)))
-		if err := os.MkdirAll(sub, 0o755); err != nil {
-			return dirs, fmt.Errorf("preview: %w", err)
-		}
-		// The HTML file shows the chart from the file beside it.
-		html := strings.ReplaceAll(d.Rendered.HTML, "cid:"+digest.ChartCID, "bieu-do.png")
-		var eml strings.Builder
-		if err := emailpkg.WriteMessage(&eml, opts.From, d.Mail(q, 0), d.Cutoff); err != nil {
-			return dirs, fmt.Errorf("preview: %w", err)
-		}
-		for name, data := range map[string][]byte{"digest.html": []byte(html), "digest.txt": []byte(d.Rendered.Text),
-			"bieu-do.png": d.Rendered.Chart, d.Rendered.XLSXName: d.Rendered.XLSX, "digest.eml": []byte(eml.String())} {
-			if err := os.WriteFile(filepath.Join(sub, name), data, 0o644); err != nil {
-				return dirs, fmt.Errorf("preview: %w", err)
-			}
+			opts.Logger.ErrorContext(ctx, "digest: preview failed", slog.String("quarter", q.String()), slog.String("scope", r.ScopeOrgCode),
+				slog.String("error", err.Error()))
+			errs = append(errs, err)
+			continue
 		}
 		dirs = append(dirs, sub)
 	}
-	opts.Logger.InfoContext(ctx, "digest: preview written", slog.String("quarter", q.String()), slog.Int("recipients", len(dirs)))
+	opts.Logger.InfoContext(ctx, "digest: preview written", slog.String("quarter", q.String()), slog.Int("recipients", len(dirs)),
+		slog.Int("failed", len(errs)))
+	if len(errs) > 0 {
+		return dirs, fmt.Errorf("preview: %d of %d digests failed: %w", len(errs), len(list), errors.Join(errs...))
+	}
 	return dirs, nil
+}
+
+func previewOne(ctx context.Context, st *store.Store, q digest.Quarter, dir string, i int, r store.Recipient, opts Options) (string, error) {
+	d, err := Build(ctx, st, q, r, opts)
+	if err != nil {
+		return "", err
+	}
+	sub := filepath.Join(dir, fmt.Sprintf("%03d-%s", i+1, safe(r.ScopeOrgCode)))
+	if err := os.MkdirAll(sub, 0o755); err != nil {
+		return "", fmt.Errorf("preview: %w", err)
+	}
+	// The HTML file shows the chart from the file beside it.
+	html := strings.ReplaceAll(d.Rendered.HTML, "cid:"+digest.ChartCID, "bieu-do.png")
+	var eml strings.Builder
+	if err := emailpkg.WriteMessage(&eml, opts.From, d.Mail(q, 0), d.Cutoff); err != nil {
+		return "", fmt.Errorf("preview: %w", err)
+	}
+	for name, data := range map[string][]byte{"digest.html": []byte(html), "digest.txt": []byte(d.Rendered.Text),
+		"bieu-do.png": d.Rendered.Chart, d.Rendered.XLSXName: d.Rendered.XLSX, "digest.eml": []byte(eml.String())} {
+		if err := os.WriteFile(filepath.Join(sub, name), data, 0o644); err != nil {
+			return "", fmt.Errorf("preview: %w", err)
+		}
+	}
+	return sub, nil
 }
 
 // Report counts what [Send] did.
 type Report struct {
 	Queued, AlreadySent int
+	// Failed digests were not queued (their errors are returned); the
+	// others were.
+	Failed int
 }
 
 // Send queues the digest of q for every active recipient (or the one of
 // opts.Recipient) in the outbox: once per recipient and quarter unless
-// opts.Resend, each with its deterministic Message-ID.
+// opts.Resend, each with its deterministic Message-ID. One recipient's
+// failure does not stop the others': the failures are counted in the
+// report and their errors joined and returned after every recipient was
+// tried.
 func Send(ctx context.Context, st *store.Store, q digest.Quarter, opts Options) (Report, error) {
 	opts = opts.withDefaults()
 	var rep Report
@@ -188,38 +216,57 @@ func Send(ctx context.Context, st *store.Store, q digest.Quarter, opts Options) 
 	if err != nil {
 		return rep, err
 	}
+	var errs []error
 	for _, r := range list {
-		if !opts.Resend {
-			// Skip the work of rendering a digest that will not be queued;
-			// QueueDigest checks again under its lock.
-			sent, err := alreadySent(ctx, st, q, r.Email)
-			if err != nil {
-				return rep, err
-			}
-			if sent {
-				rep.AlreadySent++
-				continue
-			}
+		if err := ctx.Err(); err != nil {
+			errs = append(errs, err)
+			break
 		}
-		d, err := Build(ctx, st, q, r, opts)
+		err := sendOne(ctx, st, q, r, opts, &rep)
 		if err != nil {
-			return rep, err
+			rep.Failed++
+			errs = append(errs, err)
+			opts.Logger.ErrorContext(ctx, "digest: not queued", slog.String("quarter", q.String()), slog.String("scope", r.ScopeOrgCode),
+				slog.String("error", err.Error()))
 		}
-		res, err := st.QueueDigest(ctx, r.Email, q, r.ScopeOrgCode, d.Cutoff, opts.Resend, func(n int) (outmail.Mail, error) {
-			return d.Mail(q, n), nil
-		})
-		if errors.Is(err, store.ErrDigestSent) {
-			rep.AlreadySent++
-			continue
-		}
-		if err != nil {
-			return rep, fmt.Errorf("queue digest %s for scope %s: %w", q, r.ScopeOrgCode, err)
-		}
-		rep.Queued++
-		opts.Logger.InfoContext(ctx, "digest: queued", slog.String("quarter", q.String()), slog.String("scope", r.ScopeOrgCode),
-			slog.Int64("outbox_id", res.OutboxID), slog.Int("resend", res.Resend))
+	}
+	if len(errs) > 0 {
+		return rep, fmt.Errorf("%d of %d digests not queued: %w", len(errs), len(list), errors.Join(errs...))
 	}
 	return rep, nil
+}
+
+func sendOne(ctx context.Context, st *store.Store, q digest.Quarter, r store.Recipient, opts Options, rep *Report) error {
+	if !opts.Resend {
+		// Skip the work of rendering a digest that will not be queued;
+		// QueueDigest checks again under its lock.
+		sent, err := alreadySent(ctx, st, q, r.Email)
+		if err != nil {
+			return err
+		}
+		if sent {
+			rep.AlreadySent++
+			return nil
+		}
+	}
+	d, err := Build(ctx, st, q, r, opts)
+	if err != nil {
+		return err
+	}
+	res, err := st.QueueDigest(ctx, r.Email, q, r.ScopeOrgCode, d.Cutoff, opts.Resend, func(n int) (outmail.Mail, error) {
+		return d.Mail(q, n), nil
+	})
+	if errors.Is(err, store.ErrDigestSent) {
+		rep.AlreadySent++
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("queue digest %s for scope %s: %w", q, r.ScopeOrgCode, err)
+	}
+	rep.Queued++
+	opts.Logger.InfoContext(ctx, "digest: queued", slog.String("quarter", q.String()), slog.String("scope", r.ScopeOrgCode),
+		slog.Int64("outbox_id", res.OutboxID), slog.Int("resend", res.Resend))
+	return nil
 }
 
 func alreadySent(ctx context.Context, st *store.Store, q digest.Quarter, email string) (bool, error) {
