@@ -54,7 +54,9 @@ type truthFile struct {
 	received time.Time
 	// rejected files must be rejected (the others loaded).
 	rejected bool
-	reason   string // the reason code of a rejected file
+	// loadedFrom and loadedTo bracket when it was loaded (the cut-off).
+	loadedFrom, loadedTo time.Time
+	reason               string // the reason code of a rejected file
 	// warnings the validator found (data quality: the digest counts them);
 	// filled by loadTruthCorpus.
 	warnings int
@@ -211,9 +213,11 @@ func loadTruthCorpus(t testing.TB, c *truthCorpus) *store.Store {
 	for i := range c.files {
 		f := &c.files[i]
 		at := f.received
+		f.loadedFrom = time.Now()
 		r, err := ingest.File(ctx, f.path, set, st, ingest.Options{ReceivedAt: at, FileName: filepath.Base(f.path),
 			Validate: validate.Options{Now: func() time.Time { return at }}})
 		require.NoError(t, err)
+		f.loadedTo = time.Now()
 		if f.rejected {
 			require.Equal(t, ingest.Rejected, r.Outcome, "%s", f.path)
 			f.reason = string(r.Reason)

@@ -105,6 +105,9 @@ type tDigest struct {
 	zero                  []tUnit
 
 	rets []*tRet // the quarter's current returns
+	// cutoffFrom and cutoffTo bracket the newest load of the scope (zero: none).
+	cutoffFrom, cutoffTo time.Time
+	deadline             time.Time
 	// zeroBases counts the comparisons with a real base of 0 (the corpus must have some).
 	zeroBases int
 }
@@ -120,6 +123,14 @@ func (w *tWorld) expectDigest(scopeCode string, q tq, cutoff time.Time) *tDigest
 	}
 	d.rets = w.retsIn(in, q)
 	deadline := quarterEndICT(q.year(), q.qn()).AddDate(0, 0, 10).Add(-time.Nanosecond)
+	d.deadline = deadline
+	for code := range in {
+		for _, r := range w.cur[code] {
+			if r.loadedTo.After(d.cutoffTo) {
+				d.cutoffFrom, d.cutoffTo = r.loadedFrom, r.loadedTo
+			}
+		}
+	}
 
 	// Completeness: grassroots organisations of the scope valid in the quarter.
 	for _, code := range w.order {

@@ -200,6 +200,14 @@ func expectLines(d *tDigest, lang string, b bodyKind) []tLine {
 	}
 
 	add("scope.below", prefix(lbl(lang, "scope")), fInt(lang, d.below))
+	if len(d.rets) == 0 {
+		empty := "Phạm vi này chưa có báo cáo nào được chấp nhận cho "
+		if lang == "en" {
+			empty = "No accepted return in this scope for "
+		}
+		add("empty_scope", contains(empty))
+		out[len(out)-1].must = []string{qname(lang, d.q)}
+	}
 
 	// Key figures, each against the previous quarter.
 	row("key.members_end", "m_end", append([]string{fInt(lang, d.end.value)}, tChangeTokens(lang, d.end.qoq)...)...)
@@ -463,7 +471,7 @@ var masks = []*regexp.Regexp{
 	regexp.MustCompile(`(?m)^\s*\d+\. `),
 	regexp.MustCompile(`quá 30 ngày|older than 30 days`),
 	regexp.MustCompile(`năm \d{4} không|\d{4} has no returns`),
-	regexp.MustCompile(`kỳ gốc bằng 0|base is 0`),
+	regexp.MustCompile(`kỳ gốc bằng 0|base is 0|bằng 0 hoặc|is 0 or`),
 	regexp.MustCompile(`«—»|«— \((chưa có báo cáo|no return)\)»`),
 }
 

@@ -70,6 +70,8 @@ type tRet struct {
 	sheets   map[string][]tRow
 	received time.Time
 	warnings int
+	// loadedFrom and loadedTo bracket its load.
+	loadedFrom, loadedTo time.Time
 }
 
 // readTruthRegistry reads DonVi of the registry workbook.
@@ -194,7 +196,7 @@ func buildTruthWorld(t testing.TB, c *truthCorpus) *tWorld {
 			w.rejected[r.org][r.q] = f.reason
 			continue
 		}
-		r.received, r.warnings = f.received, f.warnings
+		r.received, r.warnings, r.loadedFrom, r.loadedTo = f.received, f.warnings, f.loadedFrom, f.loadedTo
 		if w.cur[r.org] == nil {
 			w.cur[r.org], w.first[r.org], w.versions[r.org] = map[tq]*tRet{}, map[tq]time.Time{}, map[tq]int{}
 		}

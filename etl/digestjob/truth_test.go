@@ -142,6 +142,8 @@ func TestDigestTruth(t *testing.T) {
 			}
 			compareBody(rep.score("text"), who, lang, expectLines(e, lang, bodyText), textLines(d.Rendered.Text))
 			compareBody(rep.score("html"), who, lang, expectLines(e, lang, bodyHTML), htmlLines(d.Rendered.HTML))
+			checkCutoff(rep.score("text"), who, lang, e, textLines(d.Rendered.Text))
+			checkCutoff(rep.score("html"), who, lang, e, htmlLines(d.Rendered.HTML))
 			for k, m := range bodyMusts(e, lang) {
 				rep.score("text").eq(who+" "+k, "present", present(d.Rendered.Text, m))
 				rep.score("html").eq(who+" "+k, "present", present(html.UnescapeString(d.Rendered.HTML), m))
@@ -188,6 +190,39 @@ func TestDigestTruth(t *testing.T) {
 		}
 		_ = os.WriteFile(out, []byte(all.String()), 0o644)
 	}
+}
+
+// checkCutoff compares the data cut-off (the newest load of the scope,
+// bracketed by the loads' start and end, to the minute in Vietnam's zone)
+// and the deadline printed in the header.
+func checkCutoff(s *tScore, who, lang string, e *tDigest, lines []string) {
+	head := "Số liệu đến "
+	due := "hạn nộp "
+	if lang == "en" {
+		head, due = "Data as of ", "returns were due "
+	}
+	ict := time.FixedZone("ICT", 7*3600)
+	var line string
+	for _, l := range lines {
+		if strings.HasPrefix(l, head) {
+			line = l
+			break
+		}
+	}
+	s.eq(who+" cutoff.deadline", "present", present(line, due+e.deadline.In(ict).Format("02/01/2006 15:04")))
+	got := strings.TrimPrefix(line, head)
+	if len(got) >= 16 {
+		got = got[:16]
+	}
+	if e.cutoffTo.IsZero() {
+		s.eq(who+" cutoff", "no load: no date", got)
+		return
+	}
+	want := e.cutoffTo.In(ict).Format("02/01/2006 15:04")
+	if got == e.cutoffFrom.In(ict).Format("02/01/2006 15:04") {
+		want = got
+	}
+	s.eq(who+" cutoff", want, got)
 }
 
 func present(s, sub string) string {
