@@ -30,6 +30,8 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/returns-project/returns/etl/digest"
+	"github.com/returns-project/returns/etl/digestjob"
 	"github.com/returns-project/returns/etl/ingest"
 	"github.com/returns-project/returns/etl/recipients"
 	"github.com/returns-project/returns/etl/registry"
@@ -54,6 +56,9 @@ type truthFile struct {
 	received time.Time
 	// rejected files must be rejected (the others loaded).
 	rejected bool
+	// afterDigest files are loaded after the 2025-Q2 digests were sent:
+	// the next digest restates their quarter when a figure changed.
+	afterDigest bool
 	// loadedFrom and loadedTo bracket when it was loaded (the cut-off).
 	loadedFrom, loadedTo time.Time
 	reason               string // the reason code of a rejected file
@@ -66,6 +71,9 @@ type truthFile struct {
 type truthCorpus struct {
 	registryPath, recipientsPath string
 	files                        []truthFile
+	// digestSent is when the 2025-Q2 digests were queued (after every
+	// file but the afterDigest ones was loaded).
+	digestSent time.Time
 }
 
 // quarterEndUTC is the first instant after quarter (y, q) in UTC+7 (the
@@ -166,13 +174,22 @@ func writeTruthCorpus(t testing.TB, dir string) truthCorpus {
 		var b bytes.Buffer
 		require.NoError(t, generate.WriteReturn(&b, r, generate.WriteOptions{}))
 		require.NoError(t, os.WriteFile(path, b.Bytes(), 0o644))
-		c.files = append(c.files, truthFile{path: path, received: quarterEndICT(k.y, k.q).AddDate(0, 0, 30+i)})
+		c.files = append(c.files, truthFile{path: path, received: quarterEndICT(k.y, k.q).AddDate(0, 0, 30+i), afterDigest: true})
 	}
+	// A return sent again with a new phone number only: a new version, no
+	// figure changed, so no restatement.
+	phone := *p.Return("GD-TPG-001", generate.Quarter{Year: 2025, Q: 2})
+	phone.Info.Phone = "0900 000 003"
+	path := filepath.Join(dir, "v2_"+phone.FileName())
+	var pb bytes.Buffer
+	require.NoError(t, generate.WriteReturn(&pb, &phone, generate.WriteOptions{}))
+	require.NoError(t, os.WriteFile(path, pb.Bytes(), 0o644))
+	c.files = append(c.files, truthFile{path: path, received: quarterEndICT(2025, 2).AddDate(0, 0, 40), afterDigest: true})
 	// A return of the empty scope's unit that must be rejected: it names
 	// the wrong committee above it.
 	r := *p.Return("GD-KCQ-004", generate.Quarter{Year: 2025, Q: 3})
 	r.Info.OrgCode, r.Info.OrgName, r.Info.ParentCode = truthEmptyUnit, "Chi bộ Trung tâm Dữ liệu tỉnh", "GD-KCQ"
-	path := filepath.Join(dir, "BCQ_"+truthEmptyUnit+"_2025Q3.xlsx")
+	path = filepath.Join(dir, "BCQ_"+truthEmptyUnit+"_2025Q3.xlsx")
 	var b bytes.Buffer
 	require.NoError(t, generate.WriteReturn(&b, &r, generate.WriteOptions{}))
 	require.NoError(t, os.WriteFile(path, b.Bytes(), 0o644))
@@ -210,8 +227,7 @@ func loadTruthCorpus(t testing.TB, c *truthCorpus) *store.Store {
 	}
 	_, err = st.ImportRecipients(ctx, store.RecipientsMeta{SHA256: res.SHA256, FileName: "recipients.xlsx"}, rs)
 	require.NoError(t, err)
-	for i := range c.files {
-		f := &c.files[i]
+	load := func(f *truthFile) {
 		at := f.received
 		f.loadedFrom = time.Now()
 		r, err := ingest.File(ctx, f.path, set, st, ingest.Options{ReceivedAt: at, FileName: filepath.Base(f.path),
@@ -221,10 +237,26 @@ func loadTruthCorpus(t testing.TB, c *truthCorpus) *store.Store {
 		if f.rejected {
 			require.Equal(t, ingest.Rejected, r.Outcome, "%s", f.path)
 			f.reason = string(r.Reason)
-			continue
+			return
 		}
 		require.Equal(t, ingest.Loaded, r.Outcome, "%s: %v", f.path, r.Issues)
 		f.warnings = r.Warnings
+	}
+	// Load order: every file but the afterDigest ones, the 2025-Q2 digests
+	// queued, then the afterDigest files.
+	sort.SliceStable(c.files, func(i, j int) bool { return !c.files[i].afterDigest && c.files[j].afterDigest })
+	for i := range c.files {
+		if !c.files[i].afterDigest {
+			load(&c.files[i])
+		}
+	}
+	_, err = digestjob.Send(ctx, st, digest.Quarter{Year: 2025, Q: 2}, digestjob.Options{})
+	require.NoError(t, err)
+	c.digestSent = time.Now()
+	for i := range c.files {
+		if c.files[i].afterDigest {
+			load(&c.files[i])
+		}
 	}
 	return st
 }

@@ -105,6 +105,9 @@ type tDigest struct {
 	zero                  []tUnit
 
 	rets []*tRet // the quarter's current returns
+	// restated are the returns of earlier quarters loaded after the
+	// previous digest whose figures changed.
+	restated []*tRet
 	// cutoffFrom and cutoffTo bracket the newest load of the scope (zero: none).
 	cutoffFrom, cutoffTo time.Time
 	deadline             time.Time
@@ -122,6 +125,32 @@ func (w *tWorld) expectDigest(scopeCode string, q tq, cutoff time.Time) *tDigest
 		}
 	}
 	d.rets = w.retsIn(in, q)
+	if !w.digestSent.IsZero() {
+		for code := range in {
+			for k, vs := range w.hist[code] {
+				cur := vs[len(vs)-1]
+				if k >= q || !cur.loadedFrom.After(w.digestSent) {
+					continue
+				}
+				var before *tRet
+				for _, v := range vs {
+					if v.loadedTo.Before(w.digestSent) {
+						before = v
+					}
+				}
+				if before == nil || figures(before) != figures(cur) {
+					d.restated = append(d.restated, cur)
+				}
+			}
+		}
+		sort.Slice(d.restated, func(i, j int) bool {
+			a, b := d.restated[i], d.restated[j]
+			if a.org != b.org {
+				return a.org < b.org
+			}
+			return a.q < b.q
+		})
+	}
 	deadline := quarterEndICT(q.year(), q.qn()).AddDate(0, 0, 10).Add(-time.Nanosecond)
 	d.deadline = deadline
 	for code := range in {

@@ -171,7 +171,7 @@ func ppTok(lang string, x float64, ok bool) string {
 // expectLines lists the lines a body must print for digest d, in the order
 // printed (a label printed twice, in the key figures and in its section, is
 // found first in the key figures).
-func expectLines(d *tDigest, lang string, b bodyKind) []tLine {
+func expectLines(w *tWorld, d *tDigest, lang string, b bodyKind) []tLine {
 	var out []tLine
 	add := func(id string, anchor *regexp.Regexp, toks ...string) {
 		out = append(out, tLine{id: id, anchor: anchor, tokens: toks})
@@ -233,6 +233,12 @@ func expectLines(d *tDigest, lang string, b bodyKind) []tLine {
 		onTime = append(onTime, fInt(lang, d.prevOnTime), fInt(lang, d.prevExpected))
 	}
 	row("key.returns_on_time", "ontime", onTime...)
+
+	// Restated figures: earlier quarters whose figures changed after the previous digest.
+	for _, r := range d.restated {
+		add(fmt.Sprintf("restated.%s.%d-Q%d", r.org, r.q.year(), r.q.qn()),
+			contains(w.orgs[r.org].name+" – "+qname(lang, r.q)+": "), fInt(lang, w.versions[r.org][r.q]))
+	}
 
 	// 1. Completeness.
 	complete := regexp.MustCompile(`^Đã nộp \d`)

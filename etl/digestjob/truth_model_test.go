@@ -180,12 +180,16 @@ type tWorld struct {
 	versions map[string]map[tq]int
 	// rejected is the reason of the last rejected file of an organisation and quarter.
 	rejected map[string]map[tq]string
+	// hist is every loaded version of each organisation and quarter, oldest first.
+	hist map[string]map[tq][]*tRet
+	// digestSent is when the 2025-Q2 digests were sent (the previous digest).
+	digestSent time.Time
 }
 
 func buildTruthWorld(t testing.TB, c *truthCorpus) *tWorld {
 	t.Helper()
 	w := &tWorld{cur: map[string]map[tq]*tRet{}, first: map[string]map[tq]time.Time{}, versions: map[string]map[tq]int{},
-		rejected: map[string]map[tq]string{}}
+		rejected: map[string]map[tq]string{}, hist: map[string]map[tq][]*tRet{}, digestSent: c.digestSent}
 	w.orgs, w.order = readTruthRegistry(t, c.registryPath)
 	for _, f := range c.files {
 		r := readTruthReturn(t, f.path)
@@ -205,8 +209,44 @@ func buildTruthWorld(t testing.TB, c *truthCorpus) *tWorld {
 		}
 		w.cur[r.org][r.q] = r
 		w.versions[r.org][r.q]++
+		if w.hist[r.org] == nil {
+			w.hist[r.org] = map[tq][]*tRet{}
+		}
+		w.hist[r.org][r.q] = append(w.hist[r.org][r.q], r)
 	}
 	return w
+}
+
+// figures is what a return says that the digest shows: every count of
+// ThongTin, and the detail rows by the codes the digest counts them by
+// (not the preparer's name, phone or e-mail); two versions with the same
+// figures restate nothing.
+func figures(r *tRet) string {
+	var parts []string
+	for _, f := range []string{"members_start_official", "members_start_probationary", "admitted", "readmitted", "recognised_official",
+		"transfer_in_official", "transfer_out_official", "increase_other", "deceased", "expelled", "struck_off", "resigned",
+		"decrease_other", "members_end_official", "members_end_probationary", "temp_in", "temp_out", "admission_target_year"} {
+		parts = append(parts, f+"="+r.info[f])
+	}
+	keys := map[string][]string{
+		"KetNap":         {"gender", "is_youth_union_member", "ethnicity_code", "religion_code", "workplace_sector"},
+		"ChuyenSinhHoat": {"direction", "transfer_type", "scope"},
+		"GiamSat":        {"actor", "activity", "supervision_form", "inspection_type", "subject_type", "result", "discipline_form", "discipline_body"},
+		"KyLuat":         {"discipline_form", "subject_type", "discipline_body"},
+	}
+	for _, sh := range []string{"KetNap", "ChuyenSinhHoat", "GiamSat", "KyLuat"} {
+		var rows []string
+		for _, x := range r.sheets[sh] {
+			var k []string
+			for _, f := range keys[sh] {
+				k = append(k, x[f])
+			}
+			rows = append(rows, strings.Join(k, ","))
+		}
+		sort.Strings(rows)
+		parts = append(parts, sh+":"+strings.Join(rows, ";"))
+	}
+	return strings.Join(parts, "|") + "|w=" + strconv.Itoa(r.warnings)
 }
 
 // scope is the organisation, everything below it, and the predecessors of those.

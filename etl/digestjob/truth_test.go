@@ -140,8 +140,15 @@ func TestDigestTruth(t *testing.T) {
 				_ = os.WriteFile(base+".html.txt", []byte(strings.Join(htmlLines(d.Rendered.HTML), "\n")), 0o644)
 				_ = os.WriteFile(base+".xlsx", d.Rendered.XLSX, 0o644)
 			}
-			compareBody(rep.score("text"), who, lang, expectLines(e, lang, bodyText), textLines(d.Rendered.Text))
-			compareBody(rep.score("html"), who, lang, expectLines(e, lang, bodyHTML), htmlLines(d.Rendered.HTML))
+			compareBody(rep.score("text"), who, lang, expectLines(w, e, lang, bodyText), textLines(d.Rendered.Text))
+			compareBody(rep.score("html"), who, lang, expectLines(w, e, lang, bodyHTML), htmlLines(d.Rendered.HTML))
+			box := map[bool]string{true: "present", false: "absent"}[len(e.restated) > 0]
+			restated := "Điều chỉnh số liệu đã báo cáo"
+			if lang == "en" {
+				restated = "Restated figures"
+			}
+			rep.score("text").eq(who+" restated.box", box, present(d.Rendered.Text, restated))
+			rep.score("html").eq(who+" restated.box", box, present(d.Rendered.HTML, restated))
 			checkCutoff(rep.score("text"), who, lang, e, textLines(d.Rendered.Text))
 			checkCutoff(rep.score("html"), who, lang, e, htmlLines(d.Rendered.HTML))
 			for k, m := range bodyMusts(e, lang) {
