@@ -145,10 +145,12 @@ type Digest struct {
 	People                       []Person
 	Restatements                 []Restatement
 	Orgs                         map[string]Org
+	OrgList                      []Org     // the scope's organisations in registry order
 	Figures                      []Figures // the quarter's per-organisation figures (attachment)
 	AllFigures                   []Figures
 	TransferCounts, SupervCounts []Count
 	DisciplineCounts             []Count
+	OutcomeCounts                []Count
 }
 
 // QuarterAdmissions is one bar of the admissions chart.
@@ -171,8 +173,8 @@ func Build(f *Facts) *Digest {
 	c := f.Quarter
 	d := &Digest{Scope: f.Scope, Quarter: c, Prev: c.Prev(), YearAgo: c.YearAgo(), Cutoff: f.Cutoff, Deadline: f.Deadline,
 		People: f.People, Restatements: f.Restatements, Orgs: map[string]Org{}, AllFigures: f.Figures,
-		TransferCounts: f.Transfers, SupervCounts: f.Supervisions, DisciplineCounts: f.Disciplines,
-		Values: map[string]Metric{}, Shares: map[string]Share{}}
+		TransferCounts: f.Transfers, SupervCounts: f.Supervisions, DisciplineCounts: f.Disciplines, OutcomeCounts: f.Outcomes,
+		OrgList: f.Orgs, Values: map[string]Metric{}, Shares: map[string]Share{}}
 	for _, o := range f.Orgs {
 		d.Orgs[o.Code] = o
 		if o.Code != f.Scope.Code && o.ActiveIn(c) {

@@ -83,8 +83,8 @@ func ChartPNG(d *Digest, lang string) ([]byte, error) {
 	}
 	if len(notes) > 0 {
 		graph.Title = strings.Join(notes, "; ")
-		graph.TitleStyle = chart.Style{FontSize: 9, FontColor: drawing.ColorFromHex("57606a")}
-		graph.Background.Padding.Top = 60
+		graph.TitleStyle = chart.Style{FontSize: 9, FontColor: drawing.ColorFromHex("57606a"), Padding: chart.Box{Top: 6}}
+		graph.Background.Padding.Top = 70
 	}
 	graph.Elements = []chart.Renderable{chart.LegendThin(&legend)}
 	var buf bytes.Buffer

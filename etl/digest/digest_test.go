@@ -174,7 +174,7 @@ func TestAttachmentReadByOpenpyxl(t *testing.T) {
 		Quoted   map[string]bool
 	}
 	require.NoError(t, json.Unmarshal(out, &got))
-	require.Equal(t, []string{digest.SheetSummary, digest.SheetUnits, digest.SheetQuarters, digest.SheetHistory, digest.SheetTransfers,
+	require.Equal(t, []string{digest.SheetSummary, digest.SheetUnits, digest.SheetReturns, digest.SheetQuarters, digest.SheetHistory, digest.SheetTransfers,
 		digest.SheetSuperv, digest.SheetPeople}, got.Sheets)
 	require.Equal(t, 1, got.Charts[digest.SheetQuarters], "native chart of admissions by quarter")
 	require.Equal(t, 1, got.Charts[digest.SheetUnits], "native chart of progress by organisation")
@@ -197,7 +197,7 @@ func TestAttachmentReadByOpenpyxl(t *testing.T) {
 	f, err := excelize.OpenReader(strings.NewReader(string(b)))
 	require.NoError(t, err)
 	defer f.Close()
-	rows, err := f.GetRows(digest.SheetUnits)
+	rows, err := f.GetRows(digest.SheetUnits, excelize.Options{RawCellValue: true})
 	require.NoError(t, err)
 	end := 0
 	for _, r := range rows[1:] {

@@ -7,6 +7,7 @@ var texts = map[string][2]string{
 	"greeting":        {"Kính gửi %s,", "Dear %s,"},
 	"scope":           {"Phạm vi: %s (%s) và %d đơn vị trực thuộc", "Scope: %s (%s) and %d organisations below it"},
 	"cutoff":          {"Số liệu đến %s; hạn nộp %s. Chỉ tính các báo cáo đã được chấp nhận, bản hiện hành.", "Data as of %s; returns were due %s. Only accepted, current returns count."},
+	"cutoff_none":     {"Chưa có số liệu: chưa nạp báo cáo nào của phạm vi này; hạn nộp %s.", "No data yet: no return of this scope was loaded; returns were due %s."},
 	"restated":        {"Điều chỉnh số liệu đã báo cáo", "Restated figures"},
 	"restated_intro":  {"Các báo cáo sau đến muộn hoặc được nộp lại sau bản báo cáo nhanh trước; số liệu các quý đó đã thay đổi:", "These returns arrived late or were corrected after the previous digest; the figures of those quarters have changed:"},
 	"restated_line":   {"%s – %s: lần nộp %d, ghi nhận %s", "%s – %s: version %d, loaded %s"},
@@ -119,7 +120,10 @@ var codeLabels = map[string][2]string{
 	"KT_THUC_HIEN_NV_KTGS": {"Việc thực hiện nhiệm vụ KT, GS", "Of inspection and supervision work"},
 	"KT_THI_HANH_KY_LUAT":  {"Việc thi hành kỷ luật", "Of discipline enforcement"}, "KT_TAI_CHINH": {"Tài chính đảng", "Party finance"},
 	"KT_DANG_PHI": {"Đảng phí", "Party dues"}, "GQ_TO_CAO": {"Giải quyết tố cáo", "Denunciation"}, "GQ_KHIEU_NAI": {"Giải quyết khiếu nại kỷ luật", "Discipline appeal"},
-	"KHAI_TRU": {"Khai trừ", "Expulsion"}, "KHAC": {"Khác", "Other"}, "GIAI_TAN": {"Giải tán", "Dissolution"}, "DEN": {"Đến", "In"}, "DI": {"Đi", "Out"},
+	"KHAI_TRU": {"Khai trừ", "Expulsion"}, "KHAC": {"Khác", "Other"},
+	"CO_VI_PHAM": {"Có vi phạm", "Found in violation"}, "CO_DAU_HIEU_VI_PHAM": {"Có dấu hiệu vi phạm", "Signs of violation"},
+	"KHONG_VI_PHAM": {"Không vi phạm", "No violation"}, "THUC_HIEN_TOT": {"Thực hiện tốt", "Done well"},
+	"CO_HAN_CHE_KHUYET_DIEM": {"Có hạn chế, khuyết điểm", "Shortcomings"}, "CHUA_KET_LUAN": {"Chưa kết luận", "Not concluded"}, "GIAI_TAN": {"Giải tán", "Dissolution"}, "DEN": {"Đến", "In"}, "DI": {"Đi", "Out"},
 }
 
 func tr(lang, key string) string {

@@ -293,6 +293,10 @@ func newView(d *Digest, lang, name string) *view {
 		ChartCID: ChartCID, ChartAlt: tr(lang, "chart_alt"),
 		XLSXName: fmt.Sprintf("BaoCaoNhanh_%s_%d-Q%d.xlsx", safeName(d.Scope.Code), d.Quarter.Year, d.Quarter.Q),
 	}
+	if d.Cutoff.Year() < 2000 {
+		// No load at all in the scope: no cut-off to state.
+		v.Cutoff = fmt.Sprintf(tr(lang, "cutoff_none"), locale.DateTime(d.Deadline))
+	}
 	v.Attachment = fmt.Sprintf(tr(lang, "attachment"), v.XLSXName)
 	for k := range texts {
 		v.T[k] = tr(lang, k)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/xuri/excelize/v2"
 
@@ -13,13 +14,24 @@ import (
 
 // Sheets of the attachment.
 const (
-	SheetSummary   = "TongHop"   // the digest's figures with their bases
-	SheetUnits     = "DonVi"     // the quarter's figures per organisation
-	SheetQuarters  = "TheoQuy"   // admissions by quarter (chart)
-	SheetHistory   = "SoLieuGoc" // every organisation and quarter the comparisons use
-	SheetTransfers = "ChuyenSH"  // transfer counts per organisation
-	SheetSuperv    = "GiamSat"   // supervision, inspection and discipline counts per organisation
-	SheetPeople    = "CanXuLy"   // people to act on (only with personal data)
+	SheetSummary   = "TongHop"     // the digest's figures with their bases
+	SheetUnits     = "DonVi"       // the quarter's figures per organisation, with its submission
+	SheetReturns   = "TinhHinhNop" // every expected organisation: on time, late, missing, rejected
+	SheetQuarters  = "TheoQuy"     // admissions by quarter (chart)
+	SheetHistory   = "SoLieuGoc"   // every organisation and quarter the comparisons use
+	SheetTransfers = "ChuyenSH"    // transfer counts per organisation
+	SheetSuperv    = "GiamSat"     // supervision, inspection, outcomes and discipline counts per organisation
+	SheetPeople    = "CanXuLy"     // people to act on (only with personal data)
+)
+
+// Number formats of the attachment, in Excel's own form: a Vietnamese
+// Excel shows 4.046 and 89,51% (the separators are the reader's).
+const (
+	FormatInt      = "#,##0"
+	FormatSigned   = "+#,##0;-#,##0;0"
+	FormatPercent  = "0.00%"
+	FormatPoints   = "+0.00;-0.00;0.00"
+	FormatDateTime = "dd/mm/yyyy hh:mm"
 )
 
 // FormulaLike reports whether a text would be taken for a formula when
@@ -28,15 +40,71 @@ func FormulaLike(s string) bool {
 	return s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0]))
 }
 
+// Typed cell values: each gets its number format.
+type (
+	pctCell    float64 // a fraction, shown as a percentage
+	signedCell int     // a change, shown with its sign
+	pointsCell float64 // a change in percentage points
+)
+
+type colKind int
+
+const (
+	colText colKind = iota
+	colInt
+	colSigned
+	colPct
+	colPoints
+	colTime
+)
+
 type book struct {
-	f              *excelize.File
-	header, quoted int
-	lang           string
-	err            error
+	f      *excelize.File
+	header int
+	quoted int
+	styles map[colKind]int
+	lang   string
+	err    error
+}
+
+func (b *book) style(v any) int {
+	switch v.(type) {
+	case int, int64:
+		return b.styles[colInt]
+	case signedCell:
+		return b.styles[colSigned]
+	case pctCell:
+		return b.styles[colPct]
+	case pointsCell:
+		return b.styles[colPoints]
+	case time.Time:
+		return b.styles[colTime]
+	}
+	return 0
+}
+
+// raw is the value excelize stores for v: numbers as numbers, instants as
+// Excel date-times in the users' zone.
+func raw(v any) any {
+	switch x := v.(type) {
+	case pctCell:
+		return float64(x)
+	case signedCell:
+		return int(x)
+	case pointsCell:
+		return float64(x)
+	case time.Time:
+		if x.IsZero() {
+			return nil
+		}
+		w := x.In(locale.Zone)
+		return time.Date(w.Year(), w.Month(), w.Day(), w.Hour(), w.Minute(), w.Second(), 0, time.UTC)
+	}
+	return v
 }
 
 func (b *book) cell(sheet string, col, row int, v any) {
-	if b.err != nil {
+	if b.err != nil || v == nil || v == "" {
 		return
 	}
 	name, err := excelize.CoordinatesToCellName(col, row)
@@ -54,11 +122,59 @@ func (b *book) cell(sheet string, col, row int, v any) {
 			err = b.f.SetCellStyle(sheet, name, name, b.quoted)
 		}
 	default:
-		err = b.f.SetCellValue(sheet, name, x)
+		r := raw(v)
+		if r == nil {
+			return
+		}
+		err = b.f.SetCellValue(sheet, name, r)
+		if s := b.style(v); err == nil && s != 0 {
+			err = b.f.SetCellStyle(sheet, name, name, s)
+		}
 	}
 	if err != nil {
 		b.err = fmt.Errorf("%s!%s: %w", sheet, name, err)
 	}
+}
+
+// printable sets up a sheet for printing: landscape when wide, fit to one
+// page wide, the header row repeated on every page, the print area the
+// table, the title in the page header.
+func (b *book) printable(sheet string, cols, rows int, title string) {
+	if b.err != nil {
+		return
+	}
+	orient := "portrait"
+	if cols > 6 {
+		orient = "landscape"
+	}
+	one, zero, fit := 1, 0, true
+	if err := b.f.SetPageLayout(sheet, &excelize.PageLayoutOptions{Orientation: &orient, FitToWidth: &one, FitToHeight: &zero}); err != nil {
+		b.err = err
+		return
+	}
+	if err := b.f.SetSheetProps(sheet, &excelize.SheetPropsOptions{FitToPage: &fit}); err != nil {
+		b.err = err
+		return
+	}
+	if err := b.f.SetHeaderFooter(sheet, &excelize.HeaderFooterOptions{OddHeader: "&C&\"-,Bold\"" + strings.ReplaceAll(title, "&", "&&"),
+		OddFooter: "&L" + strings.ReplaceAll(sheet, "&", "&&") + "&R&P/&N"}); err != nil {
+		b.err = err
+		return
+	}
+	b.titles(sheet, cols, rows)
+}
+
+// titles names the print titles (the header row) and the print area.
+func (b *book) titles(sheet string, cols, rows int) {
+	if b.err != nil {
+		return
+	}
+	last, _ := excelize.ColumnNumberToName(max(cols, 1))
+	if err := b.f.SetDefinedName(&excelize.DefinedName{Name: "_xlnm.Print_Titles", RefersTo: fmt.Sprintf("'%s'!$1:$1", sheet), Scope: sheet}); err != nil {
+		b.err = err
+		return
+	}
+	b.err = b.f.SetDefinedName(&excelize.DefinedName{Name: "_xlnm.Print_Area", RefersTo: fmt.Sprintf("'%s'!$A$1:$%s$%d", sheet, last, max(rows+1, 2)), Scope: sheet})
 }
 
 func (b *book) table(sheet string, headers []string, rows [][]any) {
@@ -91,11 +207,16 @@ func (b *book) table(sheet string, headers []string, rows [][]any) {
 			b.err = b.f.SetColWidth(sheet, "A", "A", 34)
 		}
 	}
+	if b.err == nil && len(headers) > 0 {
+		last, _ := excelize.CoordinatesToCellName(len(headers), max(len(rows)+1, 2))
+		b.err = b.f.AutoFilter(sheet, "A1:"+last, nil)
+	}
 }
 
 // streamTable writes a large sheet through excelize's StreamWriter (rows
-// written once, in order, not kept in memory): the header row, then rows.
-// Texts are inline strings, formula-like ones with the quote prefix.
+// written once, in order, not kept in memory): the header row, then rows,
+// as an Excel table (with its filters). Texts are inline strings,
+// formula-like ones with the quote prefix.
 func (b *book) streamTable(sheet string, headers []string, rows [][]any) {
 	if b.err != nil {
 		return
@@ -123,11 +244,16 @@ func (b *book) streamTable(sheet string, headers []string, rows [][]any) {
 		b.err = err
 		return
 	}
-	cells := func(vals []any, style int) []any {
+	cells := func(vals []any, header bool) []any {
 		out := make([]any, len(vals))
 		for i, v := range vals {
-			c := excelize.Cell{Value: v, StyleID: style}
-			if s, ok := v.(string); ok && style == 0 && FormulaLike(s) {
+			if v == "" {
+				v = nil
+			}
+			c := excelize.Cell{Value: raw(v), StyleID: b.style(v)}
+			if header {
+				c.StyleID = b.header
+			} else if s, ok := v.(string); ok && FormulaLike(s) {
 				c.StyleID = b.quoted
 			}
 			out[i] = c
@@ -138,18 +264,27 @@ func (b *book) streamTable(sheet string, headers []string, rows [][]any) {
 	for i, h := range headers {
 		hs[i] = h
 	}
-	if err := sw.SetRow("A1", cells(hs, b.header)); err != nil {
+	if err := sw.SetRow("A1", cells(hs, true)); err != nil {
 		b.err = fmt.Errorf("%s: %w", sheet, err)
 		return
 	}
 	for r, vals := range rows {
 		cell, _ := excelize.CoordinatesToCellName(1, r+2)
-		if err := sw.SetRow(cell, cells(vals, 0)); err != nil {
+		if err := sw.SetRow(cell, cells(vals, false)); err != nil {
 			b.err = fmt.Errorf("%s row %d: %w", sheet, r+2, err)
 			return
 		}
 	}
+	if len(rows) > 0 {
+		last, _ := excelize.CoordinatesToCellName(len(headers), len(rows)+1)
+		no := false
+		if err := sw.AddTable(&excelize.Table{Range: "A1:" + last, Name: "tbl_" + sheet, StyleName: "TableStyleLight1", ShowRowStripes: &no}); err != nil {
+			b.err = fmt.Errorf("%s table: %w", sheet, err)
+			return
+		}
+	}
 	b.err = sw.Flush()
+	b.titles(sheet, len(headers), len(rows))
 }
 
 func l(lang, vi, en string) string {
@@ -159,12 +294,16 @@ func l(lang, vi, en string) string {
 	return vi
 }
 
-// XLSX writes the attachment: the digest's figures, the per-organisation
-// figures behind them and native Excel charts.
+// XLSX writes the attachment: the digest's figures (TongHop, one row per
+// figure of [Definitions] with its bases), the per-organisation figures
+// behind them with each organisation's submission, the completeness list,
+// every quarter the comparisons use and native Excel charts. Numbers are
+// numbers with Excel number formats, every sheet has a frozen header row
+// and filters, and the sheets a manager prints are set up to print.
 func XLSX(d *Digest, lang string) ([]byte, error) {
 	f := excelize.NewFile()
 	defer f.Close()
-	b := &book{f: f, lang: lang}
+	b := &book{f: f, lang: lang, styles: map[colKind]int{}}
 	var err error
 	if b.header, err = f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}, Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"DDEBF7"}},
 		Alignment: &excelize.Alignment{WrapText: true, Vertical: "center"}}); err != nil {
@@ -178,52 +317,123 @@ func XLSX(d *Digest, lang string) ([]byte, error) {
 	}
 	yes := true
 	f.Styles.CellXfs.Xf[b.quoted].QuotePrefix = &yes
-
-	qn := func(q Quarter) string { return locale.Quarter(lang, q.Year, q.Q) }
-	base := func(c Change) []any {
-		if !c.OK {
-			return []any{"—", "—", c.Orgs}
+	for k, format := range map[colKind]string{colInt: FormatInt, colSigned: FormatSigned, colPct: FormatPercent, colPoints: FormatPoints, colTime: FormatDateTime} {
+		format := format
+		if b.styles[k], err = f.NewStyle(&excelize.Style{CustomNumFmt: &format}); err != nil {
+			return nil, fmt.Errorf("digest: xlsx: %w", err)
 		}
-		return []any{c.Base, c.Cur, c.Orgs}
 	}
-	// Summary.
+	qn := func(q Quarter) string { return locale.Quarter(lang, q.Year, q.Q) }
+	title := fmt.Sprintf(tr(lang, "title"), qn(d.Quarter), d.Scope.Name)
+
+	// Summary: one row per figure.
+	cmpCells := func(def Definition, c Change, ytd bool) []any {
+		if !c.HasBase() {
+			note := tr(lang, "no_base")
+			if ytd {
+				note = fmt.Sprintf(tr(lang, "ytd_none"), d.Quarter.Year-1)
+			}
+			return []any{nil, nil, nil, nil, 0, note}
+		}
+		var p any = "—"
+		if c.OK && def.Kind != KindNet {
+			p = pctCell(c.Pct() / 100)
+		}
+		if def.Kind == KindNet {
+			p = nil
+		}
+		note := ""
+		if c.Partial {
+			note = YTDLabel(lang, c.Quarters, d.Quarter.Year-1)
+		}
+		return []any{c.Base, c.Cur, signedCell(c.Delta()), p, c.Orgs, note}
+	}
+	none := []any{nil, nil, nil, nil, nil, nil}
 	var sum [][]any
-	add := func(label string, m Metric) {
-		sum = append(sum, append(append([]any{label, m.Value}, base(m.QoQ)...), base(m.YoY)...))
+	for _, def := range Definitions {
+		r := []any{def.ID, tr2(lang, def.Label)}
+		var share any
+		qoq, yoy := none, none
+		switch def.Kind {
+		case KindSum, KindRows, KindNet:
+			m := d.Values[def.ID]
+			if def.Kind == KindNet {
+				r = append(r, signedCell(m.Value))
+			} else {
+				r = append(r, m.Value)
+			}
+			qoq, yoy = cmpCells(def, m.QoQ, false), cmpCells(def, m.YoY, false)
+		case KindYTD:
+			m := d.Values[def.ID]
+			r = append(r, m.Value)
+			yoy = cmpCells(def, m.YoY, true)
+		case KindShare:
+			s := d.Shares[def.ID]
+			r = append(r, s.Num)
+			if s.Den > 0 {
+				share = pctCell(s.Pct() / 100)
+			} else {
+				share = "—"
+			}
+			qoq, yoy = []any{nil, nil, nil, nil, nil, tr(lang, "pp")}, []any{nil, nil, nil, nil, nil, tr(lang, "pp")}
+			if s.QoQOK {
+				qoq[2] = pointsCell(s.QoQ)
+			} else {
+				qoq[2] = "—"
+			}
+			if s.YoYOK {
+				yoy[2] = pointsCell(s.YoY)
+			} else {
+				yoy[2] = "—"
+			}
+		case KindLevel:
+			r = append(r, d.Values[def.ID].Value)
+		case KindReturns:
+			n := d.Values[def.ID].Value
+			r = append(r, n)
+			if d.Completeness.Expected > 0 {
+				share = pctCell(float64(n) / float64(d.Completeness.Expected))
+			} else {
+				share = "—"
+			}
+		case KindProgress:
+			r = append(r, d.AdmissionsYTD.Value)
+			if d.ProgressOK {
+				share = pctCell(d.Progress / 100)
+			} else {
+				share = tr(lang, "no_target_short")
+			}
+		}
+		r = append(r, share)
+		r = append(r, qoq...)
+		r = append(r, yoy...)
+		r = append(r, tr2(lang, def.Explain))
+		sum = append(sum, r)
 	}
-	add(tr(lang, "m_start"), d.MembersStart)
-	add(tr(lang, "m_end"), d.MembersEnd)
-	add(tr(lang, "m_net"), d.Net)
-	add(tr(lang, "m_official"), d.Official)
-	add(tr(lang, "m_prob"), d.Probationary)
-	add(tr(lang, "m_recognised"), d.Recognised)
-	add(tr(lang, "a_quarter"), d.Admissions)
-	add(tr(lang, "a_ytd"), d.AdmissionsYTD)
-	sum = append(sum, []any{tr(lang, "a_target"), d.Target})
-	add(tr(lang, "t_in_total"), d.TransferIn)
-	add(tr(lang, "t_out_total"), d.TransferOut)
-	add(tr(lang, "t_temp_in"), d.TempIn)
-	add(tr(lang, "t_temp_out"), d.TempOut)
-	add(tr(lang, "g_superv"), d.Supervision)
-	add(tr(lang, "g_inspect"), d.Inspection)
-	add(tr(lang, "g_disc"), d.DisciplineTotal)
-	cm := d.Completeness
-	for _, x := range []struct {
-		k string
-		n int
-	}{{"expected", cm.Expected}, {"reported", cm.Reported}, {"ontime", cm.OnTime}, {"late", cm.Late}, {"rejected", cm.Rejected}, {"missing", cm.Missing}} {
-		sum = append(sum, []any{tr(lang, x.k), x.n})
+	cmpHeads := func(which string) []string {
+		return []string{
+			which + ": " + l(lang, "kỳ gốc", "base"), which + ": " + l(lang, "kỳ này, cùng đơn vị", "this period, same units"),
+			which + ": " + l(lang, "thay đổi", "change"), which + ": " + l(lang, "% thay đổi", "% change"),
+			which + ": " + l(lang, "số đơn vị so sánh", "units compared"), which + ": " + l(lang, "ghi chú", "note"),
+		}
 	}
-	b.table(SheetSummary, []string{
-		fmt.Sprintf(tr(lang, "title"), qn(d.Quarter), d.Scope.Name), tr(lang, "value"),
-		l(lang, "Quý trước (cùng đơn vị)", "Previous quarter (same units)"), l(lang, "Quý này (cùng đơn vị)", "This quarter (same units)"), l(lang, "Số đơn vị so sánh", "Units compared"),
-		l(lang, "Cùng kỳ (cùng đơn vị)", "Last year (same units)"), l(lang, "Quý này (cùng đơn vị)", "This quarter (same units)"), l(lang, "Số đơn vị so sánh", "Units compared"),
-	}, sum)
+	sumHeaders := append(append(append([]string{l(lang, "Mã chỉ tiêu", "Figure id"), tr(lang, "figure"), tr(lang, "value"), l(lang, "Tỷ lệ", "Share")},
+		cmpHeads(fmt.Sprintf(tr(lang, "qoq"), qn(d.Prev)))...), cmpHeads(fmt.Sprintf(tr(lang, "yoy"), qn(d.YearAgo)))...), l(lang, "Giải thích", "Explanation"))
+	b.table(SheetSummary, sumHeaders, sum)
+	if b.err == nil {
+		b.err = f.SetColWidth(SheetSummary, "A", "A", 22)
+	}
+	if b.err == nil {
+		b.err = f.SetColWidth(SheetSummary, "B", "B", 34)
+	}
+	b.printable(SheetSummary, len(sumHeaders), len(sum), title)
 	if b.err == nil {
 		b.err = f.DeleteSheet("Sheet1")
 	}
 
-	// Per organisation, the quarter.
+	// Per organisation, the quarter: one column per figure of an
+	// organisation (KindSum, KindNet, KindRows), then the admissions
+	// ranking and the submission.
 	ytd, _ := ytdQuarters(d.Quarter)
 	ytdBy := map[string]int{}
 	for _, g := range d.AllFigures {
@@ -233,6 +443,26 @@ func XLSX(d *Digest, lang string) ([]byte, error) {
 			}
 		}
 	}
+	var perOrg []Definition
+	for _, def := range Definitions {
+		if def.Kind == KindSum || def.Kind == KindNet || def.Kind == KindRows {
+			perOrg = append(perOrg, def)
+		}
+	}
+	rowsBy := map[string]map[string]int{} // figure id → org → value, this quarter
+	f0 := &Facts{Transfers: d.TransferCounts, Supervisions: d.SupervCounts, Disciplines: d.DisciplineCounts, Outcomes: d.OutcomeCounts}
+	for _, def := range perOrg {
+		if def.rows == nil {
+			continue
+		}
+		m := map[string]int{}
+		for _, c := range def.rows(f0) {
+			if c.Quarter == d.Quarter {
+				m[c.Org] += def.count(c)
+			}
+		}
+		rowsBy[def.ID] = m
+	}
 	var units [][]any
 	for _, g := range d.Figures {
 		o := d.Orgs[g.Org]
@@ -240,67 +470,115 @@ func XLSX(d *Digest, lang string) ([]byte, error) {
 		if g.FirstReceivedAt.After(d.Deadline) {
 			onTime = l(lang, "K", "N")
 		}
-		progress := any("—")
-		if g.Target > 0 {
-			progress = float64(int(10000*float64(ytdBy[g.Org])/float64(g.Target)+0.5)) / 100
+		r := []any{o.Name, g.Org, o.ParentCode, g.Version, g.FirstReceivedAt, onTime}
+		for _, def := range perOrg {
+			var n int
+			if def.rows != nil {
+				n = rowsBy[def.ID][g.Org]
+			} else {
+				n = def.value(g)
+			}
+			if def.Kind == KindNet {
+				r = append(r, signedCell(n))
+			} else {
+				r = append(r, n)
+			}
 		}
-		units = append(units, []any{o.Name, g.Org, o.ParentCode, g.Version, locale.DateTime(g.FirstReceivedAt), onTime,
-			g.Start(), g.End(), g.EndOfficial, g.EndProbationary, g.Admitted, g.Readmitted, ytdBy[g.Org], g.Target, progress,
-			g.AdmissionRows, g.Women, g.Youth, g.Minority, g.Religious, g.NonState,
-			g.TransferIn, g.TransferOut, g.TempIn, g.TempOut, g.Recognised, g.Warnings})
+		var progress any = "—"
+		if g.Target > 0 {
+			progress = pctCell(float64(ytdBy[g.Org]) / float64(g.Target))
+		}
+		r = append(r, g.Readmitted, ytdBy[g.Org], g.Target, progress, g.AdmissionRows, g.Women, g.Youth, g.Minority, g.Religious, g.NonState,
+			g.Warnings, g.FileName, g.ReceivedAt, g.SubmissionID)
+		units = append(units, r)
 	}
 	unitHeaders := []string{tr(lang, "unit"), l(lang, "Mã", "Code"), l(lang, "Mã cấp trên", "Parent"), l(lang, "Lần nộp", "Version"),
-		l(lang, "Nhận lần đầu", "First received"), tr(lang, "ontime"), tr(lang, "m_start"), tr(lang, "m_end"), tr(lang, "m_official"), tr(lang, "m_prob"),
-		l(lang, "Kết nạp", "Admitted"), l(lang, "Kết nạp lại", "Readmitted"), tr(lang, "a_ytd"), tr(lang, "a_target"), l(lang, "% chỉ tiêu", "% of target"),
+		l(lang, "Nhận lần đầu", "First received"), tr(lang, "ontime")}
+	for _, def := range perOrg {
+		unitHeaders = append(unitHeaders, tr2(lang, def.Label))
+	}
+	ytdCol := len(unitHeaders) + 2 // after readmitted
+	unitHeaders = append(unitHeaders, l(lang, "Kết nạp lại", "Readmitted"), tr(lang, "a_ytd"), tr(lang, "a_target"), l(lang, "% chỉ tiêu", "% of target"),
 		l(lang, "Dòng KetNap", "KetNap rows"), tr(lang, "sh_women"), tr(lang, "sh_youth"), tr(lang, "sh_minority"), tr(lang, "sh_religious"), tr(lang, "sh_nonstate"),
-		tr(lang, "t_in_total"), tr(lang, "t_out_total"), tr(lang, "t_temp_in"), tr(lang, "t_temp_out"), tr(lang, "m_recognised"), l(lang, "Cảnh báo", "Warnings")}
+		l(lang, "Cảnh báo", "Warnings"), l(lang, "Tệp", "File"), l(lang, "Nhận lúc (bản hiện hành)", "Received (current version)"),
+		l(lang, "Mã lần nộp (submission_id)", "Submission id"))
 	b.table(SheetUnits, unitHeaders, units)
-	// Missing organisations follow the table, so that every expected one is listed.
-	row := len(units) + 3
-	for _, u := range cm.MissingUnits {
-		note := tr(lang, "not_received")
-		if u.Reason != "" {
-			note = fmt.Sprintf(tr(lang, "rejected_reason"), u.Reason)
-		}
-		b.cell(SheetUnits, 1, row, u.Name)
-		b.cell(SheetUnits, 2, row, u.Code)
-		b.cell(SheetUnits, 3, row, note)
-		row++
-	}
-
-	// Admissions by quarter, with a native chart.
-	var qrows [][]any
-	for _, q := range d.ByQuarter {
-		qrows = append(qrows, []any{qn(q.Quarter), q.Admissions, q.YTD, q.Target})
-	}
-	b.table(SheetQuarters, []string{l(lang, "Quý", "Quarter"), tr(lang, "chart_adm"), tr(lang, "chart_ytd"), tr(lang, "chart_target")}, qrows)
-	if b.err == nil && len(qrows) > 0 {
-		n := len(qrows) + 1
-		cats := fmt.Sprintf("%s!$A$2:$A$%d", SheetQuarters, n)
-		series := func(col, name string) excelize.ChartSeries {
-			return excelize.ChartSeries{Name: fmt.Sprintf("%s!$%s$1", SheetQuarters, col), Categories: cats, Values: fmt.Sprintf("%s!$%s$2:$%s$%d", SheetQuarters, col, col, n)}
-		}
-		b.err = f.AddChart(SheetQuarters, "F2", &excelize.Chart{
-			Type:      excelize.Col,
-			Series:    []excelize.ChartSeries{series("B", ""), series("C", "")},
-			Title:     excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: tr(lang, "chart_title")}}},
-			Legend:    excelize.ChartLegend{Position: "bottom"},
-			Dimension: excelize.ChartDimension{Width: 640, Height: 320},
-		}, &excelize.Chart{Type: excelize.Line, Series: []excelize.ChartSeries{series("D", "")}})
-	}
+	b.printable(SheetUnits, len(unitHeaders), len(units), title)
 
 	// Progress by organisation, with a bar chart.
 	if b.err == nil && len(units) > 0 {
 		n := len(units) + 1
-		b.err = f.AddChart(SheetUnits, fmt.Sprintf("A%d", row+2), &excelize.Chart{
+		yc, _ := excelize.ColumnNumberToName(ytdCol)
+		tc, _ := excelize.ColumnNumberToName(ytdCol + 1)
+		b.err = f.AddChart(SheetUnits, fmt.Sprintf("A%d", n+3), &excelize.Chart{
 			Type: excelize.Bar,
-			Series: []excelize.ChartSeries{{Name: SheetUnits + "!$M$1", Categories: fmt.Sprintf("%s!$B$2:$B$%d", SheetUnits, n),
-				Values: fmt.Sprintf("%s!$M$2:$M$%d", SheetUnits, n)}, {Name: SheetUnits + "!$N$1", Categories: fmt.Sprintf("%s!$B$2:$B$%d", SheetUnits, n),
-				Values: fmt.Sprintf("%s!$N$2:$N$%d", SheetUnits, n)}},
+			Series: []excelize.ChartSeries{{Name: fmt.Sprintf("%s!$%s$1", SheetUnits, yc), Categories: fmt.Sprintf("%s!$B$2:$B$%d", SheetUnits, n),
+				Values: fmt.Sprintf("%s!$%s$2:$%s$%d", SheetUnits, yc, yc, n)}, {Name: fmt.Sprintf("%s!$%s$1", SheetUnits, tc), Categories: fmt.Sprintf("%s!$B$2:$B$%d", SheetUnits, n),
+				Values: fmt.Sprintf("%s!$%s$2:$%s$%d", SheetUnits, tc, tc, n)}},
 			Title:     excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: l(lang, "Kết nạp lũy kế và chỉ tiêu theo đơn vị", "Admissions year to date and target by organisation")}}},
 			Legend:    excelize.ChartLegend{Position: "bottom"},
 			Dimension: excelize.ChartDimension{Width: 720, Height: uint(max(320, min(4000, 18*len(units))))},
 		})
+	}
+
+	// Every expected organisation and how its return stands: the full
+	// late and missing lists the mail caps.
+	byOrg := map[string]Figures{}
+	for _, g := range d.Figures {
+		byOrg[g.Org] = g
+	}
+	missing := map[string]Unit{}
+	for _, u := range d.Completeness.MissingUnits {
+		missing[u.Code] = u
+	}
+	var rets [][]any
+	for _, o := range d.OrgList {
+		if !o.Reports() || !o.ActiveIn(d.Quarter) {
+			continue
+		}
+		g, ok := byOrg[o.Code]
+		switch {
+		case ok && !g.FirstReceivedAt.After(d.Deadline):
+			rets = append(rets, []any{o.Name, o.Code, tr(lang, "ontime"), g.Version, g.FirstReceivedAt, g.FileName, g.SubmissionID})
+		case ok:
+			rets = append(rets, []any{o.Name, o.Code, tr(lang, "late"), g.Version, g.FirstReceivedAt, g.FileName, g.SubmissionID})
+		case missing[o.Code].Reason != "":
+			rets = append(rets, []any{o.Name, o.Code, fmt.Sprintf(tr(lang, "rejected_reason"), missing[o.Code].Reason), nil, nil, nil, nil})
+		default:
+			rets = append(rets, []any{o.Name, o.Code, tr(lang, "missing"), nil, nil, nil, nil})
+		}
+	}
+	retHeaders := []string{tr(lang, "unit"), l(lang, "Mã", "Code"), l(lang, "Tình trạng", "Status"), l(lang, "Lần nộp", "Version"),
+		l(lang, "Nhận lần đầu", "First received"), l(lang, "Tệp", "File"), l(lang, "Mã lần nộp (submission_id)", "Submission id")}
+	b.table(SheetReturns, retHeaders, rets)
+	b.printable(SheetReturns, len(retHeaders), len(rets), title)
+
+	// Admissions by quarter, with a native chart (columns: the year to
+	// date restarts each year); a partial year says so.
+	var qrows [][]any
+	for _, q := range d.ByQuarter {
+		note := ""
+		if len(q.Missing) > 0 {
+			note = fmt.Sprintf(tr(lang, "chart_partial"), q.Quarter.Year, quarterRange(q.Missing))[2:]
+		}
+		qrows = append(qrows, []any{qn(q.Quarter), q.Admissions, q.YTD, q.Target, note})
+	}
+	qHeaders := []string{l(lang, "Quý", "Quarter"), tr(lang, "chart_adm"), tr(lang, "chart_ytd"), tr(lang, "chart_target"), l(lang, "Ghi chú lũy kế", "Year-to-date note")}
+	b.table(SheetQuarters, qHeaders, qrows)
+	b.printable(SheetQuarters, len(qHeaders), len(qrows), title)
+	if b.err == nil && len(qrows) > 0 {
+		n := len(qrows) + 1
+		cats := fmt.Sprintf("%s!$A$2:$A$%d", SheetQuarters, n)
+		series := func(col string) excelize.ChartSeries {
+			return excelize.ChartSeries{Name: fmt.Sprintf("%s!$%s$1", SheetQuarters, col), Categories: cats, Values: fmt.Sprintf("%s!$%s$2:$%s$%d", SheetQuarters, col, col, n)}
+		}
+		b.err = f.AddChart(SheetQuarters, "G2", &excelize.Chart{
+			Type:      excelize.Col,
+			Series:    []excelize.ChartSeries{series("B"), series("C")},
+			Title:     excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: tr(lang, "chart_title")}}},
+			Legend:    excelize.ChartLegend{Position: "bottom"},
+			Dimension: excelize.ChartDimension{Width: 640, Height: 320},
+		}, &excelize.Chart{Type: excelize.Line, Series: []excelize.ChartSeries{series("D")}})
 	}
 
 	// History: every organisation and quarter used by a comparison.
@@ -308,33 +586,42 @@ func XLSX(d *Digest, lang string) ([]byte, error) {
 	for _, g := range d.AllFigures {
 		hist = append(hist, []any{orgName(d, g.Org), g.Org, repOf(d, g.Org), qn(g.Quarter), g.Version, g.Start(), g.End(), g.EndOfficial, g.EndProbationary,
 			g.Admitted, g.Readmitted, g.Target, g.AdmissionRows, g.Women, g.Youth, g.Minority, g.Religious, g.NonState,
-			g.TransferIn, g.TransferOut, g.TempIn, g.TempOut, g.Recognised, g.Warnings})
+			g.TransferIn, g.TransferOut, g.TempIn, g.TempOut, g.Recognised, g.Deceased, g.StruckOff, g.Resigned, g.Expelled, g.DecreaseOther,
+			g.Warnings, g.FileName, g.FirstReceivedAt, g.SubmissionID})
 	}
 	b.streamTable(SheetHistory, []string{tr(lang, "unit"), l(lang, "Mã", "Code"), l(lang, "Tính vào đơn vị (sáp nhập)", "Counted in (merger)"), l(lang, "Quý", "Quarter"),
 		l(lang, "Lần nộp", "Version"), tr(lang, "m_start"), tr(lang, "m_end"), tr(lang, "m_official"), tr(lang, "m_prob"), l(lang, "Kết nạp", "Admitted"),
 		l(lang, "Kết nạp lại", "Readmitted"), tr(lang, "a_target"), l(lang, "Dòng KetNap", "KetNap rows"), tr(lang, "sh_women"), tr(lang, "sh_youth"),
 		tr(lang, "sh_minority"), tr(lang, "sh_religious"), tr(lang, "sh_nonstate"), tr(lang, "t_in_total"), tr(lang, "t_out_total"),
-		tr(lang, "t_temp_in"), tr(lang, "t_temp_out"), tr(lang, "m_recognised"), l(lang, "Cảnh báo", "Warnings")}, hist)
+		tr(lang, "t_temp_in"), tr(lang, "t_temp_out"), tr(lang, "m_recognised"), l(lang, "Từ trần", "Deceased"), l(lang, "Xóa tên", "Struck off"),
+		l(lang, "Xin ra khỏi Đảng", "Resigned"), l(lang, "Khai trừ", "Expelled"), l(lang, "Giảm khác", "Other decreases"), l(lang, "Cảnh báo", "Warnings"),
+		l(lang, "Tệp", "File"), l(lang, "Nhận lần đầu", "First received"), l(lang, "Mã lần nộp (submission_id)", "Submission id")}, hist)
 
-	countRows := func(cs []Count, keys int) [][]any {
-		var out [][]any
-		for _, c := range cs {
-			r := []any{orgName(d, c.Org), c.Org, qn(c.Quarter)}
-			for i := range keys {
-				r = append(r, codeLabel(lang, c.Keys[i]))
-			}
-			out = append(out, append(r, c.N))
-		}
-		return out
+	var trs [][]any
+	for _, c := range d.TransferCounts {
+		trs = append(trs, []any{orgName(d, c.Org), c.Org, qn(c.Quarter), codeLabel(lang, c.Keys[0]), codeLabel(lang, c.Keys[1]), codeLabel(lang, c.Keys[2]), c.N})
 	}
 	b.streamTable(SheetTransfers, []string{tr(lang, "unit"), l(lang, "Mã", "Code"), l(lang, "Quý", "Quarter"), l(lang, "Chiều", "Direction"),
-		l(lang, "Hình thức", "Type"), l(lang, "Phạm vi", "Scope"), tr(lang, "count")}, countRows(d.TransferCounts, 3))
-	sv := countRows(d.SupervCounts, 4)
-	for _, r := range countRows(d.DisciplineCounts, 2) {
-		sv = append(sv, []any{r[0], r[1], r[2], tr(lang, "g_disc"), r[3], "", r[4], r[5]})
+		l(lang, "Hình thức", "Type"), l(lang, "Phạm vi", "Scope"), tr(lang, "count")}, trs)
+
+	var sv [][]any
+	for _, c := range d.SupervCounts {
+		sv = append(sv, []any{orgName(d, c.Org), c.Org, qn(c.Quarter), codeLabel(lang, c.Keys[1]), codeLabel(lang, c.Keys[0]),
+			codeLabel(lang, c.Keys[2]), codeLabel(lang, c.Keys[3]), c.N})
 	}
-	b.streamTable(SheetSuperv, []string{tr(lang, "unit"), l(lang, "Mã", "Code"), l(lang, "Quý", "Quarter"), tr(lang, "g_actor"), tr(lang, "g_activity"),
-		tr(lang, "g_form"), tr(lang, "g_subject"), tr(lang, "count")}, sv)
+	for _, c := range d.OutcomeCounts {
+		res := codeLabel(lang, c.Keys[1])
+		if c.Keys[2] == "C" {
+			res += " – " + tr(lang, "g_disc")
+		}
+		sv = append(sv, []any{orgName(d, c.Org), c.Org, qn(c.Quarter), tr(lang, "s_outcomes"), codeLabel(lang, c.Keys[0]), res, "", c.N})
+	}
+	for _, c := range d.DisciplineCounts {
+		sv = append(sv, []any{orgName(d, c.Org), c.Org, qn(c.Quarter), tr(lang, "g_disc"), codeLabel(lang, c.Keys[3]) + " / " + originLabel(lang, c.Keys[2]),
+			codeLabel(lang, c.Keys[0]), codeLabel(lang, c.Keys[1]), c.N})
+	}
+	b.streamTable(SheetSuperv, []string{tr(lang, "unit"), l(lang, "Mã", "Code"), l(lang, "Quý", "Quarter"), l(lang, "Loại", "Kind"),
+		l(lang, "Chủ thể / cấp quyết định", "Actor / decided by"), l(lang, "Hình thức / kết quả", "Form / result"), tr(lang, "g_subject"), tr(lang, "count")}, sv)
 	if len(d.People) > 0 {
 		var ppl [][]any
 		for _, p := range d.People {
@@ -344,13 +631,15 @@ func XLSX(d *Digest, lang string) ([]byte, error) {
 			}
 			ppl = append(ppl, []any{orgName(d, p.Org), p.Org, kind, p.Name, p.Detail, locale.Date(p.Date)})
 		}
-		b.table(SheetPeople, []string{tr(lang, "unit"), l(lang, "Mã", "Code"), l(lang, "Việc", "Case"), l(lang, "Họ và tên", "Name"),
-			l(lang, "Số giấy / quyết định", "Letter / decision"), l(lang, "Ngày", "Date")}, ppl)
+		heads := []string{tr(lang, "unit"), l(lang, "Mã", "Code"), l(lang, "Việc", "Case"), l(lang, "Họ và tên", "Name"),
+			l(lang, "Số giấy / quyết định", "Letter / decision"), l(lang, "Ngày", "Date")}
+		b.table(SheetPeople, heads, ppl)
+		b.printable(SheetPeople, len(heads), len(ppl), title)
 	}
 	if b.err == nil {
 		// TongHop is the first sheet, and so the active one. (SetActiveSheet
 		// would parse every streamed sheet back into memory.)
-		b.err = f.SetDocProps(&excelize.DocProperties{Title: fmt.Sprintf(tr(lang, "title"), qn(d.Quarter), d.Scope.Name), Creator: "returns"})
+		b.err = f.SetDocProps(&excelize.DocProperties{Title: title, Creator: "returns"})
 	}
 	if b.err != nil {
 		return nil, fmt.Errorf("digest: xlsx: %w", b.err)

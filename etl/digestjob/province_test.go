@@ -103,6 +103,7 @@ type sampleReturn struct {
 	ketnap  []sampleRow
 	chuyen  []sampleRow
 	giamsat []sampleRow
+	kyluat  []sampleRow
 }
 
 func readSample(t testing.TB, path string) sampleReturn {
@@ -142,7 +143,7 @@ func readSample(t testing.TB, path string) sampleReturn {
 		}
 		return out
 	}
-	r.ketnap, r.chuyen, r.giamsat = table("KetNap"), table("ChuyenSinhHoat"), table("GiamSat")
+	r.ketnap, r.chuyen, r.giamsat, r.kyluat = table("KetNap"), table("ChuyenSinhHoat"), table("GiamSat"), table("KyLuat")
 	r.org = r.info["org_code"]
 	y, _ := strconv.Atoi(r.info["year"])
 	q, _ := strconv.Atoi(r.info["quarter"])
@@ -166,6 +167,13 @@ type expected struct {
 	supervisions, inspections                int
 	yoyOrgs                                  int
 	membersEndQoQBase, membersEndQoQCur, qoq int
+	// disciplines: KyLuat rows + GiamSat rows with a discipline form.
+	disciplines, disciplinesGiamSat int
+	disciplinesByForm               map[string]int
+	// Year to date against last year on the (organisation, quarter)
+	// pairs with a return in both years.
+	ytdQuarters     []int
+	ytdCur, ytdBase int
 }
 
 var (
@@ -222,7 +230,7 @@ func computeExpected(t testing.TB, scope string, q digest.Quarter) expected {
 		}
 		return code
 	}
-	e := expected{transferIn: map[string]int{}, transferOut: map[string]int{}}
+	e := expected{transferIn: map[string]int{}, transferOut: map[string]int{}, disciplinesByForm: map[string]int{}}
 	for code, o := range reg {
 		if in[code] && (o["org_type"] == "DANG_BO_CO_SO" || o["org_type"] == "CHI_BO_CO_SO") && o["valid_from"] <= q.String() &&
 			(o["valid_to"] == "" || o["valid_to"] >= q.String()) {
@@ -232,9 +240,20 @@ func computeExpected(t testing.TB, scope string, q digest.Quarter) expected {
 	cur := map[string]int{}
 	yoy := map[string]int{}
 	prev := map[string]int{}
+	// admissions by quarter number of this year and last year, by unit now.
+	admThis, admLast := map[int]map[string]int{}, map[int]map[string]int{}
+	for k := 1; k <= 4; k++ {
+		admThis[k], admLast[k] = map[string]int{}, map[string]int{}
+	}
 	for _, r := range sampleReturns(t) {
 		if !in[r.org] {
 			continue
+		}
+		if r.q.Year == q.Year && r.q.Q <= q.Q {
+			admThis[r.q.Q][now(r.org)] += r.info.int("admitted") + r.info.int("readmitted")
+		}
+		if r.q.Year == q.Year-1 && r.q.Q <= q.Q {
+			admLast[r.q.Q][now(r.org)] += r.info.int("admitted") + r.info.int("readmitted")
 		}
 		end := r.info.int("members_end_official") + r.info.int("members_end_probationary")
 		adm := r.info.int("admitted") + r.info.int("readmitted")
@@ -271,11 +290,33 @@ func computeExpected(t testing.TB, scope string, q digest.Quarter) expected {
 				case "KIEM_TRA":
 					e.inspections++
 				}
+				if g["discipline_form"] != "" {
+					e.disciplines++
+					e.disciplinesGiamSat++
+					e.disciplinesByForm[g["discipline_form"]]++
+				}
+			}
+			for _, k := range r.kyluat {
+				e.disciplines++
+				e.disciplinesByForm[k["discipline_form"]]++
 			}
 		case q.YearAgo():
 			yoy[now(r.org)] += end
 		case q.Prev():
 			prev[now(r.org)] += end
+		}
+	}
+	for k := 1; k <= q.Q; k++ {
+		pair := false
+		for u, n := range admThis[k] {
+			if b, ok := admLast[k][u]; ok {
+				e.ytdCur += n
+				e.ytdBase += b
+				pair = true
+			}
+		}
+		if pair {
+			e.ytdQuarters = append(e.ytdQuarters, k)
 		}
 	}
 	for code := range cur {
@@ -340,6 +381,33 @@ func provinceDigestFiguresMatchTheSamples(t *testing.T, st *store.Store) {
 		require.Equal(t, e.transferOut, gotOut, name)
 		require.Equal(t, e.supervisions, g.Supervision.Value, name)
 		require.Equal(t, e.inspections, g.Inspection.Value, name)
+		// Disciplines: KyLuat rows and GiamSat rows with a discipline
+		// form (issue 10, defect 1), by form.
+		require.Equal(t, e.disciplines, g.DisciplineTotal.Value, name)
+		require.Equal(t, e.disciplinesGiamSat, g.Values["disciplines_giamsat"].Value, name)
+		byForm := map[string]int{}
+		for _, x := range g.DisciplineByForm {
+			byForm[x.Keys[0]] += x.N
+		}
+		if e.disciplines == 0 {
+			require.Empty(t, byForm, name)
+		} else {
+			require.Equal(t, e.disciplinesByForm, byForm, name)
+		}
+		byBody := 0
+		for _, x := range g.DisciplineByBody {
+			byBody += x.N
+		}
+		require.Equal(t, e.disciplines, byBody, "%s: every discipline has who decided", name)
+		// Year to date against 2024: 2024-Q1 was never loaded, so the
+		// comparison is on Q2–Q3 of both years and says so (defect 2).
+		ytd := g.AdmissionsYTD.YoY
+		require.Equal(t, e.ytdQuarters, ytd.Quarters, name)
+		require.Equal(t, e.ytdCur, ytd.Cur, name)
+		require.Equal(t, e.ytdBase, ytd.Base, name)
+		if len(e.ytdQuarters) > 0 && len(e.ytdQuarters) < q.Q {
+			require.Contains(t, d.Rendered.Text, digest.YTDLabel(r.Language, e.ytdQuarters, 2024), name)
+		}
 
 		// The rendering says it in the recipient's language and format.
 		lang := r.Language
