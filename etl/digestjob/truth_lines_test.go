@@ -87,7 +87,10 @@ var tCodeLabels = map[string][2]string{
 	"KT_THUC_HIEN_NV_KTGS": {"Việc thực hiện nhiệm vụ KT, GS", "Of inspection and supervision work"},
 	"KT_THI_HANH_KY_LUAT":  {"Việc thi hành kỷ luật", "Of discipline enforcement"}, "KT_TAI_CHINH": {"Tài chính đảng", "Party finance"},
 	"KT_DANG_PHI": {"Đảng phí", "Party dues"}, "GQ_TO_CAO": {"Giải quyết tố cáo", "Denunciation"}, "GQ_KHIEU_NAI": {"Giải quyết khiếu nại kỷ luật", "Discipline appeal"},
-	"KHAI_TRU": {"Khai trừ", "Expulsion"}, "KHAC": {"Khác", "Other"}, "GIAI_TAN": {"Giải tán", "Dissolution"}, "DEN": {"Đến", "In"}, "DI": {"Đi", "Out"},
+	"KHAI_TRU": {"Khai trừ", "Expulsion"}, "KHAC": {"Khác", "Other"},
+	"CO_VI_PHAM": {"Có vi phạm", "Found in violation"}, "CO_DAU_HIEU_VI_PHAM": {"Có dấu hiệu vi phạm", "Signs of violation"},
+	"KHONG_VI_PHAM": {"Không vi phạm", "No violation"}, "THUC_HIEN_TOT": {"Thực hiện tốt", "Done well"},
+	"CO_HAN_CHE_KHUYET_DIEM": {"Có hạn chế, khuyết điểm", "Shortcomings"}, "CHUA_KET_LUAN": {"Chưa kết luận", "Not concluded"}, "GIAI_TAN": {"Giải tán", "Dissolution"}, "DEN": {"Đến", "In"}, "DI": {"Đi", "Out"},
 }
 
 func code(lang, c string) string {

@@ -6,7 +6,6 @@ import (
 	"html"
 	"os"
 	"regexp"
-	"sort"
 	"strconv"
 	"strings"
 	"testing"
@@ -161,7 +160,7 @@ func TestDigestTruth(t *testing.T) {
 			}
 			compareBody(rep.score("subject"), who, lang, []tLine{{id: "subject", anchor: regexp.MustCompile(regexp.QuoteMeta(subj)),
 				tokens: []string{fInt(lang, e.reported), fInt(lang, e.expected)}, must: []string{qname(lang, q), e.scope.name}}}, []string{d.Rendered.Subject})
-			compareXLSX(t, rep.score("xlsx"), who, lang, w, e, d.Rendered.XLSX)
+			compareXLSX(t, rep.score("xlsx"), st, who, lang, w, e, d.Rendered.XLSX)
 		}
 	}
 	require.Positive(t, zeroBases, "the corpus has a comparison with a real base of 0")
@@ -209,6 +208,13 @@ func checkCutoff(s *tScore, who, lang string, e *tDigest, lines []string) {
 		head, due = "Data as of ", "returns were due "
 	}
 	ict := time.FixedZone("ICT", 7*3600)
+	if e.cutoffTo.IsZero() {
+		// Nothing of the scope was loaded: no cut-off date, and it says so.
+		head = "Chưa có số liệu: "
+		if lang == "en" {
+			head = "No data yet: "
+		}
+	}
 	var line string
 	for _, l := range lines {
 		if strings.HasPrefix(l, head) {
@@ -222,7 +228,7 @@ func checkCutoff(s *tScore, who, lang string, e *tDigest, lines []string) {
 		got = got[:16]
 	}
 	if e.cutoffTo.IsZero() {
-		s.eq(who+" cutoff", "no load: no date", got)
+		s.eq(who+" cutoff", "no date", map[bool]string{true: "no date", false: "a line with a date: " + line}[line != "" && !regexp.MustCompile(`\d{2}/\d{2}/\d{4} \d{2}:\d{2};`).MatchString(line)])
 		return
 	}
 	want := e.cutoffTo.In(ict).Format("02/01/2006 15:04")
@@ -291,264 +297,6 @@ func compareBody(s *tScore, who, lang string, exp []tLine, lines []string) {
 			s.fail(who+" unaccounted", fmt.Sprintf("%q in %q", tok, l))
 		}
 	}
-}
-
-// sheetRows reads a sheet of the attachment with raw values.
-func sheetRows(t testing.TB, f *excelize.File, sheet string) [][]string {
-	t.Helper()
-	rows, err := f.GetRows(sheet, excelize.Options{RawCellValue: true})
-	if err != nil {
-		return nil
-	}
-	return rows
-}
-
-func cell(row []string, i int) string {
-	if i < 0 || i >= len(row) {
-		return ""
-	}
-	return strings.TrimSpace(row[i])
-}
-
-// num is a raw numeric cell as the model would write it: integers without
-// decimals, others with up to two.
-func num(n int) string { return strconv.Itoa(n) }
-
-// changeCells are a comparison's cells in TongHop: base, current, units
-// compared; "—" for base and current when there is no base.
-func changeCells(c tChange) []string {
-	if !c.has {
-		return []string{"—", "—", "0"}
-	}
-	return []string{num(c.base), num(c.cur), num(c.orgs)}
-}
-
-// compareXLSX reads the attachment back and compares its sheets.
-func compareXLSX(t testing.TB, s *tScore, who, lang string, w *tWorld, e *tDigest, b []byte) {
-	t.Helper()
-	f, err := excelize.OpenReader(strings.NewReader(string(b)))
-	require.NoError(t, err)
-	defer f.Close()
-
-	// TongHop: label → cells.
-	sum := map[string][]string{}
-	for _, row := range sheetRows(t, f, digest.SheetSummary) {
-		if len(row) > 0 {
-			sum[cell(row, 0)] = row
-		}
-	}
-	metric := func(id, key string, m tMetric, qoq bool) {
-		row, ok := sum[lbl(lang, key)]
-		if !ok {
-			s.compared++
-			s.fail(who+" TongHop."+id, "row missing")
-			return
-		}
-		want := []string{num(m.value)}
-		if qoq {
-			want = append(want, changeCells(m.qoq)...)
-		} else {
-			want = append(want, "—", "—", "0")
-		}
-		want = append(want, changeCells(m.yoy)...)
-		for i, x := range want {
-			s.eq(fmt.Sprintf("%s TongHop.%s[%d]", who, id, i+1), x, cell(row, i+1))
-		}
-	}
-	metric("members.start", "m_start", e.start, true)
-	metric("members.end", "m_end", e.end, true)
-	metric("members.net", "m_net", e.net, true)
-	metric("members.official", "m_official", e.official, true)
-	metric("members.probationary", "m_prob", e.prob, true)
-	metric("members.recognised", "m_recognised", e.recognised, true)
-	metric("admissions.quarter", "a_quarter", e.adm, true)
-	metric("admissions.ytd", "a_ytd", e.ytd, false)
-	s.eq(who+" TongHop.admissions.target", num(e.target), cell(sum[lbl(lang, "a_target")], 1))
-	metric("transfers.in", "t_in_total", e.tin, true)
-	metric("transfers.out", "t_out_total", e.tout, true)
-	metric("transfers.temp_in", "t_temp_in", e.tempIn, true)
-	metric("transfers.temp_out", "t_temp_out", e.tempOut, true)
-	metric("supervision.supervisions", "g_superv", e.superv, true)
-	metric("supervision.inspections", "g_inspect", e.inspect, true)
-	metric("supervision.disciplines", "g_disc", e.disc, true)
-	for _, x := range []struct {
-		k string
-		n int
-	}{{"expected", e.expected}, {"reported", e.reported}, {"ontime", e.onTime}, {"late", e.late}, {"rejected", e.rejected}, {"missing", e.missing}} {
-		s.eq(who+" TongHop.completeness."+x.k, num(x.n), cell(sum[lbl(lang, x.k)], 1))
-	}
-
-	// DonVi: one row per return of the quarter, found by its code (column B).
-	units := sheetRows(t, f, digest.SheetUnits)
-	byCode := map[string][]string{}
-	for _, row := range units {
-		byCode[cell(row, 1)] = row
-	}
-	ytdBy := map[string]int{}
-	for k := 1; k <= e.q.qn(); k++ {
-		for code := range w.cur {
-			if r := w.cur[code][mkq(e.q.year(), k)]; r != nil {
-				ytdBy[w.rep(code, e.q)] += mAdm(r)
-			}
-		}
-	}
-	deadline := quarterEndICT(e.q.year(), e.q.qn()).AddDate(0, 0, 10).Add(-time.Nanosecond)
-	yes, no := "C", "K"
-	if lang == "en" {
-		yes, no = "Y", "N"
-	}
-	for _, r := range e.rets {
-		row, ok := byCode[r.org]
-		id := who + " DonVi." + r.org
-		if !ok {
-			s.compared++
-			s.fail(id, "row missing")
-			continue
-		}
-		onTime := yes
-		if w.first[r.org][e.q].After(deadline) {
-			onTime = no
-		}
-		target := r.info.n("admission_target_year")
-		progress := "—"
-		if target > 0 {
-			progress = strconv.FormatFloat(float64(int(10000*float64(ytdBy[r.org])/float64(target)+0.5))/100, 'f', -1, 64)
-		}
-		want := []string{w.orgs[r.org].name, r.org, w.orgs[r.org].parent, num(w.versions[r.org][e.q]), "", onTime,
-			num(mStart(r)), num(mEnd(r)), num(r.info.n("members_end_official")), num(r.info.n("members_end_probationary")),
-			num(r.info.n("admitted")), num(r.info.n("readmitted")), num(ytdBy[r.org]), num(target), progress,
-			num(mKetNap(r)), num(mWomen(r)), num(mYouth(r)), num(mMinority(r)), num(mReligious(r)), num(mNonState(r)),
-			num(r.info.n("transfer_in_official")), num(r.info.n("transfer_out_official")), num(r.info.n("temp_in")), num(r.info.n("temp_out")),
-			num(r.info.n("recognised_official")), num(r.warnings)}
-		for i, x := range want {
-			if i == 4 {
-				continue // the date of the first receipt: checked through on time
-			}
-			s.eq(fmt.Sprintf("%s[%d]", id, i+1), x, cell(row, i))
-		}
-	}
-	for _, u := range e.missingUnits {
-		_, ok := byCode[u.code]
-		s.compared++
-		if ok {
-			s.matched++
-		} else {
-			s.fail(who+" DonVi.missing."+u.code, "missing unit not listed")
-		}
-	}
-
-	// TheoQuy: admissions, year to date and target by quarter.
-	qrows := sheetRows(t, f, digest.SheetQuarters)
-	if len(qrows) > 0 {
-		qrows = qrows[1:]
-	}
-	s.eq(who+" TheoQuy.rows", num(len(e.byQuarter)), num(len(qrows)))
-	for i, x := range e.byQuarter {
-		if i >= len(qrows) {
-			break
-		}
-		for j, v := range []int{x.adm, x.ytd, x.target} {
-			s.eq(fmt.Sprintf("%s TheoQuy.%d-Q%d[%d]", who, x.q.year(), x.q.qn(), j+1), num(v), cell(qrows[i], j+1))
-		}
-	}
-
-	// SoLieuGoc: every organisation and quarter the comparisons use.
-	in := w.scope(e.scope.code)
-	type key struct {
-		code string
-		q    string
-	}
-	hist := map[key][]string{}
-	for _, row := range sheetRows(t, f, digest.SheetHistory) {
-		hist[key{cell(row, 1), cell(row, 3)}] = row
-	}
-	qname := func(q tq) string {
-		if lang == "en" {
-			return fmt.Sprintf("Q%d %d", q.qn(), q.year())
-		}
-		return fmt.Sprintf("Quý %s/%d", roman(q.qn()), q.year())
-	}
-	nHist := 0
-	for k := mkq(e.q.year()-1, 1); k <= e.q; k++ {
-		for _, r := range w.retsIn(in, k) {
-			nHist++
-			row, ok := hist[key{r.org, qname(k)}]
-			id := fmt.Sprintf("%s SoLieuGoc.%s.%d-Q%d", who, r.org, k.year(), k.qn())
-			if !ok {
-				s.compared++
-				s.fail(id, "row missing")
-				continue
-			}
-			want := []string{w.rep(r.org, e.q), num(w.versions[r.org][k]), num(mStart(r)), num(mEnd(r)),
-				num(r.info.n("members_end_official")), num(r.info.n("members_end_probationary")), num(r.info.n("admitted")),
-				num(r.info.n("readmitted")), num(r.info.n("admission_target_year")), num(mKetNap(r)), num(mWomen(r)), num(mYouth(r)),
-				num(mMinority(r)), num(mReligious(r)), num(mNonState(r)), num(r.info.n("transfer_in_official")),
-				num(r.info.n("transfer_out_official")), num(r.info.n("temp_in")), num(r.info.n("temp_out")),
-				num(r.info.n("recognised_official")), num(r.warnings)}
-			for i, x := range want {
-				col := i + 3
-				if i == 0 {
-					col = 2
-				}
-				s.eq(fmt.Sprintf("%s[%d]", id, col), x, cell(row, col))
-			}
-		}
-	}
-	s.eq(who+" SoLieuGoc.rows", num(nHist), num(max(0, len(hist)-1)))
-
-	// ChuyenSH and GiamSat: counts per organisation, quarter and codes.
-	countSheet := func(sheet, id string, want map[string]int, keyCols []int, nCol int) {
-		got := map[string]int{}
-		for i, row := range sheetRows(t, f, sheet) {
-			if i == 0 {
-				continue
-			}
-			var k []string
-			for _, c := range keyCols {
-				k = append(k, cell(row, c))
-			}
-			n, _ := strconv.Atoi(cell(row, nCol))
-			got[strings.Join(k, "|")] += n
-		}
-		keys := map[string]bool{}
-		for k := range want {
-			keys[k] = true
-		}
-		for k := range got {
-			keys[k] = true
-		}
-		sorted := make([]string, 0, len(keys))
-		for k := range keys {
-			sorted = append(sorted, k)
-		}
-		sort.Strings(sorted)
-		for _, k := range sorted {
-			s.eq(who+" "+id+"."+k, num(want[k]), num(got[k]))
-		}
-	}
-	wantT, wantG := map[string]int{}, map[string]int{}
-	for k := mkq(e.q.year()-1, 1); k <= e.q; k++ {
-		for _, r := range w.retsIn(in, k) {
-			for _, x := range r.sheets["ChuyenSinhHoat"] {
-				wantT[strings.Join([]string{r.org, qname(k), code(lang, x["direction"]), code(lang, x["transfer_type"]), code(lang, x["scope"])}, "|")]++
-			}
-			for _, x := range r.sheets["GiamSat"] {
-				form := x["supervision_form"]
-				if form == "" {
-					form = x["inspection_type"]
-				}
-				wantG[strings.Join([]string{r.org, qname(k), code(lang, x["actor"]), code(lang, x["activity"]), code(lang, form), code(lang, x["subject_type"])}, "|")]++
-				if x["discipline_form"] != "" {
-					wantG[strings.Join([]string{r.org, qname(k), lbl(lang, "g_disc"), code(lang, x["discipline_form"]), "", code(lang, x["subject_type"])}, "|")]++
-				}
-			}
-			for _, x := range r.sheets["KyLuat"] {
-				wantG[strings.Join([]string{r.org, qname(k), lbl(lang, "g_disc"), code(lang, x["discipline_form"]), "", code(lang, x["subject_type"])}, "|")]++
-			}
-		}
-	}
-	countSheet(digest.SheetTransfers, "ChuyenSH", wantT, []int{1, 2, 3, 4, 5}, 6)
-	countSheet(digest.SheetSuperv, "GiamSat", wantG, []int{1, 2, 3, 4, 5, 6}, 7)
 }
 
 // compareViews compares the reporting views with the workbooks: every
