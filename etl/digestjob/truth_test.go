@@ -406,6 +406,46 @@ func compareViews(t testing.TB, s *tScore, st *store.Store, w *tWorld) {
 	detail("reporting.supervisions", "GiamSat", []string{"actor", "activity", "subject_type", "result", "discipline_form"}, nil)
 	detail("reporting.disciplines", "KyLuat", []string{"discipline_form", "subject_type", "decision_no"}, nil)
 
+	// reporting.disciplines_all: every discipline, KyLuat rows and GiamSat
+	// rows with a form, by origin and who decided.
+	want := map[string]int{}
+	for org, byQ := range w.cur {
+		for q, r := range byQ {
+			add := func(origin string, x tRow) {
+				want[strings.Join([]string{org, strconv.Itoa(q.year()), strconv.Itoa(q.qn()), origin, x["discipline_form"], x["subject_type"],
+					decidedBy(x["discipline_body"])}, "|")]++
+			}
+			for _, x := range r.sheets["KyLuat"] {
+				add("KyLuat", x)
+			}
+			for _, x := range r.sheets["GiamSat"] {
+				if x["discipline_form"] != "" {
+					add("GiamSat", x)
+				}
+			}
+		}
+	}
+	got := map[string]int{}
+	rows3, err := db.QueryxContext(ctx, `SELECT org_code || '|' || year || '|' || quarter || '|' || origin || '|' || coalesce(discipline_form, '') || '|' ||
+		coalesce(subject_type, '') || '|' || decided_by, count(*) FROM reporting.disciplines_all GROUP BY 1`)
+	require.NoError(t, err)
+	for rows3.Next() {
+		var k string
+		var n int
+		require.NoError(t, rows3.Scan(&k, &n))
+		got[k] = n
+	}
+	require.NoError(t, rows3.Err())
+	rows3.Close()
+	for k := range got {
+		if _, ok := want[k]; !ok {
+			want[k] = 0
+		}
+	}
+	for k, n := range want {
+		s.eq("reporting.disciplines_all."+k, num(n), num(got[k]))
+	}
+
 	// Submissions: the current version of each return and its receipt.
 	rows2, err := db.QueryxContext(ctx, `SELECT org_code, year, quarter, version, received_at FROM reporting.submissions`)
 	require.NoError(t, err)
