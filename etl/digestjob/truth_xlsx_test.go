@@ -238,6 +238,48 @@ func compareXLSX(t testing.TB, s *tScore, st *store.Store, who, lang string, w *
 			s.eqCell(fmt.Sprintf("%s TongHop.%s[%d]", who, id, i+2), x, cell(row, i+2))
 		}
 	}
+	// Excel number formats, so that a Vietnamese Excel shows 4.046 and
+	// 89,51%: every number of TongHop is checked.
+	fmtOf := func(sheet string, col, row int) string {
+		axis, _ := excelize.CoordinatesToCellName(col+1, row+1)
+		id, err := f.GetCellStyle(sheet, axis)
+		if err != nil {
+			return "?"
+		}
+		st, err := f.GetStyle(id)
+		if err != nil || st == nil {
+			return "?"
+		}
+		if st.CustomNumFmt != nil {
+			return *st.CustomNumFmt
+		}
+		return map[int]string{0: "General", 3: "#,##0", 4: "#,##0.00", 9: "0%", 10: "0.00%", 22: "m/d/yy h:mm", 49: "@"}[st.NumFmt]
+	}
+	const fInt, fPct, fSign, fPoints = "#,##0", "0.00%", "+#,##0;-#,##0;0", "+0.00;-0.00;0.00"
+	for i, row := range sheetRows(t, f, digest.SheetSummary) {
+		if i == 0 {
+			continue
+		}
+		share := strings.HasPrefix(cell(row, 0), "share_")
+		kinds := []string{fInt, fPct}
+		if id := cell(row, 0); id == "members_net" || id == "transfers_net" {
+			kinds[0] = fSign // a net change is printed with its sign
+		}
+		for range 2 {
+			change := fSign
+			if share {
+				change = fPoints
+			}
+			kinds = append(kinds, fInt, fInt, change, fPct, fInt, "")
+		}
+		for j, k := range kinds {
+			if _, err := strconv.ParseFloat(cell(row, j+2), 64); err != nil || k == "" {
+				continue
+			}
+			s.eq(fmt.Sprintf("%s TongHop.%s[%d].format", who, cell(row, 0), j+2), k, fmtOf(digest.SheetSummary, j+2, i))
+		}
+	}
+
 	for id := range sum {
 		if _, ok := want[id]; !ok && id != l("Mã chỉ tiêu", "Figure id") {
 			s.compared++
@@ -305,7 +347,13 @@ func compareXLSX(t testing.TB, s *tScore, st *store.Store, who, lang string, w *
 		}
 	}
 	s.eq(who+" DonVi.rows", num(len(e.rets)), num(max(0, len(units)-1)))
+	if len(units) > 1 {
+		if c, ok := col["first"]; ok {
+			s.eq(who+" DonVi.first.format", "dd/mm/yyyy hh:mm", fmtOf(digest.SheetUnits, c, 1))
+		}
+	}
 
+	in := w.scope(e.scope.code)
 	// TinhHinhNop: every expected organisation with its return.
 	status := sheetRows(t, f, digest.SheetReturns)
 	var scol map[string]int
@@ -317,7 +365,6 @@ func compareXLSX(t testing.TB, s *tScore, st *store.Store, who, lang string, w *
 		}
 	}
 	expected := 0
-	in := w.scope(e.scope.code)
 	for _, code := range w.order {
 		o := w.orgs[code]
 		if !in[code] || !o.grassroots() || !o.activeIn(e.q) {
@@ -353,6 +400,7 @@ func compareXLSX(t testing.TB, s *tScore, st *store.Store, who, lang string, w *
 	s.eq(who+" TinhHinhNop.rows", num(expected), num(max(0, len(status)-1)))
 
 	// TheoQuy: admissions, year to date and target by quarter.
+	in = w.scope(e.scope.code)
 	qrows := sheetRows(t, f, digest.SheetQuarters)
 	if len(qrows) > 0 {
 		qrows = qrows[1:]
@@ -367,8 +415,22 @@ func compareXLSX(t testing.TB, s *tScore, st *store.Store, who, lang string, w *
 		for j, v := range []int{x.adm, x.ytd, x.target} {
 			s.eq(fmt.Sprintf("%s[%d]", id, j+1), num(v), cell(qrows[i], j+1))
 		}
+		// A year to date that lacks an earlier quarter of its year says so.
+		var missing []int
+		for k := 1; k < x.q.qn(); k++ {
+			if len(w.retsIn(in, mkq(x.q.year(), k))) == 0 {
+				missing = append(missing, k)
+			}
+		}
+		note := ""
+		if len(missing) > 0 {
+			note = l(fmt.Sprintf("Lũy kế năm %d thiếu %s (không có báo cáo)", x.q.year(), quarterList(missing)),
+				fmt.Sprintf("Year to date %d lacks %s (no returns)", x.q.year(), quarterList(missing)))
+		}
+		s.eq(id+".note", note, cell(qrows[i], 4))
 	}
 
+	in = w.scope(e.scope.code)
 	// SoLieuGoc: every organisation and quarter the comparisons use.
 	hist := sheetRows(t, f, digest.SheetHistory)
 	var hcol map[string]int
@@ -479,6 +541,20 @@ func compareXLSX(t testing.TB, s *tScore, st *store.Store, who, lang string, w *
 	}
 	countSheet(digest.SheetTransfers, "ChuyenSH", wantT, []int{1, 2, 3, 4, 5}, 6)
 	countSheet(digest.SheetSuperv, "GiamSat", wantG, []int{1, 2, 3, 4, 5, 6}, 7)
+}
+
+// quarterList is "Q1", "Q1–Q2" (consecutive) or "Q1, Q3".
+func quarterList(qs []int) string {
+	parts := make([]string, len(qs))
+	consecutive := true
+	for i, q := range qs {
+		parts[i] = fmt.Sprintf("Q%d", q)
+		consecutive = consecutive && (i == 0 || q == qs[i-1]+1)
+	}
+	if len(qs) > 1 && consecutive {
+		return parts[0] + "–" + parts[len(parts)-1]
+	}
+	return strings.Join(parts, ", ")
 }
 
 func subKey(org string, q tq) string { return fmt.Sprintf("%s|%d|%d", org, q.year(), q.qn()) }
