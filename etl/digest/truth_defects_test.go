@@ -291,6 +291,15 @@ func TestXLSXNumberFormats(t *testing.T) {
 		require.True(t, titles, "%s repeats its header row when printed", sheet)
 		require.True(t, filter, "%s has filters", sheet)
 	}
+	// The big streamed sheets are Excel tables (with filters), set up to
+	// print like the others.
+	tables, err := f.GetTables(digest.SheetHistory)
+	require.NoError(t, err)
+	require.Len(t, tables, 1)
+	layout, err := f.GetPageLayout(digest.SheetHistory)
+	require.NoError(t, err)
+	require.Equal(t, "landscape", *layout.Orientation)
+	require.Equal(t, 1, *layout.FitToWidth)
 	// DonVi carries each organisation's submission.
 	rows, err := f.GetRows(digest.SheetUnits, excelize.Options{RawCellValue: true})
 	require.NoError(t, err)
@@ -314,5 +323,27 @@ func TestFiguresPage(t *testing.T) {
 	require.Equal(t, want, string(got), "docs/figures.md differs from etl/digest/figures.go: RETURNS_UPDATE_DOCS=1 go test ./etl/digest -run TestFiguresPage")
 	for _, def := range digest.Definitions {
 		require.Contains(t, string(got), "`"+def.ID+"`")
+	}
+}
+
+// TestEveryDefinitionIsPrinted: each figure of the definitions table is a
+// line of the text and of the HTML, and a row of TongHop, in both
+// languages: the renderers take their figures from the table.
+func TestEveryDefinitionIsPrinted(t *testing.T) {
+	t.Parallel()
+	d := digest.Build(facts(digest.Quarter{Year: 2025, Q: 3}))
+	for _, lang := range []string{"vi", "en"} {
+		r, err := digest.Render(d, digest.RenderOptions{Lang: lang})
+		require.NoError(t, err)
+		h := html.UnescapeString(r.HTML)
+		for _, def := range digest.Definitions {
+			label := def.Label[0]
+			if lang == "en" {
+				label = def.Label[1]
+			}
+			require.Contains(t, r.Text, "- "+label+": ", "%s %s", lang, def.ID)
+			require.Contains(t, h, ">"+label+"<", "%s %s", lang, def.ID)
+			require.NotEmpty(t, summaryRow(t, r.XLSX, def.ID), def.ID)
+		}
 	}
 }

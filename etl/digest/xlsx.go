@@ -140,6 +140,14 @@ func (b *book) cell(sheet string, col, row int, v any) {
 // page wide, the header row repeated on every page, the print area the
 // table, the title in the page header.
 func (b *book) printable(sheet string, cols, rows int, title string) {
+	b.pageSetup(sheet, cols, title)
+	b.titles(sheet, cols, rows)
+}
+
+// pageSetup sets the page layout of a sheet. A streamed sheet gets it
+// before its stream writer starts (which keeps it), so that the sheet is
+// never parsed back into memory.
+func (b *book) pageSetup(sheet string, cols int, title string) {
 	if b.err != nil {
 		return
 	}
@@ -159,9 +167,7 @@ func (b *book) printable(sheet string, cols, rows int, title string) {
 	if err := b.f.SetHeaderFooter(sheet, &excelize.HeaderFooterOptions{OddHeader: "&C&\"-,Bold\"" + strings.ReplaceAll(title, "&", "&&"),
 		OddFooter: "&L" + strings.ReplaceAll(sheet, "&", "&&") + "&R&P/&N"}); err != nil {
 		b.err = err
-		return
 	}
-	b.titles(sheet, cols, rows)
 }
 
 // titles names the print titles (the header row) and the print area.
@@ -217,12 +223,16 @@ func (b *book) table(sheet string, headers []string, rows [][]any) {
 // written once, in order, not kept in memory): the header row, then rows,
 // as an Excel table (with its filters). Texts are inline strings,
 // formula-like ones with the quote prefix.
-func (b *book) streamTable(sheet string, headers []string, rows [][]any) {
+func (b *book) streamTable(sheet string, headers []string, rows [][]any, title string) {
 	if b.err != nil {
 		return
 	}
 	if _, err := b.f.NewSheet(sheet); err != nil {
 		b.err = err
+		return
+	}
+	b.pageSetup(sheet, len(headers), title)
+	if b.err != nil {
 		return
 	}
 	sw, err := b.f.NewStreamWriter(sheet)
@@ -323,6 +333,7 @@ func XLSX(d *Digest, lang string) ([]byte, error) {
 			return nil, fmt.Errorf("digest: xlsx: %w", err)
 		}
 	}
+	fm := formatter{lang: lang, d: d}
 	qn := func(q Quarter) string { return locale.Quarter(lang, q.Year, q.Q) }
 	title := fmt.Sprintf(tr(lang, "title"), qn(d.Quarter), d.Scope.Name)
 
@@ -389,12 +400,29 @@ func XLSX(d *Digest, lang string) ([]byte, error) {
 		case KindLevel:
 			r = append(r, d.Values[def.ID].Value)
 		case KindReturns:
+			// Against the previous quarter, as the key figures box says it:
+			// the previous count, the change, the expected returns then
+			// (in the units column) and the change of the rate.
 			n := d.Values[def.ID].Value
 			r = append(r, n)
 			if d.Completeness.Expected > 0 {
 				share = pctCell(float64(n) / float64(d.Completeness.Expected))
 			} else {
 				share = "—"
+			}
+			pm := d.PrevCompleteness
+			p := prevCount(pm, def.ID)
+			switch {
+			case def.ID == "returns_rejected":
+				// The previous quarter's rejected files are not read: no comparison.
+			case pm.Expected == 0:
+				qoq = []any{nil, nil, nil, nil, 0, tr(lang, "no_base")}
+			default:
+				note := ""
+				if d.Completeness.Expected > 0 {
+					note = fm.pp(100*float64(n)/float64(d.Completeness.Expected) - 100*float64(p)/float64(pm.Expected))
+				}
+				qoq = []any{p, n, signedCell(n - p), nil, pm.Expected, note}
 			}
 		case KindProgress:
 			r = append(r, d.AdmissionsYTD.Value)
@@ -403,6 +431,13 @@ func XLSX(d *Digest, lang string) ([]byte, error) {
 			} else {
 				share = tr(lang, "no_target_short")
 			}
+			// Against the previous quarter: this quarter's admissions and
+			// the percentage points of the target they added.
+			note := ""
+			if d.ProgressOK {
+				note = fm.pp(100 * float64(d.Admissions.Value) / float64(d.Target))
+			}
+			qoq = []any{nil, nil, signedCell(d.Admissions.Value), nil, nil, note}
 		}
 		r = append(r, share)
 		r = append(r, qoq...)
@@ -595,14 +630,14 @@ func XLSX(d *Digest, lang string) ([]byte, error) {
 		tr(lang, "sh_minority"), tr(lang, "sh_religious"), tr(lang, "sh_nonstate"), tr(lang, "t_in_total"), tr(lang, "t_out_total"),
 		tr(lang, "t_temp_in"), tr(lang, "t_temp_out"), tr(lang, "m_recognised"), l(lang, "Từ trần", "Deceased"), l(lang, "Xóa tên", "Struck off"),
 		l(lang, "Xin ra khỏi Đảng", "Resigned"), l(lang, "Khai trừ", "Expelled"), l(lang, "Giảm khác", "Other decreases"), l(lang, "Cảnh báo", "Warnings"),
-		l(lang, "Tệp", "File"), l(lang, "Nhận lần đầu", "First received"), l(lang, "Mã lần nộp (submission_id)", "Submission id")}, hist)
+		l(lang, "Tệp", "File"), l(lang, "Nhận lần đầu", "First received"), l(lang, "Mã lần nộp (submission_id)", "Submission id")}, hist, title)
 
 	var trs [][]any
 	for _, c := range d.TransferCounts {
 		trs = append(trs, []any{orgName(d, c.Org), c.Org, qn(c.Quarter), codeLabel(lang, c.Keys[0]), codeLabel(lang, c.Keys[1]), codeLabel(lang, c.Keys[2]), c.N})
 	}
 	b.streamTable(SheetTransfers, []string{tr(lang, "unit"), l(lang, "Mã", "Code"), l(lang, "Quý", "Quarter"), l(lang, "Chiều", "Direction"),
-		l(lang, "Hình thức", "Type"), l(lang, "Phạm vi", "Scope"), tr(lang, "count")}, trs)
+		l(lang, "Hình thức", "Type"), l(lang, "Phạm vi", "Scope"), tr(lang, "count")}, trs, title)
 
 	var sv [][]any
 	for _, c := range d.SupervCounts {
@@ -621,7 +656,7 @@ func XLSX(d *Digest, lang string) ([]byte, error) {
 			codeLabel(lang, c.Keys[0]), codeLabel(lang, c.Keys[1]), c.N})
 	}
 	b.streamTable(SheetSuperv, []string{tr(lang, "unit"), l(lang, "Mã", "Code"), l(lang, "Quý", "Quarter"), l(lang, "Loại", "Kind"),
-		l(lang, "Chủ thể / cấp quyết định", "Actor / decided by"), l(lang, "Hình thức / kết quả", "Form / result"), tr(lang, "g_subject"), tr(lang, "count")}, sv)
+		l(lang, "Chủ thể / cấp quyết định", "Actor / decided by"), l(lang, "Hình thức / kết quả", "Form / result"), tr(lang, "g_subject"), tr(lang, "count")}, sv, title)
 	if len(d.People) > 0 {
 		var ppl [][]any
 		for _, p := range d.People {
@@ -649,6 +684,25 @@ func XLSX(d *Digest, lang string) ([]byte, error) {
 		return nil, fmt.Errorf("digest: xlsx: %w", err)
 	}
 	return buf.Bytes(), nil
+}
+
+// prevCount is the previous quarter's count of a completeness figure.
+func prevCount(c Completeness, id string) int {
+	switch id {
+	case "returns_expected":
+		return c.Expected
+	case "returns_reported":
+		return c.Reported
+	case "returns_on_time":
+		return c.OnTime
+	case "returns_late":
+		return c.Late
+	case "returns_rejected":
+		return c.Rejected
+	case "returns_missing":
+		return c.Missing
+	}
+	return 0
 }
 
 // repOf is the organisation code stands for in the digest's quarter (its

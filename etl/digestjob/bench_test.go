@@ -22,7 +22,8 @@ import (
 // 20 committees above grassroots and 1,479 grassroots organisations, with
 // an accepted return for each of six quarters (2024-Q2 … 2025-Q3): the
 // balance, admissions (0–4 KetNap rows), transfers (0–5), supervisions
-// (0–4) and some disciplines. It returns 100 recipients: the province, the
+// (0–4, some concluding in a violation and a discipline) and some
+// disciplines on KyLuat. It returns 100 recipients: the province, the
 // 20 committees and 79 grassroots organisations.
 func seedBigProvince(b *testing.B, st *store.Store) []store.Recipient {
 	b.Helper()
@@ -59,10 +60,14 @@ func seedBigProvince(b *testing.B, st *store.Store) []store.Recipient {
 				(ARRAY['NOI_BO', 'TRONG_TINH', 'NGOAI_TINH', 'NUOC_NGOAI'])[1 + n % 4], 'C' || s.id || n,
 				CASE WHEN n % 3 = 0 THEN 'G' || lpad((1 + (s.id + n) % 1479)::text, 4, '0') END, n || '-GTSHĐ', make_date(s.year, 3 * s.quarter - 1, 5)
 			FROM returns.submission s CROSS JOIN LATERAL generate_series(1, s.id % 6) n`,
-		`INSERT INTO returns.supervision (submission_id, source_sheet, source_row, actor, activity, supervision_form, inspection_type, subject_type)
+		`INSERT INTO returns.supervision (submission_id, source_sheet, source_row, actor, activity, supervision_form, inspection_type, subject_type,
+				result, discipline_form, discipline_body)
 			SELECT s.id, 'GiamSat', 2 + n, (ARRAY['CAP_UY', 'BTV', 'CHI_BO', 'UBKT'])[1 + n % 4], CASE WHEN n % 2 = 0 THEN 'GIAM_SAT' ELSE 'KIEM_TRA' END,
 				CASE WHEN n % 2 = 0 THEN 'THUONG_XUYEN' END, CASE WHEN n % 2 = 1 THEN 'KT_CHAP_HANH' END,
-				CASE WHEN n % 3 = 0 THEN 'TO_CHUC_DANG' ELSE 'DANG_VIEN' END
+				CASE WHEN n % 3 = 0 THEN 'TO_CHUC_DANG' ELSE 'DANG_VIEN' END,
+				CASE WHEN n % 2 = 1 AND s.id % 4 = 0 THEN 'CO_VI_PHAM' WHEN n % 2 = 0 THEN 'THUC_HIEN_TOT' ELSE 'KHONG_VI_PHAM' END,
+				CASE WHEN n % 2 = 1 AND s.id % 8 = 0 THEN 'KHIEN_TRACH' END,
+				CASE WHEN n % 2 = 1 AND s.id % 8 = 0 THEN 'Ủy ban Kiểm tra Đảng ủy ' || s.org_code END
 			FROM returns.submission s CROSS JOIN LATERAL generate_series(1, s.id % 5) n`,
 		`INSERT INTO returns.discipline (submission_id, source_sheet, source_row, subject_type, discipline_form)
 			SELECT s.id, 'KyLuat', 2, 'DANG_VIEN', CASE WHEN s.id % 2 = 0 THEN 'KHIEN_TRACH' ELSE 'CANH_CAO' END FROM returns.submission s WHERE s.id % 7 = 0`,

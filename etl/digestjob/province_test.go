@@ -540,10 +540,51 @@ func TestProvince(t *testing.T) {
 		"MergerComparedLikeForLike":    provinceMergerComparedLikeForLike,
 		"PreviewWritesFiles":           provincePreviewWritesFiles,
 		"ScreenshotInChromium":         provinceScreenshotInChromium,
+		"DisciplinesAllForAnalysts":    provinceDisciplinesAllForAnalysts,
 	} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			fn(t, st)
 		})
 	}
+}
+
+// provinceDisciplinesAllForAnalysts: reporting.disciplines_all, read as
+// the analysts' role, holds the KyLuat rows and the GiamSat rows with a
+// discipline form of the sample workbooks; reporting.disciplines keeps
+// holding the KyLuat rows.
+func provinceDisciplinesAllForAnalysts(t *testing.T, st *store.Store) {
+	ctx := context.Background()
+	want := map[string]int{}
+	for _, r := range sampleReturns(t) {
+		if r.q != (digest.Quarter{Year: 2025, Q: 3}) {
+			continue
+		}
+		want["KyLuat"] += len(r.kyluat)
+		for _, g := range r.giamsat {
+			if g["discipline_form"] != "" {
+				want["GiamSat"]++
+			}
+		}
+	}
+	require.NotZero(t, want["GiamSat"])
+	tx, err := st.DB().BeginTxx(ctx, nil)
+	require.NoError(t, err)
+	defer tx.Rollback()
+	_, err = tx.ExecContext(ctx, `SET LOCAL ROLE returns_reader`)
+	require.NoError(t, err)
+	var rows []struct {
+		Origin string `db:"origin"`
+		N      int    `db:"n"`
+	}
+	require.NoError(t, tx.SelectContext(ctx, &rows, `SELECT origin, count(*) AS n FROM reporting.disciplines_all
+		WHERE year = 2025 AND quarter = 3 AND discipline_form IS NOT NULL AND decided_by IS NOT NULL GROUP BY origin`))
+	got := map[string]int{}
+	for _, r := range rows {
+		got[r.Origin] = r.N
+	}
+	require.Equal(t, want, got)
+	var kyluat int
+	require.NoError(t, tx.GetContext(ctx, &kyluat, `SELECT count(*) FROM reporting.disciplines WHERE year = 2025 AND quarter = 3`))
+	require.Equal(t, want["KyLuat"], kyluat, "reporting.disciplines keeps meaning the KyLuat rows")
 }
