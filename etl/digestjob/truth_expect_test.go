@@ -94,7 +94,9 @@ type tDigest struct {
 	discGS, discKL                   tMetric
 	discByBody                       []tTally
 	// prevExpected and prevOnTime are the previous quarter's completeness (key figures).
-	prevExpected, prevOnTime       int
+	prevExpected, prevOnTime int
+	// prevCount is every completeness count of the previous quarter, by figure id.
+	prevCount                      map[string]int
 	unmatched                      int
 	superv, inspect, disc          tMetric
 	byActor, bySubject, discByForm []tTally
@@ -187,12 +189,22 @@ func (w *tWorld) expectDigest(scopeCode string, q tq, cutoff time.Time) *tDigest
 	}
 
 	prevDeadline := quarterEndICT(q.prev().year(), q.prev().qn()).AddDate(0, 0, 10).Add(-time.Nanosecond)
+	d.prevCount = map[string]int{}
 	for _, code := range w.order {
 		o := w.orgs[code]
 		if in[code] && o.grassroots() && o.activeIn(q.prev()) {
 			d.prevExpected++
-			if w.cur[code][q.prev()] != nil && !w.first[code][q.prev()].After(prevDeadline) {
+			d.prevCount["returns_expected"]++
+			switch {
+			case w.cur[code][q.prev()] == nil:
+				d.prevCount["returns_missing"]++
+			case !w.first[code][q.prev()].After(prevDeadline):
 				d.prevOnTime++
+				d.prevCount["returns_on_time"]++
+				d.prevCount["returns_reported"]++
+			default:
+				d.prevCount["returns_late"]++
+				d.prevCount["returns_reported"]++
 			}
 		}
 	}

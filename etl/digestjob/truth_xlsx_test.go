@@ -162,12 +162,30 @@ func compareXLSX(t testing.TB, s *tScore, st *store.Store, who, lang string, w *
 		return []string{num(c.base), num(c.cur), num(c.delta()), pct, num(c.orgs), note}
 	}
 	want := map[string][]string{}
+	pp := func(x float64) string { return fSignedDec(lang, x) + " " + l("điểm %", "pp") }
+	// The returns against the previous quarter (the key figures box): the
+	// previous count, this one, the change, the expected returns then and
+	// the change of the rate in points; rejected files of the previous
+	// quarter are not compared.
 	ret := func(id string, n int) {
-		share := ""
+		share := "—"
 		if e.expected > 0 {
 			share = frac(float64(n) / float64(e.expected))
 		}
-		want[id] = append(append([]string{num(n), share}, empty6...), empty6...)
+		qoq := empty6
+		switch {
+		case id == "returns_rejected":
+		case e.prevExpected == 0:
+			qoq = []string{"", "", "", "", "0", noBase}
+		default:
+			p := e.prevCount[id]
+			note := ""
+			if e.expected > 0 {
+				note = pp(100*float64(n)/float64(e.expected) - 100*float64(p)/float64(e.prevExpected))
+			}
+			qoq = []string{num(p), num(n), num(n - p), "", num(e.prevExpected), note}
+		}
+		want[id] = append(append([]string{num(n), share}, qoq...), empty6...)
 	}
 	ret("returns_expected", e.expected)
 	ret("returns_reported", e.reported)
@@ -206,7 +224,11 @@ func compareXLSX(t testing.TB, s *tScore, st *store.Store, who, lang string, w *
 	if e.progressOK {
 		progress = frac(e.progress / 100)
 	}
-	want["admissions_progress"] = append(append([]string{num(e.ytd.value), progress}, empty6...), empty6...)
+	added := []string{"", "", num(e.adm.value), "", "", ""}
+	if e.progressOK {
+		added[5] = pp(100 * float64(e.adm.value) / float64(e.target))
+	}
+	want["admissions_progress"] = append(append([]string{num(e.ytd.value), progress}, added...), empty6...)
 	for id, sh := range map[string]tShare{"share_women": e.women, "share_youth": e.youth, "share_minority": e.minority,
 		"share_religious": e.religious, "share_nonstate": e.nonState} {
 		share := "—"
