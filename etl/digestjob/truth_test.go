@@ -95,11 +95,17 @@ func readTruthRecipients(t testing.TB, path string) []truthRecipient {
 
 // TestDigestTruth recomputes every figure of the digest, for every
 // recipient and two quarters (2025-Q2, 2025-Q3), from the raw workbooks of
-// the corpus (truth_corpus_test.go) with the independent model, and
-// compares every figure each output prints: the text and HTML bodies
-// (every number printed must be an expected figure, every expected figure
-// printed), the xlsx attachment read back with excelize, and the
-// reporting views.
+// the corpus (truth_corpus_test.go) with the independent model
+// (truth_model_test.go, truth_expect_test.go: its own reader, quarter
+// arithmetic, like-for-like comparisons and number formatting, without the
+// packages digest, locale or store), and compares every figure each output
+// prints: the text and HTML bodies (truth_lines_test.go: every number
+// printed must be claimed by an expected line, every expected line must be
+// printed with its figures in order), the subject, the xlsx attachment
+// read back with excelize (truth_xlsx_test.go: every sheet, and the number
+// formats), and the reporting views. It logs how many figures each output
+// had and how many agree; DIGEST_TRUTH_REPORT=FILE writes that and every
+// disagreement to FILE, DIGEST_TRUTH_DUMP=DIR the rendered digests.
 func TestDigestTruth(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
@@ -119,6 +125,37 @@ func TestDigestTruth(t *testing.T) {
 		}
 	}
 	require.Positive(t, gsOnly, "a unit whose discipline is only on GiamSat")
+	base := 0
+	for _, byQ := range w.cur {
+		require.Nil(t, byQ[mkq(2024, 1)], "the base year lacks Q1")
+		if byQ[mkq(2024, 2)] != nil {
+			base++
+		}
+	}
+	require.Positive(t, base, "the base year has Q2")
+	require.Equal(t, "GD-HSG-007", w.orgs["GD-HSG-001"].successor, "a merger")
+	corrected, changed := 0, 0
+	late, onTime := 0, 0
+	for org, byQ := range w.hist {
+		for q, vs := range byQ {
+			if len(vs) > 1 {
+				corrected++
+				if figures(vs[0]) != figures(vs[len(vs)-1]) {
+					changed++
+				}
+			}
+			deadline := quarterEndICT(q.year(), q.qn()).AddDate(0, 0, 10)
+			if w.first[org][q].Before(deadline) {
+				onTime++
+			} else {
+				late++
+			}
+		}
+	}
+	require.Positive(t, changed, "a correction that changes figures")
+	require.Greater(t, corrected, changed, "a new version that changes no figure")
+	require.Positive(t, late, "a late return")
+	require.Positive(t, onTime, "an on-time return")
 
 	zeroBases := 0
 	for _, q := range []tq{mkq(2025, 2), mkq(2025, 3)} {
