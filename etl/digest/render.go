@@ -90,6 +90,8 @@ type view struct {
 	Mismatch                                      []unitLine
 	People                                        []trow
 	ChartCID, ChartAlt, Attachment, XLSXName      string
+	// B are the headings of the tables, from [Breakdowns].
+	B map[string]string
 }
 
 // ListCap is how many late or missing organisations the body lists; the
@@ -301,6 +303,10 @@ func newView(d *Digest, lang, name string) *view {
 	for k := range texts {
 		v.T[k] = tr(lang, k)
 	}
+	v.B = map[string]string{}
+	for _, t := range Breakdowns {
+		v.B[t.ID] = tr2(lang, t.Label)
+	}
 	if name != "" {
 		v.Greeting = fmt.Sprintf(tr(lang, "greeting"), name)
 	}
@@ -459,13 +465,19 @@ const textBody = `{{.Title}}
 {{end}}{{end}}{{if .Zero}}{{.Zero}}
 {{end}}
 {{.T.s_transfers}}
-{{range .Transfers}}- {{.A}}: {{$.T.t_in}} {{.B}}, {{$.T.t_out}} {{.C}}, {{$.T.t_net}} {{.D}}
+{{if .Transfers}}{{.B.transfers_by_scope}}:
+{{end}}{{range .Transfers}}- {{.A}}: {{$.T.t_in}} {{.B}}, {{$.T.t_out}} {{.C}}, {{$.T.t_net}} {{.D}}
 {{end}}{{template "rows" .TransferTotals}}{{.Unmatched}}
 
 {{.T.s_superv}}  [{{.QoQHead}} | {{.YoYHead}}]
-{{template "rows" .Superv}}{{range .ByActor}}  {{.A}} – {{.B}} – {{.C}}: {{.D}}
+{{template "rows" .Superv}}{{if .ByActor}}{{.B.superv_by_actor}}:
+{{end}}{{range .ByActor}}  {{.A}} – {{.B}} – {{.C}}: {{.D}}
+{{end}}{{if .BySubject}}{{.B.superv_by_subject}}:
+{{end}}{{range .BySubject}}  {{.A}} – {{.B}}: {{.C}}
 {{end}}{{.T.s_outcomes}}:
-{{template "rows" .Outcomes}}{{template "rows" .Disciplines}}{{range .Discipline}}  {{$.T.g_disc}} {{.A}} – {{.B}}: {{.C}}
+{{template "rows" .Outcomes}}{{template "rows" .Disciplines}}{{if .Discipline}}{{.B.disciplines_by_form}}:
+{{end}}{{range .Discipline}}  {{$.T.g_disc}} {{.A}} – {{.B}}: {{.C}}
+{{end}}{{if .DiscBody}}{{.B.disciplines_by_body}}:
 {{end}}{{range .DiscBody}}  {{$.T.g_disc}} – {{$.T.g_body}} {{.A}} – {{.B}}: {{.C}}
 {{end}}
 {{.T.s_quality}}
@@ -534,6 +546,7 @@ const htmlBody = `<!DOCTYPE html>
 {{if .Zero}}<p style="margin:6px 0;color:#8b1c1c;font-size:13px">{{.Zero}}</p>{{end}}
 
 <h2 style="font-size:16px;color:#8b1c1c;margin:18px 0 6px 0">{{.T.s_transfers}}</h2>
+<p style="margin:0 0 4px 0"><b>{{.B.transfers_by_scope}}</b></p>
 <table cellpadding="5" cellspacing="0" width="100%" style="border-collapse:collapse;font-size:13px">
 <tr style="background:#f0f2f5"><th align="left">{{.T.t_scope}}</th><th align="right">{{.T.t_in}}</th><th align="right">{{.T.t_out}}</th><th align="right">{{.T.t_net}}</th></tr>
 {{range .Transfers}}<tr><td style="border-bottom:1px solid #eceff2">{{.A}}</td><td align="right" style="border-bottom:1px solid #eceff2">{{.B}}</td><td align="right" style="border-bottom:1px solid #eceff2">{{.C}}</td><td align="right" style="border-bottom:1px solid #eceff2">{{.D}}</td></tr>
@@ -548,19 +561,19 @@ const htmlBody = `<!DOCTYPE html>
 {{template "metrics" (pair . .Outcomes)}}
 <div style="height:8px"></div>
 {{template "metrics" (pair . .Disciplines)}}
-{{if .ByActor}}<table cellpadding="5" cellspacing="0" width="100%" style="border-collapse:collapse;font-size:13px;margin-top:8px">
+{{if .ByActor}}<p style="margin:10px 0 4px 0"><b>{{.B.superv_by_actor}}</b></p><table cellpadding="5" cellspacing="0" width="100%" style="border-collapse:collapse;font-size:13px;margin-top:8px">
 <tr style="background:#f0f2f5"><th align="left">{{.T.g_actor}}</th><th align="left">{{.T.g_activity}}</th><th align="left">{{.T.g_form}}</th><th align="right">{{.T.count}}</th></tr>
 {{range .ByActor}}<tr><td style="border-bottom:1px solid #eceff2">{{.A}}</td><td style="border-bottom:1px solid #eceff2">{{.B}}</td><td style="border-bottom:1px solid #eceff2">{{.C}}</td><td align="right" style="border-bottom:1px solid #eceff2">{{.D}}</td></tr>
 {{end}}</table>{{end}}
-{{if .BySubject}}<table cellpadding="5" cellspacing="0" width="100%" style="border-collapse:collapse;font-size:13px;margin-top:8px">
+{{if .BySubject}}<p style="margin:10px 0 4px 0"><b>{{.B.superv_by_subject}}</b></p><table cellpadding="5" cellspacing="0" width="100%" style="border-collapse:collapse;font-size:13px;margin-top:8px">
 <tr style="background:#f0f2f5"><th align="left">{{.T.g_activity}}</th><th align="left">{{.T.g_subject}}</th><th align="right">{{.T.count}}</th></tr>
 {{range .BySubject}}<tr><td style="border-bottom:1px solid #eceff2">{{.A}}</td><td style="border-bottom:1px solid #eceff2">{{.B}}</td><td align="right" style="border-bottom:1px solid #eceff2">{{.C}}</td></tr>
 {{end}}</table>{{end}}
-{{if .Discipline}}<table cellpadding="5" cellspacing="0" width="100%" style="border-collapse:collapse;font-size:13px;margin-top:8px">
+{{if .Discipline}}<p style="margin:10px 0 4px 0"><b>{{.B.disciplines_by_form}}</b></p><table cellpadding="5" cellspacing="0" width="100%" style="border-collapse:collapse;font-size:13px;margin-top:8px">
 <tr style="background:#f0f2f5"><th align="left">{{.T.g_disc}}: {{.T.g_form}}</th><th align="left">{{.T.g_subject}}</th><th align="right">{{.T.count}}</th></tr>
 {{range .Discipline}}<tr><td style="border-bottom:1px solid #eceff2">{{.A}}</td><td style="border-bottom:1px solid #eceff2">{{.B}}</td><td align="right" style="border-bottom:1px solid #eceff2">{{.C}}</td></tr>
 {{end}}</table>{{end}}
-{{if .DiscBody}}<table cellpadding="5" cellspacing="0" width="100%" style="border-collapse:collapse;font-size:13px;margin-top:8px">
+{{if .DiscBody}}<p style="margin:10px 0 4px 0"><b>{{.B.disciplines_by_body}}</b></p><table cellpadding="5" cellspacing="0" width="100%" style="border-collapse:collapse;font-size:13px;margin-top:8px">
 <tr style="background:#f0f2f5"><th align="left">{{.T.g_disc}}: {{.T.g_body}}</th><th align="left">{{.T.g_origin}}</th><th align="right">{{.T.count}}</th></tr>
 {{range .DiscBody}}<tr><td style="border-bottom:1px solid #eceff2">{{.A}}</td><td style="border-bottom:1px solid #eceff2">{{.B}}</td><td align="right" style="border-bottom:1px solid #eceff2">{{.C}}</td></tr>
 {{end}}</table>{{end}}

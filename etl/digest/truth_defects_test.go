@@ -345,5 +345,18 @@ func TestEveryDefinitionIsPrinted(t *testing.T) {
 			require.Contains(t, h, ">"+label+"<", "%s %s", lang, def.ID)
 			require.NotEmpty(t, summaryRow(t, r.XLSX, def.ID), def.ID)
 		}
+		// The tables are headed by their definitions' labels.
+		for _, id := range []string{"superv_by_actor", "superv_by_subject"} {
+			for _, b := range digest.Breakdowns {
+				if b.ID == id {
+					label := b.Label[0]
+					if lang == "en" {
+						label = b.Label[1]
+					}
+					require.Contains(t, r.Text, "\n"+label+":\n", id)
+					require.Contains(t, h, "<b>"+label+"</b>", id)
+				}
+			}
+		}
 	}
 }
