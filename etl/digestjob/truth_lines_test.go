@@ -386,10 +386,8 @@ func expectLines(w *tWorld, d *tDigest, lang string, b bodyKind) []tLine {
 		add(fmt.Sprintf("supervision.by_actor.%s.%s.%s", t.keys[0], t.keys[1], t.keys[2]),
 			cells(code(lang, t.keys[0]), code(lang, t.keys[1]), code(lang, t.keys[2])), fInt(lang, t.n))
 	}
-	if b == bodyHTML {
-		for _, t := range d.bySubject {
-			add(fmt.Sprintf("supervision.by_subject.%s.%s", t.keys[0], t.keys[1]), cells(code(lang, t.keys[0]), code(lang, t.keys[1])), fInt(lang, t.n))
-		}
+	for _, t := range d.bySubject {
+		add(fmt.Sprintf("supervision.by_subject.%s.%s", t.keys[0], t.keys[1]), cells(code(lang, t.keys[0]), code(lang, t.keys[1])), fInt(lang, t.n))
 	}
 	for _, t := range d.discByForm {
 		a := cells(code(lang, t.keys[0]), code(lang, t.keys[1]))
