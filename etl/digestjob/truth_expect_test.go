@@ -113,6 +113,9 @@ type tDigest struct {
 	// cutoffFrom and cutoffTo bracket the newest load of the scope (zero: none).
 	cutoffFrom, cutoffTo time.Time
 	deadline             time.Time
+	// people are the persons a manager must act on, when personal data is
+	// allowed (nil otherwise).
+	people []tPerson
 	// zeroBases counts the comparisons with a real base of 0 (the corpus must have some).
 	zeroBases int
 }
@@ -551,4 +554,76 @@ func (w *tWorld) unmatched(in map[string]bool, q tq, cutoff time.Time) int {
 		}
 	}
 	return n
+}
+
+// tPerson is someone a manager must act on.
+type tPerson struct {
+	org, kind, name, detail string
+	date                    time.Time
+	row                     int
+}
+
+// people lists, for personal-data digests, the unmatched transfer letters
+// of the scope (as unmatched counts them), then the admitted members whose
+// twelve months of probation end in quarter q (KN-06: the ceremony date
+// plus 12 months, the day clamped to the month's end), each list by
+// organisation, date and row.
+func (w *tWorld) people(in map[string]bool, q tq, cutoff time.Time) []tPerson {
+	var unmatched, probation []tPerson
+	nameKey := func(s string) string { return strings.ToLower(norm.NFC.String(strings.Join(strings.Fields(s), " "))) }
+	old := cutoff.AddDate(0, 0, -30)
+	first := time.Date(q.year(), time.Month(3*q.qn()-2), 1, 0, 0, 0, 0, time.UTC)
+	last := first.AddDate(0, 3, -1)
+	for code := range in {
+		for k, r := range w.cur[code] {
+			for i, x := range r.sheets["ChuyenSinhHoat"] {
+				cp, typ := x["counterpart_org_code"], x["transfer_type"]
+				if k > q || cp == "" || (typ != "CHINH_THUC" && typ != "TAM_THOI") || serialDate(x["event_date"]).After(old) {
+					continue
+				}
+				found := false
+				for _, byQ := range w.cur[cp] {
+					for _, y := range byQ.sheets["ChuyenSinhHoat"] {
+						if y["direction"] != x["direction"] && y["transfer_type"] == typ &&
+							((y["card_no"] != "" && y["card_no"] == x["card_no"]) || (y["profile_no"] != "" && y["profile_no"] == x["profile_no"]) ||
+								(nameKey(y["full_name"]) == nameKey(x["full_name"]) && y["birth_date"] == x["birth_date"])) {
+							found = true
+						}
+					}
+				}
+				if !found {
+					unmatched = append(unmatched, tPerson{org: code, kind: "unmatched", name: norm.NFC.String(x["full_name"]),
+						detail: x["direction"] + " " + x["letter_no"], date: serialDate(x["event_date"]), row: i})
+				}
+			}
+			for i, x := range r.sheets["KetNap"] {
+				c := serialDate(x["ceremony_date"])
+				if c.IsZero() {
+					continue
+				}
+				end := time.Date(c.Year()+1, c.Month(), 1, 0, 0, 0, 0, time.UTC)
+				end = end.AddDate(0, 0, min(c.Day(), end.AddDate(0, 1, -1).Day())-1)
+				if end.Before(first) || end.After(last) {
+					continue
+				}
+				probation = append(probation, tPerson{org: code, kind: "probation", name: norm.NFC.String(x["full_name"]),
+					detail: x["decision_no"], date: end, row: i})
+			}
+		}
+	}
+	order := func(ps []tPerson) {
+		sort.Slice(ps, func(i, j int) bool {
+			a, b := ps[i], ps[j]
+			if a.org != b.org {
+				return a.org < b.org
+			}
+			if !a.date.Equal(b.date) {
+				return a.date.Before(b.date)
+			}
+			return a.row < b.row
+		})
+	}
+	order(unmatched)
+	order(probation)
+	return append(unmatched, probation...)
 }

@@ -412,6 +412,22 @@ func expectLines(w *tWorld, d *tDigest, lang string, b bodyKind) []tLine {
 	for _, u := range d.mismatches {
 		unit("quality.mismatch", u, fInt(lang, u.start), fInt(lang, u.prevEnd))
 	}
+
+	// 7. People to act on (personal data allowed).
+	for _, p := range d.people {
+		kind := map[string][2]string{"unmatched": {"Chuyển sinh hoạt chưa khớp", "Unmatched transfer"},
+			"probation": {"Hết thời gian dự bị, cần xét công nhận", "Probation ended: due for recognition"}}[p.kind]
+		k := kind[0]
+		if lang == "en" {
+			k = kind[1]
+		}
+		a := regexp.MustCompile(`^- ` + regexp.QuoteMeta(w.orgs[p.org].name+": "+k+": "+p.name+" "))
+		if b == bodyHTML {
+			a = regexp.MustCompile(`^` + regexp.QuoteMeta(w.orgs[p.org].name+" | "+k+" | "+p.name+" | "))
+		}
+		add("people."+p.kind+"."+p.org, a, tokens(lang, p.detail)...)
+		out[len(out)-1].must = []string{p.detail + " " + p.date.Format("02/01/2006")}
+	}
 	return out
 }
 

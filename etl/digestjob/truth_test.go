@@ -157,50 +157,35 @@ func TestDigestTruth(t *testing.T) {
 	require.Positive(t, late, "a late return")
 	require.Positive(t, onTime, "an on-time return")
 
-	zeroBases := 0
+	zeroBases, peopleSeen := 0, 0
 	for _, q := range []tq{mkq(2025, 2), mkq(2025, 3)} {
 		for _, r := range readTruthRecipients(t, corpus.recipientsPath) {
 			who := fmt.Sprintf("%s %d-Q%d", r.scope, q.year(), q.qn())
-			d, err := digestjob.Build(ctx, st, digest.Quarter{Year: q.year(), Q: q.qn()},
-				store.Recipient{Email: r.email, Name: r.name, ScopeOrgCode: r.scope, Language: r.lang, Active: true}, digestjob.Options{})
 			e := w.expectDigest(r.scope, q, time.Now())
 			zeroBases += e.zeroBases
-			if err != nil {
-				rep.score("build").fail(who, "no digest: "+err.Error())
-				continue
+			for _, personal := range []bool{false, true} {
+				out := ""
+				if personal {
+					// Names of the people a manager must act on, when allowed.
+					out = " (personal)"
+					e.people = w.people(w.scope(r.scope), q, time.Now())
+					if len(e.people) > 0 {
+						peopleSeen++
+					}
+				}
+				d, err := digestjob.Build(ctx, st, digest.Quarter{Year: q.year(), Q: q.qn()},
+					store.Recipient{Email: r.email, Name: r.name, ScopeOrgCode: r.scope, Language: r.lang, Active: true},
+					digestjob.Options{IncludePersonalData: personal})
+				if err != nil {
+					rep.score("build").fail(who, "no digest: "+err.Error())
+					continue
+				}
+				checkDigest(t, rep, out, st, w, e, r, who, d)
 			}
-			lang := r.lang
-			if dir := os.Getenv("DIGEST_TRUTH_DUMP"); dir != "" {
-				base := fmt.Sprintf("%s/%s_%d-Q%d", dir, r.scope, q.year(), q.qn())
-				_ = os.WriteFile(base+".txt", []byte(d.Rendered.Text), 0o644)
-				_ = os.WriteFile(base+".html.txt", []byte(strings.Join(htmlLines(d.Rendered.HTML), "\n")), 0o644)
-				_ = os.WriteFile(base+".xlsx", d.Rendered.XLSX, 0o644)
-			}
-			compareBody(rep.score("text"), who, lang, expectLines(w, e, lang, bodyText), textLines(d.Rendered.Text))
-			compareBody(rep.score("html"), who, lang, expectLines(w, e, lang, bodyHTML), htmlLines(d.Rendered.HTML))
-			box := map[bool]string{true: "present", false: "absent"}[len(e.restated) > 0]
-			restated := "Điều chỉnh số liệu đã báo cáo"
-			if lang == "en" {
-				restated = "Restated figures"
-			}
-			rep.score("text").eq(who+" restated.box", box, present(d.Rendered.Text, restated))
-			rep.score("html").eq(who+" restated.box", box, present(d.Rendered.HTML, restated))
-			checkCutoff(rep.score("text"), who, lang, e, textLines(d.Rendered.Text))
-			checkCutoff(rep.score("html"), who, lang, e, htmlLines(d.Rendered.HTML))
-			for k, m := range bodyMusts(e, lang) {
-				rep.score("text").eq(who+" "+k, "present", present(d.Rendered.Text, m))
-				rep.score("html").eq(who+" "+k, "present", present(html.UnescapeString(d.Rendered.HTML), m))
-			}
-			subj := "đã nộp"
-			if lang == "en" {
-				subj = "returns in"
-			}
-			compareBody(rep.score("subject"), who, lang, []tLine{{id: "subject", anchor: regexp.MustCompile(regexp.QuoteMeta(subj)),
-				tokens: []string{fInt(lang, e.reported), fInt(lang, e.expected)}, must: []string{qname(lang, q), e.scope.name}}}, []string{d.Rendered.Subject})
-			compareXLSX(t, rep.score("xlsx"), st, who, lang, w, e, d.Rendered.XLSX)
 		}
 	}
 	require.Positive(t, zeroBases, "the corpus has a comparison with a real base of 0")
+	require.Positive(t, peopleSeen, "a personal-data digest names someone to act on")
 	compareViews(t, rep.score("reporting views"), st, w)
 
 	var summary strings.Builder
@@ -503,4 +488,42 @@ func compareViews(t testing.TB, s *tScore, st *store.Store, w *tWorld) {
 		s.eq(id+".received_at", r.received.UTC().Format(time.RFC3339), at.UTC().Format(time.RFC3339))
 	}
 	require.NoError(t, rows2.Err())
+}
+
+// checkDigest compares one rendered digest with the model's: its bodies,
+// subject and attachment; out names the variant in the report ("" for the
+// default digest, " (personal)" for one with personal data).
+func checkDigest(t testing.TB, rep *tReport, out string, st *store.Store, w *tWorld, e *tDigest, r truthRecipient, who string, d *digestjob.Digest) {
+	t.Helper()
+	lang := r.lang
+	q := e.q
+	if dir := os.Getenv("DIGEST_TRUTH_DUMP"); dir != "" {
+		base := fmt.Sprintf("%s/%s_%d-Q%d%s", dir, r.scope, q.year(), q.qn(), strings.TrimSpace(strings.Trim(out, " ()")))
+		_ = os.WriteFile(base+".txt", []byte(d.Rendered.Text), 0o644)
+		_ = os.WriteFile(base+".html.txt", []byte(strings.Join(htmlLines(d.Rendered.HTML), "\n")), 0o644)
+		_ = os.WriteFile(base+".xlsx", d.Rendered.XLSX, 0o644)
+	}
+	text, htm := rep.score("text"+out), rep.score("html"+out)
+	compareBody(text, who, lang, expectLines(w, e, lang, bodyText), textLines(d.Rendered.Text))
+	compareBody(htm, who, lang, expectLines(w, e, lang, bodyHTML), htmlLines(d.Rendered.HTML))
+	box := map[bool]string{true: "present", false: "absent"}[len(e.restated) > 0]
+	restated := "Điều chỉnh số liệu đã báo cáo"
+	if lang == "en" {
+		restated = "Restated figures"
+	}
+	text.eq(who+" restated.box", box, present(d.Rendered.Text, restated))
+	htm.eq(who+" restated.box", box, present(d.Rendered.HTML, restated))
+	checkCutoff(text, who, lang, e, textLines(d.Rendered.Text))
+	checkCutoff(htm, who, lang, e, htmlLines(d.Rendered.HTML))
+	for k, m := range bodyMusts(e, lang) {
+		text.eq(who+" "+k, "present", present(d.Rendered.Text, m))
+		htm.eq(who+" "+k, "present", present(html.UnescapeString(d.Rendered.HTML), m))
+	}
+	subj := "đã nộp"
+	if lang == "en" {
+		subj = "returns in"
+	}
+	compareBody(rep.score("subject"+out), who, lang, []tLine{{id: "subject", anchor: regexp.MustCompile(regexp.QuoteMeta(subj)),
+		tokens: []string{fInt(lang, e.reported), fInt(lang, e.expected)}, must: []string{qname(lang, q), e.scope.name}}}, []string{d.Rendered.Subject})
+	compareXLSX(t, rep.score("xlsx"+out), st, who, lang, w, e, d.Rendered.XLSX)
 }

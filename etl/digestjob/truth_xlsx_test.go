@@ -511,7 +511,10 @@ func compareXLSX(t testing.TB, s *tScore, st *store.Store, who, lang string, w *
 			for _, c := range keyCols {
 				k = append(k, cell(row, c))
 			}
-			n, _ := strconv.Atoi(cell(row, nCol))
+			n := 1 // a sheet of rows, not of counts
+			if nCol >= 0 {
+				n, _ = strconv.Atoi(cell(row, nCol))
+			}
 			got[strings.Join(k, "|")] += n
 		}
 		all := map[string]bool{}
@@ -562,6 +565,17 @@ func compareXLSX(t testing.TB, s *tScore, st *store.Store, who, lang string, w *
 		}
 	}
 	countSheet(digest.SheetTransfers, "ChuyenSH", wantT, []int{1, 2, 3, 4, 5}, 6)
+
+	// CanXuLy: the people to act on, only with personal data.
+	wantP := map[string]int{}
+	for _, p := range e.people {
+		kind := l("Hết thời gian dự bị, cần xét công nhận", "Probation ended: due for recognition")
+		if p.kind == "unmatched" {
+			kind = l("Chuyển sinh hoạt chưa khớp", "Unmatched transfer")
+		}
+		wantP[strings.Join([]string{w.orgs[p.org].name, p.org, kind, p.name, p.detail, p.date.Format("02/01/2006")}, "|")]++
+	}
+	countSheet(digest.SheetPeople, "CanXuLy", wantP, []int{0, 1, 2, 3, 4, 5}, -1)
 	countSheet(digest.SheetSuperv, "GiamSat", wantG, []int{1, 2, 3, 4, 5, 6}, 7)
 }
 
