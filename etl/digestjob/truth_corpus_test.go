@@ -176,6 +176,29 @@ func writeTruthCorpus(t testing.TB, dir string) truthCorpus {
 		require.NoError(t, os.WriteFile(path, b.Bytes(), 0o644))
 		c.files = append(c.files, truthFile{path: path, received: quarterEndICT(k.y, k.q).AddDate(0, 0, 30+i), afterDigest: true})
 	}
+	// A 2025-Q3 return corrected to drop an official transfer in from an
+	// organisation of the province: the letter of the other side (a DI)
+	// is left without its DEN, an unmatched letter (CS-07).
+	func() {
+		for _, r := range p.ReturnsIn(generate.Quarter{Year: 2025, Q: 3}) {
+			for i, tr := range r.Transfers {
+				if tr.Direction != "DEN" || tr.TransferType != "CHINH_THUC" || tr.CounterpartOrgCode == "" || tr.MemberStatus != "CT" {
+					continue
+				}
+				u := *r
+				u.Transfers = append(append([]generate.Transfer(nil), r.Transfers[:i]...), r.Transfers[i+1:]...)
+				u.Info.TransferInOfficial--
+				u.Info.MembersEndOfficial--
+				path := filepath.Join(dir, "v2u_"+u.FileName())
+				var b bytes.Buffer
+				require.NoError(t, generate.WriteReturn(&b, &u, generate.WriteOptions{}))
+				require.NoError(t, os.WriteFile(path, b.Bytes(), 0o644))
+				c.files = append(c.files, truthFile{path: path, received: quarterEndICT(2025, 3).AddDate(0, 0, 33), afterDigest: true})
+				return
+			}
+		}
+		t.Fatal("no 2025-Q3 return has an official transfer in from the province")
+	}()
 	// A return sent again with a new phone number only: a new version, no
 	// figure changed, so no restatement.
 	phone := *p.Return("GD-TPG-001", generate.Quarter{Year: 2025, Q: 2})

@@ -186,6 +186,7 @@ func TestDigestTruth(t *testing.T) {
 	}
 	require.Positive(t, zeroBases, "the corpus has a comparison with a real base of 0")
 	require.Positive(t, peopleSeen, "a personal-data digest names someone to act on")
+	require.Positive(t, w.expectDigest("GD", mkq(2025, 3), time.Now()).unmatched, "an unmatched transfer letter")
 	compareViews(t, rep.score("reporting views"), st, w)
 
 	var summary strings.Builder
