@@ -147,9 +147,11 @@ var walls = []wall{
 		transitive: true,
 	},
 	{
-		name:       "delivery does not render",
-		applies:    inModule("etl/mail"),
-		forbidden:  anyOf(inModule("etl/digest", "etl/annotate", "etl/report", "etl/notify", "etl/template"), func(p string) bool { return strings.HasPrefix(p, "github.com/wcharczuk/go-chart") || strings.HasPrefix(p, "github.com/xuri/excelize") }),
+		name:    "delivery does not render",
+		applies: inModule("etl/mail"),
+		forbidden: anyOf(inModule("etl/digest", "etl/annotate", "etl/report", "etl/notify", "etl/template"), func(p string) bool {
+			return strings.HasPrefix(p, "github.com/wcharczuk/go-chart") || strings.HasPrefix(p, "github.com/xuri/excelize")
+		}),
 		transitive: true,
 	},
 	{

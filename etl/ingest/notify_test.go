@@ -78,6 +78,7 @@ func TestResultMailsQueued(t *testing.T) {
 		require.NotEmpty(t, m.InReplyTo)
 		require.NotEmpty(t, m.Text)
 		require.True(t, strings.HasPrefix(m.HTML, "<!DOCTYPE html>"))
+		require.Contains(t, m.Text, "Kính gửi "+r.Org.Name+" ("+r.Org.Code+"),", "greeted by the registry's name")
 	}
 	require.Contains(t, got[0].Subject, "Bị từ chối")
 	require.Contains(t, got[0].Text, "TH-01")

@@ -132,7 +132,7 @@ func Reader(ctx context.Context, r io.ReaderAt, size int64, sha string, set *sch
 		res := &Result{Result: &validate.Result{File: opts.FileName, SHA256: sha, Template: tmpl, Rows: map[string]int{},
 			Org: dup.Org, Year: dup.Year, Quarter: dup.Quarter, Period: fmt.Sprintf("%d-Q%d", dup.Year, dup.Quarter)},
 			Outcome: Duplicate, SubmissionID: dup.SubmissionID, DuplicateOf: dup}
-		mails, err := resultMails(ctx, st.Contacts, res, opts, nil, 0)
+		mails, err := resultMails(ctx, st.Addressee, res, opts, nil, 0)
 		if err != nil {
 			return nil, err
 		}
@@ -182,7 +182,7 @@ func Reader(ctx context.Context, r io.ReaderAt, size int64, sha string, set *sch
 	// The result mail is queued in the load's own transaction: it goes out
 	// if and only if the data is there.
 	res.Outcome, res.SubmissionID, res.Version = Loaded, load.SubmissionID(), load.Version()
-	mails, err := resultMails(ctx, load.Contacts, res, opts, r, size)
+	mails, err := resultMails(ctx, load.Addressee, res, opts, r, size)
 	if err != nil {
 		return nil, err
 	}
@@ -208,7 +208,7 @@ func Reader(ctx context.Context, r io.ReaderAt, size int64, sha string, set *sch
 // workbook's, else those the file was attributed to, so that the board
 // shows the file under them.
 func recordRejected(ctx context.Context, st *store.Store, meta store.FileMeta, res *Result, opts Options, r io.ReaderAt, size int64) error {
-	mails, err := resultMails(ctx, st.Contacts, res, opts, r, size)
+	mails, err := resultMails(ctx, st.Addressee, res, opts, r, size)
 	if err != nil {
 		return err
 	}
@@ -258,7 +258,7 @@ func outcome(r *validate.Result) store.Outcome {
 // operators; none when notification is off. res.Answered says who it went
 // to. The annotated workbook is attached when the file was rejected or has
 // warnings.
-func resultMails(ctx context.Context, contacts func(context.Context, string) ([]string, error), res *Result, opts Options, r io.ReaderAt, size int64) ([]store.Mail, error) {
+func resultMails(ctx context.Context, addressee func(context.Context, string) (store.Addressee, error), res *Result, opts Options, r io.ReaderAt, size int64) ([]store.Mail, error) {
 	if !opts.Notify {
 		return nil, nil
 	}
@@ -266,12 +266,12 @@ func resultMails(ctx context.Context, contacts func(context.Context, string) ([]
 		SubmissionID: res.SubmissionID, Version: res.Version}
 	var to []string
 	for _, a := range Candidates(opts.OrgHint, res.Result, opts.FileName) {
-		got, err := contacts(ctx, a.Org)
+		got, err := addressee(ctx, a.Org)
 		if err != nil {
 			return nil, err
 		}
-		if len(got) > 0 {
-			to, o.Org, res.Attribution = got, a.Org, a
+		if len(got.Emails) > 0 {
+			to, o.Org, o.OrgName, res.Attribution = got.Emails, a.Org, got.Name, a
 			res.Answered = store.AnsweredContacts
 			break
 		}

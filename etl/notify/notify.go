@@ -43,6 +43,7 @@ type Outcome struct {
 	Version      int   // loaded: version for its organisation and quarter
 	DupReceived  time.Time
 	Org          string // organisation the mail is about (the result's, or the inbox folder's)
+	OrgName      string // its name in the registry, which the mail greets; empty when unknown
 	// Operators is set when the mail goes to the operators because no
 	// organisation could be found for the file: the mail says so.
 	Operators bool
@@ -112,7 +113,7 @@ type issueLine struct {
 }
 
 type data struct {
-	Subject, File, Org, Period, PeriodEN, Received             string
+	Subject, File, Org, OrgName, Period, PeriodEN, Received    string
 	Status                                                     Status
 	Version                                                    int
 	SubmissionID                                               int64
@@ -127,7 +128,7 @@ type data struct {
 
 func buildData(o Outcome) data {
 	res := o.Result
-	d := data{File: res.File, Org: o.Org, Status: o.Status, Version: o.Version, SubmissionID: o.SubmissionID, Operators: o.Operators,
+	d := data{File: res.File, Org: o.Org, OrgName: o.OrgName, Status: o.Status, Version: o.Version, SubmissionID: o.SubmissionID, Operators: o.Operators,
 		Errors: res.Errors, Warnings: res.Warnings, Received: locale.DateTime(o.ReceivedAt)}
 	if res.Year > 0 {
 		d.Period, d.PeriodEN = locale.Quarter("vi", res.Year, res.Quarter), locale.Quarter("en", res.Year, res.Quarter)
@@ -203,7 +204,7 @@ func clip(s string, n int) string {
 const textBody = `{{if .Operators}}Kính gửi quản trị viên,
 
 Không xác định được đơn vị đã gửi tệp này (thư mục nhận, nội dung tệp và tên tệp đều không cho biết mã đơn vị), nên kết quả được gửi đến quản trị viên. Đề nghị chuyển thư này cho đơn vị đã gửi tệp.
-{{else}}Kính gửi đơn vị {{.Org}},
+{{else if .OrgName}}Kính gửi {{.OrgName}} ({{.Org}}),{{else}}Kính gửi đơn vị {{.Org}},
 {{end}}
 Hệ thống đã nhận tệp "{{.File}}" lúc {{.Received}}.
 {{- if eq .Status "loaded"}}
@@ -235,7 +236,7 @@ const htmlBody = `<!DOCTYPE html>
 <body style="font-family:Arial,Helvetica,sans-serif;font-size:14px;color:#222">
 {{if .Operators}}<p>Kính gửi quản trị viên,</p>
 <p>Không xác định được đơn vị đã gửi tệp này (thư mục nhận, nội dung tệp và tên tệp đều không cho biết mã đơn vị), nên kết quả được gửi đến quản trị viên. Đề nghị chuyển thư này cho đơn vị đã gửi tệp.</p>
-{{else}}<p>Kính gửi đơn vị <b>{{.Org}}</b>,</p>{{end}}
+{{else if .OrgName}}<p>Kính gửi <b>{{.OrgName}}</b> ({{.Org}}),</p>{{else}}<p>Kính gửi đơn vị <b>{{.Org}}</b>,</p>{{end}}
 <p>Hệ thống đã nhận tệp <b>{{.File}}</b> lúc {{.Received}}.</p>
 {{if eq .Status "loaded"}}
 <p style="color:#1a7f37"><b>Báo cáo {{.Period}} đã được chấp nhận</b> và ghi nhận (lần nộp số {{.SubmissionID}}, phiên bản {{.Version}} của kỳ này).</p>

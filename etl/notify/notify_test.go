@@ -35,3 +35,22 @@ func TestHostileValuesAreEscapedAndKeptOutOfTheSubject(t *testing.T) {
 	require.Contains(t, m.Text, "09:00", "times in Vietnam time")
 	require.Len(t, m.Attachments, 1)
 }
+
+// TestGreetsTheRegistryName: the mail greets the unit by its registry name
+// (with its code), not by its code alone, and falls back to the code when
+// the registry does not know it.
+func TestGreetsTheRegistryName(t *testing.T) {
+	t.Parallel()
+	res := &validate.Result{File: "BCQ_GD-TPG-001_2025Q3.xlsx", SHA256: strings.Repeat("c", 64), Status: validate.Accepted,
+		Org: "GD-TPG-001", Year: 2025, Quarter: 3, Rows: map[string]int{"KetNap": 2}}
+	o := Outcome{Status: Loaded, Result: res, ReceivedAt: time.Date(2025, 10, 1, 2, 0, 0, 0, time.UTC), Org: "GD-TPG-001",
+		OrgName: "Đảng bộ Phường Tân Phong", Version: 1, SubmissionID: 7}
+	m, err := Mail(o, []string{"vanphong@example.org"}, nil, "")
+	require.NoError(t, err)
+	require.Contains(t, m.Text, "Kính gửi Đảng bộ Phường Tân Phong (GD-TPG-001),")
+	require.Contains(t, m.HTML, "Kính gửi <b>Đảng bộ Phường Tân Phong</b> (GD-TPG-001),")
+	o.OrgName = ""
+	m, err = Mail(o, []string{"vanphong@example.org"}, nil, "")
+	require.NoError(t, err)
+	require.Contains(t, m.Text, "Kính gửi đơn vị GD-TPG-001,")
+}

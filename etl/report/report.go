@@ -92,6 +92,15 @@ var dict = map[string]words{
 	"en": {"ACCEPTED", "REJECTED", "Organisation", "Period", "Template", "errors", "warnings", "rows", "Sheet", "Whole file", "How to fix", "%s more issues are not listed (the report keeps the first %s).", "cell", "field", "value"},
 }
 
+// plural is word for n things: English drops the plural "s" for one;
+// Vietnamese nouns do not change.
+func plural(lang string, n int, word string) string {
+	if lang == "en" && n == 1 {
+		return strings.TrimSuffix(word, "s")
+	}
+	return word
+}
+
 // WriteText writes a report for people: the verdict, then the issues grouped
 // by sheet and by rule, with where each one is and how to fix it.
 func WriteText(w io.Writer, res *validate.Result, lang string) error {
@@ -116,7 +125,8 @@ func WriteText(w io.Writer, res *validate.Result, lang string) error {
 		facts = append(facts, d.period+": "+locale.Quarter(lang, res.Year, res.Quarter))
 	}
 	facts = append(facts, d.template+": "+res.Template)
-	facts = append(facts, fmt.Sprintf("%s %s, %s %s", locale.Int(lang, int64(res.Errors)), d.errors, locale.Int(lang, int64(res.Warnings)), d.warnings))
+	facts = append(facts, fmt.Sprintf("%s %s, %s %s", locale.Int(lang, int64(res.Errors)), plural(lang, res.Errors, d.errors),
+		locale.Int(lang, int64(res.Warnings)), plural(lang, res.Warnings, d.warnings)))
 	fmt.Fprintf(&b, "  %s\n", strings.Join(facts, " · "))
 	if len(res.Rows) > 0 {
 		names := make([]string, 0, len(res.Rows))

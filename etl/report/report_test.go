@@ -71,4 +71,10 @@ func TestTextGroupsBySheetAndRule(t *testing.T) {
 	require.Contains(t, buf.String(), "REJECTED")
 	require.Contains(t, buf.String(), "Q3 2025")
 	require.Contains(t, buf.String(), "5 more issues")
+	require.Contains(t, buf.String(), "2 errors, 1 warning", "one warning, not \"1 warnings\"")
+	one := sample()
+	one.Errors, one.Warnings = 1, 0
+	buf.Reset()
+	require.NoError(t, WriteText(&buf, one, "en"))
+	require.Contains(t, buf.String(), "1 error, 0 warnings")
 }
