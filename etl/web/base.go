@@ -157,6 +157,6 @@ type messagePage struct {
 
 var funcs = template.FuncMap{
 	"lower": strings.ToLower,
-	"add": func(a, b int) int { return a + b },
-	"sub": func(a, b int) int { return a - b },
+	"add":   func(a, b int) int { return a + b },
+	"sub":   func(a, b int) int { return a - b },
 }

@@ -150,7 +150,7 @@ func (p boardPage) DeadlineDay() string {
 type filesPage struct {
 	*base
 	Org, Want string
-	Files        []store.FileEvent
+	Files     []store.FileEvent
 }
 
 func (s *server) files(w http.ResponseWriter, r *http.Request, v *viewer, b *base) {
