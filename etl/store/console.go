@@ -264,26 +264,22 @@ type Figures struct {
 // Versions lists the visible versions of an organisation's returns, newest
 // quarter and version first; year 0 lists every quarter.
 func (c *Console) Versions(ctx context.Context, org string, year, quarter int) (list []Version, err error) {
-	// Row counts come from the base tables through the version's id: the
-	// reporting views hold only current versions. The version itself is
-	// visible only through web_submissions, so the counts are too.
+	// Figures and row counts of every version, current or superseded,
+	// through web_figures and web_rows (scoped like web_submissions).
 	err = c.tx.SelectContext(ctx, &list, `SELECT s.id, s.org_code, s.year, s.quarter, s.version, s.status, s.file_name, s.sha256,
 			s.received_at, s.loaded_at, s.errors, s.warnings,
 			coalesce((SELECT max(e.id) FROM web_files e WHERE e.submission_id = s.id AND e.outcome = 'loaded'), 0) AS event_id,
-			coalesce(t.members_end, 0) AS members_end, coalesce(t.admitted, 0) AS admitted,
-			coalesce(t.transfer_in, 0) AS transfer_in, coalesce(t.transfer_out, 0) AS transfer_out,
-			coalesce(t.admission_rows, 0) AS admission_rows, coalesce(t.transfer_rows, 0) AS transfer_rows,
-			coalesce(t.supervision_rows, 0) AS supervision_rows, coalesce(t.discipline_rows, 0) AS discipline_rows
+			coalesce(f.members_end_official, 0) + coalesce(f.members_end_probationary, 0) AS members_end, coalesce(f.admitted, 0) AS admitted,
+			coalesce(f.transfer_in_official, 0) AS transfer_in, coalesce(f.transfer_out_official, 0) AS transfer_out,
+			coalesce(r.admission_rows, 0) AS admission_rows, coalesce(r.transfer_rows, 0) AS transfer_rows,
+			coalesce(r.supervision_rows, 0) AS supervision_rows, coalesce(r.discipline_rows, 0) AS discipline_rows
 		FROM web_submissions s
-		LEFT JOIN LATERAL (SELECT
-				(SELECT coalesce(members_end_official, 0) + coalesce(members_end_probationary, 0) FROM summaries x WHERE x.submission_id = s.id) AS members_end,
-				(SELECT admitted FROM summaries x WHERE x.submission_id = s.id) AS admitted,
-				(SELECT transfer_in_official FROM summaries x WHERE x.submission_id = s.id) AS transfer_in,
-				(SELECT transfer_out_official FROM summaries x WHERE x.submission_id = s.id) AS transfer_out,
-				(SELECT count(*) FROM admissions x WHERE x.submission_id = s.id) AS admission_rows,
-				(SELECT count(*) FROM transfers x WHERE x.submission_id = s.id) AS transfer_rows,
-				(SELECT count(*) FROM supervisions x WHERE x.submission_id = s.id) AS supervision_rows,
-				(SELECT count(*) FROM disciplines x WHERE x.submission_id = s.id) AS discipline_rows) t ON true
+		LEFT JOIN web_figures f ON f.submission_id = s.id
+		LEFT JOIN LATERAL (SELECT count(*) FILTER (WHERE sheet = 'KetNap') AS admission_rows,
+				count(*) FILTER (WHERE sheet = 'ChuyenSinhHoat') AS transfer_rows,
+				count(*) FILTER (WHERE sheet = 'GiamSat') AS supervision_rows,
+				count(*) FILTER (WHERE sheet = 'KyLuat') AS discipline_rows
+			FROM web_rows x WHERE x.submission_id = s.id) r ON true
 		WHERE s.org_code = $1 AND ($2 = 0 OR (s.year = $2 AND s.quarter = $3))
 		ORDER BY s.year DESC, s.quarter DESC, s.version DESC`, org, year, quarter)
 	if err != nil {
@@ -412,4 +408,33 @@ func (c *Console) SubmissionOrg(ctx context.Context, id int64, org *string) erro
 		return fmt.Errorf("store: submission %d: %w", id, err)
 	}
 	return nil
+}
+
+// SheetDiff is what changed in one sheet from a version to the next: rows
+// whose key (the person, or the subject and decision) is new, gone, or kept
+// with other content.
+type SheetDiff struct {
+	Sheet   string `db:"sheet"`
+	Added   int    `db:"added"`
+	Removed int    `db:"removed"`
+	Changed int    `db:"changed"`
+}
+
+// Diff compares the rows of two visible submissions, sheet by sheet (only
+// the sheets with a change).
+func (c *Console) Diff(ctx context.Context, older, newer int64) (list []SheetDiff, err error) {
+	err = c.tx.SelectContext(ctx, &list, `WITH o AS (SELECT sheet, key, array_agg(h ORDER BY h) AS h FROM web_rows WHERE submission_id = $1 GROUP BY sheet, key),
+			n AS (SELECT sheet, key, array_agg(h ORDER BY h) AS h FROM web_rows WHERE submission_id = $2 GROUP BY sheet, key)
+		SELECT sheet,
+			coalesce(sum(cardinality(n.h)) FILTER (WHERE o.key IS NULL), 0) AS added,
+			coalesce(sum(cardinality(o.h)) FILTER (WHERE n.key IS NULL), 0) AS removed,
+			count(*) FILTER (WHERE o.key IS NOT NULL AND n.key IS NOT NULL AND o.h <> n.h) AS changed
+		FROM o FULL JOIN n USING (sheet, key)
+		GROUP BY sheet
+		HAVING count(*) FILTER (WHERE o.key IS NULL OR n.key IS NULL OR o.h <> n.h) > 0
+		ORDER BY array_position(ARRAY['KetNap', 'ChuyenSinhHoat', 'GiamSat', 'KyLuat'], sheet)`, older, newer)
+	if err != nil {
+		return nil, fmt.Errorf("store: diff of submissions %d and %d: %w", older, newer, err)
+	}
+	return list, nil
 }

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"cmp"
 	"errors"
 	"net/http"
 	"slices"
@@ -189,7 +188,7 @@ type filePage struct {
 	Groups     []issueGroup
 	Errors     int
 	Warnings   int
-	Versions   []store.Version
+	Versions   []versionLine
 	Annotated  bool
 	ShowValues bool
 }
@@ -232,10 +231,25 @@ func (s *server) file(w http.ResponseWriter, r *http.Request, v *viewer, b *base
 			}
 			p.Groups[n-1].Issues = append(p.Groups[n-1].Issues, is)
 		}
-		if e.Org != "" && e.Year != 0 {
-			p.Versions, err = c.Versions(ctx, e.Org, e.Year, e.Quarter)
+		if e.Org == "" || e.Year == 0 {
+			return nil
 		}
-		return err
+		vs, err := c.Versions(ctx, e.Org, e.Year, e.Quarter)
+		if err != nil {
+			return err
+		}
+		for i, ver := range vs {
+			l := versionLine{Version: ver, First: i == len(vs)-1}
+			if !l.First {
+				prev := vs[i+1]
+				if l.Rows, err = c.Diff(ctx, prev.ID, ver.ID); err != nil {
+					return err
+				}
+				l.Figures = figureChanges(b, prev.Figures, ver.Figures)
+			}
+			p.Versions = append(p.Versions, l)
+		}
+		return nil
 	})
 	if err != nil {
 		s.fail(w, r, err)
@@ -251,6 +265,33 @@ func (s *server) file(w http.ResponseWriter, r *http.Request, v *viewer, b *base
 	}
 	b.Title = e.FileName
 	s.render(w, r, http.StatusOK, "file", p)
+}
+
+// versionLine is one version of a return with what changed from the one before.
+type versionLine struct {
+	store.Version
+	First   bool
+	Rows    []store.SheetDiff
+	Figures []string
+}
+
+// figureChanges says which ThongTin figures changed between two versions.
+func figureChanges(b *base, old, cur store.Figures) []string {
+	var out []string
+	for _, f := range []struct {
+		vi, en string
+		a, b   int64
+	}{
+		{"ĐV cuối kỳ", "members at the end", old.MembersEnd, cur.MembersEnd},
+		{"kết nạp", "admitted", old.Admitted, cur.Admitted},
+		{"chuyển đến", "transferred in", old.TransferIn, cur.TransferIn},
+		{"chuyển đi", "transferred out", old.TransferOut, cur.TransferOut},
+	} {
+		if f.a != f.b {
+			out = append(out, b.T(f.vi, f.en)+" "+b.N(f.a)+" → "+b.N(f.b))
+		}
+	}
+	return out
 }
 
 // personal reports whether the viewer may see names of people.
@@ -339,7 +380,7 @@ func scale(n, maxN int64) int {
 }
 
 // ChartWidth is the width of the chart's drawing.
-func (p orgPage) ChartWidth() int { return cmp.Or(60+len(p.Points)*100, 160) }
+func (p orgPage) ChartWidth() int { return max(60+len(p.Points)*100, 460) }
 
 type rowsPage struct {
 	*base

@@ -545,3 +545,39 @@ func sha(b []byte) string {
 	s := sha256.Sum256(b)
 	return hex.EncodeToString(s[:])
 }
+
+// TestVersionHistory: a file's page lists every version of its
+// organisation's return for the quarter with what changed from the one
+// before: rows added, removed and changed per sheet, ThongTin figures.
+func TestVersionHistory(t *testing.T) {
+	t.Parallel()
+	b := setup(t, "")
+	storetest.Canaries(t, b.st)
+	ctx := context.Background()
+	var v1, v2 int64
+	require.NoError(t, b.st.DB().GetContext(ctx, &v1, `SELECT id FROM returns.submission WHERE org_code = 'T-D3-4'`))
+	b.exec(t, `UPDATE returns.submission SET status = 'superseded' WHERE id = $1`, v1)
+	require.NoError(t, b.st.DB().GetContext(ctx, &v2, `INSERT INTO returns.submission (org_code, year, quarter, template_version, file_name, sha256,
+		received_at, version, status) VALUES ('T-D3-4', 2025, 3, 'BCQ-1', 'v2.xlsx', repeat('e', 64), '2025-10-05', 2, 'accepted') RETURNING id`))
+	b.exec(t, `UPDATE returns.submission SET superseded_by = $2 WHERE id = $1`, v1, v2)
+	b.exec(t, `INSERT INTO returns.summary (submission_id, source_sheet, source_row, members_start_official, members_start_probationary, admitted,
+		members_end_official, members_end_probationary) VALUES ($1, 'ThongTin', 2, 10, 0, 3, 10, 3)`, v2)
+	// Version 1 has the canary; add Bình and Cúc. Version 2 keeps the
+	// canary, changes Bình's decision, drops Cúc and adds Dũng.
+	b.exec(t, `INSERT INTO returns.admission (submission_id, source_sheet, source_row, full_name, name_key, birth_date, decision_no) VALUES
+		($1, 'KetNap', 4, 'Bình', 'binh', '2000-01-01', '2-QĐ'), ($1, 'KetNap', 5, 'Cúc', 'cuc', '2000-01-02', '3-QĐ'),
+		($2, 'KetNap', 3, 'Bình', 'binh', '2000-01-01', '9-QĐ'), ($2, 'KetNap', 5, 'Dũng', 'dung', '2000-01-03', '4-QĐ')`, v1, v2)
+	b.exec(t, `INSERT INTO returns.admission (submission_id, source_sheet, source_row, full_name, gender, ethnicity_code, religion_code,
+		workplace_sector, is_youth_union_member, is_readmission, decision_no, ceremony_date)
+		SELECT $2, 'KetNap', 2, full_name, gender, ethnicity_code, religion_code, workplace_sector, is_youth_union_member, is_readmission,
+			decision_no, ceremony_date FROM returns.admission WHERE submission_id = $1 AND full_name LIKE 'CANARY%'`, v1, v2)
+	var ev int64
+	require.NoError(t, b.st.DB().GetContext(ctx, &ev, `INSERT INTO returns.file_event (sha256, file_name, org_code, year, quarter, outcome,
+		submission_id, received_at) VALUES (repeat('e', 64), 'v2.xlsx', 'T-D3-4', 2025, 3, 'loaded', $1, '2025-10-05') RETURNING id`, v2))
+	_, body := b.client(t).get(fmt.Sprintf("/files/%d", ev))
+	require.Contains(t, body, "KetNap: +1 thêm, −1 bớt, 1 sửa")
+	require.Contains(t, body, "ThongTin: kết nạp 1 → 3")
+	require.Contains(t, body, "ThongTin: ĐV cuối kỳ 11 → 13")
+	require.Contains(t, body, "bản đầu tiên")
+	require.Contains(t, body, "<tr><td>2</td>")
+}

@@ -125,7 +125,44 @@ SELECT s.id, s.org_code, s.year, s.quarter, s.version, s.status, s.file_name, s.
        s.errors, s.warnings
 FROM returns.submission s;
 
+-- Every version's ThongTin figures and rows, for the figures over the
+-- quarters and what changed from one version to the next. A row is known by
+-- a key (the person, or the subject and decision) and compared by the MD5
+-- of its content (every column but where it stood).
+CREATE VIEW unscoped.web_figures AS
+SELECT s.id AS submission_id, t.members_end_official, t.members_end_probationary, t.admitted, t.transfer_in_official,
+       t.transfer_out_official, t.members_start_official, t.members_start_probationary
+FROM returns.submission s LEFT JOIN returns.summary t ON t.submission_id = s.id;
+
+CREATE VIEW unscoped.web_rows AS
+SELECT a.submission_id, 'KetNap'::text AS sheet, coalesce(a.name_key, a.full_name, '') || '|' || coalesce(a.birth_date::text, '') AS key,
+       md5((to_jsonb(a) - 'submission_id' - 'source_row' - 'source_sheet')::text) AS h
+FROM returns.admission a
+UNION ALL
+SELECT t.submission_id, 'ChuyenSinhHoat', coalesce(t.name_key, t.full_name, '') || '|' || coalesce(t.card_no, '') || '|' || coalesce(t.direction, ''),
+       md5((to_jsonb(t) - 'submission_id' - 'source_row' - 'source_sheet')::text)
+FROM returns.transfer t
+UNION ALL
+SELECT g.submission_id, 'GiamSat', coalesce(g.subject_name, '') || '|' || coalesce(g.topic, '') || '|' || coalesce(g.activity, ''),
+       md5((to_jsonb(g) - 'submission_id' - 'source_row' - 'source_sheet')::text)
+FROM returns.supervision g
+UNION ALL
+SELECT d.submission_id, 'KyLuat', coalesce(d.subject_name, '') || '|' || coalesce(d.decision_no, ''),
+       md5((to_jsonb(d) - 'submission_id' - 'source_row' - 'source_sheet')::text)
+FROM returns.discipline d;
+
+CREATE VIEW scoped.web_figures WITH (security_barrier) AS
+SELECT f.* FROM unscoped.web_figures f
+WHERE f.submission_id IN (SELECT s.id FROM returns.submission s WHERE s.org_code IN (SELECT returns.scope_orgs()));
+
+CREATE VIEW scoped.web_rows WITH (security_barrier) AS
+SELECT r.* FROM unscoped.web_rows r
+WHERE r.submission_id IN (SELECT s.id FROM returns.submission s WHERE s.org_code IN (SELECT returns.scope_orgs()));
+
+GRANT SELECT ON scoped.web_figures, scoped.web_rows TO returns_digest;
+
 -- +goose Down
+DROP VIEW scoped.web_rows, scoped.web_figures;
 DROP SCHEMA unscoped CASCADE;
 DROP VIEW scoped.web_submissions, scoped.web_issues, scoped.web_files;
 DROP FUNCTION returns.web_uploaded_shas();
