@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -580,4 +581,94 @@ func TestVersionHistory(t *testing.T) {
 	require.Contains(t, body, "ThongTin: ĐV cuối kỳ 11 → 13")
 	require.Contains(t, body, "bản đầu tiên")
 	require.Contains(t, body, "<tr><td>2</td>")
+}
+
+// TestPersonalData: names of people reach a manager only when the
+// configuration allows it; operators and administrators see them.
+func TestPersonalData(t *testing.T) {
+	t.Parallel()
+	b := setup(t, "0.0.0.0:8787") // ManagerPersonalData false: the default
+	storetest.Canaries(t, b.st)
+	var sub, ev int64
+	require.NoError(t, b.st.DB().Get(&sub, `SELECT id FROM returns.submission WHERE org_code = 'T-D1-3'`))
+	require.NoError(t, b.st.DB().Get(&ev, `INSERT INTO returns.file_event (sha256, file_name, org_code, year, quarter, outcome, reason, errors,
+		received_at) VALUES ('cd', 'x.xlsx', 'T-D1-3', 2025, 3, 'rejected', 'INVALID_DATA', 1, now()) RETURNING id`))
+	b.exec(t, `INSERT INTO returns.validation_issue (file_event_id, sheet, cell, field, rule_id, severity, value, message_vi, message_en)
+		VALUES ($1, 'KetNap', 'B3', 'full_name', 'KN-01', 'error', 'CANARY T-D1-3', 'lỗi', 'error')`, ev)
+	b.account(t, "mgr", store.RoleManager, "T-D1")
+	b.account(t, "op", store.RoleOperator, "T-D1-3")
+	pages := []string{fmt.Sprintf("/submissions/%d/rows/KetNap", sub), fmt.Sprintf("/files/%d", ev)}
+	for _, p := range pages {
+		code, body := b.signIn(t, "mgr").get(p)
+		require.Equal(t, http.StatusOK, code, p)
+		require.NotContains(t, body, "CANARY", "a manager sees a name on %s", p)
+		code, body = b.signIn(t, "op").get(p)
+		require.Equal(t, http.StatusOK, code, p)
+		require.Contains(t, body, "CANARY T-D1-3", "the operator sees its own names on %s", p)
+	}
+}
+
+// TestOutboxAndDigests: the administrator sees the outbox with each mail's
+// status and last error, and a mail's HTML only in a sandboxed frame with
+// its own restrictive policy; a manager does not see the outbox.
+func TestOutboxAndDigests(t *testing.T) {
+	t.Parallel()
+	b := setup(t, "")
+	var id int64
+	require.NoError(t, b.st.DB().Get(&id, `INSERT INTO returns.outbox (message_id, kind, dedupe_key, recipients, subject, body_text, body_html,
+		status, attempts, next_attempt_at, last_error, created_at) VALUES ('<a@b>', 'digest', 'k1', '{quanly@example.vn}', 'Tổng hợp quý III/2025',
+		'văn bản', '<p>html</p><script>alert(1)</script>', 'failed', 5, now(), '550 mailbox unavailable', now()) RETURNING id`))
+	b.exec(t, `INSERT INTO returns.digest_sent (email, year, quarter, scope_org_code, outbox_id, message_id, cutoff, queued_at)
+		VALUES ('quanly@example.vn', 2025, 3, 'T', $1, '<a@b>', now(), now())`, id)
+	c := b.client(t)
+	_, body := c.get("/outbox?status=failed")
+	require.Contains(t, body, "550 mailbox unavailable")
+	require.Contains(t, body, "Tổng hợp quý III/2025")
+	_, body = c.get("/digests")
+	require.Contains(t, body, "quanly@example.vn")
+	require.Contains(t, body, fmt.Sprintf(`href="/outbox/%d"`, id))
+	_, body = c.get(fmt.Sprintf("/outbox/%d", id))
+	require.Contains(t, body, `<iframe class="mail" sandbox src=`)
+	resp, err := c.c.Get(fmt.Sprintf("%s/outbox/%d/html", b.srv.URL, id))
+	require.NoError(t, err)
+	resp.Body.Close()
+	require.Contains(t, resp.Header.Get("Content-Security-Policy"), "sandbox")
+	require.Contains(t, resp.Header.Get("Content-Security-Policy"), "default-src 'none'")
+}
+
+// TestEnglishAndLimits: ?lang=en switches the pages to English and stays;
+// an upload over the size limit is refused in words, nothing written.
+func TestEnglishAndLimits(t *testing.T) {
+	t.Parallel()
+	b := setup(t, "", func(c *web.Config) { c.MaxUploadMB = 1 })
+	storetest.Canaries(t, b.st)
+	c := b.client(t)
+	_, body := c.get("/?lang=en&q=2025-Q3")
+	require.Contains(t, body, "Quarter board")
+	require.Contains(t, body, "Q3 2025")
+	_, body = c.get("/files")
+	require.Contains(t, body, "Files received", "the language is remembered")
+	_, form := c.get("/upload")
+	resp := c.upload(t, csrfOf(t, form), "big.xlsx", bytes.Repeat([]byte("x"), 3<<20))
+	require.Equal(t, http.StatusRequestEntityTooLarge, resp.StatusCode)
+	entries, _ := os.ReadDir(filepath.Join(b.state, "inbox"))
+	require.Empty(t, entries)
+}
+
+// TestPageWeights: every page of the canary province stays light (the
+// board of a 1,500-organisation province is measured by
+// BenchmarkBoardProvince).
+func TestPageWeights(t *testing.T) {
+	t.Parallel()
+	b := setup(t, "")
+	storetest.Canaries(t, b.st)
+	var sub int64
+	require.NoError(t, b.st.DB().Get(&sub, `SELECT id FROM returns.submission WHERE org_code = 'T-D1-3'`))
+	c := b.client(t)
+	for _, p := range []string{"/signin", "/?q=2025-Q3", "/files", "/orgs/T-D1-3", fmt.Sprintf("/submissions/%d/rows/KetNap", sub), "/upload", "/static/style.css"} {
+		code, body := c.get(p)
+		require.Equal(t, http.StatusOK, code, p)
+		t.Logf("%-32s %6d bytes", p, len(body))
+		require.Less(t, len(body), 32<<10, p)
+	}
 }
