@@ -7,8 +7,11 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"testing"
 	"time"
+
+	"github.com/chromedp/chromedp"
 
 	"github.com/returns-project/returns/etl/store"
 	"github.com/returns-project/returns/etl/store/storetest"
@@ -124,4 +127,56 @@ func BenchmarkBoardProvince(b *testing.B) {
 		}
 		_ = st.SetAccountDisabled(ctx, "quanly", true)
 	})
+}
+
+// BenchmarkBoardFirstPaint opens the board of the 1,500-organisation
+// province in Debian's chromium and reports, per load, the browser's own
+// measures: time to first byte, first contentful paint (the time to first
+// render) and the load event, from navigation start.
+func BenchmarkBoardFirstPaint(b *testing.B) {
+	exe := "/usr/bin/chromium"
+	if _, err := os.Stat(exe); err != nil {
+		b.Skip("chromium is not installed")
+	}
+	st := storetest.New(b)
+	seedProvince(b, st)
+	srv := httptest.NewUnstartedServer(nil)
+	h, err := web.New(web.Config{Store: st, StateDir: b.TempDir(), Listen: "127.0.0.1:8787", DeadlineDays: 10,
+		Now: func() time.Time { return time.Date(2025, 11, 20, 9, 0, 0, 0, time.UTC) }, Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		b.Fatal(err)
+	}
+	srv.Config.Handler = h
+	srv.Start()
+	defer srv.Close()
+	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(exe), chromedp.Headless, chromedp.NoSandbox,
+		chromedp.DisableGPU, chromedp.NoFirstRun, chromedp.UserDataDir(b.TempDir()), chromedp.WindowSize(1280, 900),
+		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true))
+	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
+	defer cancel()
+	bctx, cancel := chromedp.NewContext(actx)
+	defer cancel()
+	if err := chromedp.Do(bctx, chromedp.Navigate(srv.URL+"/static/style.css")); err != nil {
+		b.Fatal(err)
+	}
+	var ttfb, fcp, load float64
+	n := 0
+	for b.Loop() {
+		if err := chromedp.Do(bctx, chromedp.Navigate(srv.URL+"/?q=2025-Q3"), chromedp.WaitVisible(chromedp.ID("board"))); err != nil {
+			b.Fatal(err)
+		}
+		m, err := chromedp.Run(bctx, chromedp.Poll[[]float64](`(() => {
+			const n = performance.getEntriesByType('navigation')[0];
+			const p = performance.getEntriesByName('first-contentful-paint')[0];
+			return (n && p && n.loadEventEnd > 0) ? [n.responseStart, p.startTime, n.loadEventEnd] : null;
+		})()`, chromedp.WithPollingTimeout(30*time.Second)))
+		if err != nil {
+			b.Fatal(err)
+		}
+		ttfb, fcp, load, n = ttfb+m[0], fcp+m[1], load+m[2], n+1
+	}
+	b.ReportMetric(ttfb/float64(n), "ttfb_ms")
+	b.ReportMetric(fcp/float64(n), "first_paint_ms")
+	b.ReportMetric(load/float64(n), "load_ms")
 }
