@@ -68,17 +68,7 @@ func TestBrowser(t *testing.T) {
 	_, err = st.ImportRegistry(ctx, store.RegistryMeta{SHA256: res.SHA256, FileName: res.File}, toStore(reg))
 	require.NoError(t, err)
 
-	log := slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn}))
-	ib, err := inbox.New(&inbox.Config{StateDir: state, MinAge: 50 * time.Millisecond, StableScans: 2, Logger: log})
-	require.NoError(t, err)
-	t.Cleanup(func() { ib.Close() })
-	jobs, err := schedule.Load(schedules.FS)
-	require.NoError(t, err)
-	d, err := daemon.New(daemon.Config{Store: st, Inbox: ib, StateDir: state, Schemas: set, Jobs: jobs, DeadlineDays: 10,
-		ScanInterval: 200 * time.Millisecond, Logger: log})
-	require.NoError(t, err)
-	require.NoError(t, d.Start(ctx))
-	t.Cleanup(func() { _ = d.Stop(context.Background()) })
+	log := startDaemon(t, st, state, set)
 
 	var h http.Handler
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { h.ServeHTTP(w, r) }))
@@ -235,4 +225,65 @@ func toStore(reg *registry.Registry) []store.RegistryOrg {
 		out[i] = so
 	}
 	return out
+}
+
+// startDaemon runs the daemon returns serve runs (daemon.New) over state
+// with a fast scan, and returns the test's logger.
+func startDaemon(t *testing.T, st *store.Store, state string, set *schema.Set) *slog.Logger {
+	t.Helper()
+	ctx := context.Background()
+	log := slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn}))
+	ib, err := inbox.New(&inbox.Config{StateDir: state, MinAge: 50 * time.Millisecond, StableScans: 2, Logger: log})
+	require.NoError(t, err)
+	t.Cleanup(func() { ib.Close() })
+	jobs, err := schedule.Load(schedules.FS)
+	require.NoError(t, err)
+	d, err := daemon.New(daemon.Config{Store: st, Inbox: ib, StateDir: state, Schemas: set, Jobs: jobs, DeadlineDays: 10,
+		ScanInterval: 200 * time.Millisecond, Logger: log})
+	require.NoError(t, err)
+	require.NoError(t, d.Start(ctx))
+	t.Cleanup(func() { _ = d.Stop(context.Background()) })
+	return log
+}
+
+// TestOperatorUploadThroughDaemon: an operator's upload lands in
+// inbox/<its organisation>/ and the real daemon judges it there like a
+// dropped file; the operator's page shows the verdict once decided.
+func TestOperatorUploadThroughDaemon(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	st := storetest.New(t)
+	state := t.TempDir()
+	set, err := schema.Load(schemas.FS)
+	require.NoError(t, err)
+	reg, res, err := registry.ReadFile(ctx, filepath.Join("..", "..", "samples", "registry.xlsx"), set)
+	require.NoError(t, err)
+	_, err = st.ImportRegistry(ctx, store.RegistryMeta{SHA256: res.SHA256, FileName: res.File}, toStore(reg))
+	require.NoError(t, err)
+	log := startDaemon(t, st, state, set)
+	var h http.Handler
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { h.ServeHTTP(w, r) }))
+	t.Cleanup(srv.Close)
+	h, err = web.New(web.Config{Store: st, StateDir: state, Listen: "0.0.0.0:8787", DeadlineDays: 10, InsecureCookies: true, Logger: log})
+	require.NoError(t, err)
+	b := &bundle{st: st, state: state, srv: srv}
+	b.account(t, "hsg003", store.RoleOperator, "GD-HSG-003")
+	c := b.signIn(t, "hsg003")
+	data, err := os.ReadFile(filepath.Join("..", "..", "samples", "valid", "BCQ_GD-HSG-003_2025Q3.xlsx"))
+	require.NoError(t, err)
+	_, form := c.get("/upload")
+	resp := c.upload(t, csrfOf(t, form), "BCQ_GD-HSG-003_2025Q3.xlsx", data)
+	require.Equal(t, http.StatusSeeOther, resp.StatusCode)
+	var body string
+	require.Eventually(t, func() bool {
+		_, body = c.get(resp.Header.Get("Location"))
+		return strings.Contains(body, `data-outcome=`)
+	}, 2*time.Minute, 200*time.Millisecond, "the verdict appears")
+	require.Contains(t, body, `data-outcome="loaded"`)
+	archived, err := filepath.Glob(filepath.Join(state, "archive", "2025-Q3", "GD-HSG-003", "BCQ_GD-HSG-003_2025Q3-web*.xlsx"))
+	require.NoError(t, err)
+	require.Len(t, archived, 1, "archived by the daemon like a dropped file")
+	var n int
+	require.NoError(t, st.DB().Get(&n, `SELECT count(*) FROM returns.ledger WHERE sha256 = $1`, sha(data)))
+	require.Equal(t, 1, n, "in the ledger")
 }
