@@ -293,10 +293,11 @@ func orgFolder(org string) string {
 
 type verdictPage struct {
 	*base
-	Upload  store.Upload
-	File    *store.FileEvent
-	Waiting time.Duration
-	Stale   bool
+	Upload      store.Upload
+	File        *store.FileEvent
+	Waiting     time.Duration
+	Stale       bool
+	Quarantined string // the inbox's reason file, when the scan set the file aside
 }
 
 // verdict waits for the outcome of an upload: the page refreshes itself
@@ -329,6 +330,9 @@ func (s *server) verdict(w http.ResponseWriter, r *http.Request, v *viewer, b *b
 	}
 	b.Title = u.FileName
 	if p.File == nil {
+		p.Quarantined = s.quarantined(u)
+	}
+	if p.File == nil && p.Quarantined == "" {
 		p.Waiting = s.cfg.Now().Sub(u.UploadedAt).Round(time.Second)
 		p.Stale = p.Waiting > 10*time.Minute
 		b.Refresh = 2
@@ -337,4 +341,39 @@ func (s *server) verdict(w http.ResponseWriter, r *http.Request, v *viewer, b *b
 		}
 	}
 	s.render(w, r, http.StatusOK, "verdict", p)
+}
+
+// quarantined returns the reason file the inbox wrote when its scan set an
+// upload aside (too large, a bad name...) instead of judging it: no
+// outcome will ever be recorded for it, so the page says why. It returns ""
+// while the file is still in the inbox or was not quarantined.
+func (s *server) quarantined(u *store.Upload) string {
+	root, err := os.OpenRoot(s.cfg.StateDir)
+	if err != nil {
+		return ""
+	}
+	defer root.Close()
+	dir := "inbox"
+	if u.Org != "" {
+		dir = path.Join("inbox", orgFolder(u.Org))
+	}
+	if _, err := root.Lstat(path.Join(dir, u.InboxName)); err == nil {
+		return ""
+	}
+	entries, err := fs.ReadDir(root.FS(), "quarantine")
+	if err != nil {
+		return ""
+	}
+	stem := strings.TrimSuffix(u.InboxName, path.Ext(u.InboxName))
+	for _, e := range entries {
+		n := e.Name()
+		if !e.Type().IsRegular() || !strings.HasPrefix(n, stem) || !strings.HasSuffix(n, ".reason.txt") {
+			continue
+		}
+		b, err := root.ReadFile(path.Join("quarantine", n))
+		if err == nil && len(b) < 64<<10 {
+			return string(b)
+		}
+	}
+	return ""
 }

@@ -513,6 +513,31 @@ func TestUploadEntersInbox(t *testing.T) {
 	require.NotContains(t, body, `http-equiv="refresh"`)
 	require.Contains(t, body, `data-outcome="rejected"`)
 	require.Contains(t, body, "Báo cáo bị từ chối")
+	t.Run("set aside by the inbox: the reason is shown", func(t *testing.T) {
+		_, form := c.get("/upload")
+		resp := c.upload(t, csrfOf(t, form), "to-quarantine.xlsx", []byte("other content"))
+		loc := resp.Header.Get("Location")
+		entries, err := os.ReadDir(filepath.Join(b.state, "inbox", "T-D1-3"))
+		require.NoError(t, err)
+		var name string
+		for _, e := range entries {
+			if strings.HasPrefix(e.Name(), "to-quarantine") {
+				name = e.Name()
+			}
+		}
+		require.NotEmpty(t, name)
+		// What the inbox's scan does with a file it will not judge.
+		q := filepath.Join(b.state, "quarantine")
+		require.NoError(t, os.MkdirAll(q, 0o750))
+		require.NoError(t, os.Rename(filepath.Join(b.state, "inbox", "T-D1-3", name), filepath.Join(q, name)))
+		require.NoError(t, os.WriteFile(filepath.Join(q, name+".reason.txt"), []byte("Mã lý do / Reason: TOO_LARGE\n<b>"), 0o640))
+		_, body := c.get(loc)
+		require.Contains(t, body, `data-outcome="quarantined"`)
+		require.Contains(t, body, "TOO_LARGE")
+		require.Contains(t, body, "&lt;b&gt;")
+		require.NotContains(t, body, `http-equiv="refresh"`)
+		require.NoError(t, os.Remove(filepath.Join(q, name)))
+	})
 	t.Run("no token: refused, nothing written", func(t *testing.T) {
 		resp := c.upload(t, "", "x.xlsx", content)
 		require.Equal(t, http.StatusForbidden, resp.StatusCode)
