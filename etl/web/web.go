@@ -146,6 +146,8 @@ func New(cfg Config) (http.Handler, error) {
 	mux.Handle("GET /outbox/{id}", s.page(s.outboxMail, admins))
 	mux.Handle("GET /outbox/{id}/html", s.page(s.outboxHTML, admins))
 	mux.Handle("GET /digests", s.page(s.digests, admins))
+	mux.Handle("GET /digests/preview", s.page(s.preview, admins))
+	mux.Handle("GET /digests/preview/html", s.page(s.previewHTML, admins))
 	return secure(http.NewCrossOriginProtection().Handler(mux)), nil
 }
 

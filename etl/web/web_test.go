@@ -697,3 +697,28 @@ func TestPageWeights(t *testing.T) {
 		require.Less(t, len(body), 32<<10, p)
 	}
 }
+
+// TestDigestPreview: the administrator sees a recipient's digest as the
+// digest job would mail it, its chart inlined, without queueing anything.
+func TestDigestPreview(t *testing.T) {
+	t.Parallel()
+	b := setup(t, "")
+	storetest.Canaries(t, b.st)
+	_, err := b.st.ImportRecipients(context.Background(), store.RecipientsMeta{SHA256: strings.Repeat("a", 64), FileName: "r.xlsx"},
+		[]store.Recipient{{Email: "huyen1@example.vn", Name: "Huyện 1", ScopeOrgCode: "T-D1", Language: "vi", Active: true, SourceRow: 2}})
+	require.NoError(t, err)
+	c := b.client(t)
+	code, body := c.get("/digests/preview?q=2025-Q3&email=huyen1@example.vn")
+	require.Equal(t, http.StatusOK, code)
+	require.Contains(t, body, `id="subject"`)
+	require.Contains(t, body, "Quý III/2025")
+	code, body = c.get("/digests/preview/html?q=2025-Q3&email=huyen1@example.vn")
+	require.Equal(t, http.StatusOK, code)
+	require.Contains(t, body, "data:image/png;base64,")
+	require.NotContains(t, body, "cid:")
+	var n int
+	require.NoError(t, b.st.DB().Get(&n, `SELECT count(*) FROM returns.outbox`))
+	require.Zero(t, n, "a preview queues nothing")
+	code, _ = c.get("/digests/preview?q=2025-Q3&email=nobody@example.vn")
+	require.Equal(t, http.StatusOK, code)
+}
