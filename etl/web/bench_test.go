@@ -115,17 +115,20 @@ func BenchmarkBoardProvince(b *testing.B) {
 		}
 	})
 	b.Run("ManagerPage", func(b *testing.B) {
-		id, err := st.CreateAccount(ctx, "quanly", store.RoleManager, "P", "x")
-		if err != nil {
-			b.Fatal(err)
-		}
-		if err := st.CreateSession(ctx, id, "benchtoken", "c", time.Now().Add(time.Hour)); err != nil {
-			b.Fatal(err)
+		// The account's session is made here; it turns the console from
+		// open to signed-in, so this sub-benchmark runs last.
+		if _, err := st.AccountByLogin(ctx, "quanly"); err != nil {
+			id, err := st.CreateAccount(ctx, "quanly", store.RoleManager, "P", "x")
+			if err != nil {
+				b.Fatal(err)
+			}
+			if err := st.CreateSession(ctx, id, "benchtoken", "c", time.Now().Add(time.Hour)); err != nil {
+				b.Fatal(err)
+			}
 		}
 		for b.Loop() {
 			page(b, &http.Cookie{Name: "returns_session", Value: "benchtoken"})
 		}
-		_ = st.SetAccountDisabled(ctx, "quanly", true)
 	})
 }
 
