@@ -31,21 +31,23 @@ import (
 	"github.com/returns-project/returns/schemas"
 )
 
-// chromium finds Debian's chromium. Without it the browser test skips,
-// except under CI, where it fails.
+// chromium finds Debian's chromium ($RETURNS_CHROMIUM when set, else
+// /usr/bin/chromium). Without it the browser test skips, except under CI,
+// where it fails.
 func chromium(t *testing.T) string {
-	for _, p := range []string{os.Getenv("RETURNS_CHROMIUM"), "/usr/bin/chromium", "/usr/bin/chromium-browser"} {
-		if p == "" {
-			continue
-		}
+	paths := []string{"/usr/bin/chromium", "/usr/bin/chromium-browser"}
+	if p := os.Getenv("RETURNS_CHROMIUM"); p != "" {
+		paths = []string{p}
+	}
+	for _, p := range paths {
 		if _, err := exec.LookPath(p); err == nil {
 			return p
 		}
 	}
 	if os.Getenv("CI") != "" {
-		t.Fatal("chromium is not installed: the browser test cannot run (apt-get install chromium)")
+		t.Fatalf("chromium is not installed (looked for %s): the browser test cannot run under CI; apt-get install chromium", strings.Join(paths, ", "))
 	}
-	t.Skip("chromium is not installed (apt-get install chromium); under CI this test fails instead")
+	t.Skipf("chromium is not installed (looked for %s; apt-get install chromium); under CI this test fails instead", strings.Join(paths, ", "))
 	return ""
 }
 
