@@ -21,6 +21,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/returns-project/returns/etl/digest"
 	"github.com/returns-project/returns/etl/store"
 	"github.com/returns-project/returns/etl/store/storetest"
 	"github.com/returns-project/returns/etl/web"
@@ -293,6 +294,14 @@ func TestBoardSameFiguresAsStatus(t *testing.T) {
 			require.Contains(t, body, `id="n-rejected">1<`)
 		})
 	}
+	// And with the digest's completeness section for the whole province
+	// (where "missing" counts the rejected too).
+	f, err := b.st.DigestFacts(context.Background(), "T", digest.Quarter{Year: 2025, Q: 3}, store.FactsOptions{DeadlineDays: 10})
+	require.NoError(t, err)
+	cm := digest.Build(f).Completeness
+	require.Equal(t, []int{want.Total, want.Loaded, want.Late, want.Rejected, want.Missing + want.Rejected},
+		[]int{cm.Expected, cm.Reported, cm.Late, cm.Rejected, cm.Missing})
+
 	// The scoped board agrees line by line with QuarterBoard under the root.
 	err = b.st.View(context.Background(), store.Viewer{Scope: "T"}, func(c *store.Console) error {
 		got, err := c.Board(context.Background(), 2025, 3)
