@@ -61,6 +61,10 @@ type Config struct {
 	// MaxFailedSignins in a row lock an account for LockFor. Default 5 and 15m.
 	MaxFailedSignins int
 	LockFor          time.Duration
+	// MaxFailedPerClient failed sign-ins from one address in 15 minutes,
+	// whatever the logins, and that address is refused for a while.
+	// Defaults to 20.
+	MaxFailedPerClient int
 	// Now is the clock. Defaults to time.Now.
 	Now func() time.Time
 	// Logger receives the console's log lines. Defaults to a warn-level
@@ -76,6 +80,7 @@ func (c Config) withDefaults() Config {
 	c.SessionTTL = cmp.Or(c.SessionTTL, 12*time.Hour)
 	c.MaxFailedSignins = cmp.Or(c.MaxFailedSignins, 5)
 	c.LockFor = cmp.Or(c.LockFor, 15*time.Minute)
+	c.MaxFailedPerClient = cmp.Or(c.MaxFailedPerClient, 20)
 	if c.Now == nil {
 		c.Now = time.Now
 	}
@@ -120,7 +125,7 @@ func New(cfg Config) (http.Handler, error) {
 	if err := cfg.validate(); err != nil {
 		return nil, fmt.Errorf("web: %w", err)
 	}
-	s := &server{cfg: cfg, log: cfg.Logger, limiter: newLimiter(20, 15*time.Minute, cfg.Now)}
+	s := &server{cfg: cfg, log: cfg.Logger, limiter: newLimiter(cfg.MaxFailedPerClient, 15*time.Minute, cfg.Now)}
 	host, _, _ := net.SplitHostPort(cfg.Listen)
 	ip := net.ParseIP(host)
 	s.loopback = host == "localhost" || (ip != nil && ip.IsLoopback())

@@ -731,3 +731,21 @@ func TestDigestPreview(t *testing.T) {
 	code, _ = c.get("/digests/preview?q=2025-Q3&email=nobody@example.vn")
 	require.Equal(t, http.StatusOK, code)
 }
+
+// TestClientLimit: one address that keeps failing is refused for a while,
+// whatever logins it tries, even with a right password.
+func TestClientLimit(t *testing.T) {
+	t.Parallel()
+	b := setup(t, "0.0.0.0:8787", func(c *web.Config) { c.MaxFailedPerClient = 3 })
+	b.account(t, "admin", store.RoleAdministrator, "")
+	c := b.client(t)
+	for i := range 3 {
+		_, form := c.get("/signin")
+		resp, _ := c.post("/signin", url.Values{"csrf": {csrfOf(t, form)}, "login": {fmt.Sprintf("nobody%d", i)}, "password": {"x"}})
+		require.Equal(t, http.StatusUnauthorized, resp.StatusCode)
+	}
+	_, form := c.get("/signin")
+	resp, body := c.post("/signin", url.Values{"csrf": {csrfOf(t, form)}, "login": {"admin"}, "password": {password}})
+	require.Equal(t, http.StatusTooManyRequests, resp.StatusCode)
+	require.Contains(t, body, "15 phút")
+}
