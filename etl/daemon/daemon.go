@@ -92,6 +92,10 @@ type Config struct {
 	// StopTimeout is how long Stop lets the file in hand finish before
 	// cancelling it. Defaults to 30s.
 	StopTimeout time.Duration
+	// Console is the web console (etl/web), mounted at / beside the
+	// health, readiness and metrics endpoints, which keep precedence.
+	// Defaults to nil: no console.
+	Console http.Handler
 	// Listen is the host:port of the health and metrics listener. Defaults
 	// to "": no listener.
 	Listen string

@@ -34,5 +34,8 @@ func (d *Daemon) Handler() http.Handler {
 		fmt.Fprintln(w, "ready")
 	})
 	mux.Handle("GET /metrics", promhttp.HandlerFor(d.metrics.reg, promhttp.HandlerOpts{}))
+	if d.cfg.Console != nil {
+		mux.Handle("/", d.cfg.Console)
+	}
 	return mux
 }

@@ -84,7 +84,7 @@ problem in Vietnamese (or English).`,
 	}
 	root.PersistentFlags().StringVar(&g.schemasDir, "schemas", os.Getenv("RETURNS_SCHEMAS_DIR"),
 		"folder whose schema files override the embedded ones (env RETURNS_SCHEMAS_DIR)")
-	root.AddCommand(newValidateCmd(g), newTemplateCmd(g), newIngestCmd(g), newMigrateCmd(), newVersionCmd(), newRegistryCmd(g), newConfigCmd(g), newSchedulesCmd(), newServeCmd(g), newStatusCmd(), newRecipientsCmd(g), newDigestCmd())
+	root.AddCommand(newValidateCmd(g), newTemplateCmd(g), newIngestCmd(g), newMigrateCmd(), newVersionCmd(), newRegistryCmd(g), newConfigCmd(g), newSchedulesCmd(), newServeCmd(g), newStatusCmd(), newRecipientsCmd(g), newDigestCmd(), newAccountsCmd())
 	return root
 }
 

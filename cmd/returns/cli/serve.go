@@ -20,6 +20,7 @@ import (
 	"github.com/returns-project/returns/etl/pgserver"
 	"github.com/returns-project/returns/etl/schema"
 	"github.com/returns-project/returns/etl/validate"
+	"github.com/returns-project/returns/etl/web"
 	"github.com/returns-project/returns/etl/workbook"
 	"github.com/returns-project/returns/schemas"
 )
@@ -136,6 +137,11 @@ func serve(ctx context.Context, cfg *config.Config, stderr io.Writer) error {
 	digestOpts := digestjob.Options{SendDay: cfg.Digest.SendDay, SendWhenComplete: cfg.Digest.SendWhenComplete,
 		IncludePersonalData: cfg.Digest.IncludePersonalData, DeadlineDays: cfg.DeadlineDays, Zone: loc,
 		From: cfg.SMTP.From, Logger: log}
+	console, err := web.New(web.Config{Store: db.store, StateDir: cfg.State.Dir, Listen: cfg.HTTP.Listen, Zone: loc,
+		DeadlineDays: cfg.DeadlineDays, ManagerPersonalData: cfg.Digest.IncludePersonalData, Logger: log})
+	if err != nil {
+		return &exitError{code: ExitUsage, err: err}
+	}
 	d, err := daemon.New(daemon.Config{
 		Store: db.store, Inbox: ib, StateDir: cfg.State.Dir, Schemas: set, Jobs: jobs, Sender: sender,
 		Location: loc, DeadlineDays: cfg.DeadlineDays, ScanInterval: cfg.Inbox.ScanInterval, Workers: cfg.Inbox.Workers, NoWatch: !cfg.Inbox.Watch,
@@ -144,7 +150,7 @@ func serve(ctx context.Context, cfg *config.Config, stderr io.Writer) error {
 			Limits: workbook.Limits{MaxFileSize: int64(cfg.Limits.MaxFileMB) << 20}},
 		Annotate:    annotate.Options{Lang: "vi", Template: set.Templates["BCQ-1"], Logger: log},
 		Operators:   cfg.Operators.List(),
-		StopTimeout: stopTimeout, Listen: cfg.HTTP.Listen, Logger: log,
+		StopTimeout: stopTimeout, Listen: cfg.HTTP.Listen, Console: console, Logger: log,
 		Digest: func(ctx context.Context, now time.Time) error {
 			return digestjob.RunQuarterly(ctx, db.store, now, digestOpts)
 		},
