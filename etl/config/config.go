@@ -158,6 +158,12 @@ type Inbox struct {
 	// it is read anyway, since a program that crashed leaves its lock file
 	// behind. Defaults to 30m.
 	LockTimeout time.Duration `yaml:"lock_timeout"`
+	// MaxAttempts is how many times a file whose processing fails for a
+	// reason of its own (a panic, the time budget, the process dying while
+	// on it, e.g. killed for its memory) is tried before it is rejected as
+	// PROCESSING_FAILED and answered. Failures of the database or the disk
+	// never count. Defaults to 3.
+	MaxAttempts int `yaml:"max_attempts"`
 }
 
 // Limits bound one workbook.
@@ -246,7 +252,7 @@ func Defaults() Config {
 		State:    State{Dir: "./var"},
 		Log:      Log{Format: "text", Level: "info"},
 		HTTP:     HTTP{Listen: "127.0.0.1:8787"},
-		Inbox:    Inbox{MinAge: 5 * time.Second, StableScans: 2, Workers: 2, ScanInterval: 2 * time.Second, Watch: true, LockTimeout: 30 * time.Minute},
+		Inbox:    Inbox{MinAge: 5 * time.Second, StableScans: 2, Workers: 2, ScanInterval: 2 * time.Second, Watch: true, LockTimeout: 30 * time.Minute, MaxAttempts: 3},
 		Limits:   Limits{MaxRows: 200000, MaxFileMB: 64, MaxIssues: 1000},
 		SMTP:     SMTP{Port: 587, TLS: "mandatory", Timeout: 30 * time.Second},
 		Digest:   Digest{SendDay: 15, SendWhenComplete: true, Language: "vi"},
@@ -324,6 +330,9 @@ func (c Config) Validate() error {
 	}
 	if c.Inbox.Workers < 1 || c.Inbox.Workers > 16 {
 		bad("inbox.workers", "%d is not from 1 to 16", c.Inbox.Workers)
+	}
+	if c.Inbox.MaxAttempts < 1 {
+		bad("inbox.max_attempts", "%d is below 1", c.Inbox.MaxAttempts)
 	}
 	if c.Inbox.LockTimeout < 0 {
 		bad("inbox.lock_timeout", "%s is negative", c.Inbox.LockTimeout)

@@ -92,6 +92,10 @@ type Config struct {
 	// StopTimeout is how long Stop lets the file in hand finish before
 	// cancelling it. Defaults to 30s.
 	StopTimeout time.Duration
+	// MaxAttempts is how many times a file whose processing fails by its
+	// own fault is tried before it is rejected (intake.Config.MaxAttempts).
+	// Defaults to 3.
+	MaxAttempts int
 	// Console is the web console (etl/web), mounted at / beside the
 	// health, readiness and metrics endpoints, which keep precedence.
 	// Defaults to nil: no console.

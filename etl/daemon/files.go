@@ -17,7 +17,7 @@ func (d *Daemon) journey() (*intake.Intake, error) {
 		return d.intake, nil
 	}
 	j, err := intake.New(intake.Config{Store: d.cfg.Store, Inbox: d.cfg.Inbox, Schemas: d.cfg.Schemas, Validate: d.cfg.Validate,
-		Annotate: d.cfg.Annotate, Operators: d.cfg.Operators, Now: d.cfg.Now, Logger: d.log})
+		Annotate: d.cfg.Annotate, Operators: d.cfg.Operators, MaxAttempts: d.cfg.MaxAttempts, Now: d.cfg.Now, Logger: d.log})
 	if err != nil {
 		return nil, err
 	}

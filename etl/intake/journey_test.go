@@ -618,3 +618,28 @@ func TestNoSheetViewsValidIsLoaded(t *testing.T) {
 		require.Equal(t, 1, ms[0].Attached)
 	}
 }
+
+// TestProcessDyingOnAFileCounts: a process that dies while a file is in hand
+// (killed for its memory, say: the attempt began and never ended) counts an
+// attempt against that file, so a file that kills the daemon every time is
+// set aside after Config.MaxAttempts deaths instead of killing it forever.
+// The deaths are the attempts three earlier processes began and never
+// finished.
+func TestProcessDyingOnAFileCounts(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	in := b.intake(t, func(c intake.Config) intake.Config { return c })
+	drop(t, b.state, "killer.xlsx", write(t, b.withAdmissions(t, 1)))
+	ready, _ := b.scan(t, 1, 0)
+	key := intake.InboxKey(ready[0])
+	for range 3 {
+		_, err := b.st.BeginAttempt(context.Background(), key) // a process began, then died
+		require.NoError(t, err)
+	}
+	f, err := in.Take(context.Background(), ready[0])
+	require.NoError(t, err)
+	require.Equal(t, "rejected", f.Outcome, "%+v", f)
+	require.Equal(t, "PROCESSING_FAILED", string(f.Reason))
+	require.Equal(t, 4, f.Attempt)
+	require.True(t, exists(filepath.Join(b.state, "rejected", "killer.xlsx")))
+}

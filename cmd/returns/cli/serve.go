@@ -148,8 +148,8 @@ func serve(ctx context.Context, cfg *config.Config, stderr io.Writer) error {
 		Retention: time.Duration(cfg.State.ArchiveRetentionDays) * 24 * time.Hour,
 		Validate: validate.Options{MaxRows: cfg.Limits.MaxRows, MaxIssues: cfg.Limits.MaxIssues,
 			Limits: workbook.Limits{MaxFileSize: int64(cfg.Limits.MaxFileMB) << 20}},
-		Annotate:    annotate.Options{Lang: "vi", Template: set.Templates["BCQ-1"], Logger: log},
-		Operators:   cfg.Operators.List(),
+		Annotate:  annotate.Options{Lang: "vi", Template: set.Templates["BCQ-1"], Logger: log},
+		Operators: cfg.Operators.List(), MaxAttempts: cfg.Inbox.MaxAttempts,
 		StopTimeout: stopTimeout, Listen: cfg.HTTP.Listen, Console: console, Logger: log,
 		Digest: func(ctx context.Context, now time.Time) error {
 			return digestjob.RunQuarterly(ctx, db.store, now, digestOpts)

@@ -58,7 +58,8 @@ CREATE INDEX web_upload_sha ON returns.web_upload (sha256);
 -- table of schema returns by default).
 REVOKE ALL ON returns.web_account, returns.web_session, returns.web_upload FROM returns_loader;
 
-CREATE INDEX file_event_decided ON returns.file_event (decided_at DESC, id DESC);
+-- The console lists the latest files first (00023 indexes decided_at alone).
+CREATE INDEX file_event_latest ON returns.file_event (decided_at DESC, id DESC);
 CREATE INDEX validation_issue_event ON returns.validation_issue (file_event_id);
 
 -- The uploader's own files (see above).
@@ -166,5 +167,5 @@ DROP VIEW scoped.web_rows, scoped.web_figures;
 DROP SCHEMA unscoped CASCADE;
 DROP VIEW scoped.web_submissions, scoped.web_issues, scoped.web_files;
 DROP FUNCTION returns.web_uploaded_shas();
-DROP INDEX returns.validation_issue_event, returns.file_event_decided;
+DROP INDEX returns.validation_issue_event, returns.file_event_latest;
 DROP TABLE returns.web_upload, returns.web_session, returns.web_account;
