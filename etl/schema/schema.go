@@ -220,6 +220,11 @@ type Rule struct {
 	Fields   []string `yaml:"fields"`   // the cells an issue points at (the first is the main one)
 	Message  Text     `yaml:"message"`  // what is wrong
 	Hint     Text     `yaml:"hint"`     // how to fix it
+	// Expect, when set, gives the value the check expects as a sum of the
+	// record's fields and aggregates (see Expect): the issue then says the
+	// number expected and the sum, and Fields is completed at load with
+	// every cell the sum reads.
+	Expect *Expect `yaml:"expect"`
 
 	WhenProgram  cel.Program `yaml:"-"` // nil when When is empty
 	CheckProgram cel.Program `yaml:"-"`

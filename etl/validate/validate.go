@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -383,6 +384,24 @@ func (v *validator) evalRule(rule *schema.Rule, vars schema.Vars, sheet string, 
 			is.Row, is.Col, is.Cell = ref.row, ref.col, cellName(ref.col, ref.row)
 		}
 		is.Value = raw[f]
+		// Every other cell the rule reads is part of the issue too.
+		for _, f := range rule.Fields[1:] {
+			if ref, ok := cols[f]; ok {
+				if c := cellName(ref.col, ref.row); c != is.Cell && !slices.Contains(is.Related, c) {
+					is.Related = append(is.Related, c)
+				}
+			}
+		}
+	}
+	if e := rule.Expect; e != nil {
+		o := e.Work(vars)
+		if o.OutOfRange {
+			// The number expected and the sum behind it, after what is
+			// wrong (a rule whose check and expect disagree keeps its
+			// message alone rather than print a wrong sum).
+			x := expectText(e, o)
+			is.Message = schema.Text{VI: is.Message.VI + " " + x.VI, EN: is.Message.EN + " " + x.EN}
+		}
 	}
 	v.issue(is)
 }
