@@ -136,7 +136,8 @@ func (l *loader) expect(file, what string, r *Rule, sc scope, marked string) {
 	if len(e.Sum) == 0 {
 		l.add(file, "%s: no sum", what)
 	}
-	for part, ts := range map[string][]*Term{"given": e.Given, "sum": e.Sum, "less": e.Less, "more": e.More} {
+	for pi, ts := range [][]*Term{e.Given, e.Sum, e.Less, e.More} {
+		part := [...]string{"given", "sum", "less", "more"}[pi]
 		for i, t := range ts {
 			tw := fmt.Sprintf("%s: %s[%d]", what, part, i)
 			ref := t.Add

@@ -20,11 +20,11 @@ func expectText(e *schema.Expect, o schema.Outcome) schema.Text {
 }
 
 type expectWords struct {
-	mustBe, between, and, less, more, given, rows string
+	mustBe, between, less, more, given string
 }
 
 var expectDict = map[string]expectWords{
-	"vi": {mustBe: "phải là", between: "phải từ %s đến %s", and: "", less: "trừ tối đa", more: "cộng tối đa", given: "tệp ghi"},
+	"vi": {mustBe: "phải là", between: "phải từ %s đến %s", less: "trừ tối đa", more: "cộng tối đa", given: "tệp ghi"},
 	"en": {mustBe: "must be", between: "must be between %s and %s", less: "less up to", more: "plus up to", given: "the file gives"},
 }
 
