@@ -1,6 +1,12 @@
 package validate
 
-import "github.com/returns-project/returns/etl/schema"
+import (
+	"fmt"
+
+	"github.com/xuri/excelize/v2"
+
+	"github.com/returns-project/returns/etl/schema"
+)
 
 // Built-in checks that every template gets, independent of its rules. Their
 // ids are stable: reports, annotated workbooks and tests refer to them.
@@ -122,4 +128,80 @@ var builtin = map[string]message{
 func builtinIssue(rule string, sev schema.Severity) Issue {
 	m := builtin[rule]
 	return Issue{Rule: rule, Severity: sev, Message: m.msg, Hint: m.hint}
+}
+
+// missingColumn is the issue of a required column (table) or line
+// (key-value sheet) that is not in the file: which one, and where it
+// belongs, in words. at says where the template has it (column letter, or
+// line number) and near where it belongs in this file, given the columns
+// or lines found for its neighbours (0 when not found).
+func missingColumn(tmpl string, s *schema.Sheet, i int, found []int) Issue {
+	f := s.Fields[i]
+	is := builtinIssue(RuleColumnMissing, schema.Error)
+	is.Sheet, is.Field = s.Name, f.Name
+	label := f.Label.VI
+	enLabel, enCode := "“"+f.Label.VI+"”", "field code "+f.Name
+	if f.Label.EN != "" && f.Label.EN != f.Label.VI {
+		enCode = f.Label.EN + ", " + enCode
+	}
+	var prev, next = -1, -1
+	for j := i - 1; j >= 0; j-- {
+		if found[j] > 0 {
+			prev = j
+			break
+		}
+	}
+	for j := i + 1; j < len(found); j++ {
+		if found[j] > 0 {
+			next = j
+			break
+		}
+	}
+	if s.Layout == schema.KeyValue {
+		line := max(s.HeaderRow, 1) + 1 + i
+		vi := fmt.Sprintf("Trang %s thiếu dòng «%s» (mã trường %s ở cột B, giá trị ở cột C); trong biểu mẫu đây là dòng %d", s.Name, label, f.Name, line)
+		en := fmt.Sprintf("Sheet %s has no line %s (%s in column B, value in column C); in the template it is line %d", s.Name, enLabel, enCode, line)
+		switch {
+		case prev >= 0:
+			vi += fmt.Sprintf(", ngay sau dòng %d («%s») của tệp này.", found[prev], s.Fields[prev].Label.VI)
+			en += fmt.Sprintf(", right after line %d (“%s”) of this file.", found[prev], s.Fields[prev].Label.VI)
+		case next >= 0:
+			vi += fmt.Sprintf(", ngay trước dòng %d («%s») của tệp này.", found[next], s.Fields[next].Label.VI)
+			en += fmt.Sprintf(", right before line %d (“%s”) of this file.", found[next], s.Fields[next].Label.VI)
+		default:
+			vi, en = vi+".", en+"."
+		}
+		is.Message = schema.Text{VI: vi, EN: en}
+		is.Hint = schema.Text{
+			VI: "Chép số liệu vào biểu mẫu " + tmpl + " mới nhất; không xóa dòng hoặc sửa mã trường ở cột B.",
+			EN: "Copy the data into the latest " + tmpl + " template; do not delete lines or edit the field codes in column B."}
+		return is
+	}
+	letter := colLetter(i + 1)
+	vi := fmt.Sprintf("Trang %s thiếu cột «%s» (mã trường %s); trong biểu mẫu đây là cột %s", s.Name, label, f.Name, letter)
+	en := fmt.Sprintf("Sheet %s has no column %s (%s); in the template it is column %s", s.Name, enLabel, enCode, letter)
+	switch {
+	case prev >= 0:
+		vi += fmt.Sprintf(", trong tệp này phải đứng ngay sau cột %s («%s»).", colLetter(found[prev]), s.Fields[prev].Label.VI)
+		en += fmt.Sprintf(", and in this file it belongs right after column %s (“%s”).", colLetter(found[prev]), s.Fields[prev].Label.VI)
+	case next >= 0:
+		vi += fmt.Sprintf(", trong tệp này phải đứng ngay trước cột %s («%s»).", colLetter(found[next]), s.Fields[next].Label.VI)
+		en += fmt.Sprintf(", and in this file it belongs right before column %s (“%s”).", colLetter(found[next]), s.Fields[next].Label.VI)
+	default:
+		vi, en = vi+".", en+"."
+	}
+	is.Message = schema.Text{VI: vi, EN: en}
+	is.Hint = schema.Text{
+		VI: "Chép số liệu vào biểu mẫu " + tmpl + " mới nhất; không xóa, đổi tên hoặc đổi chỗ cột.",
+		EN: "Copy the data into the latest " + tmpl + " template; do not delete, rename or move columns."}
+	return is
+}
+
+// colLetter is the letter of column c (1 = A).
+func colLetter(c int) string {
+	name, err := excelize.ColumnNumberToName(c)
+	if err != nil {
+		return fmt.Sprint(c)
+	}
+	return name
 }
