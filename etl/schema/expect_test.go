@@ -126,6 +126,8 @@ func TestExpectLoadChecks(t *testing.T) {
 			`rule "KN-09": expect: sum[0]: label: missing (want vi and en)`},
 		{"agg in a sheet rule", [3]string{tt, "{add: row.admitted,", "{add: agg.ketnap_new,"},
 			`rule "TH-01": expect: sum[2]: "agg.ketnap_new" names no int field`},
+		{"misfiled without en", [3]string{"registry.yaml", `en: "This file is the organisation registry (template DONVI)"`, `en: ""`},
+			`registry.yaml: misfiled: message: missing en`},
 		{"given subtracted", [3]string{tt, "{add: row.members_end_official,", "{sub: row.members_end_official,"},
 			`rule "TH-01": expect: given[0]: given terms are added (use add)`},
 	}

@@ -189,6 +189,10 @@ func (l *loader) template(file string) {
 		l.add(file, "template %q has no version", t.ID)
 	}
 	l.text(file, "title", t.Title)
+	if t.Misfiled != nil {
+		l.text(file, "misfiled: message", t.Misfiled.Message)
+		l.text(file, "misfiled: hint", t.Misfiled.Hint)
+	}
 	for i, p := range t.Instructions {
 		l.text(file, fmt.Sprintf("instructions[%d]", i), p)
 	}

@@ -39,6 +39,11 @@ const (
 	RuleFormulaRecalc  = "WB-FORMULA-RECALC"
 	RuleDateRange      = "WB-DATE-RANGE"
 	RuleHiddenValue    = "WB-HIDDEN-VALUE"
+
+	// RuleOtherTemplate: the file is another of the deployment's
+	// workbooks (the registry, the recipients list); its message is the
+	// other template's Misfiled text.
+	RuleOtherTemplate = "WB-OTHER-TEMPLATE"
 )
 
 type message struct{ msg, hint schema.Text }
