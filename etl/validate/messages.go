@@ -137,10 +137,11 @@ func builtinIssue(rule string, sev schema.Severity) Issue {
 
 // missingColumn is the issue of a required column (table) or line
 // (key-value sheet) that is not in the file: which one, and where it
-// belongs, in words. at says where the template has it (column letter, or
-// line number) and near where it belongs in this file, given the columns
-// or lines found for its neighbours (0 when not found).
-func missingColumn(tmpl string, s *schema.Sheet, i int, found []int) Issue {
+// belongs, in words: where the template has it (column letter, or line
+// number) and where it belongs in this file, next to the columns or lines
+// found for its neighbours (found: 0 when not found). The issue points at
+// that place (the heading cell of a table, column A of a key-value line).
+func missingColumn(tmpl string, s *schema.Sheet, headerRow, i int, found []int) Issue {
 	f := s.Fields[i]
 	is := builtinIssue(RuleColumnMissing, schema.Error)
 	is.Sheet, is.Field = s.Name, f.Name
@@ -166,6 +167,17 @@ func missingColumn(tmpl string, s *schema.Sheet, i int, found []int) Issue {
 		line := max(s.HeaderRow, 1) + 1 + i
 		vi := fmt.Sprintf("Trang %s thiếu dòng «%s» (mã trường %s ở cột B, giá trị ở cột C); trong biểu mẫu đây là dòng %d", s.Name, label, f.Name, line)
 		en := fmt.Sprintf("Sheet %s has no line %s (%s in column B, value in column C); in the template it is line %d", s.Name, enLabel, enCode, line)
+		// The issue points at where the line belongs: below the line of
+		// the field before it, or at the line of the field after it.
+		switch {
+		case prev >= 0:
+			is.Row = found[prev] + 1
+		case next >= 0:
+			is.Row = found[next]
+		}
+		if is.Row > 0 {
+			is.Col, is.Cell = 1, cellName(1, is.Row)
+		}
 		switch {
 		case prev >= 0:
 			vi += fmt.Sprintf(", ngay sau dòng %d («%s») của tệp này.", found[prev], s.Fields[prev].Label.VI)
@@ -183,6 +195,18 @@ func missingColumn(tmpl string, s *schema.Sheet, i int, found []int) Issue {
 		return is
 	}
 	letter := colLetter(i + 1)
+	// The issue points at the heading cell where the column belongs in
+	// this file: right of the column before it, or at the column after it
+	// (a column inserted there would push it right), else where the
+	// template has it.
+	is.Row, is.Col = headerRow, i+1
+	switch {
+	case prev >= 0:
+		is.Col = found[prev] + 1
+	case next >= 0:
+		is.Col = found[next]
+	}
+	is.Cell = cellName(is.Col, is.Row)
 	vi := fmt.Sprintf("Trang %s thiếu cột «%s» (mã trường %s); trong biểu mẫu đây là cột %s", s.Name, label, f.Name, letter)
 	en := fmt.Sprintf("Sheet %s has no column %s (%s); in the template it is column %s", s.Name, enLabel, enCode, letter)
 	switch {

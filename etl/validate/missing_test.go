@@ -62,6 +62,11 @@ func TestMissingColumnInWords(t *testing.T) {
 	}
 	require.NotNil(t, is, "%+v", res.Issues)
 	require.Empty(t, is.Value, "a missing column has no value")
+	n, err := excelize.ColumnNameToNumber(after)
+	require.NoError(t, err)
+	where, err := excelize.CoordinatesToCellName(n+1, 1)
+	require.NoError(t, err)
+	require.Equal(t, where, is.Cell, "the heading cell where the column belongs")
 	require.Equal(t, "ceremony_date", is.Field)
 	label := set.Templates["BCQ-1"].Sheet("KetNap").Field("ceremony_date").Label.VI
 	require.Equal(t, "Trang KetNap thiếu cột «"+label+"» (mã trường ceremony_date); trong biểu mẫu đây là cột "+inTemplate+
@@ -114,6 +119,7 @@ func TestMissingThongTinLineInWords(t *testing.T) {
 	}
 	require.NotNil(t, is, "%+v", res.Issues)
 	require.Empty(t, is.Value)
+	require.Equal(t, "A"+strconv.Itoa(line["members_start_probationary"]+1), is.Cell, "where the line belongs")
 	// The line before it in the template (members_start_probationary) is
 	// still where it was.
 	require.Equal(t, "Trang ThongTin thiếu dòng «Kết nạp mới» (mã trường admitted ở cột B, giá trị ở cột C); trong biểu mẫu đây là dòng "+

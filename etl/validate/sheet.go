@@ -227,7 +227,7 @@ func (v *validator) table(ctx context.Context, name string, s *schema.Sheet) err
 			if _, ok := seen[i]; ok || !(f.Required || f.RequiredWhen != "") {
 				continue
 			}
-			v.issue(missingColumn(v.tmpl.ID, s, i, fieldCols))
+			v.issue(missingColumn(v.tmpl.ID, s, headerRow, i, fieldCols))
 			v.templateMismatch = true
 		}
 	}
@@ -562,7 +562,7 @@ func (v *validator) keyValue(ctx context.Context, name string, s *schema.Sheet) 
 	}
 	for i, f := range s.Fields {
 		if lineOf[i] == 0 && f.Required {
-			v.issue(missingColumn(v.tmpl.ID, s, i, lineOf))
+			v.issue(missingColumn(v.tmpl.ID, s, headerRow, i, lineOf))
 			v.templateMismatch = true
 		}
 	}
