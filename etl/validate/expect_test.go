@@ -135,3 +135,48 @@ func TestExpectText(t *testing.T) {
 	x = expectText(neg, schema.Outcome{Given: 0, Given1: []int64{0}, Base: -1000, Sum1: []int64{0, 1000}, OutOfRange: true})
 	require.Equal(t, "X phải là −1.000 = −1.000 (b); tệp ghi 0 (x).", x.VI)
 }
+
+// TestCountSaysExpectedValue: the TH-03 sample gives one more official
+// transfer in than ChuyenSinhHoat has rows for; the issue says how many
+// rows there are (counted here with excelize) and the number given.
+func TestCountSaysExpectedValue(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join("..", "..", "samples", "broken", "invalid_th03_counts.xlsx")
+	f, err := excelize.OpenFile(path)
+	require.NoError(t, err)
+	defer f.Close()
+	rows, err := f.GetRows("ChuyenSinhHoat")
+	require.NoError(t, err)
+	col := map[string]int{}
+	for i, name := range rows[1] {
+		col[name] = i
+	}
+	var n int64
+	for _, r := range rows[2:] {
+		get := func(k string) string {
+			if col[k] < len(r) {
+				return r[col[k]]
+			}
+			return ""
+		}
+		if get("direction") == "DEN" && get("transfer_type") == "CHINH_THUC" {
+			n++
+		}
+	}
+	given, err := f.GetCellValue("ThongTin", "C15")
+	require.NoError(t, err)
+
+	res, err := File(context.Background(), path, loadSet(t), Options{Now: fixedNow})
+	require.NoError(t, err)
+	var is *Issue
+	for i := range res.Issues {
+		if res.Issues[i].Rule == "TH-03" {
+			is = &res.Issues[i]
+		}
+	}
+	require.NotNil(t, is, "%+v", res.Issues)
+	require.Contains(t, is.Message.VI, "Số chuyển đến chính thức phải là "+strconv.FormatInt(n, 10)+
+		" (số dòng ở trang ChuyenSinhHoat có Chiều = DEN và Hình thức = CHINH_THUC); tệp ghi "+given+" (chuyển đến chính thức).")
+	require.Contains(t, is.Message.EN, "Official transfers in must be "+strconv.FormatInt(n, 10)+" (ChuyenSinhHoat rows with direction DEN and type CHINH_THUC); the file gives "+given)
+	require.Empty(t, is.Related, "the rows are on another sheet: only the ThongTin cell is marked")
+}
