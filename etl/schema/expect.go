@@ -68,16 +68,14 @@ func (t *Term) Value(vars Vars) int64 {
 
 // Outcome is an Expect worked out over one record.
 type Outcome struct {
-	Given      int64 // the value the file gives
-	Base       int64 // the sum of Sum
-	Less       int64 // how far below Base the value may be
-	More       int64 // how far above Base the value may be
+	Given      int64 // the value the file gives (Given terms added up)
+	Base       int64 // the signed sum of the Sum terms
+	Less       int64 // how far below Base the value may be (Less terms)
+	More       int64 // how far above Base the value may be (More terms)
 	Lo, Hi     int64 // the range allowed: Base−Less … Base+More
-	Given1     []int64
-	Sum1       []int64 // value of each Sum term, unsigned
-	Less1      []int64
-	More1      []int64
-	OutOfRange bool // Given is outside Lo…Hi
+	OutOfRange bool  // Given is outside Lo…Hi
+	// The value of each term, unsigned, in the order of its list.
+	Given1, Sum1, Less1, More1 []int64
 }
 
 // Work computes e over vars.
