@@ -74,6 +74,10 @@ type loader struct {
 	c        *compiler
 	set      *Set
 	problems []error
+	// kv is the key-value sheet of the template being loaded (info.FIELD),
+	// cur the sheet whose rules are being loaded (row.FIELD; nil for
+	// workbook rules).
+	kv, cur *Sheet
 }
 
 func (l *loader) add(file, format string, args ...any) {
@@ -185,6 +189,10 @@ func (l *loader) template(file string) {
 		l.add(file, "template %q has no version", t.ID)
 	}
 	l.text(file, "title", t.Title)
+	if t.Misfiled != nil {
+		l.text(file, "misfiled: message", t.Misfiled.Message)
+		l.text(file, "misfiled: hint", t.Misfiled.Hint)
+	}
 	for i, p := range t.Instructions {
 		l.text(file, fmt.Sprintf("instructions[%d]", i), p)
 	}
@@ -211,12 +219,15 @@ func (l *loader) template(file string) {
 		t.Sheets = append(t.Sheets, s)
 	}
 	var info map[string]bool
-	if kv := t.KeyValue(); kv != nil {
-		info = fieldSet(kv)
+	l.kv = t.KeyValue()
+	if l.kv != nil {
+		info = fieldSet(l.kv)
 	}
 	for _, s := range t.Sheets {
+		l.cur = s
 		l.sheet(s, info)
 	}
+	l.cur = nil
 	l.aggregates(t)
 	l.workbookRules(t, info)
 	l.set.Templates[t.ID] = t
@@ -422,6 +433,14 @@ func (l *loader) rule(file string, r *Rule, ids map[string]bool, fields map[stri
 		l.add(file, "%s: check: %v", what, err)
 	}
 	r.CheckProgram, r.UsesPeriod = prg, r.UsesPeriod || usesPeriod
+	// The cells the terms read are marked when they are cells of the
+	// record the issue points into: the row of a sheet rule, the
+	// key-value record of a workbook rule.
+	marked := "row"
+	if sc.row == nil {
+		marked = "info"
+	}
+	l.expect(file, what, r, sc, marked)
 }
 
 func clip(s string) string {

@@ -91,9 +91,33 @@ type Template struct {
 	Rules []*Rule `yaml:"rules"`
 	// Instructions are the paragraphs of the template's instructions sheet.
 	Instructions []Text `yaml:"instructions"`
+	// Misfiled, when set, is what a person is told who gives a file of
+	// this template where another template is expected (the registry
+	// dropped into the returns inbox): what the file is and where it goes.
+	Misfiled *Misfiled `yaml:"misfiled"`
 
 	Sheets []*Sheet `yaml:"-"` // resolved from SheetFiles, in order
 	File   string   `yaml:"-"` // file it was loaded from
+}
+
+// Misfiled is the message and hint for a file of a template given where
+// another template is expected. Message says what the file is ("Tệp này là
+// danh sách đơn vị"); the validator adds what was expected (", không phải
+// <the expected template's title>.").
+type Misfiled struct {
+	Message Text `yaml:"message"`
+	Hint    Text `yaml:"hint"`
+}
+
+// Required returns the sheets a workbook of the template must have.
+func (t *Template) Required() []*Sheet {
+	var out []*Sheet
+	for _, s := range t.Sheets {
+		if !s.Optional {
+			out = append(out, s)
+		}
+	}
+	return out
 }
 
 // KeyValue returns the template's key-value sheet (ThongTin), whose record
@@ -220,6 +244,11 @@ type Rule struct {
 	Fields   []string `yaml:"fields"`   // the cells an issue points at (the first is the main one)
 	Message  Text     `yaml:"message"`  // what is wrong
 	Hint     Text     `yaml:"hint"`     // how to fix it
+	// Expect, when set, gives the value the check expects as a sum of the
+	// record's fields and aggregates (see Expect): the issue then says the
+	// number expected and the sum, and Fields is completed at load with
+	// every cell the sum reads.
+	Expect *Expect `yaml:"expect"`
 
 	WhenProgram  cel.Program `yaml:"-"` // nil when When is empty
 	CheckProgram cel.Program `yaml:"-"`

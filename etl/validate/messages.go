@@ -1,6 +1,12 @@
 package validate
 
-import "github.com/returns-project/returns/etl/schema"
+import (
+	"fmt"
+
+	"github.com/xuri/excelize/v2"
+
+	"github.com/returns-project/returns/etl/schema"
+)
 
 // Built-in checks that every template gets, independent of its rules. Their
 // ids are stable: reports, annotated workbooks and tests refer to them.
@@ -33,6 +39,11 @@ const (
 	RuleFormulaRecalc  = "WB-FORMULA-RECALC"
 	RuleDateRange      = "WB-DATE-RANGE"
 	RuleHiddenValue    = "WB-HIDDEN-VALUE"
+
+	// RuleOtherTemplate: the file is another of the deployment's
+	// workbooks (the registry, the recipients list); its message is the
+	// other template's Misfiled text.
+	RuleOtherTemplate = "WB-OTHER-TEMPLATE"
 )
 
 type message struct{ msg, hint schema.Text }
@@ -122,4 +133,104 @@ var builtin = map[string]message{
 func builtinIssue(rule string, sev schema.Severity) Issue {
 	m := builtin[rule]
 	return Issue{Rule: rule, Severity: sev, Message: m.msg, Hint: m.hint}
+}
+
+// missingColumn is the issue of a required column (table) or line
+// (key-value sheet) that is not in the file: which one, and where it
+// belongs, in words: where the template has it (column letter, or line
+// number) and where it belongs in this file, next to the columns or lines
+// found for its neighbours (found: 0 when not found). The issue points at
+// that place (the heading cell of a table, column A of a key-value line).
+func missingColumn(tmpl string, s *schema.Sheet, headerRow, i int, found []int) Issue {
+	f := s.Fields[i]
+	is := builtinIssue(RuleColumnMissing, schema.Error)
+	is.Sheet, is.Field = s.Name, f.Name
+	label := f.Label.VI
+	enLabel, enCode := "“"+f.Label.VI+"”", "field code "+f.Name
+	if f.Label.EN != "" && f.Label.EN != f.Label.VI {
+		enCode = f.Label.EN + ", " + enCode
+	}
+	var prev, next = -1, -1
+	for j := i - 1; j >= 0; j-- {
+		if found[j] > 0 {
+			prev = j
+			break
+		}
+	}
+	for j := i + 1; j < len(found); j++ {
+		if found[j] > 0 {
+			next = j
+			break
+		}
+	}
+	if s.Layout == schema.KeyValue {
+		line := max(s.HeaderRow, 1) + 1 + i
+		vi := fmt.Sprintf("Trang %s thiếu dòng «%s» (mã trường %s ở cột B, giá trị ở cột C); trong biểu mẫu đây là dòng %d", s.Name, label, f.Name, line)
+		en := fmt.Sprintf("Sheet %s has no line %s (%s in column B, value in column C); in the template it is line %d", s.Name, enLabel, enCode, line)
+		// The issue points at where the line belongs: below the line of
+		// the field before it, or at the line of the field after it.
+		switch {
+		case prev >= 0:
+			is.Row = found[prev] + 1
+		case next >= 0:
+			is.Row = found[next]
+		}
+		if is.Row > 0 {
+			is.Col, is.Cell = 1, cellName(1, is.Row)
+		}
+		switch {
+		case prev >= 0:
+			vi += fmt.Sprintf(", ngay sau dòng %d («%s») của tệp này.", found[prev], s.Fields[prev].Label.VI)
+			en += fmt.Sprintf(", right after line %d (“%s”) of this file.", found[prev], s.Fields[prev].Label.VI)
+		case next >= 0:
+			vi += fmt.Sprintf(", ngay trước dòng %d («%s») của tệp này.", found[next], s.Fields[next].Label.VI)
+			en += fmt.Sprintf(", right before line %d (“%s”) of this file.", found[next], s.Fields[next].Label.VI)
+		default:
+			vi, en = vi+".", en+"."
+		}
+		is.Message = schema.Text{VI: vi, EN: en}
+		is.Hint = schema.Text{
+			VI: "Chép số liệu vào biểu mẫu " + tmpl + " mới nhất; không xóa dòng hoặc sửa mã trường ở cột B.",
+			EN: "Copy the data into the latest " + tmpl + " template; do not delete lines or edit the field codes in column B."}
+		return is
+	}
+	letter := colLetter(i + 1)
+	// The issue points at the heading cell where the column belongs in
+	// this file: right of the column before it, or at the column after it
+	// (a column inserted there would push it right), else where the
+	// template has it.
+	is.Row, is.Col = headerRow, i+1
+	switch {
+	case prev >= 0:
+		is.Col = found[prev] + 1
+	case next >= 0:
+		is.Col = found[next]
+	}
+	is.Cell = cellName(is.Col, is.Row)
+	vi := fmt.Sprintf("Trang %s thiếu cột «%s» (mã trường %s); trong biểu mẫu đây là cột %s", s.Name, label, f.Name, letter)
+	en := fmt.Sprintf("Sheet %s has no column %s (%s); in the template it is column %s", s.Name, enLabel, enCode, letter)
+	switch {
+	case prev >= 0:
+		vi += fmt.Sprintf(", trong tệp này phải đứng ngay sau cột %s («%s»).", colLetter(found[prev]), s.Fields[prev].Label.VI)
+		en += fmt.Sprintf(", and in this file it belongs right after column %s (“%s”).", colLetter(found[prev]), s.Fields[prev].Label.VI)
+	case next >= 0:
+		vi += fmt.Sprintf(", trong tệp này phải đứng ngay trước cột %s («%s»).", colLetter(found[next]), s.Fields[next].Label.VI)
+		en += fmt.Sprintf(", and in this file it belongs right before column %s (“%s”).", colLetter(found[next]), s.Fields[next].Label.VI)
+	default:
+		vi, en = vi+".", en+"."
+	}
+	is.Message = schema.Text{VI: vi, EN: en}
+	is.Hint = schema.Text{
+		VI: "Chép số liệu vào biểu mẫu " + tmpl + " mới nhất; không xóa, đổi tên hoặc đổi chỗ cột.",
+		EN: "Copy the data into the latest " + tmpl + " template; do not delete, rename or move columns."}
+	return is
+}
+
+// colLetter is the letter of column c (1 = A).
+func colLetter(c int) string {
+	name, err := excelize.ColumnNumberToName(c)
+	if err != nil {
+		return fmt.Sprint(c)
+	}
+	return name
 }

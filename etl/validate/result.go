@@ -27,7 +27,11 @@ type Issue struct {
 	Severity schema.Severity `json:"severity"`
 	// Value is the cell's content as the operator typed it (it may be
 	// personal data: reports only, never logs).
-	Value   string      `json:"value"`
+	Value string `json:"value"`
+	// Related are the other cells of Sheet the issue is about (A1 names),
+	// e.g. every input of a balance rule's sum: an annotated workbook and
+	// a report mark them with Cell.
+	Related []string    `json:"related,omitempty"`
 	Message schema.Text `json:"-"`
 	Hint    schema.Text `json:"-"`
 }

@@ -227,9 +227,7 @@ func (v *validator) table(ctx context.Context, name string, s *schema.Sheet) err
 			if _, ok := seen[i]; ok || !(f.Required || f.RequiredWhen != "") {
 				continue
 			}
-			is := builtinIssue(RuleColumnMissing, schema.Error)
-			is.Sheet, is.Field, is.Value = s.Name, f.Name, f.Label.VI
-			v.issue(is)
+			v.issue(missingColumn(v.tmpl.ID, s, headerRow, i, fieldCols))
 			v.templateMismatch = true
 		}
 	}
@@ -564,9 +562,7 @@ func (v *validator) keyValue(ctx context.Context, name string, s *schema.Sheet) 
 	}
 	for i, f := range s.Fields {
 		if lineOf[i] == 0 && f.Required {
-			is := builtinIssue(RuleColumnMissing, schema.Error)
-			is.Sheet, is.Field, is.Value = s.Name, f.Name, f.Label.VI
-			v.issue(is)
+			v.issue(missingColumn(v.tmpl.ID, s, headerRow, i, lineOf))
 			v.templateMismatch = true
 		}
 	}

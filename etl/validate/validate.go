@@ -10,10 +10,13 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/xuri/excelize/v2"
 
@@ -236,6 +239,18 @@ func (v *validator) run(ctx context.Context, r io.ReaderAt, size int64) (err err
 		k := sheetKey(s.Name)
 		present[k] = append(present[k], s)
 	}
+	if other := v.misfiled(present); other != nil {
+		// Another of the deployment's workbooks (the registry, the
+		// recipients) given where this template is expected: say so in
+		// words rather than list its sheets as missing.
+		m := other.Misfiled.Message
+		v.issue(Issue{Rule: RuleOtherTemplate, Severity: schema.Error, Hint: other.Misfiled.Hint,
+			Message: schema.Text{
+				VI: strings.TrimRight(m.VI, ". ") + ", không phải " + lowerFirst(v.tmpl.Title.VI) + ".",
+				EN: strings.TrimRight(m.EN, ". ") + ", not the " + lowerFirst(v.tmpl.Title.EN) + "."}})
+		v.templateMismatch = true
+		return nil
+	}
 	v.agg = make(map[string]int64, len(v.tmpl.Aggregates))
 	for _, a := range v.tmpl.Aggregates {
 		v.agg[a.Name] = 0
@@ -292,6 +307,41 @@ func (v *validator) run(ctx context.Context, r io.ReaderAt, size int64) (err err
 		}
 	}
 	return nil
+}
+
+// misfiled returns the template, other than the one expected, whose
+// required sheets the workbook has while it lacks one of the expected
+// template's, if that template says what to tell (Template.Misfiled).
+func (v *validator) misfiled(present map[string][]workbook.SheetInfo) *schema.Template {
+	has := func(t *schema.Template) bool {
+		for _, s := range t.Required() {
+			if len(present[sheetKey(s.Name)]) == 0 {
+				return false
+			}
+		}
+		return true
+	}
+	if has(v.tmpl) {
+		return nil
+	}
+	ids := make([]string, 0, len(v.set.Templates))
+	for id := range v.set.Templates {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	for _, id := range ids {
+		t := v.set.Templates[id]
+		if t != v.tmpl && t.Misfiled != nil && len(t.Required()) > 0 && has(t) {
+			return t
+		}
+	}
+	return nil
+}
+
+// lowerFirst lowers the first letter of a title for use inside a sentence.
+func lowerFirst(s string) string {
+	r, n := utf8.DecodeRuneInString(s)
+	return string(unicode.ToLower(r)) + s[n:]
 }
 
 // issue records is.
@@ -383,6 +433,24 @@ func (v *validator) evalRule(rule *schema.Rule, vars schema.Vars, sheet string, 
 			is.Row, is.Col, is.Cell = ref.row, ref.col, cellName(ref.col, ref.row)
 		}
 		is.Value = raw[f]
+		// Every other cell the rule reads is part of the issue too.
+		for _, f := range rule.Fields[1:] {
+			if ref, ok := cols[f]; ok {
+				if c := cellName(ref.col, ref.row); c != is.Cell && !slices.Contains(is.Related, c) {
+					is.Related = append(is.Related, c)
+				}
+			}
+		}
+	}
+	if e := rule.Expect; e != nil {
+		o := e.Work(vars)
+		if o.OutOfRange {
+			// The number expected and the sum behind it, after what is
+			// wrong (a rule whose check and expect disagree keeps its
+			// message alone rather than print a wrong sum).
+			x := expectText(e, o)
+			is.Message = schema.Text{VI: is.Message.VI + " " + x.VI, EN: is.Message.EN + " " + x.EN}
+		}
 	}
 	v.issue(is)
 }

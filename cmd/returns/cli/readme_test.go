@@ -21,7 +21,7 @@ func TestReadmeListsEveryCode(t *testing.T) {
 	for _, info := range reason.All() {
 		require.Contains(t, readme, "`"+string(info.Code)+"`", "README does not document reason %s", info.Code)
 	}
-	for _, rule := range []string{validate.RuleSheetMissing, validate.RuleColumnMissing, validate.RuleColumnDuplicate,
+	for _, rule := range []string{validate.RuleSheetMissing, validate.RuleColumnMissing, validate.RuleColumnDuplicate, validate.RuleOtherTemplate,
 		validate.RuleColumnUnknown, validate.RuleHiddenSheet, validate.RuleHiddenRow, validate.RuleHiddenColumn,
 		validate.RuleMerged, validate.RuleFormula, validate.RuleErrorCell, validate.RuleRequired, validate.RuleType,
 		validate.RuleCode, validate.RulePattern, validate.RuleLength, validate.RuleRange, validate.RuleUnique,
