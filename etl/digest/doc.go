@@ -1,5 +1,5 @@
 // Package digest builds and renders the managers' quarterly digest
-// (shared/domain.md §6): completeness, membership, admissions against the
+// (docs/domain.md §6): completeness, membership, admissions against the
 // annual target, composition, transfers, supervision and discipline, data
 // quality and the units ranked by progress, each figure against the
 // previous quarter (Q1 against Q4 of the year before) and the same quarter

@@ -54,7 +54,7 @@ Rules that hold for every figure:
   common quarters and labelled so ("Q2–Q3 so với Q2–Q3/2024"), or "— (năm 2024 không có báo cáo cùng quý)".
   The chart's year-to-date line restarts each year; a year that lacks a quarter is marked "*" and said.
 - **Disciplines** are the KyLuat rows plus the GiamSat rows with a discipline form (` + "`reporting.disciplines_all`" + `):
-  KyLuat holds only the discipline that is not on a GiamSat row (domain.md §6.2, §7.5).
+  KyLuat holds only the discipline that is not on a GiamSat row (docs/domain.md §6.2, §7.5).
 - **Restated figures**: a return of an earlier quarter loaded after the recipient's previous digest is listed
   only when a figure of the digest changed (a new phone number is not a restatement).
 

@@ -116,7 +116,7 @@ func (b *book) cell(sheet string, col, row int, v any) {
 	case string:
 		// Text is always a shared string, never a formula; one that looks
 		// like a formula also gets the quote prefix, so that editing the
-		// cell keeps it text (shared/reliability.md §3.1).
+		// cell keeps it text (docs/reliability.md §3.1).
 		err = b.f.SetCellStr(sheet, name, x)
 		if err == nil && FormulaLike(x) {
 			err = b.f.SetCellStyle(sheet, name, name, b.quoted)

@@ -1,6 +1,6 @@
 package digestjob_test
 
-// The digest's figures computed by the independent model (domain.md §6.2),
+// The digest's figures computed by the independent model (docs/domain.md §6.2),
 // for one scope and quarter.
 
 import (

@@ -1,6 +1,6 @@
 package digestjob_test
 
-// Number formatting of the independent model, written here (domain.md
+// Number formatting of the independent model, written here (docs/domain.md
 // §6.3): Vietnamese 4.046, 89,51% and 1.234.567; English 4,046 and 89.51%.
 
 import (

@@ -2,7 +2,7 @@ package digestjob_test
 
 // The independent model of the digest (truth_test.go): the raw workbooks
 // read with excelize's GetRows (raw cell values; production reads with its
-// own strict reader, etl/workbook), and the figures of domain.md §6
+// own strict reader, etl/workbook), and the figures of docs/domain.md §6
 // computed from them with quarter arithmetic, like-for-like comparisons and
 // formatting written here, without the packages digest, locale or store.
 
@@ -56,7 +56,7 @@ type tRow map[string]string
 
 func (r tRow) n(field string) int {
 	s := strings.TrimSpace(r[field])
-	s = strings.ReplaceAll(s, ".", "") // a text count "1.178" is 1178 (domain.md §7)
+	s = strings.ReplaceAll(s, ".", "") // a text count "1.178" is 1178 (docs/domain.md §7)
 	n, _ := strconv.Atoi(s)
 	return n
 }
@@ -316,7 +316,7 @@ func plus(ms ...measure) measure {
 	}
 }
 
-// The measures of domain.md §6 and §7.
+// The measures of docs/domain.md §6 and §7.
 var (
 	mStart     = plus(info("members_start_official"), info("members_start_probationary"))
 	mEnd       = plus(info("members_end_official"), info("members_end_probationary"))

@@ -29,7 +29,7 @@ import (
 )
 
 // This file holds the kill -9 test and what the fault tests share: the
-// invariant checker of shared/reliability.md §4 and bigger valid returns.
+// invariant checker of docs/reliability.md §4 and bigger valid returns.
 
 // detailTables are the tables a submission's rows land in.
 var detailTables = []string{"summary", "admission", "transfer", "supervision", "discipline"}
@@ -88,7 +88,7 @@ func (v verdict) clean() bool {
 	return v.Lost == 0 && v.Duplicated == 0 && v.Partial == 0 && v.Leaked == 0 && v.Undecided == 0
 }
 
-// checkInvariants checks the database against the files (shared/reliability.md
+// checkInvariants checks the database against the files (docs/reliability.md
 // §4): every valid content is loaded exactly once and completely (its ledger
 // row, one submission for its organisation and quarter, per-table row counts
 // equal to the generator's), rejected contents left nothing, no submission
@@ -382,7 +382,7 @@ func crashRuns(def int) int {
 	return 50
 }
 
-// TestKill9DuringIngest is T2 of shared/reliability.md §5 with the returns
+// TestKill9DuringIngest is T2 of docs/reliability.md §5 with the returns
 // binary: `returns ingest --json` over an inbox of valid, rejected and
 // duplicate files is killed with SIGKILL after U(0, d), d the time of a
 // full run, then run again to completion and once more; the invariant

@@ -64,7 +64,7 @@ func faultRuns(def, heavy int) int {
 	return heavy
 }
 
-// TestTerminateBackendDuringLoad is T4 of shared/reliability.md §5: while a
+// TestTerminateBackendDuringLoad is T4 of docs/reliability.md §5: while a
 // 50,000-row return is being ingested, its backend is ended with
 // pg_terminate_backend from another connection, in turn at its first
 // statements, at a random moment U(0, d) (d the time of a whole load), and
@@ -174,7 +174,7 @@ func TestTerminateBackendDuringLoad(t *testing.T) {
 		rows, d.Round(time.Millisecond), runs, terminated, late, strings.Join(kinds, ", "))
 }
 
-// TestAmbiguousCommit is T5 of shared/reliability.md §5: a proxy between
+// TestAmbiguousCommit is T5 of docs/reliability.md §5: a proxy between
 // the store and the server cuts the connection at the load's COMMIT.
 // After the COMMIT was forwarded (it commits, the reply is lost), ingest
 // must report the load (reconciled through the ledger) or an error, never

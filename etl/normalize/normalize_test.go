@@ -48,7 +48,7 @@ func TestTextNoAllocWhenClean(t *testing.T) {
 	require.Zero(t, n)
 }
 
-// TestKeyHeaders is reliability.md T27: twelve spellings of one header match.
+// TestKeyHeaders is docs/reliability.md T27: twelve spellings of one header match.
 func TestKeyHeaders(t *testing.T) {
 	t.Parallel()
 	variants := []string{
@@ -232,7 +232,7 @@ func TestCellNumbers(t *testing.T) {
 
 func day(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 0, 0, 0, 0, time.UTC) }
 
-// TestDateSerial is reliability.md T28's serial half.
+// TestDateSerial is docs/reliability.md T28's serial half.
 func TestDateSerial(t *testing.T) {
 	t.Parallel()
 	ok := []struct {
@@ -316,7 +316,7 @@ func itoa(n int) string {
 	}
 }
 
-// TestDateText is reliability.md T28's text half: six layouts of one date.
+// TestDateText is docs/reliability.md T28's text half: six layouts of one date.
 func TestDateText(t *testing.T) {
 	t.Parallel()
 	want := day(2024, 3, 5)

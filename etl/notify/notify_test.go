@@ -13,7 +13,7 @@ import (
 )
 
 // TestHostileValuesAreEscapedAndKeptOutOfTheSubject puts injection payloads
-// (shared/reliability.md T25) in every workbook-derived text of a result.
+// (docs/reliability.md T25) in every workbook-derived text of a result.
 func TestHostileValuesAreEscapedAndKeptOutOfTheSubject(t *testing.T) {
 	t.Parallel()
 	payload := `"><img src=x onerror=alert(1)><script>alert(2)</script>`

@@ -19,7 +19,7 @@ import (
 // A text that starts like a formula (=, +, -, @, tab or carriage return) is
 // still a plain string cell, and its style carries Excel's quotePrefix (the
 // leading apostrophe): editing the cell keeps it text rather than turning it
-// into a formula (shared/reliability.md §3.1).
+// into a formula (docs/reliability.md §3.1).
 func Write(w io.Writer, set *schema.Set, reg *Registry) error {
 	err := WriteTable(w, set, TemplateID, SheetName, len(reg.Orgs), func(i int, field string) string {
 		return orgValue(&reg.Orgs[i], field)

@@ -23,7 +23,7 @@ func loadSet(t testing.TB) *schema.Set {
 	return set
 }
 
-// TestLoadEmbedded checks the sheets and fields of domain.md §7, written out
+// TestLoadEmbedded checks the sheets and fields of docs/domain.md §7, written out
 // here from the document rather than derived from the YAML.
 func TestLoadEmbedded(t *testing.T) {
 	t.Parallel()

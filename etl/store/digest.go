@@ -268,7 +268,7 @@ func readFacts(ctx context.Context, tx *sqlx.Tx, scope string, q digest.Quarter,
 		return nil, err
 	}
 	// Every discipline: KyLuat rows and GiamSat rows with a discipline form
-	// (migration 00022, shared/domain.md §6.2 item 7).
+	// (migration 00022, docs/domain.md §6.2 item 7).
 	if f.Disciplines, err = counts("disciplines", `SELECT org_code, year, quarter, coalesce(discipline_form, ''), coalesce(subject_type, ''),
 			origin, decided_by, count(*)
 		FROM scoped.disciplines_all WHERE year * 4 + quarter - 1 BETWEEN $1 AND $2 GROUP BY 1, 2, 3, 4, 5, 6, 7 ORDER BY 1, 2, 3, 4, 5, 6, 7`); err != nil {

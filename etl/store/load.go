@@ -320,7 +320,7 @@ type Outcome struct {
 // issues, in the same transaction as the rows. When COMMIT itself fails the
 // ledger is read back on a fresh connection: the load happened if and only
 // if its ledger row is there (a COMMIT whose reply was lost may have
-// succeeded; shared/reliability.md §0.2).
+// succeeded; docs/reliability.md §0.2).
 func (l *Load) Commit(ctx context.Context, out Outcome) (int64, error) {
 	if l.done {
 		return 0, errors.New("store: load already finished")

@@ -24,7 +24,7 @@ type Finding struct {
 	Other    string // the other organisation, quarter or row concerned, when there is one
 }
 
-// Rule ids of the database checks (shared/domain.md §4).
+// Rule ids of the database checks (docs/domain.md §4).
 const (
 	RuleOrgRegistry  = "TH-07"  // organisation in the registry, active in the quarter, right parent (E)
 	RuleOrgName      = "TH-07W" // organisation name differs from the registry (W)

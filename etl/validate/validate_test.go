@@ -173,7 +173,7 @@ func setLabels(t *testing.T, b []byte, sheet string, f func(label string) string
 	return out.Bytes()
 }
 
-// TestHeaderVariantsMatch checks reliability.md T27: labels in twelve
+// TestHeaderVariantsMatch checks docs/reliability.md T27: labels in twelve
 // spellings (NFD, NBSP, double spaces, zero-width, case, no diacritics...)
 // all match their fields when the field-name row is absent.
 func TestHeaderVariantsMatch(t *testing.T) {

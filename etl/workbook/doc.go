@@ -5,7 +5,7 @@
 // shared-string indexes in range, and caps on entries, sizes and rows.
 //
 // The spreadsheet library silently drops rows of damaged files
-// (shared/reliability.md §0), and its reader is about 20 times slower than
+// (docs/reliability.md §0), and its reader is about 20 times slower than
 // inflating the data, so the sheet XML is scanned here by a byte-level
 // scanner. excelize remains the tool for writing workbooks and for the
 // differential tests that keep this reader honest.

@@ -350,7 +350,7 @@ func sheetEntry(t testing.TB, data []byte, name string) (off, n int64) {
 	return 0, 0
 }
 
-// TestSilentLoss covers the seven cases of reliability.md §0 where excelize
+// TestSilentLoss covers the seven cases of docs/reliability.md §0 where excelize
 // returns rows and a nil error for a damaged file: each is rejected here
 // with its own code, and the test shows excelize staying silent.
 func TestSilentLoss(t *testing.T) {

@@ -17,7 +17,7 @@ const (
 // Field is one column of a table sheet or one line of the ThongTin sheet.
 type Field struct {
 	Name  string // machine name, written in the hidden field-name row (or column B of ThongTin)
-	Label string // Vietnamese label from domain.md §7 ("Nhãn (VI)")
+	Label string // Vietnamese label from docs/domain.md §7 ("Nhãn (VI)")
 	Kind  Kind
 }
 
@@ -39,7 +39,7 @@ const TemplateVersion = "BCQ-1"
 var ThongTinHeader = [3]string{"Chỉ tiêu", "Mã trường", "Giá trị"}
 
 // Fields lists, per sheet, the fields of the BCQ-1 template exactly as
-// domain.md §7 defines them, in template column order. Where §7 prints two
+// docs/domain.md §7 defines them, in template column order. Where §7 prints two
 // or more fields on one line ("Kết nạp mới / Kết nạp lại"), the label is
 // split at " / " in the same order. The KyLuat labels are not printed in §7.5:
 // they reuse the GiamSat label of the same field where there is one and are
@@ -172,7 +172,7 @@ func FieldByName(sheet, name string) (Field, bool) {
 }
 
 // CodeLists are the code lists written to the hidden DanhMuc sheet: code → Vietnamese label.
-// Ethnicity follows QĐ 121-TCTK/PPCĐ (first nine codes as domain.md §3.2 prints them).
+// Ethnicity follows QĐ 121-TCTK/PPCĐ (first nine codes as docs/domain.md §3.2 prints them).
 var CodeLists = []CodeList{
 	{"ethnicity", []Code{{"01", "Kinh"}, {"02", "Tày"}, {"03", "Thái"}, {"04", "Hoa"}, {"05", "Khơ-me"}, {"06", "Mường"}, {"07", "Nùng"}, {"08", "HMông"}, {"09", "Dao"}}},
 	{"religion", []Code{{"00", "Không"}, {"01", "Phật giáo"}, {"02", "Công giáo"}, {"03", "Phật giáo Hoà Hảo"}, {"04", "Hồi giáo"}, {"05", "Cao Đài"}, {"08", "Tin Lành"}}},

@@ -13,7 +13,7 @@ var (
 	LastQuarter  = Quarter{2025, 3}
 )
 
-// MergerDate is the day the merged commune committee starts (domain.md §1.2):
+// MergerDate is the day the merged commune committee starts (docs/domain.md §1.2):
 // its two predecessors end the day before, on 30/06/2025.
 var MergerDate = date(2025, 7, 1)
 

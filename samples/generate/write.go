@@ -16,7 +16,7 @@ import (
 )
 
 // WriteOptions choose variants of the BCQ-1 layout, to exercise readers and
-// validators. The zero value writes the template exactly as domain.md §7 says:
+// validators. The zero value writes the template exactly as docs/domain.md §7 says:
 // real Excel dates in the 1900 system, a hidden field-name row 2, numbers as
 // numbers, NFC text, template column order, excelize's in-memory writer.
 type WriteOptions struct {
@@ -264,7 +264,7 @@ func (w *writer) columns(sheet string) []Field {
 	return fs
 }
 
-// WriteReturn writes r as a BCQ-1 workbook (domain.md §7) to out.
+// WriteReturn writes r as a BCQ-1 workbook (docs/domain.md §7) to out.
 func WriteReturn(out io.Writer, r *Return, opts WriteOptions) error {
 	f := excelize.NewFile()
 	defer f.Close()

@@ -16,7 +16,7 @@ import (
 // which every organisation has one marked member: an admission named
 // "CANARY <code>" whose probation ends in 2025-Q3, in a submission of the
 // organisation's own. Scope tests check that a recipient sees exactly the
-// canaries of their subtree (shared/reliability.md §3.6).
+// canaries of their subtree (docs/reliability.md §3.6).
 type CanaryTree struct {
 	Orgs []store.RegistryOrg
 }

@@ -28,7 +28,7 @@ const (
 	// CutAfterCommit forwards the COMMIT to the server, then drops the
 	// client connection without forwarding the reply: the transaction
 	// commits, the client sees a broken connection
-	// (shared/reliability.md §0.2, T5: the ambiguous COMMIT).
+	// (docs/reliability.md §0.2, T5: the ambiguous COMMIT).
 	CutAfterCommit
 )
 

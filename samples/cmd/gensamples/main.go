@@ -139,7 +139,7 @@ func writeValid(p *generate.Province, dir string) error {
 	}
 	var readme strings.Builder
 	readme.WriteString("# Valid BCQ-1 samples\n\nWritten by `go run ./samples/cmd/gensamples -out samples -seed 1` (package `samples/generate`, excelize v2.11.0). " +
-		"Every file must be ACCEPTED with no error; all pass domain.md §4. Fictional data only.\n\n" +
+		"Every file must be ACCEPTED with no error; all pass docs/domain.md §4. Fictional data only.\n\n" +
 		"| file | org | writer variant / what it exercises | KetNap / ChuyenSinhHoat / GiamSat / KyLuat rows |\n|---|---|---|---|\n")
 	seen := map[string]bool{}
 	for _, vf := range files {
