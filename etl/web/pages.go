@@ -11,22 +11,20 @@ import (
 	"github.com/returns-project/returns/etl/store"
 )
 
-// quarterEnd is the first instant after quarter q, in loc.
-func quarterEnd(q registry.Quarter, loc *time.Location) time.Time {
-	return time.Date(q.Year, time.Month(3*q.Q+1), 1, 0, 0, 0, 0, loc)
-}
-
 // deadline is the instant from which a return of q is late (as the daemon
-// and `returns status` judge it).
+// and `returns status` judge it: the registry's calendar).
 func (s *server) deadline(q registry.Quarter) time.Time {
-	return quarterEnd(q, s.cfg.Zone).AddDate(0, 0, s.cfg.DeadlineDays)
+	return registry.Deadline(q, s.cfg.DeadlineDays, s.cfg.Zone)
 }
 
-// lastEnded is the latest quarter that has ended.
-func (s *server) lastEnded() registry.Quarter {
-	t := s.cfg.Now().In(s.cfg.Zone)
-	cur := registry.Quarter{Year: t.Year(), Q: (int(t.Month())-1)/3 + 1}
-	return registry.QuarterOf(cur.Index() - 1)
+// defaultQuarter is the quarter the board opens on, chosen as `returns
+// status` chooses it (registry.BoardQuarter), with the reason in words.
+func (s *server) defaultQuarter(r *http.Request, lang string) (registry.Quarter, string) {
+	latest, ok, err := s.cfg.Store.LatestReturnQuarter(r.Context())
+	if err != nil {
+		ok = false
+	}
+	return registry.BoardQuarter(s.cfg.Now(), s.cfg.Zone, s.cfg.DeadlineDays, registry.QuarterOf(latest), ok, lang)
 }
 
 // boardLine is one organisation on the board.
@@ -47,20 +45,21 @@ type boardPage struct {
 	Total, Loaded, Late int
 	Rejected, Missing   int
 	NoRegistry          bool
+	Why                 string // why this quarter, when it was chosen rather than asked for
 }
 
 // board is the quarter board: the same lines and figures as `returns
 // status` (an administrator's come from store.QuarterBoard itself),
 // filtered by a parent unit.
 func (s *server) board(w http.ResponseWriter, r *http.Request, v *viewer, b *base) {
-	q := s.lastEnded()
+	q, why := s.defaultQuarter(r, b.Lang)
 	if qs := r.URL.Query().Get("q"); qs != "" {
 		if pq, err := registry.ParseQuarter(qs); err == nil {
-			q = pq
+			q, why = pq, ""
 		}
 	}
 	p := boardPage{base: b, Quarter: q, Prev: registry.QuarterOf(q.Index() - 1), Next: registry.QuarterOf(q.Index() + 1),
-		Deadline: s.deadline(q), Parent: r.URL.Query().Get("parent"), Names: map[string]string{}}
+		Deadline: s.deadline(q), Parent: r.URL.Query().Get("parent"), Names: map[string]string{}, Why: why}
 	b.Title = b.T("Bảng tổng hợp quý", "Quarter board")
 	var rows []store.BoardRow
 	var orgs []store.ConsoleOrg

@@ -18,6 +18,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -748,4 +749,27 @@ func TestClientLimit(t *testing.T) {
 	resp, body := c.post("/signin", url.Values{"csrf": {csrfOf(t, form)}, "login": {"admin"}, "password": {password}})
 	require.Equal(t, http.StatusTooManyRequests, resp.StatusCode)
 	require.Contains(t, body, "15 phút")
+}
+
+// TestBoardOpensLikeStatus: with no quarter asked for, the board opens on the
+// quarter `returns status` opens on (registry.BoardQuarter: the one being
+// collected, else the latest with returns) and says why; it opened on an
+// empty quarter long after the samples' one.
+func TestBoardOpensLikeStatus(t *testing.T) {
+	t.Parallel()
+	ict, err := time.LoadLocation("Asia/Ho_Chi_Minh")
+	require.NoError(t, err)
+	now := time.Date(2026, 12, 2, 9, 0, 0, 0, ict)
+	b := setup(t, "127.0.0.1:8787", func(c *web.Config) { c.Now = func() time.Time { return now }; c.Zone = ict })
+	storetest.Canaries(t, b.st)
+	b.exec(t, `INSERT INTO returns.file_event (sha256, file_name, org_code, year, quarter, outcome, reason, received_at, decided_at)
+		VALUES ('a1', 'x.xlsx', 'T-D3-1', 2025, 3, 'rejected', 'INVALID_DATA', '2025-10-02', '2025-10-02')`)
+	code, body := b.client(t).get("/")
+	require.Equal(t, http.StatusOK, code)
+	require.Contains(t, body, `id="deadline">10/10/2025<`, "opens on 2025-Q3, the latest quarter with returns")
+	require.Contains(t, body, "quý gần nhất có báo cáo")
+	code, body = b.client(t).get("/?q=2026-Q3")
+	require.Equal(t, http.StatusOK, code)
+	require.Contains(t, body, `id="deadline">10/10/2026<`)
+	require.NotContains(t, body, `id="why"`, "a quarter asked for needs no reason")
 }

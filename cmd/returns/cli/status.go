@@ -84,7 +84,7 @@ imported.`,
 					return &exitError{code: ExitUsage, err: err}
 				}
 				var why string
-				q, why = boardQuarter(time.Now(), loc, cfg.DeadlineDays, latest, ok, lang)
+				q, why = registry.BoardQuarter(time.Now(), loc, cfg.DeadlineDays, registry.QuarterOf(latest), ok, lang)
 				fmt.Fprintln(cmd.ErrOrStderr(), why)
 			}
 			rows, err := db.store.QuarterBoard(ctx, q.Year, q.Q)

@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/returns-project/returns/etl/daemon"
+	"github.com/returns-project/returns/etl/registry"
 	"github.com/returns-project/returns/etl/store/storetest"
 	"github.com/returns-project/returns/samples/generate"
 )
@@ -147,7 +148,7 @@ func TestBoardQuarter(t *testing.T) {
 		{"Q4 collected in January", at("2027-01-03 09:00"), idx(2026, 3), true, "2026-Q4", "hạn 10/01/2027"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			q, why := boardQuarter(c.now, loc, 10, c.latest, c.ok, "vi")
+			q, why := registry.BoardQuarter(c.now, loc, 10, registry.QuarterOf(c.latest), c.ok, "vi")
 			require.Equal(t, c.want, q.String())
 			require.Contains(t, why, c.why)
 		})
