@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"net"
 	"os"
 	"path/filepath"
 	"testing"
@@ -166,4 +167,22 @@ func TestConfigExampleIsAValidConfiguration(t *testing.T) {
 	code, _, stderr = run(t, "config", "check", "--config", cfg)
 	require.Equal(t, ExitOK, code, stderr)
 	require.NotContains(t, stderr, "warning")
+}
+
+// TestServeSaysWhichSettingHoldsAPortInUse: a port another program holds is
+// said at once, naming the setting, before the private cluster is created.
+func TestServeSaysWhichSettingHoldsAPortInUse(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	defer l.Close()
+	state := t.TempDir()
+	t.Setenv("RETURNS_STATE_DIR", state)
+	t.Setenv("RETURNS_HTTP_LISTEN", l.Addr().String())
+	t.Setenv("RETURNS_DATABASE_URL", "")
+	code, _, stderr := run(t, "serve")
+	require.Equal(t, ExitUsage, code, stderr)
+	require.Contains(t, stderr, "http.listen "+l.Addr().String())
+	require.Contains(t, stderr, "RETURNS_HTTP_LISTEN")
+	_, err = os.Stat(filepath.Join(state, "pg"))
+	require.ErrorIs(t, err, os.ErrNotExist, "nothing started before the port was checked")
 }

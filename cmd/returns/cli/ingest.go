@@ -3,6 +3,8 @@ package cli
 import (
 	"errors"
 	"fmt"
+	"golang.org/x/term"
+	"io"
 	"log/slog"
 	"os"
 	"time"
@@ -87,8 +89,11 @@ rejected, 2 for a usage error or when the database cannot be reached.`,
 						locale.Int(lang, int64(counts[intake.Duplicate])), locale.Int(lang, int64(counts[intake.Rejected])), took)
 				}
 			}
-			for _, path := range args {
+			progress := progressLine(cmd.ErrOrStderr(), len(args), lang)
+			for i, path := range args {
+				progress(i)
 				res, err := intake.File(ctx, path, set, db.store, intake.Options{Notify: notify, Operators: operators, ReceivedAt: received, Validate: vopts})
+				progress(-1)
 				if err != nil {
 					if errors.Is(err, os.ErrNotExist) || errors.Is(err, os.ErrPermission) || errors.Is(err, validate.ErrNotRegular) {
 						fmt.Fprintf(cmd.ErrOrStderr(), "returns: %v\n", err)
@@ -117,6 +122,7 @@ rejected, 2 for a usage error or when the database cannot be reached.`,
 					code = ExitRejected
 				}
 			}
+			progress(-1)
 			summary()
 			if code != ExitOK {
 				return &exitError{code: code}
@@ -179,4 +185,25 @@ func parseReceivedAt(s string) (time.Time, error) {
 		}
 	}
 	return time.Time{}, fmt.Errorf("%q is not a date: use dd/mm/yyyy, dd/mm/yyyy hh:mm or RFC 3339", s)
+}
+
+// progressLine returns a function that shows "i/n" on w while a long batch
+// (over 20 files) runs, when w is a terminal; i < 0 clears it. Elsewhere (a
+// file, a pipe) it does nothing, so that logs stay clean.
+func progressLine(w io.Writer, n int, lang string) func(i int) {
+	f, ok := w.(*os.File)
+	if !ok || n <= 20 || !term.IsTerminal(int(f.Fd())) {
+		return func(int) {}
+	}
+	word := "tệp"
+	if lang == "en" {
+		word = "files"
+	}
+	return func(i int) {
+		if i < 0 {
+			fmt.Fprint(w, "\r\033[K")
+			return
+		}
+		fmt.Fprintf(w, "\r\033[K%s/%s %s", locale.Int(lang, int64(i+1)), locale.Int(lang, int64(n)), word)
+	}
 }

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"os"
 	"path/filepath"
 	"testing"
 	"time"
@@ -60,4 +61,21 @@ func TestIngestHonoursLimits(t *testing.T) {
 	code, _, stderr = run(t, "ingest", "--max-rows", "0", path)
 	require.Equal(t, ExitUsage, code)
 	require.Contains(t, stderr, "--max-rows")
+}
+
+// TestProgressOnlyOnATerminal: the progress line of a long batch never goes
+// to a file or a pipe (logs and captured output stay clean).
+func TestProgressOnlyOnATerminal(t *testing.T) {
+	t.Parallel()
+	f, err := os.CreateTemp(t.TempDir(), "stderr")
+	require.NoError(t, err)
+	defer f.Close()
+	p := progressLine(f, 100, "vi")
+	for i := range 100 {
+		p(i)
+	}
+	p(-1)
+	st, err := f.Stat()
+	require.NoError(t, err)
+	require.Zero(t, st.Size(), "not a terminal: no progress line")
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"os"
 	"path/filepath"
 	"time"
@@ -59,6 +60,20 @@ exits 0. Exit status 2: the configuration or the database is not usable.`,
 	return cmd
 }
 
+// checkListen binds the HTTP address once and lets it go, before anything
+// slow or lasting starts (the private cluster's initdb, migrations): a port
+// another program holds is said at once, naming the setting to change.
+func checkListen(addr string) error {
+	if addr == "" {
+		return nil
+	}
+	l, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("http.listen %s cannot be used (%v): another program (or another returns serve) holds it; set http.listen in the configuration or RETURNS_HTTP_LISTEN, e.g. RETURNS_HTTP_LISTEN=127.0.0.1:8788", addr, err)
+	}
+	return l.Close()
+}
+
 // newLogger builds the daemon's logger from the log settings.
 func newLogger(w io.Writer, c config.Log) *slog.Logger {
 	var level slog.Level
@@ -92,6 +107,9 @@ func serve(ctx context.Context, cfg *config.Config, stderr io.Writer) error {
 	}
 	jobs, err := loadSchedules(cfg.Schedules.Dir)
 	if err != nil {
+		return &exitError{code: ExitUsage, err: err}
+	}
+	if err := checkListen(cfg.HTTP.Listen); err != nil {
 		return &exitError{code: ExitUsage, err: err}
 	}
 	loc, err := cfg.Location()

@@ -32,6 +32,7 @@ type boardLine struct {
 	OnTime       *bool      `json:"on_time,omitempty"`           // the first accepted version arrived before the deadline
 	Rejected     int        `json:"rejected_files"`
 	LastReason   string     `json:"last_reject_reason,omitempty"`
+	LastRejected *time.Time `json:"last_rejected_at,omitempty"`
 	Deadline     time.Time  `json:"deadline"`
 }
 
@@ -130,6 +131,10 @@ func board(rows []store.BoardRow, q registry.Quarter, deadline time.Time) []boar
 		if r.Rejected > 0 {
 			l.Status = "rejected"
 		}
+		if r.LastRejectedAt.Valid {
+			at := r.LastRejectedAt.Time
+			l.LastRejected = &at
+		}
 		if r.Current.SubmissionID.Valid {
 			l.Status = "loaded"
 			l.SubmissionID, l.Version = r.Current.SubmissionID.Int64, r.Current.Version.Int64
@@ -175,9 +180,29 @@ func printBoard(w io.Writer, lines []boardLine, q registry.Quarter, deadline tim
 				timely = words["late"]
 			}
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", l.Org, l.Name, words[l.Status], version, at, timely, l.LastReason)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", l.Org, l.Name, words[l.Status], version, at, timely, rejectedWords(l, loc, lang))
 	}
 	return tw.Flush()
+}
+
+// rejectedWords says why an organisation's latest file was rejected, in
+// words, when, and after how many rejected files ("Dữ liệu có lỗi… (INVALID_DATA),
+// 02/10/2025 09:15, 2 tệp bị từ chối"); empty when none was.
+func rejectedWords(l boardLine, loc *time.Location, lang string) string {
+	if l.Rejected == 0 || l.LastReason == "" {
+		return ""
+	}
+	text := reason.Code(l.LastReason).Title(lang) + " (" + l.LastReason + ")"
+	if l.LastRejected != nil {
+		text += ", " + l.LastRejected.In(loc).Format("02/01/2006 15:04")
+	}
+	if lang == "en" {
+		if l.Rejected == 1 {
+			return text + ", 1 file rejected"
+		}
+		return text + fmt.Sprintf(", %d files rejected", l.Rejected)
+	}
+	return text + fmt.Sprintf(", %s tệp bị từ chối", locale.Int(lang, int64(l.Rejected)))
 }
 
 // attentionDays is how far back status lists the files that need a person.

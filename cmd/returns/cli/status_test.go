@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/returns-project/returns/etl/daemon"
+	"github.com/returns-project/returns/etl/reason"
 	"github.com/returns-project/returns/etl/registry"
 	"github.com/returns-project/returns/etl/store/storetest"
 	"github.com/returns-project/returns/samples/generate"
@@ -88,6 +89,9 @@ func TestStatusBoard(t *testing.T) {
 	require.Equal(t, ExitOK, code, stderr)
 	require.Contains(t, out, "Quý III/2025 — hạn nộp 10/10/2025")
 	require.Contains(t, out, "2 đã nạp (2 trễ hạn), 1 bị từ chối")
+	// A rejected organisation's line says why in words, when, and how often.
+	require.Contains(t, out, reason.InvalidData.Title("vi")+" (INVALID_DATA), ")
+	require.Contains(t, out, ", 1 tệp bị từ chối")
 
 	require.NotContains(t, out, "Tệp cần xử lý", "every file so far is attributed and answered")
 
