@@ -3,13 +3,18 @@ package annotate_test
 import (
 	"bytes"
 	"context"
+	"log/slog"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
+	"github.com/xuri/excelize/v2"
 
 	"github.com/returns-project/returns/etl/annotate"
+	"github.com/returns-project/returns/etl/reason"
+	"github.com/returns-project/returns/etl/schema"
 	"github.com/returns-project/returns/etl/validate"
 	"github.com/returns-project/returns/samples/generate"
 )
@@ -121,4 +126,52 @@ func TestMarksTheCellsABalanceUsed(t *testing.T) {
 	require.NoError(t, err)
 	require.True(t, ok)
 	require.Equal(t, "'"+sheet+"'!"+is.Cell, link)
+}
+
+// TestRelatedMergesAndBudgets: a related cell under a merge marks the
+// merge's first cell, once per issue even when two of its cells are there;
+// the issue's own cell among its related ones is not listed twice; a ref
+// that is not A1 is skipped; the worst severity of a cell wins; and a
+// related cell past a budget sends the workbook to the issue list alone.
+func TestRelatedMergesAndBudgets(t *testing.T) {
+	t.Parallel()
+	src := copyWith(t, "merged.xlsx", func(f *excelize.File) {
+		require.NoError(t, f.MergeCell("ThongTin", "C9", "C10"))
+	})
+	res := &validate.Result{File: "merged.xlsx", Status: validate.Rejected, Reason: reason.InvalidData, Errors: 1, Warnings: 1,
+		Issues: []validate.Issue{
+			{Sheet: "ThongTin", Cell: "C23", Rule: "W-01", Severity: schema.Warning,
+				Related: []string{"C9", "C10", "$C$11", "not a cell", "C23"}, Message: schema.Text{VI: "Cảnh báo cân đối", EN: "Balance warning"}},
+			{Sheet: "ThongTin", Cell: "C11", Rule: "E-01", Severity: schema.Error, Message: schema.Text{VI: "Lỗi C11", EN: "Error C11"}},
+		}}
+	out := filepath.Join(t.TempDir(), annotate.Name(src))
+	require.NoError(t, annotate.File(context.Background(), src, out, res, options(t)))
+	ann := open(t, out)
+	cmts := commentsOf(t, ann, "ThongTin")
+
+	require.Equal(t, annotate.WarningFill, fillOf(t, ann, "ThongTin", "C9"))
+	require.Equal(t, 1, strings.Count(commentText(cmts["C9"]), "[W-01]"), "C9 and C10 are one merged cell: the issue once")
+	require.Contains(t, commentText(cmts["C9"]), "lỗi được ghi ở ô C23")
+	require.NotContains(t, cmts, "C10")
+	require.Equal(t, annotate.ErrorFill, fillOf(t, ann, "ThongTin", "C11"), "an error on the cell wins over the warning it is related to")
+	c11 := commentText(cmts["C11"])
+	require.Contains(t, c11, "[E-01]")
+	require.Contains(t, c11, "[W-01]")
+	require.Equal(t, annotate.WarningFill, fillOf(t, ann, "ThongTin", "C23"))
+	require.Equal(t, 1, strings.Count(commentText(cmts["C23"]), "[W-01]"))
+	require.NotContains(t, commentText(cmts["C23"]), "lỗi được ghi ở ô")
+	require.Len(t, cmts, 3)
+	text := allText(t, ann)
+	require.Contains(t, text, "Sửa các ô tô đỏ")
+	require.Contains(t, text, "Các ô tô vàng là cảnh báo")
+
+	// A related cell past the row budget: the issue list alone, saying why.
+	res.Issues[0].Related = []string{"C60000"}
+	out2 := filepath.Join(t.TempDir(), "2.loi.xlsx")
+	opts := options(t)
+	opts.Logger = slog.New(slog.DiscardHandler)
+	require.NoError(t, annotate.File(context.Background(), src, out2, res, opts))
+	ann2 := open(t, out2)
+	require.Equal(t, []string{"Lỗi"}, ann2.GetSheetList())
+	require.Contains(t, allText(t, ann2), "dòng 60.000")
 }
