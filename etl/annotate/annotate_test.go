@@ -70,26 +70,25 @@ func TestAnnotatesRejectedSamples(t *testing.T) {
 			// Cells: fill and comment per issue.
 			marked := map[string]bool{}
 			for _, is := range res.Issues {
-				if is.Cell == "" {
-					continue
+				for _, at := range issueCells(is) {
+					cell := markCell(t, orig, is.Sheet, at)
+					marked[is.Sheet+"!"+at] = true
+					want := annotate.ErrorFill
+					if worst(t, orig, res.Issues, is.Sheet, cell) == schema.Warning {
+						want = annotate.WarningFill
+					}
+					require.Equal(t, want, fillOf(t, ann, is.Sheet, cell), "fill of %s!%s", is.Sheet, cell)
+					c, ok := commentsOf(t, ann, is.Sheet)[cell]
+					require.True(t, ok, "comment on %s!%s", is.Sheet, cell)
+					require.Equal(t, "Returns", c.Author)
+					text := commentText(c)
+					require.Contains(t, text, is.Message.VI)
+					require.Contains(t, text, is.Rule)
+					if is.Hint.VI != "" {
+						require.Contains(t, text, "Cách sửa: "+is.Hint.VI)
+					}
+					sameStyleButFill(t, orig, ann, is.Sheet, cell)
 				}
-				cell := markCell(t, orig, is.Sheet, is.Cell)
-				marked[is.Sheet+"!"+is.Cell] = true
-				want := annotate.ErrorFill
-				if worst(t, orig, res.Issues, is.Sheet, cell) == schema.Warning {
-					want = annotate.WarningFill
-				}
-				require.Equal(t, want, fillOf(t, ann, is.Sheet, cell), "fill of %s!%s", is.Sheet, cell)
-				c, ok := commentsOf(t, ann, is.Sheet)[cell]
-				require.True(t, ok, "comment on %s!%s", is.Sheet, cell)
-				require.Equal(t, "Returns", c.Author)
-				text := commentText(c)
-				require.Contains(t, text, is.Message.VI)
-				require.Contains(t, text, is.Rule)
-				if is.Hint.VI != "" {
-					require.Contains(t, text, "Cách sửa: "+is.Hint.VI)
-				}
-				sameStyleButFill(t, orig, ann, is.Sheet, cell)
 			}
 			for _, c := range expected[name].Cells {
 				if expected[name].Reason == string(reason.InvalidData) && !strings.Contains(c, ":") {
@@ -124,7 +123,7 @@ func TestAnnotatesRejectedSamples(t *testing.T) {
 			require.Regexp(t, regexp.MustCompile(`Có \d+ lỗi và \d+ cảnh báo, ở các trang: `), text)
 			redCell := false
 			for _, is := range res.Issues {
-				redCell = redCell || (is.Cell != "" && is.Severity == schema.Error)
+				redCell = redCell || (len(issueCells(is)) > 0 && is.Severity == schema.Error)
 			}
 			if redCell {
 				require.Contains(t, text, "Sửa các ô tô đỏ")
@@ -145,8 +144,10 @@ func TestAnnotatesRejectedSamples(t *testing.T) {
 func worst(t *testing.T, f *excelize.File, issues []validate.Issue, sheet, cell string) schema.Severity {
 	sev := schema.Warning
 	for _, is := range issues {
-		if is.Sheet == sheet && is.Cell != "" && markCell(t, f, sheet, is.Cell) == cell && is.Severity != schema.Warning {
-			sev = schema.Error
+		for _, at := range issueCells(is) {
+			if is.Sheet == sheet && markCell(t, f, sheet, at) == cell && is.Severity != schema.Warning {
+				sev = schema.Error
+			}
 		}
 	}
 	return sev

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/xuri/excelize/v2"
@@ -51,8 +52,16 @@ func newBuilder(res *validate.Result, opts Options) *builder {
 func (b *builder) hasMarks(sheet string) bool {
 	key := normalize.Text(sheet)
 	for _, is := range b.res.Issues {
-		if _, _, ok := parseRef(is.Cell); ok && strings.EqualFold(normalize.Text(is.Sheet), key) {
+		if !strings.EqualFold(normalize.Text(is.Sheet), key) {
+			continue
+		}
+		if _, _, ok := parseRef(is.Cell); ok {
 			return true
+		}
+		for _, r := range is.Related {
+			if _, _, ok := parseRef(r); ok {
+				return true
+			}
 		}
 	}
 	return false
@@ -64,6 +73,18 @@ type target struct {
 	cell  string // the cell to mark; "" when the issue has no cell or its sheet is not there
 	where string // the issue's cell ("C5") for the table, even when cell is ""
 	link  string // hyperlink location ("'KetNap'!C5"); "" when there is nothing to go to
+	// related are the other cells the issue is about (the inputs of a
+	// balance rule), canonical, without cell and without repeats; marked
+	// like cell, never linked. Empty when the sheet is not there.
+	related []string
+}
+
+// cells returns every cell the target marks: its cell, then the related ones.
+func (t target) cells() []string {
+	if t.cell == "" {
+		return t.related
+	}
+	return append([]string{t.cell}, t.related...)
 }
 
 // build annotates the original (when b.annotated) and adds the issues sheet
@@ -217,6 +238,13 @@ func (b *builder) target(is validate.Issue) target {
 		ref = fmt.Sprintf("A%d", is.Row)
 	}
 	t.link = quoteSheet(sheet) + "!" + ref
+	for _, r := range is.Related {
+		// A1 names; of a range, its first cell.
+		c, _, ok := parseRef(r)
+		if ok && c != t.cell && !slices.Contains(t.related, c) {
+			t.related = append(t.related, c)
+		}
+	}
 	return t
 }
 
@@ -259,48 +287,35 @@ func (b *builder) mark(ctx context.Context, targets []target) error {
 	type cellMark struct {
 		sheet, cell string
 		sev         schema.Severity
-		issues      []int
+		issues      []issueAt
 	}
 	var marks []*cellMark
 	byCell := map[string]*cellMark{}
 	merges := map[string][]rect{}
 	for i, t := range targets {
-		if t.cell == "" {
-			continue
-		}
-		ms, ok := merges[t.sheet]
-		if !ok {
-			if size, lim := b.sizes[t.sheet], b.opts.Limits.MaxSheetSize; size > lim {
-				return &BudgetError{What: budgetSheet, Sheet: t.sheet, Limit: lim, Got: size}
+		for n, cell := range t.cells() {
+			if err := ctx.Err(); err != nil {
+				return err
 			}
-			list, err := b.f.GetMergeCells(t.sheet, true)
+			mark, err := b.mergeStartOf(t.sheet, cell, merges)
 			if err != nil {
-				return fmt.Errorf("merged cells of %q: %w", t.sheet, err)
+				return err
 			}
-			ms = rects(list)
-			merges[t.sheet] = ms
-		}
-		if col, row, err := excelize.CellNameToCoordinates(t.cell); err == nil {
-			if lim := b.opts.Limits.MaxRows; row > lim {
-				return &BudgetError{What: budgetRows, Sheet: t.sheet, Limit: int64(lim), Got: int64(row)}
+			key := t.sheet + "!" + mark
+			m, ok := byCell[key]
+			if !ok {
+				m = &cellMark{sheet: t.sheet, cell: mark, sev: schema.Warning}
+				byCell[key] = m
+				marks = append(marks, m)
 			}
-			if lim := b.opts.Limits.MaxColumn; col > lim {
-				return &BudgetError{What: budgetCols, Sheet: t.sheet, Limit: int64(lim), Got: int64(col)}
+			if k := len(m.issues); k > 0 && m.issues[k-1].i == i {
+				continue // two cells of one issue under one merge
 			}
+			if b.res.Issues[i].Severity != schema.Warning {
+				m.sev = schema.Error
+			}
+			m.issues = append(m.issues, issueAt{i: i, related: n > 0 || t.cell == ""})
 		}
-		// A cell covered by a merge is not seen: mark the merge's first cell.
-		t.cell = mergeStart(ms, t.cell)
-		key := t.sheet + "!" + t.cell
-		m, ok := byCell[key]
-		if !ok {
-			m = &cellMark{sheet: t.sheet, cell: t.cell, sev: schema.Warning}
-			byCell[key] = m
-			marks = append(marks, m)
-		}
-		if b.res.Issues[i].Severity != schema.Warning {
-			m.sev = schema.Error
-		}
-		m.issues = append(m.issues, i)
 	}
 	existing := map[string]map[string]excelize.Comment{}
 	for n, m := range marks {
@@ -330,6 +345,40 @@ func (b *builder) mark(ctx context.Context, targets []target) error {
 		}
 	}
 	return nil
+}
+
+// issueAt is one issue on a marked cell: related when the cell is one the
+// issue used (an input of its rule), not the cell it points at.
+type issueAt struct {
+	i       int
+	related bool
+}
+
+// mergeStartOf checks cell against the budgets of its sheet (read once, into
+// merges) and returns the cell that carries its mark: a cell covered by a
+// merge is not seen, the merge's first cell is marked.
+func (b *builder) mergeStartOf(sheet, cell string, merges map[string][]rect) (string, error) {
+	ms, ok := merges[sheet]
+	if !ok {
+		if size, lim := b.sizes[sheet], b.opts.Limits.MaxSheetSize; size > lim {
+			return "", &BudgetError{What: budgetSheet, Sheet: sheet, Limit: lim, Got: size}
+		}
+		list, err := b.f.GetMergeCells(sheet, true)
+		if err != nil {
+			return "", fmt.Errorf("merged cells of %q: %w", sheet, err)
+		}
+		ms = rects(list)
+		merges[sheet] = ms
+	}
+	if col, row, err := excelize.CellNameToCoordinates(cell); err == nil {
+		if lim := b.opts.Limits.MaxRows; row > lim {
+			return "", &BudgetError{What: budgetRows, Sheet: sheet, Limit: int64(lim), Got: int64(row)}
+		}
+		if lim := b.opts.Limits.MaxColumn; col > lim {
+			return "", &BudgetError{What: budgetCols, Sheet: sheet, Limit: int64(lim), Got: int64(col)}
+		}
+	}
+	return mergeStart(ms, cell), nil
 }
 
 // rect is a merged range: first and last column and row.
@@ -400,7 +449,7 @@ const commentMark = "— Returns —"
 // comment sets the cell's comment to its issues' messages and fixes. A
 // comment already there (the operator's) is kept on top, above commentMark;
 // our part from an earlier round (a feedback workbook sent back) is replaced.
-func (b *builder) comment(sheet, cell string, issues []int, existing map[string]excelize.Comment) error {
+func (b *builder) comment(sheet, cell string, issues []issueAt, existing map[string]excelize.Comment) error {
 	lang := b.opts.Lang
 	var runs []excelize.RichTextRun
 	lines := 0
@@ -424,8 +473,8 @@ func (b *builder) comment(sheet, cell string, issues []int, existing map[string]
 			lines += 3 + len(text)/40
 		}
 	}
-	for n, i := range issues {
-		is := b.res.Issues[i]
+	for n, at := range issues {
+		is := b.res.Issues[at.i]
 		sev := b.w.sevError
 		if is.Severity == schema.Warning {
 			sev = b.w.sevWarn
@@ -442,6 +491,16 @@ func (b *builder) comment(sheet, cell string, issues []int, existing map[string]
 			excelize.RichTextRun{Text: head, Font: &excelize.Font{Bold: true}},
 			excelize.RichTextRun{Text: msg})
 		lines += 1 + len(head+msg)/40
+		if at.related {
+			// The message speaks of the issue's own cell: say this one is
+			// an input of the rule, and where the issue is.
+			rel := b.w.relatedNone
+			if c, _, ok := parseRef(is.Cell); ok {
+				rel = fmt.Sprintf(b.w.relatedTo, c)
+			}
+			runs = append(runs, excelize.RichTextRun{Text: "\n" + rel})
+			lines += 1 + len(rel)/40
+		}
 		if h := is.Hint.In(lang); h != "" {
 			runs = append(runs, excelize.RichTextRun{Text: "\n" + b.w.fix + ": " + h})
 			lines += 1 + len(h)/40
@@ -810,14 +869,13 @@ func (b *builder) markedCells(targets []target) (red, amber bool) {
 	}
 	sev := map[string]schema.Severity{}
 	for i, t := range targets {
-		if t.cell == "" {
-			continue
-		}
-		key := t.sheet + "!" + t.cell
-		if b.res.Issues[i].Severity != schema.Warning {
-			sev[key] = schema.Error
-		} else if sev[key] == "" {
-			sev[key] = schema.Warning
+		for _, cell := range t.cells() {
+			key := t.sheet + "!" + cell
+			if b.res.Issues[i].Severity != schema.Warning {
+				sev[key] = schema.Error
+			} else if sev[key] == "" {
+				sev[key] = schema.Warning
+			}
 		}
 	}
 	for _, s := range sev {
@@ -830,8 +888,8 @@ func (b *builder) markedCells(targets []target) (red, amber bool) {
 func countCells(targets []target) int {
 	seen := map[string]bool{}
 	for _, t := range targets {
-		if t.cell != "" {
-			seen[t.sheet+"!"+t.cell] = true
+		for _, cell := range t.cells() {
+			seen[t.sheet+"!"+cell] = true
 		}
 	}
 	return len(seen)

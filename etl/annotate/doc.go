@@ -4,6 +4,9 @@
 // a first sheet, "Lỗi" ("Issues" in English), that says in plain words what
 // was found and what to do next, then lists every issue (sheet, cell, field,
 // rule, severity, the value as typed, message, fix) with a link to its cell.
+// The cells an issue used (validate.Issue.Related: the inputs of a balance
+// rule such as TH-01) are filled and commented too, with a line that names
+// the issue's own cell; the list links to that cell only.
 // Everything else in the workbook is left as it was: other sheets, values,
 // styles (a filled cell keeps its number format, font, borders and
 // alignment), column widths, data validations, defined names.

@@ -217,3 +217,12 @@ func markCell(t *testing.T, f *excelize.File, sheet, cell string) string {
 	}
 	return cell
 }
+
+// issueCells returns the cells an issue marks: its own cell, then the cells it
+// used (Related).
+func issueCells(is validate.Issue) []string {
+	if is.Cell == "" {
+		return is.Related
+	}
+	return append([]string{is.Cell}, is.Related...)
+}

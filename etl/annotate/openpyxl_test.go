@@ -138,19 +138,18 @@ func TestOpenpyxlReadsTheAnnotations(t *testing.T) {
 
 			wantFills := map[string]string{}
 			for _, is := range res.Issues {
-				if is.Cell == "" {
-					continue
+				for _, cell := range issueCells(is) {
+					key := is.Sheet + "!" + markCell(t, orig, is.Sheet, cell)
+					if is.Severity != schema.Warning {
+						wantFills[key] = annotate.ErrorFill
+					} else if wantFills[key] == "" {
+						wantFills[key] = annotate.WarningFill
+					}
+					c, ok := r.Comments[key]
+					require.True(t, ok, "comment on %s", key)
+					require.Equal(t, "Returns", c[0])
+					require.Contains(t, c[1], is.Message.VI)
 				}
-				key := is.Sheet + "!" + markCell(t, orig, is.Sheet, is.Cell)
-				if is.Severity != schema.Warning {
-					wantFills[key] = annotate.ErrorFill
-				} else if wantFills[key] == "" {
-					wantFills[key] = annotate.WarningFill
-				}
-				c, ok := r.Comments[key]
-				require.True(t, ok, "comment on %s", key)
-				require.Equal(t, "Returns", c[0])
-				require.Contains(t, c[1], is.Message.VI)
 			}
 			require.Equal(t, wantFills, r.Fills)
 			require.Len(t, r.Comments, len(wantFills))

@@ -81,9 +81,13 @@ type words struct {
 	row       string // "Dòng %d"
 	noSheet   string // the sheet is not in the file
 
-	page   string // "Trang" in the printed footer
-	fix    string // "Cách sửa" in comments
-	author string // comment author
+	page string // "Trang" in the printed footer
+	fix  string // "Cách sửa" in comments
+	// relatedTo ends the comment of a cell the issue used (an input of a
+	// balance rule): %s is the issue's own cell; relatedNone when it has none.
+	relatedTo   string
+	relatedNone string
+	author      string // comment author
 }
 
 var dict = map[string]*words{
@@ -120,6 +124,8 @@ var dict = map[string]*words{
 		sevError:        "Lỗi", sevWarn: "Cảnh báo",
 		wholeFile: "Toàn tệp", wholeSht: "Cả trang", row: "Dòng %d", noSheet: "(không có trong tệp)",
 		fix: "Cách sửa", author: "Returns", page: "Trang",
+		relatedTo:   "Ô này là một số liệu mà phép kiểm tra đã dùng; lỗi được ghi ở ô %s. Sửa ô có số liệu sai (ô này hoặc ô %[1]s).",
+		relatedNone: "Ô này là một số liệu mà phép kiểm tra đã dùng.",
 	},
 	"en": {
 		sheetName: "Issues",
@@ -154,5 +160,7 @@ var dict = map[string]*words{
 		sevError:        "Error", sevWarn: "Warning",
 		wholeFile: "Whole file", wholeSht: "Whole sheet", row: "Row %d", noSheet: "(not in the file)",
 		fix: "How to fix", author: "Returns", page: "Page",
+		relatedTo:   "This cell is one of the figures the check used; the issue is recorded at %s. Correct whichever figure is wrong (this cell or %[1]s).",
+		relatedNone: "This cell is one of the figures the check used.",
 	},
 }

@@ -23,8 +23,11 @@ type JSONIssue struct {
 	Rule     string          `json:"rule"`
 	Severity schema.Severity `json:"severity"`
 	Value    string          `json:"value"`
-	Message  string          `json:"message"`
-	Hint     string          `json:"hint,omitempty"`
+	// Related are the other cells of Sheet the issue used (A1 names), e.g.
+	// every input of a balance rule; absent when there are none.
+	Related []string `json:"related,omitempty"`
+	Message string   `json:"message"`
+	Hint    string   `json:"hint,omitempty"`
 }
 
 // JSONResult is one file's line of the JSON report.
@@ -61,7 +64,7 @@ func JSON(res *validate.Result, lang string) JSONResult {
 	for _, is := range res.Issues {
 		out.Issues = append(out.Issues, JSONIssue{
 			Sheet: is.Sheet, Cell: is.Cell, Field: is.Field, Rule: is.Rule, Severity: is.Severity,
-			Value: is.Value, Message: is.Message.In(lang), Hint: is.Hint.In(lang),
+			Value: is.Value, Related: is.Related, Message: is.Message.In(lang), Hint: is.Hint.In(lang),
 		})
 	}
 	return out
@@ -84,12 +87,12 @@ func WriteJSONResult(w io.Writer, r JSONResult) error {
 }
 
 type words struct {
-	accepted, rejected, org, period, template, errors, warnings, rows, sheet, fileLevel, fix, omitted, cell, field, value string
+	accepted, rejected, org, period, template, errors, warnings, rows, sheet, fileLevel, fix, omitted, cell, field, value, related string
 }
 
 var dict = map[string]words{
-	"vi": {"ĐƯỢC CHẤP NHẬN", "BỊ TỪ CHỐI", "Đơn vị", "Kỳ báo cáo", "Mẫu", "lỗi", "cảnh báo", "dòng", "Trang", "Toàn tệp", "Cách sửa", "Còn %s vấn đề khác không được liệt kê (báo cáo chỉ giữ %s vấn đề đầu tiên).", "ô", "trường", "giá trị"},
-	"en": {"ACCEPTED", "REJECTED", "Organisation", "Period", "Template", "errors", "warnings", "rows", "Sheet", "Whole file", "How to fix", "%s more issues are not listed (the report keeps the first %s).", "cell", "field", "value"},
+	"vi": {"ĐƯỢC CHẤP NHẬN", "BỊ TỪ CHỐI", "Đơn vị", "Kỳ báo cáo", "Mẫu", "lỗi", "cảnh báo", "dòng", "Trang", "Toàn tệp", "Cách sửa", "Còn %s vấn đề khác không được liệt kê (báo cáo chỉ giữ %s vấn đề đầu tiên).", "ô", "trường", "giá trị", "ô liên quan"},
+	"en": {"ACCEPTED", "REJECTED", "Organisation", "Period", "Template", "errors", "warnings", "rows", "Sheet", "Whole file", "How to fix", "%s more issues are not listed (the report keeps the first %s).", "cell", "field", "value", "related cells"},
 }
 
 // plural is word for n things: English drops the plural "s" for one;
@@ -186,22 +189,8 @@ func WriteText(w io.Writer, res *validate.Result, lang string) error {
 				fmt.Fprintf(&b, "      %s: %s\n", d.fix, h)
 			}
 			for _, is := range g.issues {
-				loc := is.Cell
-				if loc == "" && is.Row > 0 {
-					loc = fmt.Sprintf("%s %d", d.rows, is.Row)
-				}
-				var parts []string
-				if loc != "" {
-					parts = append(parts, loc)
-				}
-				if is.Field != "" {
-					parts = append(parts, "("+is.Field+")")
-				}
-				if is.Value != "" {
-					parts = append(parts, fmt.Sprintf("= %q", is.Value))
-				}
-				if len(parts) > 0 {
-					fmt.Fprintf(&b, "      %s\n", strings.Join(parts, " "))
+				if line := issueLine(d, lang, is, first); line != "" {
+					fmt.Fprintf(&b, "      %s\n", line)
 				}
 			}
 		}
@@ -211,4 +200,46 @@ func WriteText(w io.Writer, res *validate.Result, lang string) error {
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// issueLine is one issue's line under its group's heading: where it is, the
+// field, the value as typed, the other cells it used, and its own message
+// and fix when they are not the ones the heading (the group's first issue)
+// already gives; "" when there is nothing to add.
+func issueLine(d words, lang string, is, first validate.Issue) string {
+	loc := is.Cell
+	if loc == "" && is.Row > 0 {
+		loc = fmt.Sprintf("%s %d", d.rows, is.Row)
+	}
+	var parts []string
+	if loc != "" {
+		parts = append(parts, loc)
+	}
+	if is.Field != "" {
+		parts = append(parts, "("+is.Field+")")
+	}
+	if is.Value != "" {
+		parts = append(parts, fmt.Sprintf("= %q", is.Value))
+	}
+	line := strings.Join(parts, " ")
+	if len(is.Related) > 0 {
+		rel := d.related + ": " + strings.Join(is.Related, ", ")
+		if line != "" {
+			line += "; "
+		}
+		line += rel
+	}
+	if m := is.Message.In(lang); m != "" && m != first.Message.In(lang) {
+		if line != "" {
+			line += " — "
+		}
+		line += m
+	}
+	if h := is.Hint.In(lang); h != "" && h != first.Hint.In(lang) {
+		if line != "" {
+			line += " — "
+		}
+		line += d.fix + ": " + h
+	}
+	return line
 }

@@ -48,6 +48,61 @@ func TestJSONShape(t *testing.T) {
 	}
 	require.Equal(t, "Under 18.", is["message"])
 	require.Equal(t, "C5", is["cell"])
+	require.NotContains(t, is, "related", "related is left out when the issue used no other cell")
+
+	// An issue that used other cells carries them, in order.
+	res := sample()
+	res.Issues[0].Related = []string{"C9", "C10"}
+	buf.Reset()
+	require.NoError(t, WriteJSON(&buf, res, "vi"))
+	m = nil
+	require.NoError(t, json.Unmarshal(buf.Bytes(), &m))
+	is = m["issues"].([]any)[0].(map[string]any)
+	for _, k := range []string{"sheet", "cell", "field", "rule", "severity", "value", "message", "related"} {
+		require.Contains(t, is, k)
+	}
+	require.Equal(t, []any{"C9", "C10"}, is["related"])
+	require.NotContains(t, m["issues"].([]any)[1].(map[string]any), "related")
+}
+
+// TestTextRelatedAndOwnMessages: an issue's line names the other cells it
+// used after its cell, and an issue whose message (or fix) differs from its
+// group's first prints its own: two missing columns give two explanations.
+func TestTextRelatedAndOwnMessages(t *testing.T) {
+	t.Parallel()
+	res := &validate.Result{
+		File: "BCQ_X_2025Q3.xlsx", Status: validate.Rejected, Reason: reason.InvalidData, Template: "BCQ-1", Errors: 4,
+		Issues: []validate.Issue{
+			{Sheet: "ThongTin", Cell: "C23", Field: "members_end_official", Rule: "TH-01", Severity: schema.Error, Value: "424",
+				Related: []string{"C9", "C10", "C11"}, Message: schema.Text{VI: "Cân đối sai.", EN: "Balance off."}},
+			{Sheet: "KetNap", Cell: "R1", Rule: "WB-COLUMN-MISSING", Severity: schema.Error,
+				Message: schema.Text{VI: "Thiếu cột Ngày sinh ở R1.", EN: "Column Birth date missing at R1."},
+				Hint:    schema.Text{VI: "Thêm cột Ngày sinh.", EN: "Add the Birth date column."}},
+			{Sheet: "KetNap", Cell: "S1", Rule: "WB-COLUMN-MISSING", Severity: schema.Error,
+				Message: schema.Text{VI: "Thiếu cột Quê quán ở S1.", EN: "Column Home town missing at S1."},
+				Hint:    schema.Text{VI: "Thêm cột Quê quán.", EN: "Add the Home town column."}},
+			{Sheet: "KetNap", Cell: "T1", Rule: "WB-COLUMN-MISSING", Severity: schema.Error,
+				Message: schema.Text{VI: "Thiếu cột Ngày sinh ở R1.", EN: "Column Birth date missing at R1."},
+				Hint:    schema.Text{VI: "Thêm cột Ngày sinh.", EN: "Add the Birth date column."}},
+		},
+	}
+	var buf bytes.Buffer
+	require.NoError(t, WriteText(&buf, res, "vi"))
+	out := buf.String()
+	require.Contains(t, out, "\n      C23 (members_end_official) = \"424\"; ô liên quan: C9, C10, C11\n")
+	require.Equal(t, 1, strings.Count(out, "[WB-COLUMN-MISSING]"), "one group")
+	require.Contains(t, out, "[WB-COLUMN-MISSING] Lỗi — Thiếu cột Ngày sinh ở R1. (3)")
+	require.Contains(t, out, "\n      R1\n", "the first issue's message is the heading's")
+	require.Contains(t, out, "\n      S1 — Thiếu cột Quê quán ở S1. — Cách sửa: Thêm cột Quê quán.\n")
+	require.Contains(t, out, "\n      T1\n", "the same message as the heading's is not repeated")
+	require.Equal(t, 1, strings.Count(out, "Thiếu cột Ngày sinh"))
+	require.Equal(t, 1, strings.Count(out, "Thiếu cột Quê quán"))
+
+	buf.Reset()
+	require.NoError(t, WriteText(&buf, res, "en"))
+	out = buf.String()
+	require.Contains(t, out, "C23 (members_end_official) = \"424\"; related cells: C9, C10, C11\n")
+	require.Contains(t, out, "S1 — Column Home town missing at S1. — How to fix: Add the Home town column.\n")
 }
 
 // TestTextGroupsBySheetAndRule checks the human report: one heading per
