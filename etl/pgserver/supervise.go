@@ -67,7 +67,10 @@ func (s *Server) supervise(ctx context.Context, cfg SuperviseConfig) {
 		log.WarnContext(ctx, "pgserver: the private PostgreSQL is not running: starting it again", slog.String("dir", s.cfg.Dir))
 		wait := cfg.RetryBase
 		for attempt := 1; ; attempt++ {
-			err := s.start(ctx)
+			err := s.clearStaleLock()
+			if err == nil {
+				err = s.start(ctx)
+			}
 			if err == nil {
 				s.setStarted(true)
 				pid, _ := s.Postmaster()
@@ -106,6 +109,65 @@ func (s *Server) Postmaster() (pid int, alive bool) {
 		return 0, false
 	}
 	return pid, processAlive(pid)
+}
+
+// clearStaleLock removes postmaster.pid when the postmaster it names is
+// dead but not yet reaped (a zombie: PostgreSQL's own check, kill(pid, 0),
+// takes it for a live postmaster and refuses to start, for as long as
+// nobody reaps it) and no process of the old cluster still runs in the data
+// directory (its backends leave when their postmaster dies; starting beside
+// one would let two servers write the same files). A lock of a live
+// postmaster, or of one PostgreSQL can judge itself, is left alone.
+func (s *Server) clearStaleLock() error {
+	lock := filepath.Join(s.DataDir(), "postmaster.pid")
+	pid, alive := s.Postmaster()
+	if pid == 0 || alive || syscall.Kill(pid, 0) != nil {
+		return nil // no lock, a live postmaster, or a pid PostgreSQL sees is gone
+	}
+	if n := processesIn(s.DataDir()); n > 0 {
+		return fmt.Errorf("pgserver: %d process(es) of the stopped cluster still run in %s", n, s.DataDir())
+	}
+	// The socket's lock names the same dead postmaster, and PostgreSQL
+	// judges it the same way.
+	socks, _ := filepath.Glob(filepath.Join(s.SocketDir(), ".s.PGSQL.*.lock"))
+	for _, l := range append(socks, lock) {
+		b, err := os.ReadFile(l)
+		if err != nil {
+			continue
+		}
+		first, _, _ := bytes.Cut(b, []byte("\n"))
+		if p, err := strconv.Atoi(string(bytes.TrimSpace(first))); err != nil || p != pid {
+			continue
+		}
+		if err := os.Remove(l); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return fmt.Errorf("pgserver: remove the stale lock %s: %w", filepath.Base(l), err)
+		}
+	}
+	return nil
+}
+
+// processesIn counts the live processes whose working directory is dir (a
+// PostgreSQL server process works in its data directory).
+func processesIn(dir string) int {
+	want, err := filepath.EvalSymlinks(dir)
+	if err != nil {
+		return 0
+	}
+	entries, err := os.ReadDir("/proc")
+	if err != nil {
+		return 0
+	}
+	n := 0
+	for _, e := range entries {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		if cwd, err := os.Readlink(fmt.Sprintf("/proc/%d/cwd", pid)); err == nil && cwd == want && processAlive(pid) {
+			n++
+		}
+	}
+	return n
 }
 
 // processAlive reports whether pid is a live process: it exists (signal 0)
