@@ -1,0 +1,14 @@
+-- +goose Up
+-- Unchanged resubmissions (issue 10): the fingerprint of what a submission
+-- loaded, so that a return opened and saved again in another program (new
+-- bytes, the same values) is recognised as the same content and creates no
+-- new version.
+--
+-- content_sha256 is the SHA-256 of the values loaded for every field of
+-- every sheet, after the validator's normalisation, in a canonical encoding
+-- (store.Load: "What counts as the same content"). NULL for submissions
+-- loaded before this migration: they are never taken as unchanged.
+ALTER TABLE returns.submission ADD COLUMN content_sha256 text CHECK (content_sha256 ~ '^[0-9a-f]{64}$');
+
+-- +goose Down
+ALTER TABLE returns.submission DROP COLUMN content_sha256;
