@@ -435,7 +435,7 @@ func (l *Load) finish(ctx context.Context, want int64) (int64, error) {
 // sheet row by row, in the order of the file), the same field holds the
 // same value as stored — after the validator's normalisation. So a count
 // written as the text "4" or as the number 4, a date as a serial or as
-// dd/mm/yyyy text, text in NFD or NFC, styles, column widths, hidden rows,
+// dd/mm/yyyy text, text in NFD or NFC or with extra spaces, styles, column widths,
 // the order of the sheets, shared or inline strings, the file's metadata and
 // the program that saved it do not count; any value that differs, a row
 // added, removed or moved to another place among the rows, does. The row
