@@ -146,3 +146,46 @@ func TestUnchangedResubmission(t *testing.T) {
 	require.Equal(t, 3, third.Version)
 	require.EqualValues(t, 3, versionOnBoard())
 }
+
+// TestUnchangedConcurrently: two different re-saves of the loaded return
+// judged at the same time are both duplicates of it; neither becomes a
+// version.
+func TestUnchangedConcurrently(t *testing.T) {
+	b := setup(t)
+	var r *generate.Return
+	for _, x := range b.p.Returns {
+		if len(x.Admissions) > 0 {
+			r = x
+			break
+		}
+	}
+	require.NotNil(t, r)
+	day1 := time.Date(2025, 10, 5, 9, 0, 0, 0, time.UTC)
+	original := write(t, r)
+	require.Equal(t, intake.Loaded, b.judge(t, original, r.FileName(), day1).Outcome)
+	var inline bytes.Buffer
+	require.NoError(t, generate.WriteReturn(&inline, r, generate.WriteOptions{StreamWriter: true}))
+	files := [][]byte{inline.Bytes(), resave(t, original)}
+	type got struct {
+		res *intake.Result
+		err error
+	}
+	out := make(chan got, len(files))
+	for _, data := range files {
+		go func() {
+			res, err := intake.Reader(context.Background(), bytes.NewReader(data), int64(len(data)), shaHex(data), b.set, b.st,
+				intake.Options{FileName: "again.xlsx", ReceivedAt: day1.Add(time.Hour),
+					Validate: validate.Options{Now: func() time.Time { return time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC) }}})
+			out <- got{res, err}
+		}()
+	}
+	for range files {
+		g := <-out
+		require.NoError(t, g.err)
+		require.Equal(t, intake.Duplicate, g.res.Outcome, "%+v", g.res.Issues)
+		require.True(t, g.res.DuplicateOf.Unchanged)
+	}
+	require.Equal(t, 1, count(t, b.st, `SELECT count(*) FROM returns.submission`))
+	require.Equal(t, 3, count(t, b.st, `SELECT count(*) FROM returns.ledger`))
+	require.Equal(t, 2, count(t, b.st, `SELECT count(*) FROM returns.file_event WHERE outcome = 'duplicate'`))
+}
