@@ -99,9 +99,19 @@ func TestLoadDuplicateSupersede(t *testing.T) {
 	require.Equal(t, len(r.Admissions), count(t, b.st, `SELECT count(*) FROM returns.admission`))
 	require.Equal(t, 1, count(t, b.st, `SELECT count(*) FROM returns.file_event WHERE outcome = 'duplicate'`))
 
-	// A corrected return (different content) supersedes the first one;
+	// The same values in other bytes (dates as text) are unchanged
+	// content: a duplicate too, no new version.
+	resaved := b.ingest(t, write(t, r, generate.WriteOptions{DatesAsText: true}), r.FileName())
+	require.Equal(t, ingest.Duplicate, resaved.Outcome, "%+v", resaved.Issues)
+	require.True(t, resaved.DuplicateOf.Unchanged)
+	require.Equal(t, sub, resaved.SubmissionID)
+	require.Equal(t, 1, count(t, b.st, `SELECT count(*) FROM returns.submission`))
+
+	// A corrected return (a value changed) supersedes the first one;
 	// history is kept.
-	corrected := write(t, r, generate.WriteOptions{DatesAsText: true})
+	fixed := *r
+	fixed.Info.TempIn++
+	corrected := write(t, &fixed, generate.WriteOptions{DatesAsText: true})
 	res2 := b.ingest(t, corrected, r.FileName())
 	require.Equal(t, ingest.Loaded, res2.Outcome, "%+v", res2.Issues)
 	require.Equal(t, 2, res2.Version)

@@ -131,7 +131,7 @@ func Reader(ctx context.Context, r io.ReaderAt, size int64, sha string, set *sch
 	if errors.As(err, &dup) {
 		res := &Result{Result: &validate.Result{File: opts.FileName, SHA256: sha, Template: tmpl, Rows: map[string]int{},
 			Org: dup.Org, Year: dup.Year, Quarter: dup.Quarter, Period: fmt.Sprintf("%d-Q%d", dup.Year, dup.Quarter)},
-			Outcome: Duplicate, SubmissionID: dup.SubmissionID, DuplicateOf: dup}
+			Outcome: Duplicate, SubmissionID: dup.SubmissionID, Version: dup.Version, DuplicateOf: dup}
 		mails, err := resultMails(ctx, st.Addressee, res, opts, nil, 0)
 		if err != nil {
 			return nil, err
@@ -179,9 +179,19 @@ func Reader(ctx context.Context, r io.ReaderAt, size int64, sha string, set *sch
 		res.Outcome = Rejected
 		return res, recordRejected(ctx, st, meta, res, opts, r, size)
 	}
+	// A return saved again without a change of any value (another program,
+	// another way of storing the same values) is no new version: the file
+	// is recorded as a duplicate of the current submission
+	// (store.Load.Unchanged says what counts as the same content).
+	if dup, err := load.Unchanged(ctx); err != nil {
+		return nil, fmt.Errorf("ingest %s: %w", opts.FileName, err)
+	} else if dup != nil {
+		res.Outcome, res.SubmissionID, res.Version, res.DuplicateOf = Duplicate, dup.SubmissionID, dup.Version, dup
+	} else {
+		res.Outcome, res.SubmissionID, res.Version = Loaded, load.SubmissionID(), load.Version()
+	}
 	// The result mail is queued in the load's own transaction: it goes out
-	// if and only if the data is there.
-	res.Outcome, res.SubmissionID, res.Version = Loaded, load.SubmissionID(), load.Version()
+	// if and only if the data (or the duplicate's record) is there.
 	mails, err := resultMails(ctx, load.Addressee, res, opts, r, size)
 	if err != nil {
 		return nil, err
@@ -285,7 +295,7 @@ func resultMails(ctx context.Context, addressee func(context.Context, string) (s
 		res.Answered = store.AnsweredOperators
 	}
 	if res.DuplicateOf != nil {
-		o.DupReceived = res.DuplicateOf.ReceivedAt
+		o.DupReceived, o.Unchanged = res.DuplicateOf.ReceivedAt, res.DuplicateOf.Unchanged
 	}
 	var attachment []byte
 	name := ""

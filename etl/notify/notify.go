@@ -20,6 +20,7 @@ import (
 
 	"github.com/returns-project/returns/etl/locale"
 	"github.com/returns-project/returns/etl/mail/outmail"
+	"github.com/returns-project/returns/etl/report"
 	"github.com/returns-project/returns/etl/schema"
 	"github.com/returns-project/returns/etl/validate"
 )
@@ -40,10 +41,14 @@ type Outcome struct {
 	Result       *validate.Result
 	ReceivedAt   time.Time
 	SubmissionID int64 // loaded: the new submission; duplicate: the one it repeats
-	Version      int   // loaded: version for its organisation and quarter
+	Version      int   // version for its organisation and quarter: loaded, the new one; duplicate, the one it repeats
 	DupReceived  time.Time
-	Org          string // organisation the mail is about (the result's, or the inbox folder's)
-	OrgName      string // its name in the registry, which the mail greets; empty when unknown
+	// Unchanged: the duplicate is a return saved again without a change of
+	// any value (not the very same file); the mail says "unchanged from
+	// version N received on dd/mm/yyyy".
+	Unchanged bool
+	Org       string // organisation the mail is about (the result's, or the inbox folder's)
+	OrgName   string // its name in the registry, which the mail greets; empty when unknown
 	// Operators is set when the mail goes to the operators because no
 	// organisation could be found for the file: the mail says so.
 	Operators bool
@@ -118,6 +123,8 @@ type data struct {
 	Version                                                    int
 	SubmissionID                                               int64
 	DupReceived                                                string
+	Unchanged                                                  bool
+	DupText, DupTextEN                                         string
 	Reason, ReasonTitle, ReasonFix, ReasonTitleEN, ReasonFixEN string
 	Errors, Warnings, Omitted                                  int
 	Rows                                                       []string
@@ -135,6 +142,11 @@ func buildData(o Outcome) data {
 	}
 	if !o.DupReceived.IsZero() {
 		d.DupReceived = locale.DateTime(o.DupReceived)
+	}
+	if o.Status == Duplicate && o.Unchanged {
+		d.Unchanged = true
+		d.DupText = report.Duplicate("vi", o.SubmissionID, o.Version, o.DupReceived, true)
+		d.DupTextEN = report.Duplicate("en", o.SubmissionID, o.Version, o.DupReceived, true)
 	}
 	if res.Reason != "" {
 		d.Reason = string(res.Reason)
@@ -185,6 +197,10 @@ func buildData(o Outcome) data {
 			d.Subject = fmt.Sprintf("[Returns] %s · %s · Đã chấp nhận (lần %d)", org, period, o.Version)
 		}
 	case Duplicate:
+		if o.Unchanged {
+			d.Subject = fmt.Sprintf("[Returns] %s · %s · Không thay đổi so với lần nộp số %d", org, period, o.Version)
+			break
+		}
 		d.Subject = fmt.Sprintf("[Returns] %s · %s · Tệp trùng lần nộp số %d", org, period, o.SubmissionID)
 	default:
 		d.Subject = fmt.Sprintf("[Returns] %s · %s · Bị từ chối: %d lỗi", org, period, res.Errors)
@@ -212,6 +228,8 @@ Báo cáo {{.Period}} đã được CHẤP NHẬN và ghi nhận (lần nộp s�
 Số dòng đã ghi nhận: {{range $i, $r := .Rows}}{{if $i}}; {{end}}{{$r}}{{end}}.
 {{- if .Warnings}}
 Có {{.Warnings}} cảnh báo (không chặn việc ghi nhận), xem bên dưới và tệp đính kèm.{{end}}
+{{- else if .Unchanged}}
+{{.DupText}} Không cần làm gì thêm.
 {{- else if eq .Status "duplicate"}}
 Tệp này giống hệt lần nộp số {{.SubmissionID}} (nhận lúc {{.DupReceived}}), nên không ghi nhận lại. Không cần làm gì thêm.
 {{- else}}
@@ -227,7 +245,7 @@ Các vấn đề chính:
 {{end}}{{if gt .Omitted 0}}… và {{.Omitted}} vấn đề khác (xem tệp đính kèm).
 {{end}}{{end}}
 --
-English: file "{{.File}}" received {{.Received}}{{if .PeriodEN}} for {{.PeriodEN}}{{end}}: {{if eq .Status "loaded"}}accepted (submission {{.SubmissionID}}, version {{.Version}}).{{else if eq .Status "duplicate"}}duplicate of submission {{.SubmissionID}}, nothing loaded.{{else}}rejected ({{.Reason}}): {{.ReasonTitleEN}} {{.ReasonFixEN}}{{end}}
+English: file "{{.File}}" received {{.Received}}{{if .PeriodEN}} for {{.PeriodEN}}{{end}}: {{if eq .Status "loaded"}}accepted (submission {{.SubmissionID}}, version {{.Version}}).{{else if .Unchanged}}{{.DupTextEN}}{{else if eq .Status "duplicate"}}duplicate of submission {{.SubmissionID}}, nothing loaded.{{else}}rejected ({{.Reason}}): {{.ReasonTitleEN}} {{.ReasonFixEN}}{{end}}
 Thư này được gửi tự động; vui lòng không trả lời. / This mail is automatic; please do not reply.
 `
 
@@ -242,6 +260,8 @@ const htmlBody = `<!DOCTYPE html>
 <p style="color:#1a7f37"><b>Báo cáo {{.Period}} đã được chấp nhận</b> và ghi nhận (lần nộp số {{.SubmissionID}}, phiên bản {{.Version}} của kỳ này).</p>
 <p>Số dòng đã ghi nhận: {{range $i, $r := .Rows}}{{if $i}}; {{end}}{{$r}}{{end}}.</p>
 {{if .Warnings}}<p>Có {{.Warnings}} cảnh báo (không chặn việc ghi nhận).</p>{{end}}
+{{else if .Unchanged}}
+<p>{{.DupText}} Không cần làm gì thêm.</p>
 {{else if eq .Status "duplicate"}}
 <p>Tệp này giống hệt lần nộp số {{.SubmissionID}} (nhận lúc {{.DupReceived}}), nên không ghi nhận lại. Không cần làm gì thêm.</p>
 {{else}}
@@ -258,7 +278,7 @@ const htmlBody = `<!DOCTYPE html>
 {{end}}
 <hr>
 <p style="color:#555"><small>English: file {{.File}} received {{.Received}}{{if .PeriodEN}} for {{.PeriodEN}}{{end}}:
-{{if eq .Status "loaded"}}accepted (submission {{.SubmissionID}}, version {{.Version}}).{{else if eq .Status "duplicate"}}duplicate of submission {{.SubmissionID}}, nothing loaded.{{else}}rejected ({{.Reason}}): {{.ReasonTitleEN}} {{.ReasonFixEN}}{{end}}<br>
+{{if eq .Status "loaded"}}accepted (submission {{.SubmissionID}}, version {{.Version}}).{{else if .Unchanged}}{{.DupTextEN}}{{else if eq .Status "duplicate"}}duplicate of submission {{.SubmissionID}}, nothing loaded.{{else}}rejected ({{.Reason}}): {{.ReasonTitleEN}} {{.ReasonFixEN}}{{end}}<br>
 Thư này được gửi tự động; vui lòng không trả lời. / This mail is automatic; please do not reply.</small></p>
 </body></html>
 `

@@ -54,3 +54,28 @@ func TestGreetsTheRegistryName(t *testing.T) {
 	require.NoError(t, err)
 	require.Contains(t, m.Text, "Kính gửi đơn vị GD-TPG-001,")
 }
+
+// TestUnchangedSaysSoInWords: a return saved again without a change is told
+// it is unchanged from version N received on its day (Vietnam time), in the
+// subject, the text and the HTML, and not that it is the very same file.
+func TestUnchangedSaysSoInWords(t *testing.T) {
+	t.Parallel()
+	res := &validate.Result{File: "saved-again.xlsx", SHA256: strings.Repeat("d", 64), Status: validate.Accepted,
+		Org: "GD-TPG-001", Year: 2025, Quarter: 3, Rows: map[string]int{"KetNap": 2}}
+	// 04/10/2025 20:00 UTC is 05/10/2025 in Vietnam.
+	o := Outcome{Status: Duplicate, Result: res, ReceivedAt: time.Date(2025, 10, 7, 2, 0, 0, 0, time.UTC), Org: "GD-TPG-001",
+		SubmissionID: 41, Version: 2, DupReceived: time.Date(2025, 10, 4, 20, 0, 0, 0, time.UTC), Unchanged: true}
+	m, err := Mail(o, []string{"vanphong@example.org"}, nil, "")
+	require.NoError(t, err)
+	require.Equal(t, "[Returns] GD-TPG-001 · Quý III/2025 · Không thay đổi so với lần nộp số 2", m.Subject)
+	for _, body := range []string{m.Text, m.HTML} {
+		require.Contains(t, body, "Báo cáo không thay đổi so với lần nộp số 2 ngày 05/10/2025")
+		require.Contains(t, body, "The return is unchanged from version 2 received on 05/10/2025")
+		require.NotContains(t, body, "giống hệt")
+	}
+	o.Unchanged = false
+	m, err = Mail(o, []string{"vanphong@example.org"}, nil, "")
+	require.NoError(t, err)
+	require.Contains(t, m.Text, "giống hệt lần nộp số 41")
+	require.NotContains(t, m.Text, "không thay đổi")
+}

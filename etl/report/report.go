@@ -9,6 +9,7 @@ import (
 	"io"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/returns-project/returns/etl/locale"
 	"github.com/returns-project/returns/etl/schema"
@@ -242,4 +243,22 @@ func issueLine(d words, lang string, is, first validate.Issue) string {
 		line += d.fix + ": " + h
 	}
 	return line
+}
+
+// Duplicate is the one sentence that tells the operator and the submitter
+// that a file loaded nothing because its content is already there: the
+// very same file (the same bytes) as submission id, or — unchanged set — a
+// return saved again without a change of any value (store.Load.Unchanged),
+// "unchanged from version N received on dd/mm/yyyy". lang is vi or en.
+func Duplicate(lang string, id int64, version int, received time.Time, unchanged bool) string {
+	day := locale.Date(received.In(locale.Zone))
+	switch {
+	case unchanged && lang == "en":
+		return fmt.Sprintf("The return is unchanged from version %d received on %s (submission %d): every value is the same, only the way the file was saved differs, so no new version was created.", version, day, id)
+	case unchanged:
+		return fmt.Sprintf("Báo cáo không thay đổi so với lần nộp số %d ngày %s (mã lần nộp %d): mọi giá trị đều như cũ, chỉ khác cách lưu tệp, nên không tạo lần nộp mới.", version, day, id)
+	case lang == "en":
+		return fmt.Sprintf("duplicate of submission %d received on %s", id, locale.DateTime(received))
+	}
+	return fmt.Sprintf("trùng với lần nộp số %d nhận ngày %s", id, locale.DateTime(received))
 }

@@ -2,9 +2,14 @@ package store
 
 import (
 	"context"
+	"crypto/sha256"
 	"database/sql"
+	"encoding/binary"
+	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash"
+	"strconv"
 	"strings"
 	"time"
 
@@ -23,12 +28,22 @@ var ErrDuplicate = errors.New("duplicate content")
 type DuplicateError struct {
 	SubmissionID int64
 	ReceivedAt   time.Time
+	// Version is the submission's version for its organisation and
+	// quarter (the digest's "Lần nộp").
+	Version int
 	// The organisation and quarter of the submission it repeats.
 	Org           string
 	Year, Quarter int
+	// Unchanged says that the file's bytes differ from the submission's
+	// file but the values are the same (see [Load.Unchanged]): a return
+	// opened and saved again. False for the very same bytes.
+	Unchanged bool
 }
 
 func (e *DuplicateError) Error() string {
+	if e.Unchanged {
+		return fmt.Sprintf("unchanged content: duplicate of submission %d (version %d) received on %s", e.SubmissionID, e.Version, e.ReceivedAt.Format("02/01/2006 15:04"))
+	}
 	return fmt.Sprintf("duplicate of submission %d received on %s", e.SubmissionID, e.ReceivedAt.Format("02/01/2006 15:04"))
 }
 func (e *DuplicateError) Unwrap() error { return ErrDuplicate }
@@ -106,6 +121,16 @@ type Load struct {
 	args      []any
 	done      bool
 	copied    map[string]int // rows copied per table
+
+	// content is the fingerprint of the values recorded (see
+	// [Load.Unchanged]); enc its reused encoding buffer.
+	content hash.Hash
+	enc     []byte
+	// prevID is the accepted submission this load supersedes (0: none).
+	prevID int64
+	// unchanged is set by [Load.Unchanged] when the content is that of
+	// prevID: Commit then records the file as its duplicate.
+	unchanged *DuplicateError
 }
 
 // BeginLoad starts the transaction of one file. It returns a *DuplicateError
@@ -119,7 +144,9 @@ func (s *Store) BeginLoad(ctx context.Context, meta FileMeta) (*Load, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store: begin load %s: %w", short(meta.SHA256), err)
 	}
-	l := &Load{s: s, tx: tx, meta: meta, tables: tables}
+	l := &Load{s: s, tx: tx, meta: meta, tables: tables, content: sha256.New()}
+	l.enc = appendField(l.enc[:0], 'T', meta.Template)
+	l.content.Write(l.enc)
 	// Loading runs with the loader's privileges only: it can insert and
 	// supersede, never drop, alter or truncate.
 	if _, err := tx.ExecContext(ctx, `SET LOCAL ROLE returns_loader`); err != nil {
@@ -139,13 +166,21 @@ func (s *Store) BeginLoad(ctx context.Context, meta FileMeta) (*Load, error) {
 		l.Rollback()
 		return nil, dup
 	}
+	// Everything the content loads comes after this savepoint, so that an
+	// unchanged content can be undone while the content's lock is kept.
+	if _, err := tx.ExecContext(ctx, `SAVEPOINT content`); err != nil {
+		l.Rollback()
+		return nil, fmt.Errorf("store: begin load %s: savepoint: %w", short(meta.SHA256), err)
+	}
 	return l, nil
 }
 
 func duplicateOf(ctx context.Context, q sqlx.QueryerContext, sha string) (*DuplicateError, error) {
 	var d DuplicateError
+	// A ledger row whose hash is not its submission's file's is that of a
+	// file recorded as unchanged content (Load.Unchanged).
 	err := sqlx.GetContext(ctx, q, &d, `SELECT l.submission_id AS submissionid, s.received_at AS receivedat,
-		s.org_code AS org, s.year, s.quarter
+		s.version, s.org_code AS org, s.year, s.quarter, l.sha256 <> s.sha256 AS unchanged
 		FROM returns.ledger l JOIN returns.submission s ON s.id = l.submission_id WHERE l.sha256 = $1`, sha)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
@@ -170,6 +205,7 @@ func (l *Load) Record(ctx context.Context, sheet *schema.Sheet, sourceRow int, v
 	if !ok {
 		return fmt.Errorf("store: load: sheet %s has no table", sheet.Name)
 	}
+	l.fingerprint(sheet, values)
 	if sheet.Layout == schema.KeyValue {
 		return l.summary(ctx, sheet, table, sourceRow, values)
 	}
@@ -272,6 +308,7 @@ func (l *Load) summary(ctx context.Context, sheet *schema.Sheet, table string, s
 	}
 	now := l.s.now()
 	if prev.Valid {
+		l.prevID = prev.Int64
 		if _, err := tx.ExecContext(ctx, `UPDATE returns.submission SET status = 'superseded', superseded_at = $2 WHERE id = $1`, prev.Int64, now); err != nil {
 			return fmt.Errorf("store: supersede submission %d: %w", prev.Int64, err)
 		}
@@ -325,6 +362,9 @@ func (l *Load) Commit(ctx context.Context, out Outcome) (int64, error) {
 	if l.done {
 		return 0, errors.New("store: load already finished")
 	}
+	if l.unchanged != nil {
+		return l.commitUnchanged(ctx)
+	}
 	if l.submissionID == 0 {
 		l.Rollback()
 		return 0, errors.New("store: commit: no submission was created (no valid summary record)")
@@ -334,7 +374,7 @@ func (l *Load) Commit(ctx context.Context, out Outcome) (int64, error) {
 		return 0, err
 	}
 	tx := l.tx
-	if _, err := tx.ExecContext(ctx, `UPDATE returns.submission SET errors = $2, warnings = $3 WHERE id = $1`, l.submissionID, out.Errors, out.Warnings); err != nil {
+	if _, err := tx.ExecContext(ctx, `UPDATE returns.submission SET errors = $2, warnings = $3, content_sha256 = $4 WHERE id = $1`, l.submissionID, out.Errors, out.Warnings, l.Fingerprint()); err != nil {
 		l.Rollback()
 		return 0, fmt.Errorf("store: commit: %w", err)
 	}
@@ -353,10 +393,15 @@ func (l *Load) Commit(ctx context.Context, out Outcome) (int64, error) {
 		l.Rollback()
 		return 0, fmt.Errorf("store: commit: ledger: %w", err)
 	}
+	return l.finish(ctx, l.submissionID)
+}
+
+// finish commits the load whose ledger row names submission want.
+func (l *Load) finish(ctx context.Context, want int64) (int64, error) {
 	l.done = true
-	cerr := tx.Commit()
+	cerr := l.tx.Commit()
 	if cerr == nil {
-		return l.submissionID, nil
+		return want, nil
 	}
 	// Reconcile through the ledger on a fresh connection. The content's
 	// advisory lock is taken first: the cut transaction holds it until it
@@ -376,11 +421,125 @@ func (l *Load) Commit(ctx context.Context, out Outcome) (int64, error) {
 	if err != nil {
 		return 0, fmt.Errorf("store: commit %s: %w (and the ledger could not be read to reconcile: %v)", short(l.meta.SHA256), cerr, err)
 	}
-	if dup != nil && dup.SubmissionID == l.submissionID {
+	if dup != nil && dup.SubmissionID == want {
 		l.s.logger.WarnContext(ctx, "store: commit reported an error but the ledger shows it happened", "sha", short(l.meta.SHA256))
-		return l.submissionID, nil
+		return want, nil
 	}
 	return 0, fmt.Errorf("store: commit %s: %w", short(l.meta.SHA256), cerr)
+}
+
+// # What counts as the same content
+//
+// Two files have the same content when they load the same values: for
+// every sheet the validator passes on (ThongTin field by field, each table
+// sheet row by row, in the order of the file), the same field holds the
+// same value as stored — after the validator's normalisation. So a count
+// written as the text "4" or as the number 4, a date as a serial or as
+// dd/mm/yyyy text, text in NFD or NFC or with extra spaces, styles, column widths,
+// the order of the sheets, shared or inline strings, the file's metadata and
+// the program that saved it do not count; any value that differs, a row
+// added, removed or moved to another place among the rows, does. The row
+// numbers themselves do not count (an empty row inserted between two rows
+// changes no value). Decimals compare as the validator read them (finer
+// than the database keeps them: a change there is a new version, never a
+// lost one).
+//
+// The fingerprint is the SHA-256 of the template id and, for each record in
+// file order, the sheet name and each field's name, type and value, every
+// item tagged and length-prefixed (appendField), so that no two different
+// contents encode alike. It is stored with the submission
+// (returns.submission.content_sha256, migration 00025).
+
+// fingerprint adds one record to the content fingerprint.
+func (l *Load) fingerprint(sheet *schema.Sheet, values []any) {
+	b := appendField(l.enc[:0], 'S', sheet.Name)
+	for i, f := range sheet.Fields {
+		b = appendField(b, 'F', f.Name)
+		var v any
+		if i < len(values) {
+			v = dbValue(values[i])
+		}
+		switch v := v.(type) {
+		case nil:
+			b = append(b, 'N')
+		case string:
+			b = appendField(b, 's', v)
+		case int64:
+			b = binary.BigEndian.AppendUint64(append(b, 'i'), uint64(v))
+		case float64:
+			b = appendField(b, 'd', strconv.FormatFloat(v, 'g', -1, 64))
+		case bool:
+			b = appendField(b, 'b', strconv.FormatBool(v))
+		default:
+			b = appendField(b, '?', fmt.Sprintf("%T %v", v, v))
+		}
+	}
+	l.enc = b
+	l.content.Write(b)
+}
+
+// appendField appends one tagged, length-prefixed item of the encoding.
+func appendField(b []byte, tag byte, s string) []byte {
+	b = binary.AppendUvarint(append(b, tag), uint64(len(s)))
+	return append(b, s...)
+}
+
+// Fingerprint is the hex SHA-256 of the content recorded so far (see "What
+// counts as the same content").
+func (l *Load) Fingerprint() string {
+	return hex.EncodeToString(l.content.Sum(nil))
+}
+
+// Unchanged reports whether the content recorded is that of the accepted
+// submission this load would supersede (the current one of its
+// organisation and quarter; see "What counts as the same content"): a
+// return opened and saved again without a change of any value. When it
+// is, everything the load did is undone (the new submission, its rows, the
+// superseding) and the submission it repeats is returned, Unchanged set;
+// [Load.Commit] then records the file as a duplicate of it, with the
+// file's ledger row, so no new version appears. Call it once every record
+// is in, before Commit; nil when the content is new.
+func (l *Load) Unchanged(ctx context.Context) (*DuplicateError, error) {
+	if l.done || l.submissionID == 0 || l.prevID == 0 {
+		return nil, nil
+	}
+	if err := l.endCopy(ctx); err != nil {
+		return nil, err
+	}
+	var d DuplicateError
+	err := l.tx.GetContext(ctx, &d, `SELECT id AS submissionid, received_at AS receivedat, version, org_code AS org, year, quarter
+		FROM returns.submission WHERE id = $1 AND content_sha256 = $2`, l.prevID, l.Fingerprint())
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: compare content with submission %d: %w", l.prevID, err)
+	}
+	if _, err := l.tx.ExecContext(ctx, `ROLLBACK TO SAVEPOINT content`); err != nil {
+		return nil, fmt.Errorf("store: undo unchanged content: %w", err)
+	}
+	d.Unchanged = true
+	l.unchanged, l.submissionID, l.version = &d, 0, 0
+	return &d, nil
+}
+
+// commitUnchanged records a file found unchanged ([Load.Unchanged]): its
+// event, outcome duplicate of the submission it repeats, and its ledger row
+// (the file's hash names that submission, so the same bytes again are a
+// duplicate at once), with the mails queued since, in one transaction.
+func (l *Load) commitUnchanged(ctx context.Context) (int64, error) {
+	d := l.unchanged
+	if _, err := l.tx.ExecContext(ctx, `INSERT INTO returns.file_event (sha256, file_name, org_code, year, quarter, outcome, submission_id, received_at, decided_at, inbox_key, answered)
+		VALUES ($1, $2, $3, $4, $5, 'duplicate', $6, $7, $8, nullif($9, ''), nullif($10, ''))`,
+		l.meta.SHA256, l.meta.FileName, d.Org, d.Year, d.Quarter, d.SubmissionID, l.meta.ReceivedAt, l.s.now(), l.meta.InboxKey, string(l.meta.Answered)); err != nil {
+		l.Rollback()
+		return 0, fmt.Errorf("store: commit unchanged: record event: %w", err)
+	}
+	if _, err := l.tx.ExecContext(ctx, `INSERT INTO returns.ledger (sha256, submission_id, loaded_at) VALUES ($1, $2, $3)`, l.meta.SHA256, d.SubmissionID, l.s.now()); err != nil {
+		l.Rollback()
+		return 0, fmt.Errorf("store: commit unchanged: ledger: %w", err)
+	}
+	return l.finish(ctx, d.SubmissionID)
 }
 
 func insertIssues(ctx context.Context, tx *sqlx.Tx, submissionID, eventID int64, issues []Issue) error {

@@ -140,10 +140,7 @@ rejected, 2 for a usage error or when the database cannot be reached.`,
 
 func duplicateText(lang string, res *intake.Result) string {
 	d := res.DuplicateOf
-	if lang == "en" {
-		return fmt.Sprintf("duplicate of submission %d received on %s", d.SubmissionID, locale.DateTime(d.ReceivedAt))
-	}
-	return fmt.Sprintf("trùng với lần nộp số %d nhận ngày %s", d.SubmissionID, locale.DateTime(d.ReceivedAt))
+	return report.Duplicate(lang, d.SubmissionID, d.Version, d.ReceivedAt, d.Unchanged)
 }
 
 func writeIngestText(w interface{ Write([]byte) (int, error) }, res *intake.Result, lang string) error {
