@@ -168,7 +168,7 @@ func check(t testing.TB, st *store.Store, state string, files []arrival) verdict
 		}
 		if !f.Valid {
 			for _, ext := range []string{".loi.txt", ".json"} {
-				if _, err := os.Stat(filepath.Join(state, "rejected", f.Name+ext)); err != nil {
+				if _, err := os.Stat(filepath.Join(state, "rejected", strings.TrimSuffix(f.Name, ".xlsx")+ext)); err != nil {
 					v.add(&v.Wrong, "rejected %s has no %s report", f.Name, ext)
 				}
 			}

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -50,7 +51,7 @@ func TestMoveRedoneFromRecordedOutcome(t *testing.T) {
 	}
 	// The crash also cut the rejection short after its first report.
 	require.NoError(t, os.MkdirAll(filepath.Join(b.state, "rejected"), 0o750))
-	stale := filepath.Join(b.state, "rejected", bad.Name+".loi.txt")
+	stale := filepath.Join(b.state, "rejected", strings.TrimSuffix(bad.Name, ".xlsx")+".loi.txt")
 	require.NoError(t, os.WriteFile(stale, []byte("stale"), 0o640))
 	d := b.start(t, func(c *daemon.Config) { c.Listen = "127.0.0.1:0" })
 	waitFor(t, 20*time.Second, "the inbox to empty", func() bool { return settled(t, b.state) })

@@ -246,9 +246,9 @@ func (ib *Inbox) exists(name string) (bool, error) {
 }
 
 // freeName picks, in dir, base or base with a suffix such that neither it
-// nor it followed by any of extras exists. The first suffix is tag (a short
-// hash); then tag-2, tag-3, ….
-func (ib *Inbox) freeName(dir, base, tag string, extras ...string) (string, error) {
+// nor any of the names also gives for it (its reports) exists. The first
+// suffix is tag (a short hash); then tag-2, tag-3, ….
+func (ib *Inbox) freeName(dir, base, tag string, also func(cand string) []string) (string, error) {
 	for i := 0; i < 100; i++ {
 		cand := base
 		switch {
@@ -258,8 +258,12 @@ func (ib *Inbox) freeName(dir, base, tag string, extras ...string) (string, erro
 			cand = withSuffix(base, fmt.Sprintf("%s-%d", tag, i))
 		}
 		taken := false
-		for _, x := range append([]string{""}, extras...) {
-			ok, err := ib.exists(path.Join(dir, cand+x))
+		names := []string{cand}
+		if also != nil {
+			names = append(names, also(cand)...)
+		}
+		for _, x := range names {
+			ok, err := ib.exists(path.Join(dir, x))
 			if err != nil {
 				return "", err
 			}

@@ -10,6 +10,7 @@ import (
 	"path"
 	"regexp"
 	"slices"
+	"strings"
 )
 
 // Archive moves the original of st from the inbox to
@@ -38,8 +39,16 @@ func (ib *Inbox) Archive(ctx context.Context, st *Staged, year, quarter int, org
 // "annotated.xlsx".
 var reportSuffix = regexp.MustCompile(`^[A-Za-z0-9_-][A-Za-z0-9._-]{0,39}$`)
 
+// ReportName is the name of the report key of the original name in
+// rejected/: the original's name without its extension, a dot and the key,
+// so that "x.xlsx" has "x.loi.txt", "x.json" and "x.loi.xlsx" — the names
+// the result mail and `returns validate --annotate` give them too.
+func ReportName(original, key string) string {
+	return strings.TrimSuffix(original, path.Ext(original)) + "." + key
+}
+
 // Reject moves the original of st from the inbox to rejected/<name> and
-// writes each report beside it as <name>.<key> (keys such as "loi.txt",
+// writes each report beside it as <stem>.<key> ([ReportName]; keys such as "loi.txt",
 // "json", "annotated.xlsx": letters, digits, '.', '_', '-', at most 40 bytes),
 // each atomically (temp file, fsync, rename). Names are chosen as for
 // [Inbox.Archive] so that neither the original nor a report overwrites
@@ -72,11 +81,13 @@ func (ib *Inbox) move(ctx context.Context, st *Staged, dir string, reports map[s
 		return "", err
 	}
 	keys := slices.Sorted(maps.Keys(reports))
-	extras := make([]string, len(keys))
-	for i, k := range keys {
-		extras[i] = "." + k
-	}
-	base, err := ib.freeName(dir, safeName(st.Name), st.SHA256[:8], extras...)
+	base, err := ib.freeName(dir, safeName(st.Name), st.SHA256[:8], func(c string) []string {
+		names := make([]string, len(keys))
+		for i, k := range keys {
+			names[i] = ReportName(c, k)
+		}
+		return names
+	})
 	if err != nil {
 		return "", err
 	}
@@ -88,11 +99,11 @@ func (ib *Inbox) move(ctx context.Context, st *Staged, dir string, reports map[s
 		}
 	}
 	for _, k := range keys {
-		if err := ib.writeAtomic(dir, base+"."+k, reports[k]); err != nil {
+		if err := ib.writeAtomic(dir, ReportName(base, k), reports[k]); err != nil {
 			undo()
 			return "", err
 		}
-		written = append(written, dest+"."+k)
+		written = append(written, path.Join(dir, ReportName(base, k)))
 	}
 	if err := ib.state.Rename(src, dest); err != nil {
 		undo()
@@ -172,7 +183,7 @@ func (ib *Inbox) DropOrphanReports(st *Staged, keys ...string) (removed int, err
 		if !reportSuffix.MatchString(k) {
 			return removed, fmt.Errorf("bad report key %q", k)
 		}
-		err := ib.state.Remove(base + "." + k)
+		err := ib.state.Remove(path.Join(dirRejected, ReportName(path.Base(base), k)))
 		switch {
 		case err == nil:
 			removed++

@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/returns-project/returns/etl/annotate"
 	"golang.org/x/text/unicode/norm"
 )
 
@@ -151,7 +153,7 @@ func TestRejectWritesReportsBeside(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, "bad workbook", string(got))
 	for k, v := range reports {
-		got, err := os.ReadFile(dest + "." + k)
+		got, err := os.ReadFile(ReportName(dest, k))
 		require.NoError(t, err)
 		require.Equal(t, v, got)
 	}
@@ -164,9 +166,9 @@ func TestRejectWritesReportsBeside(t *testing.T) {
 	dest2, err := b.ib.Reject(t.Context(), st2, reports)
 	require.NoError(t, err)
 	require.Equal(t, "BCQ sai-"+st2.SHA256[:8]+".xlsx", filepath.Base(dest2))
-	_, err = os.Stat(dest2 + ".loi.txt")
+	_, err = os.Stat(strings.TrimSuffix(dest2, ".xlsx") + ".loi.txt")
 	require.NoError(t, err)
-	got, err = os.ReadFile(dest + ".loi.txt")
+	got, err = os.ReadFile(strings.TrimSuffix(dest, ".xlsx") + ".loi.txt")
 	require.NoError(t, err)
 	require.Equal(t, reports["loi.txt"], got, "the first report is not overwritten")
 }
@@ -198,4 +200,16 @@ func TestArchiveNFCTwins(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, nfc, filepath.Base(d1))
 	require.Equal(t, norm.NFC.String("Hà Nội-"+st2.SHA256[:8]+".xlsx"), filepath.Base(d2))
+}
+
+// TestReportNameMatchesTheMail: the annotated workbook in rejected/ has the
+// name the result mail and `returns validate --annotate` give it
+// (annotate.Name), not "x.xlsx.loi.xlsx".
+func TestReportNameMatchesTheMail(t *testing.T) {
+	t.Parallel()
+	for _, name := range []string{"BCQ_GD-KCQ-001_2025Q3.xlsx", "bao cao.XLSX", "BCQ sai-1234abcd.xlsx"} {
+		require.Equal(t, annotate.Name(name), ReportName(name, "loi.xlsx"), name)
+	}
+	require.Equal(t, "x.loi.txt", ReportName("x.xlsx", "loi.txt"))
+	require.Equal(t, "x.json", ReportName("x.xlsx", "json"))
 }

@@ -318,7 +318,8 @@ func fingerprintOf(fi fs.FileInfo) fingerprint {
 // a safe name and writes the reason file beside it.
 func (ib *Inbox) quarantine(ctx context.Context, rel, name string, reason Reason, fi fs.FileInfo) (Quarantined, error) {
 	fp := fingerprintOf(fi)
-	base, err := ib.freeName(dirQuarantine, safeName(name), NameHash(fmt.Sprint(rel, fp.dev, fp.ino))[:8], ".reason.txt")
+	base, err := ib.freeName(dirQuarantine, safeName(name), NameHash(fmt.Sprint(rel, fp.dev, fp.ino))[:8],
+		func(c string) []string { return []string{c + ".reason.txt"} })
 	if err != nil {
 		return Quarantined{}, err
 	}

@@ -396,8 +396,9 @@ func (in *Intake) move(ctx context.Context, st *inbox.Staged, res *Result, moved
 	return err
 }
 
-// ReportKeys name the reports beside a rejected original: <name>.loi.txt
-// (Vietnamese), <name>.json and <name>.loi.xlsx (the annotated workbook).
+// ReportKeys name the reports beside a rejected original x.xlsx
+// (inbox.ReportName): x.loi.txt (Vietnamese), x.json and x.loi.xlsx (the
+// annotated workbook, the name the result mail gives it too).
 var ReportKeys = []string{"loi.txt", "json", "loi.xlsx"}
 
 // rejectReports are the reports of a rejected file: the Vietnamese text

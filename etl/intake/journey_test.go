@@ -220,12 +220,13 @@ func TestAnnotationPanicStillAnswered(t *testing.T) {
 	require.Equal(t, store.AnsweredContacts, f.Answered)
 	rej := filepath.Join(b.state, "rejected", name)
 	require.True(t, exists(rej))
+	stem := strings.TrimSuffix(rej, ".xlsx")
 	for _, ext := range []string{".loi.txt", ".json", ".loi.xlsx"} {
-		require.True(t, exists(rej+ext), "report %s", ext)
+		require.True(t, exists(stem+ext), "report %s", ext)
 	}
 	// The workbook kept is the explanation (the issue list), not the
 	// operator's sheets.
-	x, err := excelize.OpenFile(rej + ".loi.xlsx")
+	x, err := excelize.OpenFile(stem + ".loi.xlsx")
 	require.NoError(t, err)
 	require.NotContains(t, x.GetSheetList(), "KetNap")
 	x.Close()
@@ -291,8 +292,8 @@ func TestPanicWhileJudgingRejectedAfterAttempts(t *testing.T) {
 	require.Equal(t, "PROCESSING_FAILED", string(f.Reason))
 	require.Equal(t, int32(3), judged.Load(), "not read again once given up")
 	require.Equal(t, store.AnsweredOperators, f.Answered)
-	require.True(t, exists(filepath.Join(b.state, "rejected", "poison.xlsx.loi.txt")))
-	require.True(t, exists(filepath.Join(b.state, "rejected", "poison.xlsx.loi.xlsx")), "the explanation workbook")
+	require.True(t, exists(filepath.Join(b.state, "rejected", "poison.loi.txt")))
+	require.True(t, exists(filepath.Join(b.state, "rejected", "poison.loi.xlsx")), "the explanation workbook")
 	require.Zero(t, count(t, b.st, `SELECT count(*) FROM returns.file_attempt`), "attempts forgotten at the terminal state")
 	e := event(t, b.st, "poison.xlsx")
 	require.Equal(t, "PROCESSING_FAILED", e.Reason.String)
@@ -344,7 +345,7 @@ func TestValueRefusedRejected(t *testing.T) {
 	require.Len(t, ms, 1)
 	require.Equal(t, []string{r.Org.Email}, []string(ms[0].To))
 	require.Contains(t, ms[0].Text, "VALUE_REFUSED")
-	require.True(t, exists(filepath.Join(b.state, "rejected", r.FileName()+".loi.txt")))
+	require.True(t, exists(filepath.Join(b.state, "rejected", strings.TrimSuffix(r.FileName(), ".xlsx")+".loi.txt")))
 }
 
 // TestDatabaseOutageWaits: the database going away while a file is judged
@@ -583,7 +584,7 @@ func TestNoSheetViewsIsAnswered(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, "rejected", f.Outcome, "%+v", f)
 	require.Equal(t, 1, f.Attempt)
-	require.True(t, exists(filepath.Join(b.state, "rejected", r.FileName()+".loi.xlsx")))
+	require.True(t, exists(filepath.Join(b.state, "rejected", strings.TrimSuffix(r.FileName(), ".xlsx")+".loi.xlsx")))
 	ms := mails(t, b.st)
 	require.Len(t, ms, 1)
 	require.Equal(t, 1, ms[0].Attached)

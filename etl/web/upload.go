@@ -20,14 +20,18 @@ import (
 
 	"golang.org/x/text/unicode/norm"
 
+	"github.com/returns-project/returns/etl/inbox"
 	"github.com/returns-project/returns/etl/store"
 )
 
 // The annotated workbook of a rejected file lies beside its original in
-// rejected/: <name> and <name>.loi.xlsx (the daemon's reject). The name may
-// have been given a suffix to stay unique, so the original is recognised by
-// its SHA-256.
+// rejected/: <name>.xlsx and <name>.loi.xlsx (inbox.ReportName, the daemon's
+// reject). The name may have been given a suffix to stay unique, so the
+// original is recognised by its SHA-256.
 const annotatedSuffix = ".loi.xlsx"
+
+// annotatedKey is the report key of the annotated workbook in rejected/.
+const annotatedKey = "loi.xlsx"
 
 // findAnnotated returns the name, under rejected/, of the annotated
 // workbook of the rejected file whose content is sha, read only through an
@@ -55,7 +59,7 @@ func (s *server) findAnnotated(sha, fileName string) (string, bool) {
 	stem := strings.TrimSuffix(path.Base(fileName), path.Ext(fileName))
 	var likely, others []string
 	for n, regular := range names {
-		if !regular || !names[n+annotatedSuffix] {
+		if !regular || !names[inbox.ReportName(n, annotatedKey)] {
 			continue
 		}
 		if strings.HasPrefix(n, stem) {
@@ -77,8 +81,8 @@ func (s *server) findAnnotated(sha, fileName string) (string, bool) {
 		_, err = io.Copy(h, f)
 		f.Close()
 		if err == nil && hex.EncodeToString(h.Sum(nil)) == sha {
-			s.found.Store(sha, n+annotatedSuffix)
-			return n + annotatedSuffix, true
+			s.found.Store(sha, inbox.ReportName(n, annotatedKey))
+			return inbox.ReportName(n, annotatedKey), true
 		}
 	}
 	return "", false

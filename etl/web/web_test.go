@@ -459,14 +459,14 @@ func TestDownloadStaysInStateDir(t *testing.T) {
 	orig := []byte("the original")
 	rej := filepath.Join(b.state, "rejected")
 	require.NoError(t, os.WriteFile(filepath.Join(rej, "a-1234abcd.xlsx"), orig, 0o640))
-	require.NoError(t, os.WriteFile(filepath.Join(rej, "a-1234abcd.xlsx.loi.xlsx"), []byte("ANNOTATED"), 0o640))
+	require.NoError(t, os.WriteFile(filepath.Join(rej, "a-1234abcd.loi.xlsx"), []byte("ANNOTATED"), 0o640))
 	// A second original of the same name (another content) must not be taken.
 	require.NoError(t, os.WriteFile(filepath.Join(rej, "a.xlsx"), []byte("other"), 0o640))
-	require.NoError(t, os.WriteFile(filepath.Join(rej, "a.xlsx.loi.xlsx"), []byte("WRONG ONE"), 0o640))
+	require.NoError(t, os.WriteFile(filepath.Join(rej, "a.loi.xlsx"), []byte("WRONG ONE"), 0o640))
 	// A planted original and report that point outside.
 	evil := []byte("evil original")
 	require.NoError(t, os.WriteFile(filepath.Join(rej, "b.xlsx"), evil, 0o640))
-	require.NoError(t, os.Symlink(outside, filepath.Join(rej, "b.xlsx.loi.xlsx")))
+	require.NoError(t, os.Symlink(outside, filepath.Join(rej, "b.loi.xlsx")))
 	var good, bad int64
 	require.NoError(t, b.st.DB().Get(&good, `INSERT INTO returns.file_event (sha256, file_name, outcome, reason, received_at)
 		VALUES ($1, 'a.xlsx', 'rejected', 'INVALID_DATA', now()) RETURNING id`, sha(orig)))
