@@ -2,7 +2,6 @@ package intake
 
 import (
 	"bytes"
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -91,7 +90,7 @@ func File(ctx context.Context, path string, set *schema.Set, st *store.Store, op
 	// A file over the size cap is rejected on its size alone, before a byte
 	// of it is hashed (a 4 GiB file would be read whole for nothing); it has
 	// no content hash, so nothing is recorded.
-	if fi, err := os.Stat(path); err == nil && fi.Mode().IsRegular() && fi.Size() > cmp.Or(opts.Validate.Limits.MaxFileSize, defaultMaxFileSize) {
+	if fi, err := os.Stat(path); err == nil && fi.Mode().IsRegular() && fi.Size() > opts.Validate.Limits.FileCap() {
 		vres, err := validate.File(ctx, path, set, opts.Validate)
 		if err != nil {
 			return nil, fmt.Errorf("ingest: %w", err)
@@ -108,9 +107,6 @@ func File(ctx context.Context, path string, set *schema.Set, st *store.Store, op
 	}
 	return Reader(ctx, f, size, sha, set, st, opts)
 }
-
-// defaultMaxFileSize is the reader's default cap (workbook.Limits).
-const defaultMaxFileSize = 64 << 20
 
 // Reader judges and loads a workbook whose content hashes to sha: read and
 // validate it while its rows stream into the load transaction, run the

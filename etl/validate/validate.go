@@ -1,7 +1,6 @@
 package validate
 
 import (
-	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -87,7 +86,7 @@ func File(ctx context.Context, path string, set *schema.Set, opts Options) (*Res
 		return nil, fmt.Errorf("validate: %w", err)
 	}
 	defer f.Close()
-	if limit := opts.Limits.MaxFileSize; st.Size() > cmp.Or(limit, defaultMaxFileSize) {
+	if st.Size() > opts.Limits.FileCap() {
 		// Rejected on its size alone; not a byte is read.
 		res, err := Reader(ctx, f, st.Size(), set, opts)
 		if res != nil {
@@ -105,9 +104,6 @@ func File(ctx context.Context, path string, set *schema.Set, opts Options) (*Res
 	}
 	return res, err
 }
-
-// defaultMaxFileSize is the reader's default cap (workbook.Limits).
-const defaultMaxFileSize = 64 << 20
 
 // ErrNotRegular is returned by [File] and [OpenHashed] for a path that is
 // not a regular file: a FIFO, a device, a socket or a directory. It is

@@ -32,6 +32,10 @@ const (
 	cellHardCapFactor = 10
 )
 
+// FileCap is the largest file accepted under l (MaxFileSize, or its
+// default when unset): callers check it before they read or hash a byte.
+func (l Limits) FileCap() int64 { return l.withDefaults().MaxFileSize }
+
 // withDefaults returns l with every zero (or nonsensical) field set to its default.
 func (l Limits) withDefaults() Limits {
 	if l.MaxFileSize <= 0 {
