@@ -170,6 +170,12 @@ var walls = []wall{
 		forbidden: inModule("etl/digest", "etl/schema", "etl/annotate", "etl/report", "etl/template", "etl/notify", "etl/validate", "etl/workbook"),
 	},
 	{
+		name:       "the domain's words depend on nothing of ours",
+		applies:    inModule("etl/domain"),
+		forbidden:  inModule("etl", "cmd", "samples"),
+		transitive: true,
+	},
+	{
 		name:       "test helpers stay in tests",
 		applies:    not(func(p string) bool { return strings.HasSuffix(p, "/storetest") || strings.HasSuffix(p, "test") }),
 		forbidden:  testOnly,
@@ -235,6 +241,7 @@ func TestWallsCatchACrossing(t *testing.T) {
 		"etl/report":   {Imports: []string{mod + "etl/daemon"}, Deps: []string{mod + "etl/daemon"}},
 		"etl/inbox":    {Imports: []string{mod + "etl/store/storetest"}, Deps: []string{mod + "etl/store/storetest"}},
 		"etl/locale":   {Imports: []string{mod + "cmd/returns/cli"}, Deps: []string{mod + "cmd/returns/cli"}},
+		"etl/domain":   {Imports: []string{mod + "etl/locale"}, Deps: []string{mod + "etl/locale"}},
 	}
 	found := strings.Join(crossings(g, walls), "\n")
 	for _, want := range []string{
@@ -246,6 +253,7 @@ func TestWallsCatchACrossing(t *testing.T) {
 		"leaves do not import orchestrators: etl/report -> etl/daemon",
 		"test helpers stay in tests: etl/inbox -> etl/store/storetest",
 		"nothing imports the command line: etl/locale -> cmd/returns/cli",
+		"the domain's words depend on nothing of ours: etl/domain -> etl/locale",
 	} {
 		if !strings.Contains(found, want) {
 			t.Errorf("not caught: %s\nfound:\n%s", want, found)
