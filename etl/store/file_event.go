@@ -12,8 +12,9 @@ import (
 
 // This file holds what a file's journey records beyond its load: who was
 // told of an outcome, the entries quarantined unopened, the attempts at an
-// inbox entry that keep failing, and what the operators' views read back
-// (the files that need a person, the day's counts).
+// inbox entry that keep failing, the outcome recorded for an inbox entry,
+// and what the operators' views read back (the files that need a person,
+// the day's counts).
 
 // Answered says who was told of a file's outcome.
 type Answered string
@@ -179,3 +180,30 @@ func (s *Store) CountFiles(ctx context.Context, from, to time.Time) (FileCounts,
 // Answer records who the loaded file's result mail goes to (see
 // [Answered]); call it before [Load.Commit].
 func (l *Load) Answer(a Answered) { l.meta.Answered = a }
+
+// RecordedOutcome is the outcome recorded for an inbox entry.
+type RecordedOutcome struct {
+	Outcome      string `db:"outcome"` // loaded, rejected or duplicate
+	SHA256       string `db:"sha256"`
+	Reason       string `db:"reason"`
+	Org          string `db:"org_code"`
+	Year         int    `db:"year"`
+	Quarter      int    `db:"quarter"`
+	SubmissionID int64  `db:"submission_id"`
+}
+
+// OutcomeOf returns the outcome recorded for the inbox entry key, or nil
+// when none is.
+func (s *Store) OutcomeOf(ctx context.Context, key string) (*RecordedOutcome, error) {
+	var o RecordedOutcome
+	err := s.db.GetContext(ctx, &o, `SELECT outcome, sha256, coalesce(reason, '') AS reason, coalesce(org_code, '') AS org_code,
+		coalesce(year, 0) AS year, coalesce(quarter, 0) AS quarter, coalesce(submission_id, 0) AS submission_id
+		FROM returns.file_event WHERE inbox_key = $1`, key)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: outcome of inbox entry: %w", err)
+	}
+	return &o, nil
+}

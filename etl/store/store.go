@@ -74,6 +74,14 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	return &Store{db: db, logger: cfg.Logger, now: cfg.Now}, nil
 }
 
+// Ping checks that the database answers (the daemon's readiness).
+func (s *Store) Ping(ctx context.Context) error {
+	if err := s.db.PingContext(ctx); err != nil {
+		return fmt.Errorf("store: ping: %w", err)
+	}
+	return nil
+}
+
 // Close closes the connection pool.
 func (s *Store) Close() error { return s.db.Close() }
 
