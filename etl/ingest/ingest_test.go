@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/returns-project/returns/etl/ingest"
+	"github.com/returns-project/returns/etl/intake"
 	"github.com/returns-project/returns/etl/schema"
 	"github.com/returns-project/returns/etl/store"
 	"github.com/returns-project/returns/etl/store/storetest"
@@ -32,7 +33,7 @@ func setup(t *testing.T) *bundle {
 	set, err := schema.Load(schemas.FS)
 	require.NoError(t, err)
 	st := storetest.New(t)
-	require.NoError(t, st.CheckColumns(context.Background(), set.Templates["BCQ-1"]))
+	require.NoError(t, st.CheckColumns(context.Background(), intake.StoreTemplate(set.Templates["BCQ-1"])))
 	return &bundle{set: set, st: st, p: generate.Generate(1)}
 }
 

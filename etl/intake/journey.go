@@ -363,7 +363,7 @@ func (in *Intake) giveUp(ctx context.Context, st *inbox.Staged, key string, att 
 			Message: schema.Text{VI: code.Title("vi"), EN: code.Title("en")}, Hint: schema.Text{VI: code.Fix("vi"), EN: code.Fix("en")}}}}
 	res := &Result{Result: vres, Outcome: Rejected}
 	opts := in.options(st, key)
-	meta := store.FileMeta{SHA256: st.SHA256, FileName: st.Name, ReceivedAt: opts.ReceivedAt, Template: vres.Template, InboxKey: key}
+	meta := store.FileMeta{SHA256: st.SHA256, FileName: st.Name, ReceivedAt: opts.ReceivedAt, InboxKey: key}
 	in.cfg.Logger.WarnContext(ctx, "intake: giving up on a file after repeated failures", slog.String("sha", short(st.SHA256)),
 		slog.Int("attempts", att.N-1), slog.String("last_error", att.LastError))
 	if err := recordRejected(ctx, in.cfg.Store, meta, res, opts, nil, 0); err != nil {

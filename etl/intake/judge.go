@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/returns-project/returns/etl/annotate"
+	"github.com/returns-project/returns/etl/domain"
 	"github.com/returns-project/returns/etl/notify"
 	"github.com/returns-project/returns/etl/reason"
 	"github.com/returns-project/returns/etl/schema"
@@ -118,11 +119,13 @@ func Reader(ctx context.Context, r io.ReaderAt, size int64, sha string, set *sch
 	if tmpl == "" {
 		tmpl = "BCQ-1"
 	}
+	opts.Validate.Template = tmpl
+	tables := StoreTemplate(set.Templates[tmpl])
 	if opts.ReceivedAt.IsZero() {
 		opts.ReceivedAt = time.Now()
 	}
-	meta := store.FileMeta{SHA256: sha, FileName: opts.FileName, ReceivedAt: opts.ReceivedAt, Template: tmpl, InboxKey: opts.InboxKey}
-	load, err := st.BeginLoad(ctx, meta)
+	meta := store.FileMeta{SHA256: sha, FileName: opts.FileName, ReceivedAt: opts.ReceivedAt, InboxKey: opts.InboxKey}
+	load, err := st.BeginLoad(ctx, tables, meta)
 	var dup *store.DuplicateError
 	if errors.As(err, &dup) {
 		res := &Result{Result: &validate.Result{File: opts.FileName, SHA256: sha, Template: tmpl, Rows: map[string]int{},
@@ -133,7 +136,7 @@ func Reader(ctx context.Context, r io.ReaderAt, size int64, sha string, set *sch
 			return nil, err
 		}
 		meta.Answered = res.Answered
-		if err := st.RecordRejected(ctx, meta, string(Duplicate), "", dup.Org, dup.Year, dup.Quarter, dup.SubmissionID, store.Outcome{}, mails...); err != nil {
+		if err := st.RecordDuplicate(ctx, meta, dup, mails...); err != nil {
 			return nil, err
 		}
 		return res, nil
@@ -144,14 +147,14 @@ func Reader(ctx context.Context, r io.ReaderAt, size int64, sha string, set *sch
 	defer load.Rollback()
 
 	vopts := opts.Validate
-	vopts.Sink = load
+	vopts.Sink = loadSink{load}
 	now := time.Now
 	if vopts.Now != nil {
 		now = vopts.Now
 	}
 	vres, err := validate.Reader(ctx, r, size, set, vopts)
 	if err != nil {
-		if refused, ok := store.Refused(err, tmpl); ok {
+		if refused, ok := store.Refused(err, tables); ok {
 			return rejectRefused(ctx, st, load, meta, refused, set, opts, r, size)
 		}
 		return nil, fmt.Errorf("ingest %s: %w", opts.FileName, err)
@@ -163,7 +166,7 @@ func Reader(ctx context.Context, r io.ReaderAt, size int64, sha string, set *sch
 		// transaction, on the rows just copied.
 		findings, err := load.Checks(ctx, now())
 		if err != nil {
-			if refused, ok := store.Refused(err, tmpl); ok {
+			if refused, ok := store.Refused(err, tables); ok {
 				return rejectRefused(ctx, st, load, meta, refused, set, opts, r, size)
 			}
 			return nil, fmt.Errorf("ingest %s: %w", opts.FileName, err)
@@ -200,7 +203,7 @@ func Reader(ctx context.Context, r io.ReaderAt, size int64, sha string, set *sch
 	load.Answer(res.Answered)
 	id, err := load.Commit(ctx, outcome(vres))
 	if err != nil {
-		if refused, ok := store.Refused(err, tmpl); ok {
+		if refused, ok := store.Refused(err, tables); ok {
 			return rejectRefused(ctx, st, load, meta, refused, set, opts, r, size)
 		}
 		return nil, fmt.Errorf("ingest %s: %w", opts.FileName, err)
@@ -222,15 +225,16 @@ func recordRejected(ctx context.Context, st *store.Store, meta store.FileMeta, r
 		res.Annotated = annotated(ctx, r, size, res.Result, opts)
 	}
 	meta.Answered = res.Answered
-	org, year, quarter := res.Org, res.Year, res.Quarter
-	if org == "" {
+	rej := store.Rejection{File: meta, Reason: string(res.Reason), Org: res.Org, Quarter: domain.Quarter{Year: res.Year, Q: res.Quarter},
+		Outcome: outcome(res.Result), Mails: mails}
+	if rej.Org == "" {
 		a := Attribute(opts.OrgHint, res.Result, opts.FileName)
-		org = a.Org
-		if year == 0 {
-			year, quarter = a.Year, a.Quarter
+		rej.Org = a.Org
+		if res.Year == 0 {
+			rej.Quarter = domain.Quarter{Year: a.Year, Q: a.Quarter}
 		}
 	}
-	return st.RecordRejected(ctx, meta, string(Rejected), string(res.Reason), org, year, quarter, 0, outcome(res.Result), mails...)
+	return st.RecordRejection(ctx, rej)
 }
 
 // rejectRefused rejects a file one of whose values the database refused
@@ -242,7 +246,7 @@ func rejectRefused(ctx context.Context, st *store.Store, load *store.Load, meta 
 	vopts.Sink = nil
 	vres, err := validate.Reader(ctx, r, size, set, vopts)
 	if vres == nil || err != nil {
-		vres = &validate.Result{Template: meta.Template, Rows: map[string]int{}}
+		vres = &validate.Result{Template: opts.Validate.Template, Rows: map[string]int{}}
 	}
 	vres.File, vres.SHA256 = meta.FileName, meta.SHA256
 	addRefused(vres, refused, opts.Validate.MaxIssues)

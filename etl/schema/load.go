@@ -223,11 +223,18 @@ func (l *loader) template(file string) {
 	if l.kv != nil {
 		info = fieldSet(l.kv)
 	}
+	tables := 0
 	for _, s := range t.Sheets {
 		l.cur = s
 		l.sheet(s, info)
+		if s.Table != "" {
+			tables++
+		}
 	}
 	l.cur = nil
+	if tables > 0 && tables < len(t.Sheets) {
+		l.add(file, "template %q: %d of its %d sheets name a table: every sheet or none", t.ID, tables, len(t.Sheets))
+	}
 	l.aggregates(t)
 	l.workbookRules(t, info)
 	l.set.Templates[t.ID] = t
@@ -263,6 +270,9 @@ func (l *loader) sheet(s *Sheet, info map[string]bool) {
 		l.add(f, "sheet %q: unknown layout %q (want table or keyvalue)", s.Name, s.Layout)
 	}
 	l.text(f, "sheet "+s.Name+": title", s.Title)
+	if s.Table != "" && !nameRE.MatchString(s.Table) {
+		l.add(f, "sheet %q: table %q: want lower case letters, digits and _", s.Name, s.Table)
+	}
 	if s.HeaderRow < 0 || s.FieldRow < 0 || s.DataRow < 0 || s.MaxRows < 0 {
 		l.add(f, "sheet %q: negative row number", s.Name)
 	}

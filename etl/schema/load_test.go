@@ -73,6 +73,12 @@ func TestLoadEmbedded(t *testing.T) {
 		}
 		require.Equal(t, w.fields, got, s.Name)
 	}
+	tables := map[string]string{}
+	for _, s := range tmpl.Sheets {
+		tables[s.Name] = s.Table
+	}
+	require.Equal(t, map[string]string{"ThongTin": "summary", "KetNap": "admission", "ChuyenSinhHoat": "transfer",
+		"GiamSat": "supervision", "KyLuat": "discipline"}, tables, "the table each sheet's records land in")
 
 	// Labels of §7 ("Nhãn (VI)"), a sample.
 	labels := map[string]string{
@@ -249,6 +255,10 @@ func TestLoadChecks(t *testing.T) {
 			`bcq-1/kyluatt.yaml: open bcq-1/kyluatt.yaml: file does not exist`},
 		{"max beyond the integer column", [3]string{"bcq-1/thongtin.yaml", "    min: 2020\n    max: 2100", "    min: 2020\n    max: 3000000000"},
 			`bcq-1/thongtin.yaml: field "year": min/max outside the range of the integer column it is stored in (-2147483648 to 2147483647)`},
+		{"sheet without a table", [3]string{"bcq-1/kyluat.yaml", "table: discipline\n", ""},
+			`bcq-1.yaml: template "BCQ-1": 4 of its 5 sheets name a table: every sheet or none`},
+		{"bad table name", [3]string{ketnap, "table: admission", "table: Admission; DROP"},
+			`bcq-1/ketnap.yaml: sheet "KetNap": table "Admission; DROP": want lower case letters, digits and _`},
 		{"row in workbook rule", [3]string{"bcq-1.yaml", `check: "info.admitted == agg.ketnap_new"`, `check: "row.admitted == agg.ketnap_new"`},
 			`bcq-1.yaml: rule "KN-09": check: row is not available here`},
 	}

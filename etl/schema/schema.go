@@ -172,6 +172,11 @@ type Sheet struct {
 	// load into Field.Rule of every code field that names none. Empty means
 	// the validator's built-in id.
 	CodeRule string `yaml:"code_rule"`
+	// Table is the table of the database (schema returns) the sheet's
+	// records land in, e.g. "admission"; empty for a template that is not
+	// loaded that way (the registry). Either every sheet of a template
+	// names its table or none does.
+	Table string `yaml:"table"`
 
 	File string `yaml:"-"`
 }

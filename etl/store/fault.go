@@ -27,7 +27,7 @@ type RefusedValue struct {
 	SQLState string
 	// Table and Column say where it was going, when the server said so.
 	Table, Column string
-	// Sheet is the sheet whose rows land in Table (for template).
+	// Sheet is the sheet whose rows land in Table.
 	Sheet string
 	// Line is the line of the COPY (the n-th row of the sheet copied), 0
 	// when unknown.
@@ -39,9 +39,9 @@ type RefusedValue struct {
 
 var copyWhere = regexp.MustCompile(`COPY ([A-Za-z0-9_]+), line ([0-9]+)(?:, column ([A-Za-z0-9_]+))?`)
 
-// Refused returns the value refusal err carries, if it is one. template
-// maps the table back to its sheet.
-func Refused(err error, template string) (*RefusedValue, bool) {
+// Refused returns the value refusal err carries, if it is one; t (which may
+// be nil) maps the table back to its sheet.
+func Refused(err error, t *Template) (*RefusedValue, bool) {
 	var pe *pq.Error
 	if !errors.As(err, &pe) {
 		return nil, false
@@ -60,11 +60,7 @@ func Refused(err error, template string) (*RefusedValue, bool) {
 			v.Column = m[3]
 		}
 	}
-	for sheet, table := range Tables[template] {
-		if table == v.Table {
-			v.Sheet = sheet
-		}
-	}
+	v.Sheet = t.sheetOf(v.Table)
 	return v, true
 }
 

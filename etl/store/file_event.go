@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/jmoiron/sqlx"
+
+	"github.com/returns-project/returns/etl/domain"
 )
 
 // This file holds what a file's journey records beyond its load: who was
@@ -39,6 +41,65 @@ type QuarantinedFile struct {
 	Year, Quarter int
 	ReceivedAt    time.Time
 	Answered      Answered
+}
+
+// Rejection is a file judged and not loaded, as recorded with
+// [Store.RecordRejection].
+type Rejection struct {
+	File FileMeta
+	// Reason is the reason code of the rejection (reason.Code).
+	Reason string
+	// Org and Quarter are the workbook's, else those the file was
+	// attributed to (the board shows the file under them); zero when
+	// unknown.
+	Org     string
+	Quarter domain.Quarter
+	// Outcome is what the validation concluded: counts and issues.
+	Outcome Outcome
+	// Mails tell the submitter; queued in the same transaction.
+	Mails []Mail
+}
+
+// RecordRejection records a rejected file with its issues and the mails
+// that tell the submitter, in a transaction of its own.
+func (s *Store) RecordRejection(ctx context.Context, r Rejection) error {
+	return s.recordNotLoaded(ctx, "rejected", 0, r)
+}
+
+// RecordDuplicate records a file whose content dup was loaded before (see
+// [Store.BeginLoad]), under the organisation and quarter of the submission
+// it repeats, with the mails that tell the submitter, in a transaction of
+// its own.
+func (s *Store) RecordDuplicate(ctx context.Context, meta FileMeta, dup *DuplicateError, mails ...Mail) error {
+	return s.recordNotLoaded(ctx, "duplicate", dup.SubmissionID,
+		Rejection{File: meta, Org: dup.Org, Quarter: domain.Quarter{Year: dup.Year, Q: dup.Quarter}, Mails: mails})
+}
+
+// recordNotLoaded records the outcome of a file that was not loaded, as r
+// says; dupOf is the submission a duplicate repeats (0: none).
+func (s *Store) recordNotLoaded(ctx context.Context, outcome string, dupOf int64, r Rejection) error {
+	return s.tx(ctx, func(tx *sqlx.Tx) error {
+		if _, err := tx.ExecContext(ctx, `SET LOCAL ROLE returns_loader`); err != nil {
+			return fmt.Errorf("store: record %s: %w", outcome, err)
+		}
+		for _, m := range r.Mails {
+			if _, _, err := s.EnqueueMail(ctx, tx, m); err != nil {
+				return err
+			}
+		}
+		var sub any
+		if dupOf != 0 {
+			sub = dupOf
+		}
+		meta := r.File
+		var eventID int64
+		if err := tx.GetContext(ctx, &eventID, `INSERT INTO returns.file_event (sha256, file_name, org_code, year, quarter, outcome, reason, submission_id, errors, warnings, received_at, decided_at, inbox_key, answered)
+			VALUES ($1, $2, nullif($3, ''), nullif($4, 0), nullif($5, 0), $6, nullif($7, ''), $8, $9, $10, $11, $12, nullif($13, ''), nullif($14, '')) RETURNING id`,
+			meta.SHA256, meta.FileName, r.Org, r.Quarter.Year, r.Quarter.Q, outcome, r.Reason, sub, r.Outcome.Errors, r.Outcome.Warnings, meta.ReceivedAt, s.now(), meta.InboxKey, string(meta.Answered)); err != nil {
+			return fmt.Errorf("store: record %s %s: %w", outcome, short(meta.SHA256), err)
+		}
+		return insertIssues(ctx, tx, 0, eventID, r.Outcome.Issues)
+	})
 }
 
 // RecordQuarantined records a quarantined entry and queues the mails that

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"hash"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -17,7 +18,6 @@ import (
 	"github.com/lib/pq"
 
 	"github.com/returns-project/returns/etl/normalize"
-	"github.com/returns-project/returns/etl/schema"
 )
 
 // ErrDuplicate is returned by [Store.BeginLoad] when the same content was
@@ -48,50 +48,11 @@ func (e *DuplicateError) Error() string {
 }
 func (e *DuplicateError) Unwrap() error { return ErrDuplicate }
 
-// nameKeyTables are the tables that carry name_key, the folded full name
-// (normalize.Key) that the database rules match people by.
-var nameKeyTables = map[string]bool{"admission": true, "transfer": true}
-
-// Tables maps the sheets of each template to the tables their rows land in.
-var Tables = map[string]map[string]string{
-	"BCQ-1": {"ThongTin": "summary", "KetNap": "admission", "ChuyenSinhHoat": "transfer", "GiamSat": "supervision", "KyLuat": "discipline"},
-}
-
-// CheckColumns verifies that every field of every sheet of the template has
-// a column in its table, so that no field is ever dropped on load.
-func (s *Store) CheckColumns(ctx context.Context, t *schema.Template) error {
-	tables, ok := Tables[t.ID]
-	if !ok {
-		return fmt.Errorf("store: template %s has no tables", t.ID)
-	}
-	for _, sh := range t.Sheets {
-		table, ok := tables[sh.Name]
-		if !ok {
-			return fmt.Errorf("store: sheet %s of template %s has no table", sh.Name, t.ID)
-		}
-		var cols []string
-		if err := s.db.SelectContext(ctx, &cols, `SELECT column_name FROM information_schema.columns WHERE table_schema = 'returns' AND table_name = $1`, table); err != nil {
-			return fmt.Errorf("store: columns of %s: %w", table, err)
-		}
-		have := map[string]bool{}
-		for _, c := range cols {
-			have[c] = true
-		}
-		for _, f := range sh.Fields {
-			if !have[f.Name] {
-				return fmt.Errorf("store: field %q of sheet %s has no column in table returns.%s: add a migration", f.Name, sh.Name, table)
-			}
-		}
-	}
-	return nil
-}
-
 // FileMeta identifies the file being loaded.
 type FileMeta struct {
 	SHA256     string
 	FileName   string
 	ReceivedAt time.Time
-	Template   string // template id, e.g. "BCQ-1"
 	// InboxKey names the inbox entry the file came from (the daemon's
 	// files); "" for none. At most one outcome is recorded per key.
 	InboxKey string
@@ -105,19 +66,20 @@ type FileMeta struct {
 // only when the file is accepted; otherwise rolled back, so nobody ever sees
 // part of a file.
 type Load struct {
-	s      *Store
-	tx     *sqlx.Tx
-	meta   FileMeta
-	tables map[string]string
+	s    *Store
+	tx   *sqlx.Tx
+	meta FileMeta
+	tmpl *Template
+	last *Sheet // the sheet of the latest record
 
 	submissionID int64
 	version      int
 	org          string
 	year, qtr    int
 
-	copySheet string
-	copy      *sql.Stmt
-	nameField int // index of full_name in the sheet being copied, or -1
+	copying   *Sheet    // the sheet being copied, with copy
+	copy      *sql.Stmt // its COPY
+	nameField int       // index of full_name in the sheet being copied, or -1
 	args      []any
 	done      bool
 	copied    map[string]int // rows copied per table
@@ -133,19 +95,18 @@ type Load struct {
 	unchanged *DuplicateError
 }
 
-// BeginLoad starts the transaction of one file. It returns a *DuplicateError
-// when the content was loaded before.
-func (s *Store) BeginLoad(ctx context.Context, meta FileMeta) (*Load, error) {
-	tables, ok := Tables[meta.Template]
-	if !ok {
-		return nil, fmt.Errorf("store: begin load: template %q has no tables", meta.Template)
+// BeginLoad starts the transaction of one file of template t. It returns a
+// *DuplicateError when the content was loaded before.
+func (s *Store) BeginLoad(ctx context.Context, t *Template, meta FileMeta) (*Load, error) {
+	if err := t.check(); err != nil {
+		return nil, fmt.Errorf("store: begin load: %w", err)
 	}
 	tx, err := s.db.BeginTxx(ctx, nil)
 	if err != nil {
 		return nil, fmt.Errorf("store: begin load %s: %w", short(meta.SHA256), err)
 	}
-	l := &Load{s: s, tx: tx, meta: meta, tables: tables, content: sha256.New()}
-	l.enc = appendField(l.enc[:0], 'T', meta.Template)
+	l := &Load{s: s, tx: tx, meta: meta, tmpl: t, content: sha256.New()}
+	l.enc = appendField(l.enc[:0], 'T', t.ID)
 	l.content.Write(l.enc)
 	// Loading runs with the loader's privileges only: it can insert and
 	// supersede, never drop, alter or truncate.
@@ -198,45 +159,33 @@ func (l *Load) SubmissionID() int64 { return l.submissionID }
 // Version is the submission's version number for its organisation and quarter.
 func (l *Load) Version() int { return l.version }
 
-// Record stores one typed record (validate.Sink). The key-value record comes
-// first and creates the submission; table rows are copied with COPY.
-func (l *Load) Record(ctx context.Context, sheet *schema.Sheet, sourceRow int, values []any) error {
-	table, ok := l.tables[sheet.Name]
-	if !ok {
-		return fmt.Errorf("store: load: sheet %s has no table", sheet.Name)
+// Record stores one typed record of the sheet named sheet, whose values are
+// in the order of its [Sheet.Columns] (the validator's records, in file
+// order). The key-value record comes first and creates the submission;
+// table rows are copied with COPY.
+func (l *Load) Record(ctx context.Context, sheet string, sourceRow int, values []any) error {
+	sh := l.last
+	if sh == nil || sh.Name != sheet {
+		if sh = l.tmpl.Sheet(sheet); sh == nil {
+			return fmt.Errorf("store: load: sheet %s has no table", sheet)
+		}
+		l.last = sh
 	}
-	l.fingerprint(sheet, values)
-	if sheet.Layout == schema.KeyValue {
-		return l.summary(ctx, sheet, table, sourceRow, values)
+	l.fingerprint(sh, values)
+	if sh.Summary {
+		return l.summary(ctx, sh, sourceRow, values)
 	}
 	if l.submissionID == 0 {
 		// No usable summary record: the file is being rejected anyway;
 		// nothing to store.
 		return nil
 	}
-	if l.copySheet != sheet.Name {
-		if err := l.endCopy(ctx); err != nil {
+	if l.copying != sh {
+		if err := l.beginCopy(ctx, sh); err != nil {
 			return err
 		}
-		cols := []string{"submission_id", "source_sheet", "source_row"}
-		l.nameField = -1
-		for i, f := range sheet.Fields {
-			cols = append(cols, f.Name)
-			if f.Name == "full_name" && nameKeyTables[table] {
-				l.nameField = i
-			}
-		}
-		if l.nameField >= 0 {
-			cols = append(cols, "name_key")
-		}
-		stmt, err := l.tx.PrepareContext(ctx, pq.CopyInSchema("returns", table, cols...))
-		if err != nil {
-			return fmt.Errorf("store: copy into %s: %w", table, err)
-		}
-		l.copy, l.copySheet = stmt, sheet.Name
-		l.args = make([]any, len(cols))
 	}
-	l.args[0], l.args[1], l.args[2] = l.submissionID, sheet.Name, sourceRow
+	l.args[0], l.args[1], l.args[2] = l.submissionID, sh.Name, sourceRow
 	for i, v := range values {
 		l.args[i+3] = dbValue(v)
 	}
@@ -248,12 +197,34 @@ func (l *Load) Record(ctx context.Context, sheet *schema.Sheet, sourceRow int, v
 		l.args[len(l.args)-1] = key
 	}
 	if _, err := l.copy.ExecContext(ctx, l.args...); err != nil {
-		return fmt.Errorf("store: copy %s row %d: %w", sheet.Name, sourceRow, err)
+		return fmt.Errorf("store: copy %s row %d: %w", sh.Name, sourceRow, err)
 	}
+	l.copied[sh.Table]++
+	return nil
+}
+
+// beginCopy ends the COPY under way, if any, and starts that of sh.
+func (l *Load) beginCopy(ctx context.Context, sh *Sheet) error {
+	if err := l.endCopy(ctx); err != nil {
+		return err
+	}
+	cols := append([]string{"submission_id", "source_sheet", "source_row"}, sh.Columns...)
+	l.nameField = -1
+	if nameKeyTables[sh.Table] {
+		l.nameField = slices.Index(sh.Columns, "full_name")
+	}
+	if l.nameField >= 0 {
+		cols = append(cols, "name_key")
+	}
+	stmt, err := l.tx.PrepareContext(ctx, pq.CopyInSchema("returns", sh.Table, cols...))
+	if err != nil {
+		return fmt.Errorf("store: copy into %s: %w", sh.Table, err)
+	}
+	l.copy, l.copying = stmt, sh
+	l.args = make([]any, len(cols))
 	if l.copied == nil {
 		l.copied = map[string]int{}
 	}
-	l.copied[table]++
 	return nil
 }
 
@@ -269,7 +240,7 @@ func (l *Load) endCopy(ctx context.Context) error {
 		return nil
 	}
 	stmt := l.copy
-	l.copy, l.copySheet = nil, ""
+	l.copy, l.copying = nil, nil
 	if _, err := stmt.ExecContext(ctx); err != nil {
 		stmt.Close()
 		return fmt.Errorf("store: finish copy: %w", err)
@@ -279,12 +250,10 @@ func (l *Load) endCopy(ctx context.Context) error {
 
 // summary creates the submission, superseding the current one of the same
 // organisation and quarter, and stores the key-value record.
-func (l *Load) summary(ctx context.Context, sheet *schema.Sheet, table string, sourceRow int, values []any) error {
+func (l *Load) summary(ctx context.Context, sh *Sheet, sourceRow int, values []any) error {
 	get := func(name string) any {
-		for i, f := range sheet.Fields {
-			if f.Name == name {
-				return values[i]
-			}
+		if i := slices.Index(sh.Columns, name); i >= 0 {
+			return values[i]
 		}
 		return nil
 	}
@@ -325,17 +294,16 @@ func (l *Load) summary(ctx context.Context, sheet *schema.Sheet, table string, s
 			return fmt.Errorf("store: supersede submission %d: %w", prev.Int64, err)
 		}
 	}
-	cols := []string{"submission_id", "source_sheet", "source_row"}
-	args := []any{l.submissionID, sheet.Name, sourceRow}
+	cols := append([]string{"submission_id", "source_sheet", "source_row"}, sh.Columns...)
+	args := []any{l.submissionID, sh.Name, sourceRow}
 	marks := []string{"$1", "$2", "$3"}
-	for i, f := range sheet.Fields {
-		cols = append(cols, f.Name)
+	for i := range sh.Columns {
 		args = append(args, dbValue(values[i]))
 		marks = append(marks, fmt.Sprintf("$%d", len(args)))
 	}
-	q := fmt.Sprintf(`INSERT INTO returns.%s (%s) VALUES (%s)`, pq.QuoteIdentifier(table), strings.Join(cols, ", "), strings.Join(marks, ", "))
+	q := fmt.Sprintf(`INSERT INTO returns.%s (%s) VALUES (%s)`, pq.QuoteIdentifier(sh.Table), strings.Join(cols, ", "), strings.Join(marks, ", "))
 	if _, err := tx.ExecContext(ctx, q, args...); err != nil {
-		return fmt.Errorf("store: insert %s: %w", table, err)
+		return fmt.Errorf("store: insert %s: %w", sh.Table, err)
 	}
 	return nil
 }
@@ -451,10 +419,10 @@ func (l *Load) finish(ctx context.Context, want int64) (int64, error) {
 // (returns.submission.content_sha256, migration 00025).
 
 // fingerprint adds one record to the content fingerprint.
-func (l *Load) fingerprint(sheet *schema.Sheet, values []any) {
-	b := appendField(l.enc[:0], 'S', sheet.Name)
-	for i, f := range sheet.Fields {
-		b = appendField(b, 'F', f.Name)
+func (l *Load) fingerprint(sh *Sheet, values []any) {
+	b := appendField(l.enc[:0], 'S', sh.Name)
+	for i, c := range sh.Columns {
+		b = appendField(b, 'F', c)
 		var v any
 		if i < len(values) {
 			v = dbValue(values[i])
@@ -582,80 +550,6 @@ func (l *Load) Rollback() {
 		_ = l.copy.Close()
 	}
 	_ = l.tx.Rollback()
-}
-
-// Contacts returns the contact addresses of org in the current registry
-// (none when there is no registry or the organisation is not in it).
-func (s *Store) Contacts(ctx context.Context, org string) ([]string, error) {
-	a, err := addressee(ctx, s.db, org)
-	return a.Emails, err
-}
-
-// Contacts is Store.Contacts inside the load's transaction.
-func (l *Load) Contacts(ctx context.Context, org string) ([]string, error) {
-	a, err := addressee(ctx, l.tx, org)
-	return a.Emails, err
-}
-
-// Addressee is an organisation as a mail addresses it: its name in the
-// current registry and its contacts.
-type Addressee struct {
-	Name   string
-	Emails []string
-}
-
-// Addressee returns org's name and contacts in the current registry; both
-// empty for an organisation the registry does not know.
-func (s *Store) Addressee(ctx context.Context, org string) (Addressee, error) {
-	return addressee(ctx, s.db, org)
-}
-
-// Addressee is Store.Addressee inside the load's transaction.
-func (l *Load) Addressee(ctx context.Context, org string) (Addressee, error) {
-	return addressee(ctx, l.tx, org)
-}
-
-func addressee(ctx context.Context, q sqlx.QueryerContext, org string) (Addressee, error) {
-	var row struct {
-		Name   string         `db:"name"`
-		Emails pq.StringArray `db:"contact_emails"`
-	}
-	err := sqlx.GetContext(ctx, q, &row, `SELECT name, contact_emails FROM returns.org_unit
-		WHERE code = $1 AND registry_version_id = (SELECT max(id) FROM returns.registry_version)`, org)
-	if errors.Is(err, sql.ErrNoRows) {
-		return Addressee{}, nil
-	}
-	if err != nil {
-		return Addressee{}, fmt.Errorf("store: contacts of %s: %w", org, err)
-	}
-	return Addressee{Name: row.Name, Emails: []string(row.Emails)}, nil
-}
-
-// RecordRejected records the outcome of a file that was not loaded
-// (rejected or duplicate), with its issues and the mails that tell the
-// submitter, in a transaction of its own.
-func (s *Store) RecordRejected(ctx context.Context, meta FileMeta, outcome, reason, org string, year, quarter int, dupOf int64, out Outcome, mails ...Mail) (err error) {
-	return s.tx(ctx, func(tx *sqlx.Tx) error {
-		if _, err := tx.ExecContext(ctx, `SET LOCAL ROLE returns_loader`); err != nil {
-			return fmt.Errorf("store: record %s: %w", outcome, err)
-		}
-		for _, m := range mails {
-			if _, _, err := s.EnqueueMail(ctx, tx, m); err != nil {
-				return err
-			}
-		}
-		var sub any
-		if dupOf != 0 {
-			sub = dupOf
-		}
-		var eventID int64
-		if err := tx.GetContext(ctx, &eventID, `INSERT INTO returns.file_event (sha256, file_name, org_code, year, quarter, outcome, reason, submission_id, errors, warnings, received_at, decided_at, inbox_key, answered)
-			VALUES ($1, $2, nullif($3, ''), nullif($4, 0), nullif($5, 0), $6, nullif($7, ''), $8, $9, $10, $11, $12, nullif($13, ''), nullif($14, '')) RETURNING id`,
-			meta.SHA256, meta.FileName, org, year, quarter, outcome, reason, sub, out.Errors, out.Warnings, meta.ReceivedAt, s.now(), meta.InboxKey, string(meta.Answered)); err != nil {
-			return fmt.Errorf("store: record %s %s: %w", outcome, short(meta.SHA256), err)
-		}
-		return insertIssues(ctx, tx, 0, eventID, out.Issues)
-	})
 }
 
 func short(sha string) string {

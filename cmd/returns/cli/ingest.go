@@ -69,7 +69,7 @@ rejected, 2 for a usage error or when the database cannot be reached.`,
 				return err
 			}
 			defer db.Close(ctx)
-			if err := db.store.CheckColumns(ctx, set.Templates["BCQ-1"]); err != nil {
+			if err := db.store.CheckColumns(ctx, intake.StoreTemplate(set.Templates["BCQ-1"])); err != nil {
 				return &exitError{code: ExitUsage, err: err}
 			}
 			out := cmd.OutOrStdout()

@@ -17,6 +17,7 @@ import (
 	"github.com/returns-project/returns/etl/daemon"
 	"github.com/returns-project/returns/etl/digestjob"
 	"github.com/returns-project/returns/etl/inbox"
+	"github.com/returns-project/returns/etl/intake"
 	"github.com/returns-project/returns/etl/mail"
 	"github.com/returns-project/returns/etl/pgserver"
 	"github.com/returns-project/returns/etl/schema"
@@ -149,7 +150,7 @@ func serve(ctx context.Context, cfg *config.Config, stderr io.Writer) error {
 		return &exitError{code: ExitUsage, err: fmt.Errorf("state.outbox: %w", err)}
 	}
 
-	if err := db.store.CheckColumns(ctx, set.Templates["BCQ-1"]); err != nil {
+	if err := db.store.CheckColumns(ctx, intake.StoreTemplate(set.Templates["BCQ-1"])); err != nil {
 		return &exitError{code: ExitUsage, err: err}
 	}
 	digestOpts := digestjob.Options{SendDay: cfg.Digest.SendDay, SendWhenComplete: cfg.Digest.SendWhenComplete,
