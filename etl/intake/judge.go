@@ -164,14 +164,14 @@ func Reader(ctx context.Context, r io.ReaderAt, size int64, sha string, set *sch
 	if vres.Status == validate.Accepted {
 		// The rules that need the database run inside the load
 		// transaction, on the rows just copied.
-		findings, err := load.Checks(ctx, now())
+		facts, err := load.RuleFacts(ctx)
 		if err != nil {
 			if refused, ok := store.Refused(err, tables); ok {
 				return rejectRefused(ctx, st, load, meta, refused, set, opts, r, size)
 			}
 			return nil, fmt.Errorf("ingest %s: %w", opts.FileName, err)
 		}
-		addFindings(vres, findings, vopts.MaxIssues)
+		addFindings(vres, dbFindings(facts, now()), vopts.MaxIssues)
 	}
 	if vres.Status != validate.Accepted {
 		load.Rollback()

@@ -5,111 +5,161 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strconv"
 	"time"
 
-	"github.com/returns-project/returns/etl/normalize"
+	"github.com/returns-project/returns/etl/domain"
 )
 
-// Finding is what a rule that needs the database found about the file being
-// loaded. The store says what and where; the caller words it.
-type Finding struct {
-	Rule     string // e.g. "TH-02"
-	Severity string // "error" or "warning"
-	Sheet    string
-	Row      int    // source row; 0 for the key-value sheet
-	Field    string // the field the finding points at
-	Value    string // the value in the file
-	Expected string // what the database says it should be, when there is one
-	Other    string // the other organisation, quarter or row concerned, when there is one
+// This file holds the queries of the rules that need the database (TH-07,
+// TH-02, TH-04, KN-08, CS-07, CS-03; docs/domain.md §4): what the database
+// holds about the file being loaded, as plain values. The rules themselves
+// (what differs, how much, which severity) are decided and worded by the
+// caller (etl/intake/dbrules.go).
+
+// RuleFacts is what the database holds about the file being loaded, for
+// the rules that need the database.
+type RuleFacts struct {
+	Org     string
+	Quarter domain.Quarter
+	// Registry says whether a registry of organisations is loaded; Entry
+	// is the organisation in its current version, nil when it is not there.
+	Registry bool
+	Entry    *domain.Org
+	// Summary is the file's own key-value record, as stored.
+	Summary Summary
+	// Previous is the end of the previous quarter (TH-02), nil when there
+	// is nothing to compare with.
+	Previous *PreviousEnd
+	// Children is the roll-up over the organisation's children active in
+	// the quarter (TH-04); nil without a registry.
+	Children *Children
+	// Earlier are the file's admissions of people admitted in an earlier
+	// quarter already (KN-08).
+	Earlier []EarlierAdmission
+	// Transfers are the file's transfer letters with their counterpart's
+	// (CS-07, CS-03); nil without a registry.
+	Transfers []TransferLetter
 }
 
-// Rule ids of the database checks (docs/domain.md §4).
-const (
-	RuleOrgRegistry  = "TH-07"  // organisation in the registry, active in the quarter, right parent (E)
-	RuleOrgName      = "TH-07W" // organisation name differs from the registry (W)
-	RuleNoRegistry   = "TH-07R" // no registry loaded: the organisation could not be checked (W)
-	RuleStartBalance = "TH-02"  // start of quarter = previous quarter's end (E; W across a merger)
-	RuleRollUp       = "TH-04"  // a parent's totals = the sum over its children (W)
-	RuleEarlierAdmit = "KN-08"  // admitted in an earlier quarter already (W)
-	RuleTransferPair = "CS-07"  // transfer letter without its counterpart after 30 days (W)
-	RuleTransferLate = "CS-03"  // matched letters more than 30 days apart (W)
-)
+// Summary is the part of the file's key-value record the rules read (0 or
+// "" for a blank).
+type Summary struct {
+	OrgName           string `db:"org_name"`
+	ParentCode        string `db:"parent_code"`
+	StartOfficial     int64  `db:"members_start_official"`
+	StartProbationary int64  `db:"members_start_probationary"`
+	EndOfficial       int64  `db:"members_end_official"`
+	EndProbationary   int64  `db:"members_end_probationary"`
+	Admitted          int64  `db:"admitted"`
+}
 
-// Checks runs the rules that need the database on the file being loaded,
-// inside its transaction, after all its rows were copied: the file sees
+// PreviousEnd is the members at the end of the previous quarter: of the
+// organisation's own accepted return, or, when it has none, summed over the
+// organisations merged into it at that quarter's end (Merged), each of which
+// reported it.
+type PreviousEnd struct {
+	Official, Probationary int64
+	Merged                 []string // the predecessors summed; empty for the organisation's own return
+}
+
+// Children is the roll-up over the children of the organisation active in
+// the quarter: how many there are, how many reported, and the sums over
+// their accepted returns.
+type Children struct {
+	Count           int   `db:"children"`
+	Reported        int   `db:"reported"`
+	EndOfficial     int64 `db:"end_off"`
+	EndProbationary int64 `db:"end_prob"`
+	Admitted        int64 `db:"admitted"`
+}
+
+// EarlierAdmission is an admission of the file whose person (same folded
+// name and birth date, or same citizen ID) was admitted in an earlier
+// quarter, in the current submissions: the latest such admission.
+type EarlierAdmission struct {
+	Row      int    // the file's row
+	Name     string // as in the file
+	Org      string // the earlier admission's organisation, quarter and row
+	Quarter  domain.Quarter
+	OtherRow int
+}
+
+// TransferLetter is a transfer letter of the file naming a counterpart,
+// with the counterpart's letter for the same person that matches it best
+// (closest date), if any.
+type TransferLetter struct {
+	Row         int
+	Counterpart string    // the counterpart organisation's code
+	Event       time.Time // the letter's date
+	// Known says whether the counterpart is in the current registry;
+	// CounterpartReported whether it has an accepted return for the quarter
+	// in which the letter was due (30 days after it).
+	Known, CounterpartReported bool
+	// Match is the counterpart's letter; nil when none.
+	Match *TransferMatch
+}
+
+// TransferMatch is the counterpart's letter matching a [TransferLetter].
+type TransferMatch struct {
+	Org  string
+	Row  int64
+	Date time.Time
+}
+
+// RuleFacts reads, inside the load's transaction and after all its rows
+// were copied, what the rules that need the database judge: the file sees
 // itself and every current submission, nothing half-done of other loads.
-func (l *Load) Checks(ctx context.Context, now time.Time) ([]Finding, error) {
+// Nil before a submission was created (no valid key-value record).
+func (l *Load) RuleFacts(ctx context.Context) (*RuleFacts, error) {
 	if l.submissionID == 0 {
 		return nil, nil
 	}
 	if err := l.endCopy(ctx); err != nil {
 		return nil, err
 	}
-	c := &checker{l: l, now: now, q: l.year*4 + l.qtr - 1}
-	if err := c.run(ctx); err != nil {
-		return nil, fmt.Errorf("store: database rules for %s %d-Q%d: %w", l.org, l.year, l.qtr, err)
+	f := &RuleFacts{Org: l.org, Quarter: domain.Quarter{Year: l.year, Q: l.qtr}}
+	if err := l.ruleFacts(ctx, f); err != nil {
+		return nil, fmt.Errorf("store: database rules for %s %s: %w", l.org, f.Quarter, err)
 	}
-	return c.out, nil
+	return f, nil
 }
 
-type checker struct {
-	l        *Load
-	now      time.Time
-	q        int   // quarter index of the file
-	registry int64 // current registry version, 0 when none
-	out      []Finding
-}
-
-func (c *checker) add(f Finding) { c.out = append(c.out, f) }
-
-type summaryRow struct {
-	OrgName        sql.NullString `db:"org_name"`
-	ParentCode     sql.NullString `db:"parent_code"`
-	StartOfficial  sql.NullInt64  `db:"members_start_official"`
-	StartProbation sql.NullInt64  `db:"members_start_probationary"`
-	EndOfficial    sql.NullInt64  `db:"members_end_official"`
-	EndProbation   sql.NullInt64  `db:"members_end_probationary"`
-	Admitted       sql.NullInt64  `db:"admitted"`
-	TransferInOff  sql.NullInt64  `db:"transfer_in_official"`
-	TransferOutOff sql.NullInt64  `db:"transfer_out_official"`
-}
-
-const summaryCols = `t.org_name, t.parent_code, t.members_start_official, t.members_start_probationary,
-	t.members_end_official, t.members_end_probationary, t.admitted, t.transfer_in_official, t.transfer_out_official`
-
-func (c *checker) run(ctx context.Context) error {
-	tx := c.l.tx
+func (l *Load) ruleFacts(ctx context.Context, f *RuleFacts) error {
 	var reg sql.NullInt64
-	if err := tx.GetContext(ctx, &reg, `SELECT max(id) FROM returns.registry_version`); err != nil {
+	if err := l.tx.GetContext(ctx, &reg, `SELECT max(id) FROM returns.registry_version`); err != nil {
 		return fmt.Errorf("registry version: %w", err)
 	}
-	c.registry = reg.Int64
-	var me summaryRow
-	if err := tx.GetContext(ctx, &me, `SELECT `+summaryCols+` FROM returns.summary t WHERE t.submission_id = $1`, c.l.submissionID); err != nil {
+	registry := reg.Int64
+	f.Registry = registry != 0
+	if err := l.tx.GetContext(ctx, &f.Summary, `SELECT coalesce(t.org_name, '') AS org_name, coalesce(t.parent_code, '') AS parent_code,
+		coalesce(t.members_start_official, 0) AS members_start_official, coalesce(t.members_start_probationary, 0) AS members_start_probationary,
+		coalesce(t.members_end_official, 0) AS members_end_official, coalesce(t.members_end_probationary, 0) AS members_end_probationary,
+		coalesce(t.admitted, 0) AS admitted
+		FROM returns.summary t WHERE t.submission_id = $1`, l.submissionID); err != nil {
 		return fmt.Errorf("read summary: %w", err)
 	}
-	if err := c.registryChecks(ctx, me); err != nil {
+	var err error
+	if f.Entry, err = l.registryEntry(ctx, registry); err != nil {
 		return err
 	}
-	if err := c.startBalance(ctx, me); err != nil {
+	if f.Previous, err = l.previousEnd(ctx, registry, f.Quarter.Prev()); err != nil {
 		return err
 	}
-	if err := c.rollUp(ctx, me); err != nil {
+	if f.Children, err = l.children(ctx, registry, f.Quarter); err != nil {
 		return err
 	}
-	if err := c.earlierAdmissions(ctx); err != nil {
+	if f.Earlier, err = l.earlierAdmissions(ctx, f.Quarter); err != nil {
 		return err
 	}
-	return c.transferPairs(ctx)
+	f.Transfers, err = l.transferLetters(ctx, registry)
+	return err
 }
 
-// registryChecks: the organisation exists, is active in the quarter, has the
-// parent the file names, and (warning) the name the registry knows.
-func (c *checker) registryChecks(ctx context.Context, me summaryRow) error {
-	if c.registry == 0 {
-		c.add(Finding{Rule: RuleNoRegistry, Severity: "warning", Sheet: "ThongTin", Field: "org_code", Value: c.l.org})
-		return nil
+// registryEntry returns the organisation in registry version registry, nil
+// when it is not there (or there is no registry).
+func (l *Load) registryEntry(ctx context.Context, registry int64) (*domain.Org, error) {
+	if registry == 0 {
+		return nil, nil
 	}
 	var org struct {
 		Name   string         `db:"name"`
@@ -117,135 +167,85 @@ func (c *checker) registryChecks(ctx context.Context, me summaryRow) error {
 		From   int            `db:"valid_from_q"`
 		To     sql.NullInt64  `db:"valid_to_q"`
 	}
-	err := c.l.tx.GetContext(ctx, &org, `SELECT name, parent_code, valid_from_q, valid_to_q FROM returns.org_unit
-		WHERE registry_version_id = $1 AND code = $2`, c.registry, c.l.org)
+	err := l.tx.GetContext(ctx, &org, `SELECT name, parent_code, valid_from_q, valid_to_q FROM returns.org_unit
+		WHERE registry_version_id = $1 AND code = $2`, registry, l.org)
 	if errors.Is(err, sql.ErrNoRows) {
-		c.add(Finding{Rule: RuleOrgRegistry, Severity: "error", Sheet: "ThongTin", Field: "org_code", Value: c.l.org})
-		return nil
+		return nil, nil
 	}
 	if err != nil {
-		return fmt.Errorf("registry entry: %w", err)
+		return nil, fmt.Errorf("registry entry: %w", err)
 	}
-	if c.q < org.From || (org.To.Valid && c.q > int(org.To.Int64)) {
-		active := quarterName(org.From) + " –"
-		if org.To.Valid {
-			active += " " + quarterName(int(org.To.Int64))
-		}
-		c.add(Finding{Rule: RuleOrgRegistry, Severity: "error", Sheet: "ThongTin", Field: "org_code", Value: c.l.org, Expected: active})
+	o := &domain.Org{Code: l.org, Name: org.Name, ParentCode: org.Parent.String, ValidFrom: domain.QuarterOf(org.From)}
+	if org.To.Valid {
+		o.ValidTo = domain.QuarterOf(int(org.To.Int64))
 	}
-	if org.Parent.String != me.ParentCode.String {
-		c.add(Finding{Rule: RuleOrgRegistry, Severity: "error", Sheet: "ThongTin", Field: "parent_code", Value: me.ParentCode.String, Expected: org.Parent.String})
-	}
-	if normalize.Key(org.Name) != normalize.Key(me.OrgName.String) {
-		c.add(Finding{Rule: RuleOrgName, Severity: "warning", Sheet: "ThongTin", Field: "org_name", Value: me.OrgName.String, Expected: org.Name})
-	}
-	return nil
+	return o, nil
 }
 
-func quarterName(q int) string { return fmt.Sprintf("%d-Q%d", q/4, q%4+1) }
+// previousEnd returns the members at the end of quarter prev (see
+// [PreviousEnd]): of the organisation's own accepted return, else summed
+// over its predecessors in registry, when each of them reported it; nil
+// when there is no such return.
+func (l *Load) previousEnd(ctx context.Context, registry int64, prev domain.Quarter) (*PreviousEnd, error) {
+	if p, err := l.endOf(ctx, l.org, prev); p != nil || err != nil || registry == 0 {
+		return p, err
+	}
+	var preds []string
+	if err := l.tx.SelectContext(ctx, &preds, `SELECT code FROM returns.org_unit
+		WHERE registry_version_id = $1 AND successor_code = $2 AND valid_to_q = $3 ORDER BY code`, registry, l.org, prev.Index()); err != nil {
+		return nil, fmt.Errorf("predecessors: %w", err)
+	}
+	if len(preds) == 0 {
+		return nil, nil // first return of this organisation: nothing to compare
+	}
+	sum := &PreviousEnd{Merged: preds}
+	for _, p := range preds {
+		end, err := l.endOf(ctx, p, prev)
+		if err != nil || end == nil {
+			return nil, err // an error, or a predecessor never reported its last quarter
+		}
+		sum.Official, sum.Probationary = sum.Official+end.Official, sum.Probationary+end.Probationary
+	}
+	return sum, nil
+}
 
-// previousEnd returns the end-of-quarter members of org's current
-// submission for quarter index q.
-func (c *checker) previousEnd(ctx context.Context, org string, q int) (off, prob int64, ok bool, err error) {
-	var r summaryRow
-	err = c.l.tx.GetContext(ctx, &r, `SELECT `+summaryCols+` FROM returns.submission s JOIN returns.summary t ON t.submission_id = s.id
-		WHERE s.status = 'accepted' AND s.org_code = $1 AND s.year = $2 AND s.quarter = $3`, org, q/4, q%4+1)
+// endOf returns the end-of-quarter members of org's accepted return for
+// quarter q, nil when there is none.
+func (l *Load) endOf(ctx context.Context, org string, q domain.Quarter) (*PreviousEnd, error) {
+	var r PreviousEnd
+	err := l.tx.QueryRowContext(ctx, `SELECT coalesce(t.members_end_official, 0), coalesce(t.members_end_probationary, 0)
+		FROM returns.submission s JOIN returns.summary t ON t.submission_id = s.id
+		WHERE s.status = 'accepted' AND s.org_code = $1 AND s.year = $2 AND s.quarter = $3`, org, q.Year, q.Q).Scan(&r.Official, &r.Probationary)
 	if errors.Is(err, sql.ErrNoRows) {
-		return 0, 0, false, nil
+		return nil, nil
 	}
 	if err != nil {
-		return 0, 0, false, fmt.Errorf("previous quarter of %s: %w", org, err)
+		return nil, fmt.Errorf("previous quarter of %s: %w", org, err)
 	}
-	return r.EndOfficial.Int64, r.EndProbation.Int64, true, nil
+	return &r, nil
 }
 
-// startBalance: the start of the quarter is the previous quarter's end;
-// across a merger, the sum of the predecessors' ends (a warning then, as
-// members may have moved elsewhere in the reorganisation).
-func (c *checker) startBalance(ctx context.Context, me summaryRow) error {
-	off, prob, ok, err := c.previousEnd(ctx, c.l.org, c.q-1)
-	if err != nil {
-		return err
+// children returns the roll-up over the organisation's children active in
+// quarter q; nil without a registry.
+func (l *Load) children(ctx context.Context, registry int64, q domain.Quarter) (*Children, error) {
+	if registry == 0 {
+		return nil, nil
 	}
-	severity, other := "error", quarterName(c.q-1)
-	if !ok {
-		if c.registry == 0 {
-			return nil
-		}
-		var preds []string
-		if err := c.l.tx.SelectContext(ctx, &preds, `SELECT code FROM returns.org_unit
-			WHERE registry_version_id = $1 AND successor_code = $2 AND valid_to_q = $3 ORDER BY code`, c.registry, c.l.org, c.q-1); err != nil {
-			return fmt.Errorf("predecessors: %w", err)
-		}
-		if len(preds) == 0 {
-			return nil // first return of this organisation: nothing to compare
-		}
-		for _, p := range preds {
-			po, pp, pok, err := c.previousEnd(ctx, p, c.q-1)
-			if err != nil {
-				return err
-			}
-			if !pok {
-				return nil // a predecessor never reported its last quarter
-			}
-			off, prob = off+po, prob+pp
-		}
-		severity, other = "warning", fmt.Sprintf("%v %s", preds, quarterName(c.q-1))
-	}
-	if me.StartOfficial.Int64 != off {
-		c.add(Finding{Rule: RuleStartBalance, Severity: severity, Sheet: "ThongTin", Field: "members_start_official",
-			Value: strconv.FormatInt(me.StartOfficial.Int64, 10), Expected: strconv.FormatInt(off, 10), Other: other})
-	}
-	if me.StartProbation.Int64 != prob {
-		c.add(Finding{Rule: RuleStartBalance, Severity: severity, Sheet: "ThongTin", Field: "members_start_probationary",
-			Value: strconv.FormatInt(me.StartProbation.Int64, 10), Expected: strconv.FormatInt(prob, 10), Other: other})
-	}
-	return nil
-}
-
-// rollUp: when every child active in the quarter has reported, the parent's
-// end-of-quarter members and admissions equal the sum over its children.
-func (c *checker) rollUp(ctx context.Context, me summaryRow) error {
-	if c.registry == 0 {
-		return nil
-	}
-	var r struct {
-		Children int           `db:"children"`
-		Reported int           `db:"reported"`
-		EndOff   sql.NullInt64 `db:"end_off"`
-		EndProb  sql.NullInt64 `db:"end_prob"`
-		Admitted sql.NullInt64 `db:"admitted"`
-	}
-	err := c.l.tx.GetContext(ctx, &r, `
+	var c Children
+	err := l.tx.GetContext(ctx, &c, `
 		SELECT count(*) AS children, count(t.submission_id) AS reported,
-		       sum(t.members_end_official) AS end_off, sum(t.members_end_probationary) AS end_prob, sum(t.admitted) AS admitted
+		       coalesce(sum(t.members_end_official), 0) AS end_off, coalesce(sum(t.members_end_probationary), 0) AS end_prob,
+		       coalesce(sum(t.admitted), 0) AS admitted
 		FROM returns.org_unit o
 		LEFT JOIN returns.submission s ON s.org_code = o.code AND s.year = $3 AND s.quarter = $4 AND s.status = 'accepted'
 		LEFT JOIN returns.summary t ON t.submission_id = s.id
 		WHERE o.registry_version_id = $1 AND o.parent_code = $2
 		  AND o.valid_from_q <= $5 AND (o.valid_to_q IS NULL OR o.valid_to_q >= $5)`,
-		c.registry, c.l.org, c.l.year, c.l.qtr, c.q)
+		registry, l.org, q.Year, q.Q, q.Index())
 	if err != nil {
-		return fmt.Errorf("children of %s: %w", c.l.org, err)
+		return nil, fmt.Errorf("children of %s: %w", l.org, err)
 	}
-	if r.Children == 0 || r.Reported < r.Children {
-		return nil
-	}
-	other := fmt.Sprintf("%d", r.Children)
-	for _, f := range []struct {
-		field     string
-		got, want int64
-	}{
-		{"members_end_official", me.EndOfficial.Int64, r.EndOff.Int64},
-		{"members_end_probationary", me.EndProbation.Int64, r.EndProb.Int64},
-		{"admitted", me.Admitted.Int64, r.Admitted.Int64},
-	} {
-		if f.got != f.want {
-			c.add(Finding{Rule: RuleRollUp, Severity: "warning", Sheet: "ThongTin", Field: f.field,
-				Value: strconv.FormatInt(f.got, 10), Expected: strconv.FormatInt(f.want, 10), Other: other})
-		}
-	}
-	return nil
+	return &c, nil
 }
 
 // lookupLimit is the number of admissions in a file up to which KN-08
@@ -283,11 +283,9 @@ const earlierAdmissionsByLookup = `
 	WHERE s.year * 4 + s.quarter - 1 < $2
 	ORDER BY h.source_row, s.year DESC, s.quarter DESC, h.other_row`
 
-// earlierAdmissions: a person admitted in this file who was already admitted
-// in an earlier quarter (same folded name and birth date, or same citizen
-// ID), anywhere in the current submissions: a re-submission or a
-// readmission to check.
-func (c *checker) earlierAdmissions(ctx context.Context) error {
+// earlierAdmissions returns the file's admissions of people already
+// admitted in a quarter before q, anywhere in the current submissions.
+func (l *Load) earlierAdmissions(ctx context.Context, q domain.Quarter) ([]EarlierAdmission, error) {
 	var rows []struct {
 		Row      int    `db:"source_row"`
 		Name     string `db:"full_name"`
@@ -296,43 +294,39 @@ func (c *checker) earlierAdmissions(ctx context.Context) error {
 		OtherQ   int    `db:"quarter"`
 		OtherRow int    `db:"other_row"`
 	}
-	bulk := c.l.copied["admission"] > lookupLimit
+	bulk := l.copied["admission"] > lookupLimit
 	if bulk {
-		if _, err := c.l.tx.ExecContext(ctx, `SET LOCAL enable_nestloop = off`); err != nil {
-			return fmt.Errorf("earlier admissions: %w", err)
+		if _, err := l.tx.ExecContext(ctx, `SET LOCAL enable_nestloop = off`); err != nil {
+			return nil, fmt.Errorf("earlier admissions: %w", err)
 		}
 	}
-	err := c.l.tx.SelectContext(ctx, &rows, earlierAdmissionsByLookup, c.l.submissionID, c.q)
-	if err != nil {
-		return fmt.Errorf("earlier admissions: %w", err)
+	if err := l.tx.SelectContext(ctx, &rows, earlierAdmissionsByLookup, l.submissionID, q.Index()); err != nil {
+		return nil, fmt.Errorf("earlier admissions: %w", err)
 	}
 	if bulk {
-		if _, err := c.l.tx.ExecContext(ctx, `SET LOCAL enable_nestloop = on`); err != nil {
-			return fmt.Errorf("earlier admissions: %w", err)
+		if _, err := l.tx.ExecContext(ctx, `SET LOCAL enable_nestloop = on`); err != nil {
+			return nil, fmt.Errorf("earlier admissions: %w", err)
 		}
 	}
-	for _, r := range rows {
-		c.add(Finding{Rule: RuleEarlierAdmit, Severity: "warning", Sheet: "KetNap", Row: r.Row, Field: "full_name", Value: r.Name,
-			Other: fmt.Sprintf("%s %d-Q%d (dòng/row %d)", r.OtherOrg, r.OtherY, r.OtherQ, r.OtherRow)})
+	out := make([]EarlierAdmission, len(rows))
+	for i, r := range rows {
+		out[i] = EarlierAdmission{Row: r.Row, Name: r.Name, Org: r.OtherOrg, Quarter: domain.Quarter{Year: r.OtherY, Q: r.OtherQ}, OtherRow: r.OtherRow}
 	}
-	return nil
+	return out, nil
 }
 
-// transferPairs matches this file's transfer letters with the other side's:
-// a DI naming an organisation of the registry should meet a DEN there (and
-// the reverse) for the same person within 30 days. A letter older than 30
-// days with no counterpart although the counterpart has reported the
-// quarter it was due in is flagged (CS-07), as is a pair more than 30 days
-// apart (CS-03). Letters still waiting for the other side are listed by the
-// view reporting.unmatched_transfers for the digest.
-func (c *checker) transferPairs(ctx context.Context) error {
-	if c.registry == 0 {
-		return nil
+// transferLetters returns the file's transfer letters (official or
+// temporary, dated, naming a counterpart) with the counterpart's letter for
+// the same person (card number, profile number, or folded name and birth
+// date) in the other direction that is closest in date; nil without a
+// registry. Letters still waiting for the other side are listed by the view
+// reporting.unmatched_transfers for the digest.
+func (l *Load) transferLetters(ctx context.Context, registry int64) ([]TransferLetter, error) {
+	if registry == 0 {
+		return nil, nil
 	}
 	var rows []struct {
 		Row       int            `db:"source_row"`
-		Name      string         `db:"full_name"`
-		Direction string         `db:"direction"`
 		Other     string         `db:"counterpart_org_code"`
 		Event     time.Time      `db:"event_date"`
 		MatchRow  sql.NullInt64  `db:"match_row"`
@@ -341,8 +335,8 @@ func (c *checker) transferPairs(ctx context.Context) error {
 		Reported  bool           `db:"other_reported"`
 		MatchOrg  sql.NullString `db:"match_org"`
 	}
-	err := c.l.tx.SelectContext(ctx, &rows, `
-		SELECT t.source_row, coalesce(t.full_name, '') AS full_name, t.direction, t.counterpart_org_code, t.event_date,
+	err := l.tx.SelectContext(ctx, &rows, `
+		SELECT t.source_row, t.counterpart_org_code, t.event_date,
 		       m.source_row AS match_row, m.event_date AS match_date, m.org_code AS match_org,
 		       EXISTS (SELECT FROM returns.org_unit o WHERE o.registry_version_id = $2 AND o.code = t.counterpart_org_code) AS known,
 		       EXISTS (SELECT FROM returns.submission s2 WHERE s2.org_code = t.counterpart_org_code AND s2.status = 'accepted'
@@ -358,34 +352,16 @@ func (c *checker) transferPairs(ctx context.Context) error {
 			LIMIT 1) m ON true
 		WHERE t.submission_id = $1 AND t.counterpart_org_code IS NOT NULL AND t.event_date IS NOT NULL
 		  AND t.transfer_type IN ('CHINH_THUC', 'TAM_THOI')
-		ORDER BY t.source_row`, c.l.submissionID, c.registry)
+		ORDER BY t.source_row`, l.submissionID, registry)
 	if err != nil {
-		return fmt.Errorf("transfer pairs: %w", err)
+		return nil, fmt.Errorf("transfer pairs: %w", err)
 	}
-	today := c.now.UTC().Truncate(24 * time.Hour)
-	for _, r := range rows {
-		switch {
-		case !r.Known:
-			c.add(Finding{Rule: RuleTransferPair, Severity: "warning", Sheet: "ChuyenSinhHoat", Row: r.Row, Field: "counterpart_org_code", Value: r.Other})
-		case !r.MatchRow.Valid:
-			// Flagged only once the other side has reported the quarter in
-			// which the letter was due (30 days after it), without it: before
-			// that, the other side is simply not in yet.
-			if r.Reported && today.Sub(r.Event) > 30*24*time.Hour {
-				c.add(Finding{Rule: RuleTransferPair, Severity: "warning", Sheet: "ChuyenSinhHoat", Row: r.Row, Field: "event_date",
-					Value: r.Event.Format("02/01/2006"), Other: r.Other})
-			}
-		default:
-			gap := r.Event.Sub(r.MatchDate.Time)
-			if gap < 0 {
-				gap = -gap
-			}
-			if gap > 30*24*time.Hour {
-				c.add(Finding{Rule: RuleTransferLate, Severity: "warning", Sheet: "ChuyenSinhHoat", Row: r.Row, Field: "event_date",
-					Value: r.Event.Format("02/01/2006"), Expected: r.MatchDate.Time.Format("02/01/2006"),
-					Other: fmt.Sprintf("%s (dòng/row %d)", r.MatchOrg.String, r.MatchRow.Int64)})
-			}
+	out := make([]TransferLetter, len(rows))
+	for i, r := range rows {
+		out[i] = TransferLetter{Row: r.Row, Counterpart: r.Other, Event: r.Event, Known: r.Known, CounterpartReported: r.Reported}
+		if r.MatchRow.Valid {
+			out[i].Match = &TransferMatch{Org: r.MatchOrg.String, Row: r.MatchRow.Int64, Date: r.MatchDate.Time}
 		}
 	}
-	return nil
+	return out, nil
 }
