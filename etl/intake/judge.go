@@ -378,28 +378,8 @@ func addRefused(res *validate.Result, v *store.RefusedValue, maxIssues int) {
 	code := reason.ValueRefused
 	res.Status, res.Reason = validate.Rejected, code
 	res.Detail = fmt.Sprintf("SQLSTATE %s table %s column %s line %d", v.SQLState, v.Table, v.Column, v.Line)
-	where := ""
-	if v.Sheet != "" {
-		where = fmt.Sprintf(" (trang %s", v.Sheet)
-		if v.Column != "" {
-			where += ", cột " + v.Column
-		}
-		if v.Line > 0 {
-			where += fmt.Sprintf(", dòng dữ liệu thứ %d", v.Line)
-		}
-		where += ")"
-	}
-	whereEN := ""
-	if v.Sheet != "" {
-		whereEN = fmt.Sprintf(" (sheet %s", v.Sheet)
-		if v.Column != "" {
-			whereEN += ", column " + v.Column
-		}
-		if v.Line > 0 {
-			whereEN += fmt.Sprintf(", data row %d", v.Line)
-		}
-		whereEN += ")"
-	}
+	where := refusedWhere(v, "trang %s", ", cột %s", ", dòng dữ liệu thứ %d")
+	whereEN := refusedWhere(v, "sheet %s", ", column %s", ", data row %d")
 	is := validate.Issue{Rule: string(code), Severity: schema.Error, Sheet: v.Sheet, Field: v.Column,
 		Message: schema.Text{VI: code.Title("vi") + where, EN: code.Title("en") + whereEN},
 		Hint:    schema.Text{VI: code.Fix("vi"), EN: code.Fix("en")}, Value: clipRunes(v.Message, 200)}
@@ -409,6 +389,23 @@ func addRefused(res *validate.Result, v *store.RefusedValue, maxIssues int) {
 		res.IssuesOmitted += len(res.Issues) - maxIssues
 		res.Issues = res.Issues[:maxIssues]
 	}
+}
+
+// refusedWhere says where the refused value v was going, " (sheet S,
+// column C, data row N)" in the words given, as far as the database said;
+// "" when it did not say which sheet.
+func refusedWhere(v *store.RefusedValue, sheet, column, line string) string {
+	if v.Sheet == "" {
+		return ""
+	}
+	where := " (" + fmt.Sprintf(sheet, v.Sheet)
+	if v.Column != "" {
+		where += fmt.Sprintf(column, v.Column)
+	}
+	if v.Line > 0 {
+		where += fmt.Sprintf(line, v.Line)
+	}
+	return where + ")"
 }
 
 func clipRunes(s string, n int) string {

@@ -92,25 +92,22 @@ func (s *Store) ActiveAccounts(ctx context.Context) (n int, err error) {
 // SetAccountDisabled disables or enables an account; disabling ends its sessions.
 func (s *Store) SetAccountDisabled(ctx context.Context, login string, disabled bool) (err error) {
 	defer wrapAccount(&err, "disable account %q", login)
-	return s.tx(ctx, func(tx *sqlx.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE returns.web_account SET disabled = $2, failed_signins = 0, locked_until = NULL WHERE login = $1`, login, disabled)
-		if err != nil {
-			return err
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return ErrNoAccount
-		}
-		_, err = tx.ExecContext(ctx, `DELETE FROM returns.web_session WHERE account_id = (SELECT id FROM returns.web_account WHERE login = $1)`, login)
-		return err
-	})
+	return s.updateAccount(ctx, login, `UPDATE returns.web_account SET disabled = $2, failed_signins = 0, locked_until = NULL WHERE login = $1`, disabled)
 }
 
 // SetPassword replaces an account's password hash, unlocks it and ends its sessions.
 func (s *Store) SetPassword(ctx context.Context, login, passwordHash string) (err error) {
 	defer wrapAccount(&err, "set password of %q", login)
+	return s.updateAccount(ctx, login, `UPDATE returns.web_account SET password_hash = $2, password_changed_at = $3,
+		failed_signins = 0, locked_until = NULL WHERE login = $1`, passwordHash, s.now())
+}
+
+// updateAccount runs update ($1 the login, then args) on the account login
+// and ends its sessions, in one transaction; [ErrNoAccount] when there is
+// no such account.
+func (s *Store) updateAccount(ctx context.Context, login, update string, args ...any) error {
 	return s.tx(ctx, func(tx *sqlx.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE returns.web_account SET password_hash = $2, password_changed_at = $3,
-			failed_signins = 0, locked_until = NULL WHERE login = $1`, login, passwordHash, s.now())
+		res, err := tx.ExecContext(ctx, update, append([]any{login}, args...)...)
 		if err != nil {
 			return err
 		}
@@ -164,18 +161,14 @@ func (s *Store) CreateSession(ctx context.Context, id int64, token, csrf string,
 // SessionByToken returns the live session of token with its account, or nil
 // when there is none (unknown, expired, or its account disabled).
 func (s *Store) SessionByToken(ctx context.Context, token string) (*Session, error) {
-	var ses Session
-	err := s.db.GetContext(ctx, &ses, `SELECT a.id, a.login, a.role, a.scope_org_code, a.password_hash, a.disabled, a.failed_signins,
+	ses, err := one[Session](ctx, s.db, `SELECT a.id, a.login, a.role, a.scope_org_code, a.password_hash, a.disabled, a.failed_signins,
 			a.locked_until, a.created_at, a.password_changed_at, w.csrf, w.expires_at
 		FROM returns.web_session w JOIN returns.web_account a ON a.id = w.account_id
 		WHERE w.token_sha256 = $1 AND w.expires_at > $2 AND NOT a.disabled`, tokenHash(token), s.now())
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, nil
-	}
 	if err != nil {
 		return nil, fmt.Errorf("store: session: %w", err)
 	}
-	return &ses, nil
+	return ses, nil
 }
 
 // DeleteSession ends the session of token (signing out), and every expired one.
@@ -208,16 +201,12 @@ func (s *Store) RecordUpload(ctx context.Context, u Upload) (id int64, err error
 
 // UploadByID returns an upload, or nil when there is none.
 func (s *Store) UploadByID(ctx context.Context, id int64) (*Upload, error) {
-	var u Upload
-	err := s.db.GetContext(ctx, &u, `SELECT id, account_id, coalesce(org_code, '') AS org_code, file_name, inbox_name, sha256, size, uploaded_at
+	u, err := one[Upload](ctx, s.db, `SELECT id, account_id, coalesce(org_code, '') AS org_code, file_name, inbox_name, sha256, size, uploaded_at
 		FROM returns.web_upload WHERE id = $1`, id)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, nil
-	}
 	if err != nil {
 		return nil, fmt.Errorf("store: upload %d: %w", id, err)
 	}
-	return &u, nil
+	return u, nil
 }
 
 func wrapAccount(errp *error, format string, args ...any) {

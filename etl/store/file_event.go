@@ -256,15 +256,11 @@ type RecordedOutcome struct {
 // OutcomeOf returns the outcome recorded for the inbox entry key, or nil
 // when none is.
 func (s *Store) OutcomeOf(ctx context.Context, key string) (*RecordedOutcome, error) {
-	var o RecordedOutcome
-	err := s.db.GetContext(ctx, &o, `SELECT outcome, sha256, coalesce(reason, '') AS reason, coalesce(org_code, '') AS org_code,
+	o, err := one[RecordedOutcome](ctx, s.db, `SELECT outcome, sha256, coalesce(reason, '') AS reason, coalesce(org_code, '') AS org_code,
 		coalesce(year, 0) AS year, coalesce(quarter, 0) AS quarter, coalesce(submission_id, 0) AS submission_id
 		FROM returns.file_event WHERE inbox_key = $1`, key)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, nil
-	}
 	if err != nil {
 		return nil, fmt.Errorf("store: outcome of inbox entry: %w", err)
 	}
-	return &o, nil
+	return o, nil
 }

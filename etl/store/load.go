@@ -137,19 +137,15 @@ func (s *Store) BeginLoad(ctx context.Context, t *Template, meta FileMeta) (*Loa
 }
 
 func duplicateOf(ctx context.Context, q sqlx.QueryerContext, sha string) (*DuplicateError, error) {
-	var d DuplicateError
 	// A ledger row whose hash is not its submission's file's is that of a
 	// file recorded as unchanged content (Load.Unchanged).
-	err := sqlx.GetContext(ctx, q, &d, `SELECT l.submission_id AS submissionid, s.received_at AS receivedat,
+	d, err := one[DuplicateError](ctx, q, `SELECT l.submission_id AS submissionid, s.received_at AS receivedat,
 		s.version, s.org_code AS org, s.year, s.quarter, l.sha256 <> s.sha256 AS unchanged
 		FROM returns.ledger l JOIN returns.submission s ON s.id = l.submission_id WHERE l.sha256 = $1`, sha)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, nil
-	}
 	if err != nil {
 		return nil, fmt.Errorf("read ledger: %w", err)
 	}
-	return &d, nil
+	return d, nil
 }
 
 // SubmissionID is the id of the submission being loaded (0 before the
@@ -474,21 +470,20 @@ func (l *Load) Unchanged(ctx context.Context) (*DuplicateError, error) {
 	if err := l.endCopy(ctx); err != nil {
 		return nil, err
 	}
-	var d DuplicateError
-	err := l.tx.GetContext(ctx, &d, `SELECT id AS submissionid, received_at AS receivedat, version, org_code AS org, year, quarter
+	d, err := one[DuplicateError](ctx, l.tx, `SELECT id AS submissionid, received_at AS receivedat, version, org_code AS org, year, quarter
 		FROM returns.submission WHERE id = $1 AND content_sha256 = $2`, l.prevID, l.Fingerprint())
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, nil
-	}
 	if err != nil {
 		return nil, fmt.Errorf("store: compare content with submission %d: %w", l.prevID, err)
+	}
+	if d == nil {
+		return nil, nil
 	}
 	if _, err := l.tx.ExecContext(ctx, `ROLLBACK TO SAVEPOINT content`); err != nil {
 		return nil, fmt.Errorf("store: undo unchanged content: %w", err)
 	}
 	d.Unchanged = true
-	l.unchanged, l.submissionID, l.version = &d, 0, 0
-	return &d, nil
+	l.unchanged, l.submissionID, l.version = d, 0, 0
+	return d, nil
 }
 
 // commitUnchanged records a file found unchanged ([Load.Unchanged]): its

@@ -182,6 +182,20 @@ func (s *Store) tx(ctx context.Context, fn func(*sqlx.Tx) error) (err error) {
 	return tx.Commit()
 }
 
+// one reads the one row query returns into a new T; nil, and no error,
+// when it returns none.
+func one[T any](ctx context.Context, q sqlx.QueryerContext, query string, args ...any) (*T, error) {
+	v := new(T)
+	err := sqlx.GetContext(ctx, q, v, query, args...)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
 // EnsureDatabase creates database name on the server of adminURL if it does
 // not exist (the private cluster's first start).
 func EnsureDatabase(ctx context.Context, adminURL, name string) error {

@@ -127,15 +127,11 @@ func (c *Console) Orgs(ctx context.Context) (list []ConsoleOrg, err error) {
 
 // Org returns a visible organisation, or nil.
 func (c *Console) Org(ctx context.Context, code string) (*ConsoleOrg, error) {
-	var o ConsoleOrg
-	err := c.tx.GetContext(ctx, &o, `SELECT `+orgCols+` FROM orgs WHERE code = $1`, code)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, nil
-	}
+	o, err := one[ConsoleOrg](ctx, c.tx, `SELECT `+orgCols+` FROM orgs WHERE code = $1`, code)
 	if err != nil {
 		return nil, fmt.Errorf("store: organisation %s: %w", code, err)
 	}
-	return &o, nil
+	return o, nil
 }
 
 // FileEvent is the recorded outcome of one file.
@@ -180,30 +176,22 @@ func (c *Console) Files(ctx context.Context, f FileFilter) (list []FileEvent, er
 
 // File returns a visible file outcome, or nil.
 func (c *Console) File(ctx context.Context, id int64) (*FileEvent, error) {
-	var e FileEvent
-	err := c.tx.GetContext(ctx, &e, `SELECT `+fileCols+` FROM web_files WHERE id = $1`, id)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, nil
-	}
+	e, err := one[FileEvent](ctx, c.tx, `SELECT `+fileCols+` FROM web_files WHERE id = $1`, id)
 	if err != nil {
 		return nil, fmt.Errorf("store: file %d: %w", id, err)
 	}
-	return &e, nil
+	return e, nil
 }
 
 // FileBySHA returns the latest visible outcome of the content sha decided
 // at or after since, or nil when none is yet.
 func (c *Console) FileBySHA(ctx context.Context, sha string, since time.Time) (*FileEvent, error) {
-	var e FileEvent
-	err := c.tx.GetContext(ctx, &e, `SELECT `+fileCols+` FROM web_files WHERE sha256 = $1 AND decided_at >= $2
+	e, err := one[FileEvent](ctx, c.tx, `SELECT `+fileCols+` FROM web_files WHERE sha256 = $1 AND decided_at >= $2
 		ORDER BY decided_at DESC, id DESC LIMIT 1`, sha, since)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, nil
-	}
 	if err != nil {
 		return nil, fmt.Errorf("store: file of content %.12s: %w", sha, err)
 	}
-	return &e, nil
+	return e, nil
 }
 
 // IssueRow is one stored validation issue.
@@ -362,16 +350,12 @@ func (s *Store) Outbox(ctx context.Context, status string, limit int) (list []Ou
 
 // OutboxMail returns one mail of the outbox with its bodies, or nil.
 func (s *Store) OutboxMail(ctx context.Context, id int64) (*OutboxMailBody, error) {
-	var m OutboxMailBody
-	err := s.db.GetContext(ctx, &m, `SELECT id, kind, recipients, subject, status, attempts, last_error, created_at, sent_at, next_attempt_at,
+	m, err := one[OutboxMailBody](ctx, s.db, `SELECT id, kind, recipients, subject, status, attempts, last_error, created_at, sent_at, next_attempt_at,
 		body_text, body_html FROM returns.outbox WHERE id = $1`, id)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, nil
-	}
 	if err != nil {
 		return nil, fmt.Errorf("store: outbox mail %d: %w", id, err)
 	}
-	return &m, nil
+	return m, nil
 }
 
 // DigestLine is one digest queued for a recipient.
