@@ -117,7 +117,7 @@ func (l *Load) RuleFacts(ctx context.Context) (*RuleFacts, error) {
 	if err := l.endCopy(ctx); err != nil {
 		return nil, err
 	}
-	f := &RuleFacts{Org: l.org, Quarter: domain.Quarter{Year: l.year, Q: l.qtr}}
+	f := &RuleFacts{Org: l.org, Quarter: l.quarter}
 	if err := l.ruleFacts(ctx, f); err != nil {
 		return nil, fmt.Errorf("store: database rules for %s %s: %w", l.org, f.Quarter, err)
 	}

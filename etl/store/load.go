@@ -17,6 +17,7 @@ import (
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 
+	"github.com/returns-project/returns/etl/domain"
 	"github.com/returns-project/returns/etl/normalize"
 )
 
@@ -75,7 +76,7 @@ type Load struct {
 	submissionID int64
 	version      int
 	org          string
-	year, qtr    int
+	quarter      domain.Quarter
 
 	copying   *Sheet    // the sheet being copied, with copy
 	copy      *sql.Stmt // its COPY
@@ -260,16 +261,36 @@ func (l *Load) summary(ctx context.Context, sh *Sheet, sourceRow int, values []a
 	if org == "" || year == 0 || qtr < 1 || qtr > 4 {
 		return nil // rejected by validation; nothing to store
 	}
-	l.org, l.year, l.qtr = org, int(year), int(qtr)
-	tx := l.tx
+	l.org, l.quarter = org, domain.Quarter{Year: int(year), Q: int(qtr)}
+	if err := l.createSubmission(ctx, version); err != nil {
+		return err
+	}
+	cols := append([]string{"submission_id", "source_sheet", "source_row"}, sh.Columns...)
+	args := []any{l.submissionID, sh.Name, sourceRow}
+	marks := []string{"$1", "$2", "$3"}
+	for i := range sh.Columns {
+		args = append(args, dbValue(values[i]))
+		marks = append(marks, fmt.Sprintf("$%d", len(args)))
+	}
+	q := fmt.Sprintf(`INSERT INTO returns.%s (%s) VALUES (%s)`, pq.QuoteIdentifier(sh.Table), strings.Join(cols, ", "), strings.Join(marks, ", "))
+	if _, err := l.tx.ExecContext(ctx, q, args...); err != nil {
+		return fmt.Errorf("store: insert %s: %w", sh.Table, err)
+	}
+	return nil
+}
+
+// createSubmission creates the submission of the load's organisation and
+// quarter, the next version of them, superseding the accepted one.
+func (l *Load) createSubmission(ctx context.Context, templateVersion string) error {
+	tx, org, year, qtr := l.tx, l.org, l.quarter.Year, l.quarter.Q
 	// Submissions of one organisation and quarter are numbered and
 	// superseded one at a time.
 	if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(hashtextextended('returns.sub:' || $1 || ':' || $2 || ':' || $3, 0))`, org, year, qtr); err != nil {
-		return fmt.Errorf("store: lock %s %d-Q%d: %w", org, year, qtr, err)
+		return fmt.Errorf("store: lock %s %s: %w", org, l.quarter, err)
 	}
 	var prev sql.NullInt64
 	if err := tx.GetContext(ctx, &prev, `SELECT id FROM returns.submission WHERE org_code = $1 AND year = $2 AND quarter = $3 AND status = 'accepted'`, org, year, qtr); err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return fmt.Errorf("store: current submission of %s %d-Q%d: %w", org, year, qtr, err)
+		return fmt.Errorf("store: current submission of %s %s: %w", org, l.quarter, err)
 	}
 	now := l.s.now()
 	if prev.Valid {
@@ -281,25 +302,14 @@ func (l *Load) summary(ctx context.Context, sh *Sheet, sourceRow int, values []a
 	err := tx.QueryRowxContext(ctx, `INSERT INTO returns.submission (org_code, year, quarter, template_version, file_name, sha256, received_at, loaded_at, version, status)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8,
 			(SELECT coalesce(max(version), 0) + 1 FROM returns.submission WHERE org_code = $1 AND year = $2 AND quarter = $3), 'accepted')
-		RETURNING id, version`, org, year, qtr, version, l.meta.FileName, l.meta.SHA256, l.meta.ReceivedAt, now).Scan(&l.submissionID, &l.version)
+		RETURNING id, version`, org, year, qtr, templateVersion, l.meta.FileName, l.meta.SHA256, l.meta.ReceivedAt, now).Scan(&l.submissionID, &l.version)
 	if err != nil {
-		return fmt.Errorf("store: create submission of %s %d-Q%d: %w", org, year, qtr, err)
+		return fmt.Errorf("store: create submission of %s %s: %w", org, l.quarter, err)
 	}
 	if prev.Valid {
 		if _, err := tx.ExecContext(ctx, `UPDATE returns.submission SET superseded_by = $2 WHERE id = $1`, prev.Int64, l.submissionID); err != nil {
 			return fmt.Errorf("store: supersede submission %d: %w", prev.Int64, err)
 		}
-	}
-	cols := append([]string{"submission_id", "source_sheet", "source_row"}, sh.Columns...)
-	args := []any{l.submissionID, sh.Name, sourceRow}
-	marks := []string{"$1", "$2", "$3"}
-	for i := range sh.Columns {
-		args = append(args, dbValue(values[i]))
-		marks = append(marks, fmt.Sprintf("$%d", len(args)))
-	}
-	q := fmt.Sprintf(`INSERT INTO returns.%s (%s) VALUES (%s)`, pq.QuoteIdentifier(sh.Table), strings.Join(cols, ", "), strings.Join(marks, ", "))
-	if _, err := tx.ExecContext(ctx, q, args...); err != nil {
-		return fmt.Errorf("store: insert %s: %w", sh.Table, err)
 	}
 	return nil
 }
@@ -345,7 +355,7 @@ func (l *Load) Commit(ctx context.Context, out Outcome) (int64, error) {
 	var eventID int64
 	if err := tx.GetContext(ctx, &eventID, `INSERT INTO returns.file_event (sha256, file_name, org_code, year, quarter, outcome, submission_id, errors, warnings, received_at, decided_at, inbox_key, answered)
 		VALUES ($1, $2, $3, $4, $5, 'loaded', $6, $7, $8, $9, $10, nullif($11, ''), nullif($12, '')) RETURNING id`,
-		l.meta.SHA256, l.meta.FileName, l.org, l.year, l.qtr, l.submissionID, out.Errors, out.Warnings, l.meta.ReceivedAt, l.s.now(), l.meta.InboxKey, string(l.meta.Answered)); err != nil {
+		l.meta.SHA256, l.meta.FileName, l.org, l.quarter.Year, l.quarter.Q, l.submissionID, out.Errors, out.Warnings, l.meta.ReceivedAt, l.s.now(), l.meta.InboxKey, string(l.meta.Answered)); err != nil {
 		l.Rollback()
 		return 0, fmt.Errorf("store: commit: record event: %w", err)
 	}
