@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/returns-project/returns/etl/annotate"
+	"github.com/returns-project/returns/etl/domain"
 	"github.com/returns-project/returns/etl/inbox"
 	"github.com/returns-project/returns/etl/notify"
 	"github.com/returns-project/returns/etl/reason"
@@ -357,7 +358,7 @@ func (in *Intake) options(st *inbox.Staged, key string) Options {
 // goes with it.
 func (in *Intake) giveUp(ctx context.Context, st *inbox.Staged, key string, att store.Attempt) (*Result, error) {
 	code := reason.ProcessingFailed
-	vres := &validate.Result{File: st.Name, SHA256: st.SHA256, Template: "BCQ-1", Status: validate.Rejected, Reason: code,
+	vres := &validate.Result{File: st.Name, SHA256: st.SHA256, Template: domain.ReturnTemplate, Status: validate.Rejected, Reason: code,
 		Rows: map[string]int{}, Errors: 1, Detail: fmt.Sprintf("%d attempts; last: %s", att.N-1, att.LastError),
 		Issues: []validate.Issue{{Rule: string(code), Severity: schema.Error,
 			Message: schema.Text{VI: code.Title("vi"), EN: code.Title("en")}, Hint: schema.Text{VI: code.Fix("vi"), EN: code.Fix("en")}}}}
@@ -455,7 +456,7 @@ func (in *Intake) redo(ctx context.Context, st *inbox.Staged, rec *store.Recorde
 func (in *Intake) revalidate(ctx context.Context, st *inbox.Staged, rec *store.RecordedOutcome) (res *validate.Result) {
 	code := reason.Code(rec.Reason)
 	fallback := func() *validate.Result {
-		return &validate.Result{File: st.Name, SHA256: st.SHA256, Template: "BCQ-1", Status: validate.Rejected, Reason: code,
+		return &validate.Result{File: st.Name, SHA256: st.SHA256, Template: domain.ReturnTemplate, Status: validate.Rejected, Reason: code,
 			Rows: map[string]int{}, Org: rec.Org, Year: rec.Year, Quarter: rec.Quarter, Errors: 1,
 			Issues: []validate.Issue{{Rule: string(code), Severity: schema.Error,
 				Message: schema.Text{VI: code.Title("vi"), EN: code.Title("en")}, Hint: schema.Text{VI: code.Fix("vi"), EN: code.Fix("en")}}}}

@@ -117,7 +117,7 @@ func File(ctx context.Context, path string, set *schema.Set, st *store.Store, op
 func Reader(ctx context.Context, r io.ReaderAt, size int64, sha string, set *schema.Set, st *store.Store, opts Options) (*Result, error) {
 	tmpl := opts.Validate.Template
 	if tmpl == "" {
-		tmpl = "BCQ-1"
+		tmpl = domain.ReturnTemplate
 	}
 	opts.Validate.Template = tmpl
 	tables := StoreTemplate(set.Templates[tmpl])
