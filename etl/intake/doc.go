@@ -36,4 +36,12 @@
 // verdict: the issue list alone is attached. The environment's faults (the
 // database unreachable, the disk full: store.Unavailable) do not count: Take
 // returns them and the caller backs off, the file waiting in the inbox.
+//
+// # What the store is told, and what it is asked
+//
+// The store knows no schema: [StoreTemplate] tells it the table each sheet's
+// records land in (the sheet's `table:` in schemas/) and their columns.
+// The rules that need the database (TH-07, TH-02, TH-04, KN-08, CS-07,
+// CS-03) are decided and worded in dbrules.go on the plain values the
+// store's queries find inside the load transaction (store.RuleFacts).
 package intake
