@@ -7,7 +7,6 @@ import (
 	"net/mail"
 	"net/url"
 	"path/filepath"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -15,6 +14,8 @@ import (
 	// The time zone database is embedded so that time_zone and the schedules'
 	// zones load on minimal machines without /usr/share/zoneinfo.
 	_ "time/tzdata"
+
+	"github.com/returns-project/returns/etl/redact"
 )
 
 // Config is everything the daemon and the commands read from the
@@ -420,41 +421,12 @@ func checkDatabaseURL(s string) string {
 }
 
 // Redacted returns a copy of c that is safe to print or log: the database
-// URL's password and the SMTP password are replaced by "REDACTED".
+// URL's password and the SMTP password are replaced by "REDACTED" (the
+// rules of etl/redact).
 func (c Config) Redacted() Config {
-	c.Database.URL = RedactURL(c.Database.URL)
+	c.Database.URL = redact.URL(c.Database.URL)
 	if c.SMTP.Password != "" {
-		c.SMTP.Password = redacted
+		c.SMTP.Password = redact.Mark
 	}
 	return c
-}
-
-const redacted = "REDACTED"
-
-var dsnPasswordRE = regexp.MustCompile(`(?i)(\bpassword\s*=\s*)('(?:[^'\\]|\\.)*'|[^\s]+)`)
-
-// RedactURL replaces the password of a database URL (user:password@, a
-// password= query parameter or a key=value DSN's password) by "REDACTED".
-// A URL that cannot be parsed is replaced as a whole.
-func RedactURL(dsn string) string {
-	if dsn == "" {
-		return ""
-	}
-	if !strings.Contains(dsn, "://") {
-		return dsnPasswordRE.ReplaceAllString(dsn, "${1}"+redacted)
-	}
-	u, err := url.Parse(dsn)
-	if err != nil {
-		return redacted
-	}
-	if u.User != nil {
-		if _, has := u.User.Password(); has {
-			u.User = url.UserPassword(u.User.Username(), redacted)
-		}
-	}
-	if q := u.Query(); q.Has("password") {
-		q.Set("password", redacted)
-		u.RawQuery = q.Encode()
-	}
-	return u.String()
 }

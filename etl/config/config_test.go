@@ -275,21 +275,6 @@ func TestSecretFiles(t *testing.T) {
 	})
 }
 
-func TestRedactURL(t *testing.T) {
-	t.Parallel()
-	for in, want := range map[string]string{
-		"":                                  "",
-		"postgres://u@h/db":                 "postgres://u@h/db",
-		"postgres://u:p%40ss@h/db":          "postgres://u:REDACTED@h/db",
-		"postgres://u@h/db?password=secret": "postgres://u@h/db?password=REDACTED",
-		"host=h user=u password=secret dbname=db": "host=h user=u password=REDACTED dbname=db",
-		"host=h password='se cret' dbname=db":     "host=h password=REDACTED dbname=db",
-		"postgres://u:secret@h:bad port/db":       "REDACTED",
-	} {
-		require.Equal(t, want, RedactURL(in), in)
-	}
-}
-
 // TestExampleDocumentsEveryKey keeps returns.example.yaml in step with the
 // Config struct: every key is present, and the example's values are the
 // defaults.
