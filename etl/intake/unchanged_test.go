@@ -16,11 +16,11 @@ import (
 	"github.com/returns-project/returns/samples/generate"
 )
 
-// judge runs one workbook through intake.Reader with the result mail on.
+// judge runs one workbook through intake.JudgeReader with the result mail on.
 func (b *bundle) judge(t *testing.T, data []byte, name string, received time.Time) *intake.Result {
 	t.Helper()
 	sum := sha256.Sum256(data)
-	res, err := intake.Reader(context.Background(), bytes.NewReader(data), int64(len(data)), hex.EncodeToString(sum[:]), b.set, b.st,
+	res, err := intake.JudgeReader(context.Background(), bytes.NewReader(data), int64(len(data)), hex.EncodeToString(sum[:]), b.set, b.st,
 		intake.Options{FileName: name, ReceivedAt: received, Notify: true, Operators: []string{operator},
 			Validate: validate.Options{Now: func() time.Time { return time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC) }}})
 	require.NoError(t, err)
@@ -173,7 +173,7 @@ func TestUnchangedConcurrently(t *testing.T) {
 	out := make(chan got, len(files))
 	for _, data := range files {
 		go func() {
-			res, err := intake.Reader(context.Background(), bytes.NewReader(data), int64(len(data)), shaHex(data), b.set, b.st,
+			res, err := intake.JudgeReader(context.Background(), bytes.NewReader(data), int64(len(data)), shaHex(data), b.set, b.st,
 				intake.Options{FileName: "again.xlsx", ReceivedAt: day1.Add(time.Hour),
 					Validate: validate.Options{Now: func() time.Time { return time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC) }}})
 			out <- got{res, err}

@@ -3,8 +3,9 @@
 // or SMTP password) that an error's text echoes. It is the one place of
 // these rules; it depends on nothing of ours.
 //
-// It hides secrets only. Hiding a submitter's file names (personal data) is
-// another concept, kept where the names are (etl/inbox, etl/intake).
+// Which words are secret is its rule; [Replace] lends the mechanism to
+// hiding other words (a submitter's file name, personal data) by another
+// mark.
 package redact
 
 import (
@@ -82,13 +83,19 @@ func Password(dsn string) string {
 // and errors.As see err as before. nil stays nil, and an error whose text
 // holds none of the secrets is returned as it is.
 func Error(err error, secrets ...string) error {
+	return Replace(err, func(string) string { return Mark }, secrets...)
+}
+
+// Replace is [Error] with each word replaced by by(word) instead of
+// [Mark]: etl/intake hides a submitter's file name behind its hash with it.
+func Replace(err error, by func(word string) string, words ...string) error {
 	if err == nil {
 		return nil
 	}
 	msg := err.Error()
-	for _, s := range secrets {
-		if s != "" {
-			msg = strings.ReplaceAll(msg, s, Mark)
+	for _, w := range words {
+		if w != "" && strings.Contains(msg, w) {
+			msg = strings.ReplaceAll(msg, w, by(w))
 		}
 	}
 	if msg == err.Error() {
@@ -97,7 +104,7 @@ func Error(err error, secrets ...string) error {
 	return &redacted{msg: msg, err: err}
 }
 
-// redacted is an error whose text had secrets taken out.
+// redacted is an error whose text had words taken out.
 type redacted struct {
 	msg string
 	err error

@@ -73,3 +73,11 @@ func TestError(t *testing.T) {
 	var pe *fs.PathError
 	require.ErrorAs(t, err, &pe)
 }
+
+func TestReplace(t *testing.T) {
+	t.Parallel()
+	err := redact.Replace(fmt.Errorf("open inbox/Nguyễn Văn A.xlsx: %w", fs.ErrNotExist),
+		func(w string) string { return "<" + fmt.Sprint(len(w)) + ">" }, "inbox/Nguyễn Văn A.xlsx", "")
+	require.Equal(t, "open <26>: file does not exist", err.Error())
+	require.ErrorIs(t, err, fs.ErrNotExist)
+}

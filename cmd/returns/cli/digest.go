@@ -3,7 +3,6 @@ package cli
 import (
 	"errors"
 	"fmt"
-	"log/slog"
 
 	"github.com/spf13/cobra"
 
@@ -11,6 +10,7 @@ import (
 	"github.com/returns-project/returns/etl/digest"
 	"github.com/returns-project/returns/etl/digestjob"
 	"github.com/returns-project/returns/etl/recipients"
+	"github.com/returns-project/returns/etl/schema"
 	"github.com/returns-project/returns/etl/store"
 	"github.com/returns-project/returns/etl/validate"
 )
@@ -52,52 +52,54 @@ when the database cannot be reached.`,
 			if err != nil {
 				return err
 			}
-			ctx := cmd.Context()
-			db, err := openDatabase(ctx, slog.Default())
+			cfg, err := loadConfig("")
 			if err != nil {
 				return err
 			}
-			defer db.Close(ctx)
-			orgs, _, err := db.store.CurrentRegistry(ctx)
-			if errors.Is(err, store.ErrNoRegistry) {
-				return usageError("no registry imported yet: import the registry first (returns registry import FILE)")
-			}
-			if err != nil {
-				return &exitError{code: ExitUsage, err: err}
-			}
-			known := make(map[string]bool, len(orgs))
-			for _, o := range orgs {
-				known[o.Code] = true
-			}
-			path := args[0]
-			list, res, err := recipients.ReadFile(ctx, path, set, func(c string) bool { return known[c] })
-			if err != nil {
-				return &exitError{code: ExitUsage, err: err}
-			}
-			out := cmd.OutOrStdout()
-			if res.Status != validate.Accepted {
-				return writeRejected(out, res, asJSON, lang)
-			}
-			rows := make([]store.Recipient, len(list.Recipients))
-			active := 0
-			for i, r := range list.Recipients {
-				rows[i] = store.Recipient{Email: r.Email, Name: r.Name, ScopeOrgCode: r.ScopeOrgCode, Language: r.Language, Active: r.Active, SourceRow: r.SourceRow}
-				if r.Active {
-					active++
-				}
-			}
-			version, err := db.store.ImportRecipients(ctx, store.RecipientsMeta{SHA256: res.SHA256, FileName: res.File}, rows)
-			unchanged := errors.Is(err, store.ErrRecipientsUnchanged)
-			if err != nil && !unchanged {
-				return &exitError{code: ExitUsage, err: fmt.Errorf("%s could not be imported (not the file's fault; try again): %w", path, err)}
-			}
-			return writeImported(out, res, asJSON, lang, version, len(rows), unchanged,
-				fmt.Sprintf("recipients version %d: %d recipients (%d active)", version, len(rows), active))
+			return withDatabase(cmd, cfg, func(db *database) error {
+				return importRecipients(cmd, db.store, set, args[0], asJSON, lang)
+			})
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the result as one JSON object (recipients count in organisations)")
 	cmd.Flags().StringVar(&lang, "lang", "vi", "language of messages: vi or en")
 	return cmd
+}
+
+// importRecipients validates the recipients workbook at path against the
+// current registry and stores it as the new current recipients list.
+func importRecipients(cmd *cobra.Command, st *store.Store, set *schema.Set, path string, asJSON bool, lang string) error {
+	ctx := cmd.Context()
+	orgs, _, err := st.CurrentRegistry(ctx)
+	if errors.Is(err, store.ErrNoRegistry) {
+		return usageError("no registry imported yet: import the registry first (returns registry import FILE)")
+	}
+	if err != nil {
+		return &exitError{code: ExitUsage, err: err}
+	}
+	known := make(map[string]bool, len(orgs))
+	for _, o := range orgs {
+		known[o.Code] = true
+	}
+	list, res, err := recipients.ReadFile(ctx, path, set, func(c string) bool { return known[c] })
+	if err != nil {
+		return &exitError{code: ExitUsage, err: err}
+	}
+	out := cmd.OutOrStdout()
+	if res.Status != validate.Accepted {
+		return writeRejected(out, res, asJSON, lang)
+	}
+	rows := make([]store.Recipient, len(list.Recipients))
+	active := 0
+	for i, r := range list.Recipients {
+		rows[i] = store.Recipient{Email: r.Email, Name: r.Name, ScopeOrgCode: r.ScopeOrgCode, Language: r.Language, Active: r.Active, SourceRow: r.SourceRow}
+		if r.Active {
+			active++
+		}
+	}
+	version, err := st.ImportRecipients(ctx, store.RecipientsMeta{SHA256: res.SHA256, FileName: res.File}, rows)
+	return writeImport(out, res, asJSON, lang, path, version, len(rows), err, store.ErrRecipientsUnchanged,
+		fmt.Sprintf("recipients version %d: %d recipients (%d active)", version, len(rows), active))
 }
 
 func newDigestCmd() *cobra.Command {
@@ -135,34 +137,12 @@ Settings: digest.include_personal_data and deadline_days of the configuration.`,
 			if err != nil {
 				return usageError("time_zone: %v", err)
 			}
-			opts := digestjob.Options{SendDay: cfg.Digest.SendDay, SendWhenComplete: cfg.Digest.SendWhenComplete,
-				IncludePersonalData: cfg.Digest.IncludePersonalData, DeadlineDays: cfg.DeadlineDays, Zone: zone,
-				Recipient: recipient, Resend: resend, From: cfg.SMTP.From, Logger: slog.Default()}
-			ctx := cmd.Context()
-			db, err := openDatabaseAt(ctx, slog.Default(), cfg.Database.URL, cfg.State.Dir)
-			if err != nil {
-				return err
-			}
-			defer db.Close(ctx)
-			out := cmd.OutOrStdout()
-			if outDir != "" {
-				// One recipient's failure does not hide the others' digests:
-				// the written folders are listed, then the failures.
-				dirs, err := digestjob.Preview(ctx, db.store, q, outDir, opts)
-				for _, d := range dirs {
-					fmt.Fprintln(out, d)
-				}
-				if err != nil {
-					return &exitError{code: ExitUsage, err: err}
-				}
-				return nil
-			}
-			rep, err := digestjob.Send(ctx, db.store, q, opts)
-			fmt.Fprintf(out, "digest %s: %d queued, %d already sent (--resend to send again), %d failed\n", q, rep.Queued, rep.AlreadySent, rep.Failed)
-			if err != nil {
-				return &exitError{code: ExitUsage, err: err}
-			}
-			return nil
+			return withDatabase(cmd, cfg, func(db *database) error {
+				opts := digestjob.Options{SendDay: cfg.Digest.SendDay, SendWhenComplete: cfg.Digest.SendWhenComplete,
+					IncludePersonalData: cfg.Digest.IncludePersonalData, DeadlineDays: cfg.DeadlineDays, Zone: zone,
+					Recipient: recipient, Resend: resend, From: cfg.SMTP.From, Logger: db.log}
+				return runDigest(cmd, db.store, q, outDir, opts)
+			})
 		},
 	}
 	cmd.Flags().StringVar(&quarter, "quarter", "", "the quarter, e.g. 2025-Q3 (required)")
@@ -173,4 +153,28 @@ Settings: digest.include_personal_data and deadline_days of the configuration.`,
 	cmd.Flags().StringVar(&configFile, "config", "", "configuration file (default: $"+config.EnvConfig+", else none)")
 	_ = cmd.MarkFlagRequired("quarter")
 	return cmd
+}
+
+// runDigest writes the previews of quarter q under outDir or, when outDir
+// is "", queues the digests in the outbox.
+func runDigest(cmd *cobra.Command, st *store.Store, q digest.Quarter, outDir string, opts digestjob.Options) error {
+	ctx, out := cmd.Context(), cmd.OutOrStdout()
+	if outDir != "" {
+		// One recipient's failure does not hide the others' digests: the
+		// written folders are listed, then the failures.
+		dirs, err := digestjob.Preview(ctx, st, q, outDir, opts)
+		for _, d := range dirs {
+			fmt.Fprintln(out, d)
+		}
+		if err != nil {
+			return &exitError{code: ExitUsage, err: err}
+		}
+		return nil
+	}
+	rep, err := digestjob.Send(ctx, st, q, opts)
+	fmt.Fprintf(out, "digest %s: %d queued, %d already sent (--resend to send again), %d failed\n", q, rep.Queued, rep.AlreadySent, rep.Failed)
+	if err != nil {
+		return &exitError{code: ExitUsage, err: err}
+	}
+	return nil
 }

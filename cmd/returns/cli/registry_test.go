@@ -13,6 +13,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/returns-project/returns/etl/atomicfile"
 	"github.com/returns-project/returns/etl/registry"
 	"github.com/returns-project/returns/etl/schema"
 	"github.com/returns-project/returns/etl/store"
@@ -124,7 +125,7 @@ func TestRegistryRoundTripThroughStore(t *testing.T) {
 	set, err := schema.Load(schemas.FS)
 	require.NoError(t, err)
 	path := filepath.Join(t.TempDir(), "again.xlsx")
-	require.NoError(t, writeFileAtomic(path, func(w io.Writer) error { return registry.Write(w, set, back) }))
+	require.NoError(t, atomicfile.Write(path, 0o644, func(w io.Writer) error { return registry.Write(w, set, back) }))
 	require.Equal(t, want.Orgs, readRegistry(t, path).Orgs)
 }
 

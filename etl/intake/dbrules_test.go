@@ -1,44 +1,16 @@
-package ingest_test
+package intake_test
 
 import (
 	"context"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/returns-project/returns/etl/ingest"
-	"github.com/returns-project/returns/etl/store"
+	"github.com/returns-project/returns/etl/intake"
 	"github.com/returns-project/returns/samples/generate"
 )
 
-// seedRegistry writes the fictional province's registry straight into the
-// registry tables (the registry import has its own tests).
-func seedRegistry(t *testing.T, st *store.Store, p *generate.Province) {
-	t.Helper()
-	db := st.DB()
-	var v int64
-	require.NoError(t, db.Get(&v, `INSERT INTO returns.registry_version (sha256, file_name, org_count) VALUES ('seed', 'seed', $1) RETURNING id`, len(p.Orgs)))
-	qidx := func(d time.Time) int { return d.Year()*4 + (int(d.Month())-1)/3 }
-	for i, o := range p.Orgs {
-		var to any
-		if !o.ValidTo.IsZero() {
-			to = qidx(o.ValidTo)
-		}
-		var parent, succ any
-		if o.ParentCode != "" {
-			parent = o.ParentCode
-		}
-		if o.Successor != "" {
-			succ = o.Successor
-		}
-		_, err := db.Exec(`INSERT INTO returns.org_unit (registry_version_id, code, name, org_type, parent_code, valid_from_q, valid_to_q, successor_code, contact_emails, source_row)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, ARRAY[$9], $10)`, v, o.Code, o.Name, o.Type, parent, qidx(o.ValidFrom), to, succ, o.Email, i+3)
-		require.NoError(t, err)
-	}
-}
-
-func rules(res *ingest.Result) map[string][]string {
+func rules(res *intake.Result) map[string][]string {
 	m := map[string][]string{}
 	for _, is := range res.Issues {
 		m[is.Rule] = append(m[is.Rule], string(is.Severity)+" "+is.Cell)
@@ -52,11 +24,11 @@ func rules(res *ingest.Result) map[string][]string {
 // in consistent data.
 func TestProvinceLoadsCleanWithDatabaseRules(t *testing.T) {
 	t.Parallel()
-	b := setup(t)
+	b := setupJudge(t)
 	seedRegistry(t, b.st, b.p)
 	for _, r := range b.p.Returns {
-		res := b.ingest(t, write(t, r, generate.WriteOptions{}), r.FileName())
-		require.Equal(t, ingest.Loaded, res.Outcome, "%s: %v", r.FileName(), rules(res))
+		res := b.judge(t, writeWith(t, r, generate.WriteOptions{}), r.FileName())
+		require.Equal(t, intake.Loaded, res.Outcome, "%s: %v", r.FileName(), rules(res))
 		require.Empty(t, rules(res), "%s", r.FileName())
 	}
 	require.Equal(t, len(b.p.Returns), count(t, b.st, `SELECT count(*) FROM reporting.submissions`))
@@ -66,7 +38,7 @@ func TestProvinceLoadsCleanWithDatabaseRules(t *testing.T) {
 // see, and checks the rule, its severity and the cell it points at.
 func TestDatabaseRulesFire(t *testing.T) {
 	t.Parallel()
-	b := setup(t)
+	b := setupJudge(t)
 	seedRegistry(t, b.st, b.p)
 	// Two consecutive quarters of one organisation with rows everywhere.
 	var first, second *generate.Return
@@ -78,23 +50,23 @@ func TestDatabaseRulesFire(t *testing.T) {
 		}
 	}
 	require.NotNil(t, first)
-	res := b.ingest(t, write(t, first, generate.WriteOptions{}), first.FileName())
-	require.Equal(t, ingest.Loaded, res.Outcome, "%v", rules(res))
+	res := b.judge(t, writeWith(t, first, generate.WriteOptions{}), first.FileName())
+	require.Equal(t, intake.Loaded, res.Outcome, "%v", rules(res))
 
 	t.Run("TH-02 start differs from last quarter's end", func(t *testing.T) {
 		r := *second
 		r.Info.MembersStartOfficial++
 		r.Info.MembersEndOfficial++ // keep the balance (TH-01) true
-		res := b.ingest(t, write(t, &r, generate.WriteOptions{}), r.FileName())
-		require.Equal(t, ingest.Rejected, res.Outcome)
+		res := b.judge(t, writeWith(t, &r, generate.WriteOptions{}), r.FileName())
+		require.Equal(t, intake.Rejected, res.Outcome)
 		require.Equal(t, "INVALID_DATA", string(res.Reason))
 		require.Contains(t, rules(res)["TH-02"], "error C10", "%v", rules(res))
 	})
 	t.Run("TH-07 unknown organisation and wrong parent", func(t *testing.T) {
 		r := *second
 		r.Info.ParentCode = "GD-XXX"
-		res := b.ingest(t, write(t, &r, generate.WriteOptions{}), r.FileName())
-		require.Equal(t, ingest.Rejected, res.Outcome)
+		res := b.judge(t, writeWith(t, &r, generate.WriteOptions{}), r.FileName())
+		require.Equal(t, intake.Rejected, res.Outcome)
 		require.NotEmpty(t, rules(res)["TH-07"], "%v", rules(res))
 	})
 	t.Run("KN-08 admitted again in a later quarter is a warning", func(t *testing.T) {
@@ -104,8 +76,8 @@ func TestDatabaseRulesFire(t *testing.T) {
 		a.CeremonyDate = r.Admissions[0].CeremonyDate
 		a.DecisionDate = r.Admissions[0].DecisionDate
 		r.Admissions[0] = a
-		res := b.ingest(t, write(t, &r, generate.WriteOptions{}), r.FileName())
-		require.Equal(t, ingest.Loaded, res.Outcome, "%v", rules(res))
+		res := b.judge(t, writeWith(t, &r, generate.WriteOptions{}), r.FileName())
+		require.Equal(t, intake.Loaded, res.Outcome, "%v", rules(res))
 		require.Contains(t, rules(res)["KN-08"], "warning A3", "%v", rules(res))
 		require.Equal(t, 1, count(t, b.st, `SELECT count(*) FROM returns.validation_issue WHERE rule_id = 'KN-08' AND severity = 'warning' AND submission_id = $1`, res.SubmissionID))
 	})
@@ -128,8 +100,8 @@ func TestDatabaseRulesFire(t *testing.T) {
 			r.Admissions[0] = a
 			// A different content from the subtest above: a correction of the
 			// same quarter, which supersedes it.
-			res := b.ingest(t, write(t, &r, generate.WriteOptions{}), r.FileName())
-			require.Equal(t, ingest.Loaded, res.Outcome, "%v", rules(res))
+			res := b.judge(t, writeWith(t, &r, generate.WriteOptions{}), r.FileName())
+			require.Equal(t, intake.Loaded, res.Outcome, "%v", rules(res))
 			require.Contains(t, rules(res)["KN-08"], "warning A3", "%v", rules(res))
 		})
 	}
@@ -139,10 +111,10 @@ func TestDatabaseRulesFire(t *testing.T) {
 // say the organisation could not be checked.
 func TestNoRegistryIsAWarning(t *testing.T) {
 	t.Parallel()
-	b := setup(t)
+	b := setupJudge(t)
 	r := rich(t, b.p)
-	res := b.ingest(t, write(t, r, generate.WriteOptions{}), r.FileName())
-	require.Equal(t, ingest.Loaded, res.Outcome)
+	res := b.judge(t, writeWith(t, r, generate.WriteOptions{}), r.FileName())
+	require.Equal(t, intake.Loaded, res.Outcome)
 	require.Equal(t, []string{"warning C2"}, rules(res)["TH-07R"])
 	_ = context.Background()
 }
@@ -152,7 +124,7 @@ func TestNoRegistryIsAWarning(t *testing.T) {
 // is flagged (CS-07).
 func TestUnmatchedTransferFlagged(t *testing.T) {
 	t.Parallel()
-	b := setup(t)
+	b := setupJudge(t)
 	seedRegistry(t, b.st, b.p)
 	var from *generate.Return
 	var ti int
@@ -169,8 +141,8 @@ func TestUnmatchedTransferFlagged(t *testing.T) {
 	}
 	require.NotNil(t, from, "an in-province transfer due within its quarter")
 	to := b.p.Return(from.Transfers[ti].CounterpartOrgCode, from.Period())
-	res := b.ingest(t, write(t, to, generate.WriteOptions{}), to.FileName())
-	require.Equal(t, ingest.Loaded, res.Outcome, "%v", rules(res))
+	res := b.judge(t, writeWith(t, to, generate.WriteOptions{}), to.FileName())
+	require.Equal(t, intake.Loaded, res.Outcome, "%v", rules(res))
 
 	// The same letter, but the person's identifiers no longer match the
 	// other side's: it is unmatched.
@@ -179,14 +151,14 @@ func TestUnmatchedTransferFlagged(t *testing.T) {
 	r.Transfers[ti].CardNo = "99999999"
 	r.Transfers[ti].ProfileNo = ""
 	r.Transfers[ti].FullName = "Người Khác Hẳn"
-	res = b.ingest(t, write(t, &r, generate.WriteOptions{}), r.FileName())
-	require.Equal(t, ingest.Loaded, res.Outcome, "warnings do not reject: %v", rules(res))
+	res = b.judge(t, writeWith(t, &r, generate.WriteOptions{}), r.FileName())
+	require.Equal(t, intake.Loaded, res.Outcome, "warnings do not reject: %v", rules(res))
 	require.NotEmpty(t, rules(res)["CS-07"], "%v", rules(res))
 
 	// The original letter matches.
 	var clean generate.Return = *from
 	clean.Info.PreparedOn = clean.Info.PreparedOn.AddDate(0, 0, 1) // other content, same data
-	res = b.ingest(t, write(t, &clean, generate.WriteOptions{}), clean.FileName())
-	require.Equal(t, ingest.Loaded, res.Outcome)
+	res = b.judge(t, writeWith(t, &clean, generate.WriteOptions{}), clean.FileName())
+	require.Equal(t, intake.Loaded, res.Outcome)
 	require.Empty(t, rules(res)["CS-07"], "%v", rules(res))
 }

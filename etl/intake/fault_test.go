@@ -1,4 +1,4 @@
-package ingest_test
+package intake_test
 
 import (
 	"bytes"
@@ -14,7 +14,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/returns-project/returns/etl/ingest"
+	"github.com/returns-project/returns/etl/intake"
 	"github.com/returns-project/returns/etl/schema"
 	"github.com/returns-project/returns/etl/store"
 	"github.com/returns-project/returns/etl/store/storetest"
@@ -24,9 +24,9 @@ import (
 )
 
 // ingestBytes ingests data in-process, as the daemon will.
-func ingestBytes(ctx context.Context, set *schema.Set, st *store.Store, data []byte, name string) (*ingest.Result, error) {
-	return ingest.Reader(ctx, bytes.NewReader(data), int64(len(data)), shaOf(data), set, st,
-		ingest.Options{FileName: name, ReceivedAt: time.Date(2025, 10, 5, 9, 0, 0, 0, time.UTC),
+func ingestBytes(ctx context.Context, set *schema.Set, st *store.Store, data []byte, name string) (*intake.Result, error) {
+	return intake.JudgeReader(ctx, bytes.NewReader(data), int64(len(data)), shaOf(data), set, st,
+		intake.Options{FileName: name, ReceivedAt: time.Date(2025, 10, 5, 9, 0, 0, 0, time.UTC),
 			Validate: validate.Options{Now: func() time.Time { return time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC) }}})
 }
 
@@ -89,7 +89,7 @@ func TestTerminateBackendDuringLoad(t *testing.T) {
 	start := time.Now()
 	res, err := ingestBytes(context.Background(), set, st, data, name)
 	require.NoError(t, err)
-	require.Equal(t, ingest.Loaded, res.Outcome, "%+v", res.Issues)
+	require.Equal(t, intake.Loaded, res.Outcome, "%+v", res.Issues)
 	d := time.Since(start)
 	requireInvariants(t, st.DB(), []fileWant{loaded}, true)
 
@@ -159,11 +159,11 @@ func TestTerminateBackendDuringLoad(t *testing.T) {
 		} else {
 			late++
 		}
-		require.Equal(t, ingest.Loaded, res.Outcome, "run %d", i)
+		require.Equal(t, intake.Loaded, res.Outcome, "run %d", i)
 		requireInvariants(t, st.DB(), []fileWant{loaded}, true)
 		dup, err := ingestBytes(context.Background(), set, st, data, "again.xlsx")
 		require.NoError(t, err)
-		require.Equal(t, ingest.Duplicate, dup.Outcome)
+		require.Equal(t, intake.Duplicate, dup.Outcome)
 	}
 	var kinds []string
 	for k, n := range during {
@@ -200,14 +200,14 @@ func TestAmbiguousCommit(t *testing.T) {
 			// The province's returns oldest first: each loads clean
 			// against the ones before it (TH-02).
 			for i, r := range p.Returns[:runs] {
-				data := write(t, r, generate.WriteOptions{})
+				data := writeWith(t, r, generate.WriteOptions{})
 				want := wantReturn(r.FileName(), data, r)
 				proxy.CutNextCommit(cut)
 				res, err := ingestBytes(context.Background(), set, st, data, r.FileName())
 				require.Equal(t, i+1, proxy.Cuts(), "the COMMIT of %s was not cut", r.FileName())
 				switch {
 				case err == nil:
-					require.Equal(t, ingest.Loaded, res.Outcome, "%s: %+v", r.FileName(), res.Issues)
+					require.Equal(t, intake.Loaded, res.Outcome, "%s: %+v", r.FileName(), res.Issues)
 					require.Equal(t, storetest.CutAfterCommit, cut, "%s: ingest says loaded but its COMMIT never reached the server", r.FileName())
 					reconciled++
 				default:
@@ -229,9 +229,9 @@ func TestAmbiguousCommit(t *testing.T) {
 				again, err := ingestBytes(context.Background(), set, st, data, "again-"+r.FileName())
 				require.NoError(t, err)
 				if cut == storetest.CutAfterCommit {
-					require.Equal(t, ingest.Duplicate, again.Outcome, "%s", r.FileName())
+					require.Equal(t, intake.Duplicate, again.Outcome, "%s", r.FileName())
 				} else {
-					require.Equal(t, ingest.Loaded, again.Outcome, "%s: %+v", r.FileName(), again.Issues)
+					require.Equal(t, intake.Loaded, again.Outcome, "%s: %+v", r.FileName(), again.Issues)
 				}
 				files = append(files, want)
 				requireInvariants(t, st.DB(), files, false)
