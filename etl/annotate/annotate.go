@@ -119,9 +119,7 @@ func (o Options) withDefaults() Options {
 		l.UnzipXMLSizeLimit = min(16<<20, l.UnzipSizeLimit)
 	}
 	l.TmpDir = cmp.Or(l.TmpDir, os.TempDir())
-	if o.Logger == nil {
-		o.Logger = slog.New(slog.DiscardHandler)
-	}
+	o.Logger = cmp.Or(o.Logger, slog.New(slog.DiscardHandler))
 	return o
 }
 

@@ -385,7 +385,7 @@ func loadGroup(ctx context.Context, b *testing.B, set *schema.Set, st *store.Sto
 				if first != nil {
 					continue
 				}
-				res, err := ingestBytes(ctx, set, st, f.data, f.name)
+				res, err := judgeBytes(ctx, set, st, f.data, f.name)
 				switch {
 				case err != nil:
 					first = fmt.Errorf("%s: %w", f.name, err)

@@ -23,8 +23,9 @@ import (
 	"github.com/returns-project/returns/schemas"
 )
 
-// ingestBytes ingests data in-process, as the daemon will.
-func ingestBytes(ctx context.Context, set *schema.Set, st *store.Store, data []byte, name string) (*intake.Result, error) {
+// judgeBytes judges data in-process, as the daemon does, received on
+// 05/10/2025 and judged as on 01/01/2026.
+func judgeBytes(ctx context.Context, set *schema.Set, st *store.Store, data []byte, name string) (*intake.Result, error) {
 	return intake.JudgeReader(ctx, bytes.NewReader(data), int64(len(data)), shaOf(data), set, st,
 		intake.Options{FileName: name, ReceivedAt: time.Date(2025, 10, 5, 9, 0, 0, 0, time.UTC),
 			Validate: validate.Options{Now: func() time.Time { return time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC) }}})
@@ -87,7 +88,7 @@ func TestTerminateBackendDuringLoad(t *testing.T) {
 	// A clean load measures d.
 	st := openStore(t, storetest.URL(t))
 	start := time.Now()
-	res, err := ingestBytes(context.Background(), set, st, data, name)
+	res, err := judgeBytes(context.Background(), set, st, data, name)
 	require.NoError(t, err)
 	require.Equal(t, intake.Loaded, res.Outcome, "%+v", res.Issues)
 	d := time.Since(start)
@@ -145,7 +146,7 @@ func TestTerminateBackendDuringLoad(t *testing.T) {
 				}
 			}
 		}()
-		res, err := ingestBytes(ctx, set, st, data, name)
+		res, err := judgeBytes(ctx, set, st, data, name)
 		close(done)
 		wg.Wait()
 		cancel()
@@ -154,14 +155,14 @@ func TestTerminateBackendDuringLoad(t *testing.T) {
 			during[what]++
 			require.Nil(t, res)
 			requireInvariants(t, st.DB(), []fileWant{absent}, false)
-			res, err = ingestBytes(context.Background(), set, st, data, name)
+			res, err = judgeBytes(context.Background(), set, st, data, name)
 			require.NoError(t, err)
 		} else {
 			late++
 		}
 		require.Equal(t, intake.Loaded, res.Outcome, "run %d", i)
 		requireInvariants(t, st.DB(), []fileWant{loaded}, true)
-		dup, err := ingestBytes(context.Background(), set, st, data, "again.xlsx")
+		dup, err := judgeBytes(context.Background(), set, st, data, "again.xlsx")
 		require.NoError(t, err)
 		require.Equal(t, intake.Duplicate, dup.Outcome)
 	}
@@ -203,7 +204,7 @@ func TestAmbiguousCommit(t *testing.T) {
 				data := writeWith(t, r, generate.WriteOptions{})
 				want := wantReturn(r.FileName(), data, r)
 				proxy.CutNextCommit(cut)
-				res, err := ingestBytes(context.Background(), set, st, data, r.FileName())
+				res, err := judgeBytes(context.Background(), set, st, data, r.FileName())
 				require.Equal(t, i+1, proxy.Cuts(), "the COMMIT of %s was not cut", r.FileName())
 				switch {
 				case err == nil:
@@ -226,7 +227,7 @@ func TestAmbiguousCommit(t *testing.T) {
 					absent.Valid = false
 					requireInvariants(t, st.DB(), append(files[:len(files):len(files)], absent), false)
 				}
-				again, err := ingestBytes(context.Background(), set, st, data, "again-"+r.FileName())
+				again, err := judgeBytes(context.Background(), set, st, data, "again-"+r.FileName())
 				require.NoError(t, err)
 				if cut == storetest.CutAfterCommit {
 					require.Equal(t, intake.Duplicate, again.Outcome, "%s", r.FileName())

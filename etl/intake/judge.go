@@ -2,6 +2,7 @@ package intake
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -317,10 +318,7 @@ func resultMails(ctx context.Context, addressee func(context.Context, string) (s
 // instead, and when even that fails, nil (the reports and the mail still
 // say everything).
 func annotated(ctx context.Context, r io.ReaderAt, size int64, res *validate.Result, opts Options) []byte {
-	log := opts.Annotate.Logger
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
-	}
+	log := cmp.Or(opts.Annotate.Logger, slog.New(slog.DiscardHandler))
 	build := func(original io.ReaderAt) (out []byte, err error) {
 		defer func() {
 			if p := recover(); p != nil {

@@ -3,10 +3,7 @@ package intake_test
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -14,9 +11,7 @@ import (
 	"github.com/returns-project/returns/etl/schema"
 	"github.com/returns-project/returns/etl/store"
 	"github.com/returns-project/returns/etl/store/storetest"
-	"github.com/returns-project/returns/etl/validate"
 	"github.com/returns-project/returns/samples/generate"
-	"github.com/returns-project/returns/schemas"
 )
 
 // judgeBundle is what the tests of one file judged alone need: the
@@ -29,19 +24,16 @@ type judgeBundle struct {
 
 func setupJudge(t *testing.T) *judgeBundle {
 	t.Helper()
-	set, err := schema.Load(schemas.FS)
-	require.NoError(t, err)
+	set := loadSchemas(t)
 	st := storetest.New(t)
 	require.NoError(t, st.CheckColumns(context.Background(), set.Templates["BCQ-1"]))
 	return &judgeBundle{set: set, st: st, p: generate.Generate(1)}
 }
 
+// judge is judgeBytes, which must not fail.
 func (b *judgeBundle) judge(t *testing.T, data []byte, name string) *intake.Result {
 	t.Helper()
-	sum := sha256.Sum256(data)
-	res, err := intake.JudgeReader(context.Background(), bytes.NewReader(data), int64(len(data)), hex.EncodeToString(sum[:]), b.set, b.st,
-		intake.Options{FileName: name, ReceivedAt: time.Date(2025, 10, 5, 9, 0, 0, 0, time.UTC),
-			Validate: validate.Options{Now: func() time.Time { return time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC) }}})
+	res, err := judgeBytes(context.Background(), b.set, b.st, data, name)
 	require.NoError(t, err)
 	return res
 }

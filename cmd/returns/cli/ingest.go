@@ -42,14 +42,11 @@ Exit status: 0 when every file is loaded or a duplicate, 1 when any file is
 rejected, 2 for a usage error or when the database cannot be reached.`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if lang != "vi" && lang != "en" {
-				return usageError("--lang must be vi or en, not %q", lang)
-			}
 			received, err := parseReceivedAt(receivedAt)
 			if err != nil {
 				return usageError("--received-at: %v", err)
 			}
-			cfg, err := loadConfig("")
+			set, cfg, err := g.load("")
 			if err != nil {
 				return err
 			}
@@ -58,10 +55,6 @@ rejected, 2 for a usage error or when the database cannot be reached.`,
 				operators = cfg.Operators.List()
 			}
 			vopts, err := lim.options(cmd, cfg)
-			if err != nil {
-				return err
-			}
-			set, err := g.loadSchemas()
 			if err != nil {
 				return err
 			}

@@ -41,36 +41,45 @@ type registryJSON struct {
 	Organisations   int   `json:"organisations,omitempty"`
 }
 
-func newRegistryImportCmd(g *globals) *cobra.Command {
+// newImportCmd is an "import [--json] [--lang vi|en] FILE" command (the
+// registry's, the recipients'): run reads, checks and stores the workbook
+// at path and prints the outcome with [writeRejected] or [writeImport].
+func newImportCmd(short, long, jsonHelp string, run func(cmd *cobra.Command, path string, asJSON bool, lang string) error) *cobra.Command {
 	var (
 		asJSON bool
 		lang   string
 	)
 	cmd := &cobra.Command{
 		Use:   "import [--json] [--lang vi|en] FILE",
-		Short: "Validate a registry workbook and make it the current registry",
-		Long: `import validates the registry workbook like a return (the same report) and
-checks its rows against each other (parents exist, no cycles, successors).
-An accepted registry is stored as a new version in one transaction; the same
-content as the current version changes nothing.
+		Short: short,
+		Long: long + `
 Exit status: 0 imported (or unchanged), 1 rejected, 2 for a usage error or
 when the database cannot be reached.`,
 		Args: cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if lang != "vi" && lang != "en" {
-				return usageError("--lang must be vi or en, not %q", lang)
-			}
+		RunE: func(cmd *cobra.Command, args []string) error { return run(cmd, args[0], asJSON, lang) },
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, jsonHelp)
+	cmd.Flags().StringVar(&lang, "lang", "vi", "language of messages: vi or en")
+	return cmd
+}
+
+func newRegistryImportCmd(g *globals) *cobra.Command {
+	return newImportCmd("Validate a registry workbook and make it the current registry",
+		`import validates the registry workbook like a return (the same report) and
+checks its rows against each other (parents exist, no cycles, successors).
+An accepted registry is stored as a new version in one transaction; the same
+content as the current version changes nothing.`,
+		"print the result as one JSON object",
+		func(cmd *cobra.Command, path string, asJSON bool, lang string) error {
 			set, err := g.loadSchemas()
 			if err != nil {
 				return err
 			}
-			ctx := cmd.Context()
-			path := args[0]
+			ctx, out := cmd.Context(), cmd.OutOrStdout()
 			reg, res, err := registry.ReadFile(ctx, path, set)
 			if err != nil {
 				return &exitError{code: ExitUsage, err: err}
 			}
-			out := cmd.OutOrStdout()
 			if res.Status != validate.Accepted {
 				return writeRejected(out, res, asJSON, lang)
 			}
@@ -83,11 +92,7 @@ when the database cannot be reached.`,
 				return writeImport(out, res, asJSON, lang, path, version, len(reg.Orgs), err, store.ErrRegistryUnchanged,
 					fmt.Sprintf("registry version %d: %d organisations", version, len(reg.Orgs)))
 			})
-		},
-	}
-	cmd.Flags().BoolVar(&asJSON, "json", false, "print the result as one JSON object")
-	cmd.Flags().StringVar(&lang, "lang", "vi", "language of messages: vi or en")
-	return cmd
+		})
 }
 
 // writeRejected prints the report of a registry or recipients workbook that
@@ -152,11 +157,7 @@ func newRegistryExportCmd(g *globals) *cobra.Command {
 			if outPath == "" {
 				return usageError("--out is required")
 			}
-			set, err := g.loadSchemas()
-			if err != nil {
-				return err
-			}
-			cfg, err := loadConfig("")
+			set, cfg, err := g.load("")
 			if err != nil {
 				return err
 			}
@@ -195,9 +196,6 @@ organisations it holds, its content hash and its file name. --json prints one
 JSON object per version per line, times in RFC 3339 with their offset.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if lang != "vi" && lang != "en" {
-				return usageError("--lang must be vi or en, not %q", lang)
-			}
 			cfg, err := loadConfig("")
 			if err != nil {
 				return err

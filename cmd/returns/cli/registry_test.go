@@ -30,6 +30,16 @@ func TestMain(m *testing.M) { storetest.Main(m) }
 
 func registrySample(*testing.T) string { return filepath.Join(samplesDir, "registry.xlsx") }
 
+// withRegistry points the commands at a throwaway database with the sample
+// registry imported, and returns the database's URL.
+func withRegistry(t *testing.T) string {
+	url := storetest.URL(t)
+	t.Setenv("RETURNS_DATABASE_URL", url)
+	code, _, stderr := run(t, "registry", "import", registrySample(t))
+	require.Equal(t, ExitOK, code, stderr)
+	return url
+}
+
 func readRegistry(t *testing.T, path string) *registry.Registry {
 	t.Helper()
 	set, err := schema.Load(schemas.FS)

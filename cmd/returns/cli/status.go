@@ -55,9 +55,6 @@ Exit status: 0, or 2 when the database cannot be reached or no registry was
 imported.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if lang != "vi" && lang != "en" {
-				return usageError("--lang must be vi or en, not %q", lang)
-			}
 			cfg, err := loadConfig(file)
 			if err != nil {
 				return err

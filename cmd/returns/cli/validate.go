@@ -40,14 +40,7 @@ commented, an issues sheet "Lỗi" first) into DIR as NAME.loi.xlsx, or a
 workbook explaining why the file could not be opened.`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if lang != "vi" && lang != "en" {
-				return usageError("--lang must be vi or en, not %q", lang)
-			}
-			set, err := g.loadSchemas()
-			if err != nil {
-				return err
-			}
-			cfg, err := loadConfig("")
+			set, cfg, err := g.load("")
 			if err != nil {
 				return err
 			}
