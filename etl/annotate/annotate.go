@@ -20,6 +20,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"github.com/returns-project/returns/etl/atomicfile"
 	"github.com/returns-project/returns/etl/normalize"
 	"github.com/returns-project/returns/etl/reason"
 	"github.com/returns-project/returns/etl/schema"
@@ -40,7 +41,7 @@ type Options struct {
 	Limits Limits
 	// Logger receives a warning when an original that passed validation
 	// cannot be opened by excelize (the issue list is written alone then).
-	// Defaults to a warn-level text handler on stderr.
+	// Defaults to a discarding logger (the command line passes its own).
 	Logger *slog.Logger
 }
 
@@ -118,9 +119,7 @@ func (o Options) withDefaults() Options {
 		l.UnzipXMLSizeLimit = min(16<<20, l.UnzipSizeLimit)
 	}
 	l.TmpDir = cmp.Or(l.TmpDir, os.TempDir())
-	if o.Logger == nil {
-		o.Logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	}
+	o.Logger = cmp.Or(o.Logger, slog.New(slog.DiscardHandler))
 	return o
 }
 
@@ -248,8 +247,9 @@ func NameN(file string, n int) string {
 }
 
 // File writes the annotated workbook of the file at srcPath, validated as
-// res, to dstPath: through a temporary file in the same folder, synced and
-// renamed, so that dstPath is either the whole workbook or untouched. The
+// res, to dstPath through etl/atomicfile (a temporary file in the same
+// folder, synced and renamed), so that dstPath is either the whole workbook
+// or untouched. The
 // file is created with mode 0600 (it holds personal data). srcPath is opened
 // only when [Openable] says so.
 func File(ctx context.Context, srcPath, dstPath string, res *validate.Result, opts Options) (err error) {
@@ -280,33 +280,16 @@ func File(ctx context.Context, srcPath, dstPath string, res *validate.Result, op
 		}
 		src, size = f, st.Size()
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(dstPath), "."+filepath.Base(dstPath)+".*.tmp")
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
+	return atomicfile.Write(dstPath, 0o600, func(w io.Writer) error {
+		bw := bufio.NewWriterSize(w, 1<<16)
+		if err := WriteContext(ctx, bw, src, size, res, opts); err != nil {
+			return err
 		}
-	}()
-	bw := bufio.NewWriterSize(tmp, 1<<16)
-	if err := WriteContext(ctx, bw, src, size, res, opts); err != nil {
-		return err
-	}
-	if err := bw.Flush(); err != nil {
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), dstPath)
+		if err := bw.Flush(); err != nil {
+			return err
+		}
+		return ctx.Err()
+	})
 }
 
 // Write is [WriteContext] without a context: the time budget of

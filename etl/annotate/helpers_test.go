@@ -37,7 +37,7 @@ func set(t *testing.T) *schema.Set {
 
 func validateFile(t *testing.T, path string) *validate.Result {
 	t.Helper()
-	res, err := validate.File(context.Background(), path, set(t), validate.Options{})
+	res, err := validate.CheckFile(context.Background(), path, set(t), validate.Options{})
 	require.NoError(t, err)
 	return res
 }

@@ -7,7 +7,6 @@ import (
 	"net/mail"
 	"net/url"
 	"path/filepath"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -15,6 +14,8 @@ import (
 	// The time zone database is embedded so that time_zone and the schedules'
 	// zones load on minimal machines without /usr/share/zoneinfo.
 	_ "time/tzdata"
+
+	"github.com/returns-project/returns/etl/redact"
 )
 
 // Config is everything the daemon and the commands read from the
@@ -319,36 +320,31 @@ func (c Config) Validate() error {
 	} else if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
 		bad("http.listen", "port %q is not a number from 0 to 65535", port)
 	}
-	if c.Inbox.MinAge < 0 {
-		bad("inbox.min_age", "%s is negative", c.Inbox.MinAge)
+	// below and negative say the two common problems of a number.
+	below := func(key string, v, least int) {
+		if v < least {
+			bad(key, "%d is below %d", v, least)
+		}
 	}
-	if c.Inbox.StableScans < 1 {
-		bad("inbox.stable_scans", "%d is below 1", c.Inbox.StableScans)
+	negative := func(key string, d time.Duration, note string) {
+		if d < 0 {
+			bad(key, "%s is negative%s", d, note)
+		}
 	}
-	if c.Inbox.ScanInterval < 0 {
-		bad("inbox.scan_interval", "%s is negative (0 means the inbox-scan schedule)", c.Inbox.ScanInterval)
-	}
+	negative("inbox.min_age", c.Inbox.MinAge, "")
+	below("inbox.stable_scans", c.Inbox.StableScans, 1)
+	negative("inbox.scan_interval", c.Inbox.ScanInterval, " (0 means the inbox-scan schedule)")
 	if c.Inbox.Workers < 1 || c.Inbox.Workers > 16 {
 		bad("inbox.workers", "%d is not from 1 to 16", c.Inbox.Workers)
 	}
-	if c.Inbox.MaxAttempts < 1 {
-		bad("inbox.max_attempts", "%d is below 1", c.Inbox.MaxAttempts)
-	}
-	if c.Inbox.LockTimeout < 0 {
-		bad("inbox.lock_timeout", "%s is negative", c.Inbox.LockTimeout)
-	}
+	below("inbox.max_attempts", c.Inbox.MaxAttempts, 1)
+	negative("inbox.lock_timeout", c.Inbox.LockTimeout, "")
 	if c.Inbox.MaxFileMB < 0 {
 		bad("inbox.max_file_mb", "%d is negative (0 means limits.max_file_mb)", c.Inbox.MaxFileMB)
 	}
-	if c.Limits.MaxRows < 1 {
-		bad("limits.max_rows", "%d is below 1", c.Limits.MaxRows)
-	}
-	if c.Limits.MaxFileMB < 1 {
-		bad("limits.max_file_mb", "%d is below 1", c.Limits.MaxFileMB)
-	}
-	if c.Limits.MaxIssues < 1 {
-		bad("limits.max_issues", "%d is below 1", c.Limits.MaxIssues)
-	}
+	below("limits.max_rows", c.Limits.MaxRows, 1)
+	below("limits.max_file_mb", c.Limits.MaxFileMB, 1)
+	below("limits.max_issues", c.Limits.MaxIssues, 1)
 	if c.SMTP.Port < 1 || c.SMTP.Port > 65535 {
 		bad("smtp.port", "%d is not a port (1 to 65535)", c.SMTP.Port)
 	}
@@ -420,41 +416,12 @@ func checkDatabaseURL(s string) string {
 }
 
 // Redacted returns a copy of c that is safe to print or log: the database
-// URL's password and the SMTP password are replaced by "REDACTED".
+// URL's password and the SMTP password are replaced by "REDACTED" (the
+// rules of etl/redact).
 func (c Config) Redacted() Config {
-	c.Database.URL = RedactURL(c.Database.URL)
+	c.Database.URL = redact.URL(c.Database.URL)
 	if c.SMTP.Password != "" {
-		c.SMTP.Password = redacted
+		c.SMTP.Password = redact.Mark
 	}
 	return c
-}
-
-const redacted = "REDACTED"
-
-var dsnPasswordRE = regexp.MustCompile(`(?i)(\bpassword\s*=\s*)('(?:[^'\\]|\\.)*'|[^\s]+)`)
-
-// RedactURL replaces the password of a database URL (user:password@, a
-// password= query parameter or a key=value DSN's password) by "REDACTED".
-// A URL that cannot be parsed is replaced as a whole.
-func RedactURL(dsn string) string {
-	if dsn == "" {
-		return ""
-	}
-	if !strings.Contains(dsn, "://") {
-		return dsnPasswordRE.ReplaceAllString(dsn, "${1}"+redacted)
-	}
-	u, err := url.Parse(dsn)
-	if err != nil {
-		return redacted
-	}
-	if u.User != nil {
-		if _, has := u.User.Password(); has {
-			u.User = url.UserPassword(u.User.Username(), redacted)
-		}
-	}
-	if q := u.Query(); q.Has("password") {
-		q.Set("password", redacted)
-		u.RawQuery = q.Encode()
-	}
-	return u.String()
 }

@@ -108,8 +108,8 @@ type Config struct {
 	Owner string
 	// Now is the clock. Defaults to time.Now.
 	Now func() time.Time
-	// Logger receives the log lines. Defaults to a warn-level text handler
-	// on standard error.
+	// Logger receives the log lines. Defaults to a discarding logger (the
+	// command line passes its own).
 	Logger *slog.Logger
 }
 
@@ -134,9 +134,7 @@ func (c Config) withDefaults() Config {
 	if c.Now == nil {
 		c.Now = time.Now
 	}
-	if c.Logger == nil {
-		c.Logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	}
+	c.Logger = cmp.Or(c.Logger, slog.New(slog.DiscardHandler))
 	return c
 }
 

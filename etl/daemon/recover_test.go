@@ -16,7 +16,7 @@ import (
 
 	"github.com/returns-project/returns/etl/daemon"
 	"github.com/returns-project/returns/etl/inbox"
-	"github.com/returns-project/returns/etl/ingest"
+	"github.com/returns-project/returns/etl/intake"
 )
 
 // readyOf is the inbox.Ready a scan would give for the file at rel.
@@ -44,10 +44,10 @@ func TestMoveRedoneFromRecordedOutcome(t *testing.T) {
 	for _, f := range []arrival{good, bad} {
 		drop(t, b.state, f.Name, f.Data)
 		key := daemon.InboxKey(readyOf(t, b.state, f.Name))
-		res, err := ingest.File(context.Background(), filepath.Join(b.state, "inbox", f.Name), b.set, b.st,
-			ingest.Options{InboxKey: key, FileName: f.Name})
+		res, err := intake.JudgeFile(context.Background(), filepath.Join(b.state, "inbox", f.Name), b.set, b.st,
+			intake.Options{InboxKey: key, FileName: f.Name})
 		require.NoError(t, err)
-		require.NotEqual(t, ingest.Duplicate, res.Outcome)
+		require.NotEqual(t, intake.Duplicate, res.Outcome)
 	}
 	// The crash also cut the rejection short after its first report.
 	require.NoError(t, os.MkdirAll(filepath.Join(b.state, "rejected"), 0o750))

@@ -63,9 +63,7 @@ func (o Options) withDefaults() Options {
 		o.Zone = time.FixedZone("ICT", 7*60*60)
 	}
 	o.From = cmp.Or(o.From, "returns@localhost")
-	if o.Logger == nil {
-		o.Logger = slog.New(slog.DiscardHandler)
-	}
+	o.Logger = cmp.Or(o.Logger, slog.New(slog.DiscardHandler))
 	return o
 }
 

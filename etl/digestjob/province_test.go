@@ -23,7 +23,7 @@ import (
 
 	"github.com/returns-project/returns/etl/digest"
 	"github.com/returns-project/returns/etl/digestjob"
-	"github.com/returns-project/returns/etl/ingest"
+	"github.com/returns-project/returns/etl/intake"
 	"github.com/returns-project/returns/etl/locale"
 	"github.com/returns-project/returns/etl/recipients"
 	"github.com/returns-project/returns/etl/registry"
@@ -82,10 +82,10 @@ func loadProvince(t testing.TB) *store.Store {
 		require.NoError(t, err)
 		sort.Strings(files)
 		for _, f := range files {
-			r, err := ingest.File(ctx, f, set, st, ingest.Options{ReceivedAt: received,
+			r, err := intake.JudgeFile(ctx, f, set, st, intake.Options{ReceivedAt: received,
 				Validate: validate.Options{Now: func() time.Time { return received }}})
 			require.NoError(t, err)
-			require.Equal(t, ingest.Loaded, r.Outcome, "%s", f)
+			require.Equal(t, intake.Loaded, r.Outcome, "%s", f)
 		}
 	}
 	return st
@@ -525,10 +525,10 @@ func loadBytes(t testing.TB, st *store.Store, b []byte, name string) {
 	set, err := schema.Load(schemas.FS)
 	require.NoError(t, err)
 	sum := sha256.Sum256(b)
-	res, err := ingest.Reader(context.Background(), bytes.NewReader(b), int64(len(b)), hex.EncodeToString(sum[:]), set, st,
-		ingest.Options{FileName: name, ReceivedAt: time.Now()})
+	res, err := intake.JudgeReader(context.Background(), bytes.NewReader(b), int64(len(b)), hex.EncodeToString(sum[:]), set, st,
+		intake.Options{FileName: name, ReceivedAt: time.Now()})
 	require.NoError(t, err)
-	require.Equal(t, ingest.Loaded, res.Outcome, "%v", res.Issues)
+	require.Equal(t, intake.Loaded, res.Outcome, "%v", res.Issues)
 }
 
 // TestProvince loads the sample province once for the tests that only read it.

@@ -32,7 +32,7 @@ import (
 
 	"github.com/returns-project/returns/etl/digest"
 	"github.com/returns-project/returns/etl/digestjob"
-	"github.com/returns-project/returns/etl/ingest"
+	"github.com/returns-project/returns/etl/intake"
 	"github.com/returns-project/returns/etl/recipients"
 	"github.com/returns-project/returns/etl/registry"
 	"github.com/returns-project/returns/etl/schema"
@@ -253,16 +253,16 @@ func loadTruthCorpus(t testing.TB, c *truthCorpus) *store.Store {
 	load := func(f *truthFile) {
 		at := f.received
 		f.loadedFrom = time.Now()
-		r, err := ingest.File(ctx, f.path, set, st, ingest.Options{ReceivedAt: at, FileName: filepath.Base(f.path),
+		r, err := intake.JudgeFile(ctx, f.path, set, st, intake.Options{ReceivedAt: at, FileName: filepath.Base(f.path),
 			Validate: validate.Options{Now: func() time.Time { return at }}})
 		require.NoError(t, err)
 		f.loadedTo = time.Now()
 		if f.rejected {
-			require.Equal(t, ingest.Rejected, r.Outcome, "%s", f.path)
+			require.Equal(t, intake.Rejected, r.Outcome, "%s", f.path)
 			f.reason = string(r.Reason)
 			return
 		}
-		require.Equal(t, ingest.Loaded, r.Outcome, "%s: %v", f.path, r.Issues)
+		require.Equal(t, intake.Loaded, r.Outcome, "%s: %v", f.path, r.Issues)
 		f.warnings = r.Warnings
 	}
 	// Load order: every file but the afterDigest ones, the 2025-Q2 digests

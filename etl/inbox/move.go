@@ -118,7 +118,7 @@ func (ib *Inbox) move(ctx context.Context, st *Staged, dir string, reports map[s
 		}
 		if err := ib.state.Rename(dest, back); err != nil {
 			ib.log.ErrorContext(ctx, "inbox: could not return a replaced file to the inbox", slog.String("name_hash", NameHash(st.Rel)),
-				slog.String("error", redact(err)))
+				slog.String("error", hideNames(err)))
 		}
 		undo()
 		return "", ib.changed(ctx, st)
@@ -126,11 +126,11 @@ func (ib *Inbox) move(ctx context.Context, st *Staged, dir string, reports map[s
 	if err := errors.Join(ib.syncDir(dir), ib.syncDir(path.Dir(src))); err != nil {
 		// Moved; only durability across a power cut is in doubt. Not worth
 		// failing an outcome the caller has already recorded.
-		ib.log.ErrorContext(ctx, "inbox: sync after move", slog.String("name_hash", NameHash(st.Rel)), slog.String("error", redact(err)))
+		ib.log.ErrorContext(ctx, "inbox: sync after move", slog.String("name_hash", NameHash(st.Rel)), slog.String("error", hideNames(err)))
 	}
 	delete(ib.obs, st.Rel)
 	if err := ib.dropCopy(st); err != nil {
-		ib.log.ErrorContext(ctx, "inbox: remove staging copy", slog.String("id", st.ID), slog.String("error", redact(err)))
+		ib.log.ErrorContext(ctx, "inbox: remove staging copy", slog.String("id", st.ID), slog.String("error", hideNames(err)))
 	}
 	ib.log.InfoContext(ctx, "inbox: "+outcome, slog.String("name_hash", NameHash(st.Rel)), slog.String("id", st.ID),
 		slog.String("sha256", st.SHA256[:12]), slog.Int64("size", st.Size), slog.Int("reports", len(keys)))
@@ -151,7 +151,7 @@ func (ib *Inbox) stillStaged(name string, st *Staged) bool {
 // changed drops the staging copy of a file whose inbox entry changed.
 func (ib *Inbox) changed(ctx context.Context, st *Staged) error {
 	if err := ib.dropCopy(st); err != nil {
-		ib.log.ErrorContext(ctx, "inbox: remove staging copy", slog.String("id", st.ID), slog.String("error", redact(err)))
+		ib.log.ErrorContext(ctx, "inbox: remove staging copy", slog.String("id", st.ID), slog.String("error", hideNames(err)))
 	}
 	ib.log.InfoContext(ctx, "inbox: changed since staged, left for the next scan", slog.String("name_hash", NameHash(st.Rel)),
 		slog.String("id", st.ID))

@@ -149,7 +149,7 @@ type scan struct {
 // fail logs a problem with one entry, which is retried next scan.
 func (s *scan) fail(ctx context.Context, rel, msg string, err error) {
 	s.failed++
-	s.ib.log.ErrorContext(ctx, "inbox: "+msg, slog.String("name_hash", NameHash(rel)), slog.String("error", redact(err)))
+	s.ib.log.ErrorContext(ctx, "inbox: "+msg, slog.String("name_hash", NameHash(rel)), slog.String("error", hideNames(err)))
 }
 
 // dir scans the folder rel (depth levels below the inbox). want, for a
@@ -333,7 +333,7 @@ func (ib *Inbox) quarantine(ctx context.Context, rel, name string, reason Reason
 	}
 	errs = append(errs, ib.syncDir(dirQuarantine), ib.syncDir(path.Join(dirInbox, path.Dir(rel))))
 	if err := errors.Join(errs...); err != nil {
-		ib.log.ErrorContext(ctx, "inbox: quarantine bookkeeping", slog.String("name_hash", NameHash(rel)), slog.String("error", redact(err)))
+		ib.log.ErrorContext(ctx, "inbox: quarantine bookkeeping", slog.String("name_hash", NameHash(rel)), slog.String("error", hideNames(err)))
 	}
 	ib.log.WarnContext(ctx, "inbox: quarantined", slog.String("name_hash", NameHash(rel)), slog.String("reason", string(reason)),
 		slog.Int64("size", fi.Size()))
@@ -363,10 +363,10 @@ func reasonFile(reason Reason, rel, name string, fi fs.FileInfo, maxSize int64, 
 // sameFile reports whether two fingerprints are of the same inode.
 func sameFile(a, b fingerprint) bool { return a.dev == b.dev && a.ino == b.ino }
 
-// redact is err's text with every path it carries replaced by its
+// hideNames is err's text with every path it carries replaced by its
 // [NameHash]: *fs.PathError and *os.LinkError name the file, and names are
-// not logged.
-func redact(err error) string {
+// not logged (personal data; secrets are etl/redact's concern).
+func hideNames(err error) string {
 	if err == nil {
 		return ""
 	}

@@ -51,7 +51,7 @@ func (ib *Inbox) Stage(ctx context.Context, r Ready) (st *Staged, err error) {
 	defer func() {
 		if err != nil {
 			ib.Retry(r)
-			ib.log.WarnContext(ctx, "inbox: not staged", slog.String("name_hash", NameHash(r.Rel)), slog.String("error", redact(err)))
+			ib.log.WarnContext(ctx, "inbox: not staged", slog.String("name_hash", NameHash(r.Rel)), slog.String("error", hideNames(err)))
 			err = fmt.Errorf("inbox: stage %s: %w", NameHash(r.Rel), err)
 		}
 	}()
@@ -71,39 +71,20 @@ func (ib *Inbox) Stage(ctx context.Context, r Ready) (st *Staged, err error) {
 	}
 
 	id := randomID()
-	tmp := stagingPath(id) + ".tmp"
-	dst, err := ib.state.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if err != nil {
-		return nil, err
-	}
-	defer func() {
-		if dst != nil {
-			dst.Close()
-		}
-		if err != nil {
-			_ = ib.state.Remove(tmp)
-		}
-	}()
 	h := sha256.New()
-	n, err := io.Copy(io.MultiWriter(dst, h), &ctxReader{ctx, io.LimitReader(src, ib.cfg.MaxFileSize+1)})
+	var n int64
+	err = ib.replace(stagingPath(id)+".tmp", stagingPath(id), 0o600, func(dst io.Writer) error {
+		var err error
+		n, err = io.Copy(io.MultiWriter(dst, h), &ctxReader{ctx, io.LimitReader(src, ib.cfg.MaxFileSize+1)})
+		if err != nil {
+			return fmt.Errorf("copy: %w", err)
+		}
+		if n != r.Size {
+			return ErrChanged // grew (perhaps past the cap) or shrank while scanned
+		}
+		return ib.same(src, r) // written to while copied
+	})
 	if err != nil {
-		return nil, fmt.Errorf("copy: %w", err)
-	}
-	if n != r.Size {
-		return nil, ErrChanged // grew (perhaps past the cap) or shrank while scanned
-	}
-	if err := ib.same(src, r); err != nil { // written to while copied
-		return nil, err
-	}
-	if err := dst.Sync(); err != nil {
-		return nil, fmt.Errorf("sync copy: %w", err)
-	}
-	err = dst.Close()
-	dst = nil
-	if err != nil {
-		return nil, fmt.Errorf("close copy: %w", err)
-	}
-	if err := ib.state.Rename(tmp, stagingPath(id)); err != nil {
 		return nil, err
 	}
 	if err := ib.syncDir(dirStaging); err != nil {

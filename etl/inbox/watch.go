@@ -173,7 +173,7 @@ func (w *Watcher) follow(rel string) error {
 		child := joinRel(rel, name)
 		if w.scannedDir(child, name) {
 			if err := w.follow(child); err != nil {
-				w.ib.log.Warn("inbox: watch folder", slog.String("name_hash", NameHash(child)), slog.String("error", redact(err)))
+				w.ib.log.Warn("inbox: watch folder", slog.String("name_hash", NameHash(child)), slog.String("error", hideNames(err)))
 			}
 		}
 	}
@@ -202,7 +202,7 @@ func (w *Watcher) run() {
 				return
 			}
 			// An overflow loses events: the scan finds what they were about.
-			w.ib.log.Warn("inbox: watch", slog.String("error", redact(err)))
+			w.ib.log.Warn("inbox: watch", slog.String("error", hideNames(err)))
 			w.poke()
 		case ev, ok := <-w.fsw.Events:
 			if !ok {
@@ -218,7 +218,7 @@ func (w *Watcher) run() {
 			rel = filepath.ToSlash(rel)
 			if ev.Has(fsnotify.Create) && w.scannedDir(rel, path.Base(rel)) {
 				if err := w.follow(rel); err != nil {
-					w.ib.log.Warn("inbox: watch folder", slog.String("name_hash", NameHash(rel)), slog.String("error", redact(err)))
+					w.ib.log.Warn("inbox: watch folder", slog.String("name_hash", NameHash(rel)), slog.String("error", hideNames(err)))
 				}
 			}
 			if ev.Has(fsnotify.Rename) || ev.Has(fsnotify.Remove) {

@@ -1,81 +1,164 @@
-package intake
+package intake_test
 
 import (
+	"context"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/returns-project/returns/etl/domain"
-	"github.com/returns-project/returns/etl/store"
+	"github.com/returns-project/returns/etl/intake"
+	"github.com/returns-project/returns/samples/generate"
 )
 
-// TestDBFindings judges the rules that need the database on facts given as
-// plain values (the database tests in etl/ingest run them end to end).
-func TestDBFindings(t *testing.T) {
+func rules(res *intake.Result) map[string][]string {
+	m := map[string][]string{}
+	for _, is := range res.Issues {
+		m[is.Rule] = append(m[is.Rule], string(is.Severity)+" "+is.Cell)
+	}
+	return m
+}
+
+// TestProvinceLoadsCleanWithDatabaseRules loads all six quarters of the
+// fictional province, oldest first, with its registry: the database rules
+// (TH-07, TH-02 across the merger, KN-08, CS-07/CS-03, TH-04) find nothing
+// in consistent data.
+func TestProvinceLoadsCleanWithDatabaseRules(t *testing.T) {
 	t.Parallel()
-	day := func(d, m, y int) time.Time { return time.Date(y, time.Month(m), d, 0, 0, 0, 0, time.UTC) }
-	now := day(15, 6, 2025)
-	q := domain.Quarter{Year: 2025, Q: 2}
-	me := store.Summary{OrgName: "Chi bộ Mẫu", ParentCode: "P1", StartOfficial: 10, StartProbationary: 2,
-		EndOfficial: 12, EndProbationary: 1, Admitted: 1}
-	clean := func() *store.RuleFacts {
-		return &store.RuleFacts{Org: "C1", Quarter: q, Registry: true,
-			Entry:    &domain.Org{Code: "C1", Name: "chi bo  mau", ParentCode: "P1", ValidFrom: domain.Quarter{Year: 2020, Q: 1}},
-			Summary:  me,
-			Previous: &store.PreviousEnd{Official: 10, Probationary: 2},
-			Children: &store.Children{}}
+	b := setupJudge(t)
+	seedRegistry(t, b.st, b.p)
+	for _, r := range b.p.Returns {
+		res := b.judge(t, writeWith(t, r, generate.WriteOptions{}), r.FileName())
+		require.Equal(t, intake.Loaded, res.Outcome, "%s: %v", r.FileName(), rules(res))
+		require.Empty(t, rules(res), "%s", r.FileName())
 	}
-	rules := func(fs []finding) []string {
-		var out []string
-		for _, f := range fs {
-			out = append(out, f.Rule+" "+f.Severity+" "+f.Field+" "+f.Value+" "+f.Expected+" "+f.Other)
+	require.Equal(t, len(b.p.Returns), count(t, b.st, `SELECT count(*) FROM reporting.submissions`))
+}
+
+// TestDatabaseRulesFire breaks, one at a time, what only the database can
+// see, and checks the rule, its severity and the cell it points at.
+func TestDatabaseRulesFire(t *testing.T) {
+	t.Parallel()
+	b := setupJudge(t)
+	seedRegistry(t, b.st, b.p)
+	// Two consecutive quarters of one organisation with rows everywhere.
+	var first, second *generate.Return
+	for _, r := range b.p.Returns {
+		next := b.p.Return(r.Org.Code, r.Period().Next())
+		if next != nil && len(r.Admissions) > 0 && len(next.Admissions) > 0 {
+			first, second = r, next
+			break
 		}
-		return out
 	}
-	require.Empty(t, dbFindings(clean(), now), "consistent facts; the name compares folded")
-	require.Empty(t, dbFindings(nil, now), "no submission")
+	require.NotNil(t, first)
+	res := b.judge(t, writeWith(t, first, generate.WriteOptions{}), first.FileName())
+	require.Equal(t, intake.Loaded, res.Outcome, "%v", rules(res))
 
-	f := clean()
-	f.Registry, f.Entry, f.Children = false, nil, nil
-	require.Equal(t, []string{"TH-07R warning org_code C1  "}, rules(dbFindings(f, now)))
-
-	f = clean()
-	f.Entry = nil
-	require.Equal(t, []string{"TH-07 error org_code C1  "}, rules(dbFindings(f, now)))
-
-	f = clean()
-	f.Entry.ValidTo, f.Entry.ParentCode, f.Entry.Name = domain.Quarter{Year: 2025, Q: 1}, "P2", "Chi bộ Khác"
-	require.Equal(t, []string{"TH-07 error org_code C1 2020-Q1 – 2025-Q1 ", "TH-07 error parent_code P1 P2 ",
-		"TH-07W warning org_name Chi bộ Mẫu Chi bộ Khác "}, rules(dbFindings(f, now)))
-	f.Entry.ValidFrom, f.Entry.ValidTo, f.Entry.ParentCode, f.Entry.Name = domain.Quarter{Year: 2025, Q: 3}, domain.Quarter{}, "P1", me.OrgName
-	require.Equal(t, []string{"TH-07 error org_code C1 2025-Q3 – "}, rules(dbFindings(f, now)), "not yet active; open-ended")
-
-	f = clean()
-	f.Previous = &store.PreviousEnd{Official: 11, Probationary: 2}
-	require.Equal(t, []string{"TH-02 error members_start_official 10 11 2025-Q1"}, rules(dbFindings(f, now)))
-	f.Previous.Merged = []string{"A", "B"}
-	require.Equal(t, []string{"TH-02 warning members_start_official 10 11 [A B] 2025-Q1"}, rules(dbFindings(f, now)))
-
-	f = clean()
-	f.Children = &store.Children{Count: 2, Reported: 2, EndOfficial: 12, EndProbationary: 1, Admitted: 3}
-	require.Equal(t, []string{"TH-04 warning admitted 1 3 2"}, rules(dbFindings(f, now)))
-	f.Children.Reported = 1
-	require.Empty(t, dbFindings(f, now), "a child has not reported yet")
-
-	f = clean()
-	f.Earlier = []store.EarlierAdmission{{Row: 3, Name: "Nguyễn Văn Mẫu", Org: "C9", Quarter: domain.Quarter{Year: 2024, Q: 4}, OtherRow: 7}}
-	require.Equal(t, []string{"KN-08 warning full_name Nguyễn Văn Mẫu  C9 2024-Q4 (dòng/row 7)"}, rules(dbFindings(f, now)))
-
-	f = clean()
-	f.Transfers = []store.TransferLetter{
-		{Row: 3, Counterpart: "X", Event: day(1, 4, 2025)},                                                                                      // not in the registry
-		{Row: 4, Counterpart: "C2", Event: day(1, 4, 2025), Known: true, CounterpartReported: true},                                             // 75 days, no match
-		{Row: 5, Counterpart: "C2", Event: day(20, 5, 2025), Known: true, CounterpartReported: true},                                            // 26 days: not yet
-		{Row: 6, Counterpart: "C2", Event: day(1, 4, 2025), Known: true},                                                                        // the other side not in yet
-		{Row: 7, Counterpart: "C2", Event: day(1, 4, 2025), Known: true, Match: &store.TransferMatch{Org: "C2", Row: 9, Date: day(2, 5, 2025)}}, // 31 days apart
-		{Row: 8, Counterpart: "C2", Event: day(2, 5, 2025), Known: true, Match: &store.TransferMatch{Org: "C2", Row: 9, Date: day(2, 4, 2025)}}, // 30 days apart
+	t.Run("TH-02 start differs from last quarter's end", func(t *testing.T) {
+		r := *second
+		r.Info.MembersStartOfficial++
+		r.Info.MembersEndOfficial++ // keep the balance (TH-01) true
+		res := b.judge(t, writeWith(t, &r, generate.WriteOptions{}), r.FileName())
+		require.Equal(t, intake.Rejected, res.Outcome)
+		require.Equal(t, "INVALID_DATA", string(res.Reason))
+		require.Contains(t, rules(res)["TH-02"], "error C10", "%v", rules(res))
+	})
+	t.Run("TH-07 unknown organisation and wrong parent", func(t *testing.T) {
+		r := *second
+		r.Info.ParentCode = "GD-XXX"
+		res := b.judge(t, writeWith(t, &r, generate.WriteOptions{}), r.FileName())
+		require.Equal(t, intake.Rejected, res.Outcome)
+		require.NotEmpty(t, rules(res)["TH-07"], "%v", rules(res))
+	})
+	t.Run("KN-08 admitted again in a later quarter is a warning", func(t *testing.T) {
+		r := *second
+		r.Admissions = append([]generate.Admission(nil), second.Admissions...)
+		a := first.Admissions[0]
+		a.CeremonyDate = r.Admissions[0].CeremonyDate
+		a.DecisionDate = r.Admissions[0].DecisionDate
+		r.Admissions[0] = a
+		res := b.judge(t, writeWith(t, &r, generate.WriteOptions{}), r.FileName())
+		require.Equal(t, intake.Loaded, res.Outcome, "%v", rules(res))
+		require.Contains(t, rules(res)["KN-08"], "warning A3", "%v", rules(res))
+		require.Equal(t, 1, count(t, b.st, `SELECT count(*) FROM returns.validation_issue WHERE rule_id = 'KN-08' AND severity = 'warning' AND submission_id = $1`, res.SubmissionID))
+	})
+	// Each of the two ways a person is recognised finds them on its own.
+	for _, tc := range []struct {
+		name string
+		edit func(a *generate.Admission)
+	}{
+		{"by citizen ID alone", func(a *generate.Admission) { a.FullName += " Văn" }},
+		{"by name and birth date alone", func(a *generate.Admission) { a.CitizenID = "" }},
+	} {
+		t.Run("KN-08 "+tc.name, func(t *testing.T) {
+			require.NotEmpty(t, first.Admissions[0].CitizenID, "the sample's first admission has a citizen ID")
+			r := *second
+			r.Admissions = append([]generate.Admission(nil), second.Admissions...)
+			a := first.Admissions[0]
+			a.CeremonyDate = r.Admissions[0].CeremonyDate
+			a.DecisionDate = r.Admissions[0].DecisionDate
+			tc.edit(&a)
+			r.Admissions[0] = a
+			// A different content from the subtest above: a correction of the
+			// same quarter, which supersedes it.
+			res := b.judge(t, writeWith(t, &r, generate.WriteOptions{}), r.FileName())
+			require.Equal(t, intake.Loaded, res.Outcome, "%v", rules(res))
+			require.Contains(t, rules(res)["KN-08"], "warning A3", "%v", rules(res))
+		})
 	}
-	require.Equal(t, []string{"CS-07 warning counterpart_org_code X  ", "CS-07 warning event_date 01/04/2025  C2",
-		"CS-03 warning event_date 01/04/2025 02/05/2025 C2 (dòng/row 9)"}, rules(dbFindings(f, now)))
+}
+
+// TestNoRegistryIsAWarning: with no registry loaded returns still load, and
+// say the organisation could not be checked.
+func TestNoRegistryIsAWarning(t *testing.T) {
+	t.Parallel()
+	b := setupJudge(t)
+	r := rich(t, b.p)
+	res := b.judge(t, writeWith(t, r, generate.WriteOptions{}), r.FileName())
+	require.Equal(t, intake.Loaded, res.Outcome)
+	require.Equal(t, []string{"warning C2"}, rules(res)["TH-07R"])
+	_ = context.Background()
+}
+
+// TestUnmatchedTransferFlagged: once the counterpart has reported the
+// quarter in which a letter was due and has no matching letter, the letter
+// is flagged (CS-07).
+func TestUnmatchedTransferFlagged(t *testing.T) {
+	t.Parallel()
+	b := setupJudge(t)
+	seedRegistry(t, b.st, b.p)
+	var from *generate.Return
+	var ti int
+	for _, r := range b.p.Returns {
+		for i, tr := range r.Transfers {
+			if tr.Direction == "DI" && tr.CounterpartOrgCode != "" && b.p.Return(tr.CounterpartOrgCode, r.Period()) != nil &&
+				r.Period().Contains(tr.EventDate.AddDate(0, 0, 30)) {
+				from, ti = r, i
+			}
+		}
+		if from != nil {
+			break
+		}
+	}
+	require.NotNil(t, from, "an in-province transfer due within its quarter")
+	to := b.p.Return(from.Transfers[ti].CounterpartOrgCode, from.Period())
+	res := b.judge(t, writeWith(t, to, generate.WriteOptions{}), to.FileName())
+	require.Equal(t, intake.Loaded, res.Outcome, "%v", rules(res))
+
+	// The same letter, but the person's identifiers no longer match the
+	// other side's: it is unmatched.
+	r := *from
+	r.Transfers = append([]generate.Transfer(nil), from.Transfers...)
+	r.Transfers[ti].CardNo = "99999999"
+	r.Transfers[ti].ProfileNo = ""
+	r.Transfers[ti].FullName = "Người Khác Hẳn"
+	res = b.judge(t, writeWith(t, &r, generate.WriteOptions{}), r.FileName())
+	require.Equal(t, intake.Loaded, res.Outcome, "warnings do not reject: %v", rules(res))
+	require.NotEmpty(t, rules(res)["CS-07"], "%v", rules(res))
+
+	// The original letter matches.
+	var clean generate.Return = *from
+	clean.Info.PreparedOn = clean.Info.PreparedOn.AddDate(0, 0, 1) // other content, same data
+	res = b.judge(t, writeWith(t, &clean, generate.WriteOptions{}), clean.FileName())
+	require.Equal(t, intake.Loaded, res.Outcome)
+	require.Empty(t, rules(res)["CS-07"], "%v", rules(res))
 }

@@ -9,7 +9,7 @@
 //
 // `returns serve` drives it through [Intake.Take] for each ready inbox entry
 // (the daemon keeps the scheduling, back-off, health and metrics);
-// `returns ingest` drives the same judging through [File] for the files it
+// `returns ingest` drives the same judging through [JudgeFile] for the files it
 // is given.
 //
 // # Every file is answered

@@ -21,6 +21,7 @@ import (
 	"github.com/returns-project/returns/etl/inbox"
 	"github.com/returns-project/returns/etl/notify"
 	"github.com/returns-project/returns/etl/reason"
+	"github.com/returns-project/returns/etl/redact"
 	"github.com/returns-project/returns/etl/report"
 	"github.com/returns-project/returns/etl/schema"
 	"github.com/returns-project/returns/etl/store"
@@ -55,7 +56,7 @@ type Config struct {
 	// Now is the clock of receipts. Defaults to time.Now.
 	Now func() time.Time
 	// Logger receives the journey's own warnings (never names). Defaults to
-	// a warn-level text handler on standard error.
+	// a discarding logger (the command line passes its own).
 	Logger *slog.Logger
 
 	// judgeHook, when set, runs on the staged copy before it is judged
@@ -71,9 +72,7 @@ func (c Config) withDefaults() Config {
 	if c.Now == nil {
 		c.Now = time.Now
 	}
-	if c.Logger == nil {
-		c.Logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	}
+	c.Logger = cmp.Or(c.Logger, slog.New(slog.DiscardHandler))
 	if c.Annotate.Logger == nil {
 		c.Annotate.Logger = c.Logger
 	}
@@ -337,7 +336,7 @@ func (in *Intake) judge(ctx context.Context, st *inbox.Staged, key string) (res 
 		return nil, fmt.Errorf("reopen staged copy: %w", err)
 	}
 	defer f.Close()
-	res, err = Reader(jctx, f, st.Size, st.SHA256, in.cfg.Schemas, in.cfg.Store, in.options(st, key))
+	res, err = JudgeReader(jctx, f, st.Size, st.SHA256, in.cfg.Schemas, in.cfg.Store, in.options(st, key))
 	if err != nil && ctx.Err() == nil && errors.Is(jctx.Err(), context.DeadlineExceeded) {
 		// Whatever the error says (the database reports the cancelled
 		// statement), the file used up its budget: its own fault.
@@ -474,7 +473,7 @@ func (in *Intake) revalidate(ctx context.Context, st *inbox.Staged, rec *store.R
 		return fallback()
 	}
 	defer f.Close()
-	vres, err := validate.Reader(ctx, f, st.Size, in.cfg.Schemas, in.cfg.Validate)
+	vres, err := validate.CheckReader(ctx, f, st.Size, in.cfg.Schemas, in.cfg.Validate)
 	if err != nil {
 		return fallback()
 	}
@@ -564,24 +563,5 @@ func (in *Intake) quarantined(ctx context.Context, q inbox.Quarantined, at time.
 // scrub replaces the file's path and name in an error's text by their
 // hash, so that no person's name reaches a log line.
 func scrub(err error, names ...string) error {
-	msg := err.Error()
-	changed := false
-	for _, n := range names {
-		if n != "" && strings.Contains(msg, n) {
-			msg = strings.ReplaceAll(msg, n, "<"+inbox.NameHash(n)+">")
-			changed = true
-		}
-	}
-	if !changed {
-		return err
-	}
-	return &scrubbed{msg: msg, err: err}
+	return redact.Replace(err, func(n string) string { return "<" + inbox.NameHash(n) + ">" }, names...)
 }
-
-type scrubbed struct {
-	msg string
-	err error
-}
-
-func (e *scrubbed) Error() string { return e.msg }
-func (e *scrubbed) Unwrap() error { return e.err }

@@ -26,7 +26,6 @@ import (
 	"github.com/returns-project/returns/etl/store"
 	"github.com/returns-project/returns/etl/store/storetest"
 	"github.com/returns-project/returns/samples/generate"
-	"github.com/returns-project/returns/schemas"
 )
 
 func TestMain(m *testing.M) { storetest.Main(m) }
@@ -44,8 +43,7 @@ type bundle struct {
 
 func setup(t *testing.T) *bundle {
 	t.Helper()
-	set, err := schema.Load(schemas.FS)
-	require.NoError(t, err)
+	set := loadSchemas(t)
 	url := storetest.URL(t)
 	st, err := store.Open(context.Background(), store.Config{URL: url})
 	require.NoError(t, err)

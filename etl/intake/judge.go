@@ -2,6 +2,7 @@ package intake
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -84,15 +85,15 @@ type Options struct {
 	annotateHook func()
 }
 
-// File judges and loads the workbook at path. An error means the file could
+// JudgeFile judges and loads the workbook at path. An error means the file could
 // not be judged (the database is unreachable, the disk failed): it is not
 // the file's fault and the file must be retried later.
-func File(ctx context.Context, path string, set *schema.Set, st *store.Store, opts Options) (*Result, error) {
+func JudgeFile(ctx context.Context, path string, set *schema.Set, st *store.Store, opts Options) (*Result, error) {
 	// A file over the size cap is rejected on its size alone, before a byte
 	// of it is hashed (a 4 GiB file would be read whole for nothing); it has
 	// no content hash, so nothing is recorded.
 	if fi, err := os.Stat(path); err == nil && fi.Mode().IsRegular() && fi.Size() > opts.Validate.Limits.FileCap() {
-		vres, err := validate.File(ctx, path, set, opts.Validate)
+		vres, err := validate.CheckFile(ctx, path, set, opts.Validate)
 		if err != nil {
 			return nil, fmt.Errorf("ingest: %w", err)
 		}
@@ -106,15 +107,15 @@ func File(ctx context.Context, path string, set *schema.Set, st *store.Store, op
 	if opts.FileName == "" {
 		opts.FileName = filepath.Base(path)
 	}
-	return Reader(ctx, f, size, sha, set, st, opts)
+	return JudgeReader(ctx, f, size, sha, set, st, opts)
 }
 
-// Reader judges and loads a workbook whose content hashes to sha: read and
+// JudgeReader judges and loads a workbook whose content hashes to sha: read and
 // validate it while its rows stream into the load transaction, run the
 // database rules, and record the outcome with its result mail: loaded (the
 // mail in the load's own transaction), rejected or duplicate. A value the
 // database refuses ends in a rejection (VALUE_REFUSED), not in an error.
-func Reader(ctx context.Context, r io.ReaderAt, size int64, sha string, set *schema.Set, st *store.Store, opts Options) (*Result, error) {
+func JudgeReader(ctx context.Context, r io.ReaderAt, size int64, sha string, set *schema.Set, st *store.Store, opts Options) (*Result, error) {
 	tmpl := opts.Validate.Template
 	if tmpl == "" {
 		tmpl = domain.ReturnTemplate
@@ -152,7 +153,7 @@ func Reader(ctx context.Context, r io.ReaderAt, size int64, sha string, set *sch
 	if vopts.Now != nil {
 		now = vopts.Now
 	}
-	vres, err := validate.Reader(ctx, r, size, set, vopts)
+	vres, err := validate.CheckReader(ctx, r, size, set, vopts)
 	if err != nil {
 		if refused, ok := store.Refused(err, tables); ok {
 			return rejectRefused(ctx, st, load, meta, refused, set, opts, r, size)
@@ -244,7 +245,7 @@ func rejectRefused(ctx context.Context, st *store.Store, load *store.Load, meta 
 	load.Rollback()
 	vopts := opts.Validate
 	vopts.Sink = nil
-	vres, err := validate.Reader(ctx, r, size, set, vopts)
+	vres, err := validate.CheckReader(ctx, r, size, set, vopts)
 	if vres == nil || err != nil {
 		vres = &validate.Result{Template: opts.Validate.Template, Rows: map[string]int{}}
 	}
@@ -321,10 +322,7 @@ func resultMails(ctx context.Context, addressee func(context.Context, string) (s
 // instead, and when even that fails, nil (the reports and the mail still
 // say everything).
 func annotated(ctx context.Context, r io.ReaderAt, size int64, res *validate.Result, opts Options) []byte {
-	log := opts.Annotate.Logger
-	if log == nil {
-		log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	}
+	log := cmp.Or(opts.Annotate.Logger, slog.New(slog.DiscardHandler))
 	build := func(original io.ReaderAt) (out []byte, err error) {
 		defer func() {
 			if p := recover(); p != nil {

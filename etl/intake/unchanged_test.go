@@ -3,8 +3,6 @@ package intake_test
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"testing"
 	"time"
 
@@ -16,20 +14,14 @@ import (
 	"github.com/returns-project/returns/samples/generate"
 )
 
-// judge runs one workbook through intake.Reader with the result mail on.
+// judge runs one workbook through intake.JudgeReader with the result mail on.
 func (b *bundle) judge(t *testing.T, data []byte, name string, received time.Time) *intake.Result {
 	t.Helper()
-	sum := sha256.Sum256(data)
-	res, err := intake.Reader(context.Background(), bytes.NewReader(data), int64(len(data)), hex.EncodeToString(sum[:]), b.set, b.st,
+	res, err := intake.JudgeReader(context.Background(), bytes.NewReader(data), int64(len(data)), shaOf(data), b.set, b.st,
 		intake.Options{FileName: name, ReceivedAt: received, Notify: true, Operators: []string{operator},
 			Validate: validate.Options{Now: func() time.Time { return time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC) }}})
 	require.NoError(t, err)
 	return res
-}
-
-func shaHex(data []byte) string {
-	sum := sha256.Sum256(data)
-	return hex.EncodeToString(sum[:])
 }
 
 // resave opens a workbook with excelize, widens a column, sets new
@@ -93,7 +85,7 @@ func TestUnchangedResubmission(t *testing.T) {
 	variants := map[string][]byte{"inline strings, text numbers and dates": buf.Bytes(), "re-saved, wider column": resave(t, original)}
 	events := 0
 	for what, data := range variants {
-		require.NotEqual(t, shaHex(original), shaHex(data), what)
+		require.NotEqual(t, shaOf(original), shaOf(data), what)
 		res := b.judge(t, data, "saved-again.xlsx", later)
 		events++
 		require.Equal(t, intake.Duplicate, res.Outcome, "%s: %+v", what, res.Issues)
@@ -108,8 +100,8 @@ func TestUnchangedResubmission(t *testing.T) {
 		require.EqualValues(t, 1, versionOnBoard(), what)
 		// Recorded once, as a duplicate of the first submission, in the
 		// event log and in the ledger.
-		require.Equal(t, 1, count(t, b.st, `SELECT count(*) FROM returns.file_event WHERE sha256 = $1 AND outcome = 'duplicate' AND submission_id = $2`, shaHex(data), first.SubmissionID), what)
-		require.Equal(t, 1, count(t, b.st, `SELECT count(*) FROM returns.ledger WHERE sha256 = $1 AND submission_id = $2`, shaHex(data), first.SubmissionID), what)
+		require.Equal(t, 1, count(t, b.st, `SELECT count(*) FROM returns.file_event WHERE sha256 = $1 AND outcome = 'duplicate' AND submission_id = $2`, shaOf(data), first.SubmissionID), what)
+		require.Equal(t, 1, count(t, b.st, `SELECT count(*) FROM returns.ledger WHERE sha256 = $1 AND submission_id = $2`, shaOf(data), first.SubmissionID), what)
 	}
 	require.Equal(t, events, count(t, b.st, `SELECT count(*) FROM returns.file_event WHERE outcome = 'duplicate'`))
 
@@ -125,7 +117,7 @@ func TestUnchangedResubmission(t *testing.T) {
 	require.Equal(t, intake.Duplicate, again.Outcome)
 	require.True(t, again.DuplicateOf.Unchanged)
 	require.Equal(t, first.SubmissionID, again.SubmissionID)
-	require.Equal(t, 1, count(t, b.st, `SELECT count(*) FROM returns.ledger WHERE sha256 = $1`, shaHex(variants["re-saved, wider column"])))
+	require.Equal(t, 1, count(t, b.st, `SELECT count(*) FROM returns.ledger WHERE sha256 = $1`, shaOf(variants["re-saved, wider column"])))
 	require.Equal(t, 1, count(t, b.st, `SELECT count(*) FROM returns.submission`))
 
 	// A real change of one value is a new version.
@@ -173,7 +165,7 @@ func TestUnchangedConcurrently(t *testing.T) {
 	out := make(chan got, len(files))
 	for _, data := range files {
 		go func() {
-			res, err := intake.Reader(context.Background(), bytes.NewReader(data), int64(len(data)), shaHex(data), b.set, b.st,
+			res, err := intake.JudgeReader(context.Background(), bytes.NewReader(data), int64(len(data)), shaOf(data), b.set, b.st,
 				intake.Options{FileName: "again.xlsx", ReceivedAt: day1.Add(time.Hour),
 					Validate: validate.Options{Now: func() time.Time { return time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC) }}})
 			out <- got{res, err}

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"net/textproto"
 	"os"
 	"path/filepath"
@@ -15,7 +16,9 @@ import (
 	gomail "github.com/wneessen/go-mail"
 	"github.com/wneessen/go-mail/smtp"
 
+	"github.com/returns-project/returns/etl/atomicfile"
 	"github.com/returns-project/returns/etl/mail/outmail"
+	"github.com/returns-project/returns/etl/redact"
 )
 
 // pass holds the SMTP connection of one Deliver pass: dialled on first
@@ -59,7 +62,7 @@ func (p *pass) send(ctx context.Context, q outmail.Queued) result {
 	if p.conn == nil {
 		c, err := p.s.client.DialToSMTPClientWithContext(ctx)
 		if err != nil {
-			err = p.s.redact(err)
+			err = redact.Error(err, p.s.password)
 			p.dialErr = err
 			res := result{err: fmt.Errorf("connect to %s: %w", p.s.cfg.Host, err), code: replyCode(err)}
 			if res.code >= 500 {
@@ -74,7 +77,7 @@ func (p *pass) send(ctx context.Context, q outmail.Queued) result {
 	}
 	if err := p.s.client.SendWithSMTPClient(p.conn, msg); err != nil {
 		p.drop() // after a failure the session state is unknown: start afresh
-		return classify(p.s.redact(err))
+		return classify(redact.Error(err, p.s.password))
 	}
 	return result{}
 }
@@ -123,39 +126,20 @@ func emlName(messageID string) string {
 	return name + ".eml"
 }
 
-// writeEML writes the message to <OutboxDir>/<message id>.eml atomically:
-// a temporary file in the same directory, synced, then renamed over the
-// name. The same message id always lands in the same file.
-func (s *Sender) writeEML(messageID string, msg *gomail.Msg) (err error) {
+// writeEML writes the message to <OutboxDir>/<message id>.eml atomically
+// (etl/atomicfile: a temporary file beside it, synced, renamed over the
+// name). The same message id always lands in the same file.
+func (s *Sender) writeEML(messageID string, msg *gomail.Msg) error {
 	dir := s.cfg.OutboxDir
 	if err := os.MkdirAll(dir, 0o750); err != nil {
 		return fmt.Errorf("outbox directory: %w", err)
 	}
-	f, err := os.CreateTemp(dir, ".tmp-*.eml")
+	err := atomicfile.Write(filepath.Join(dir, emlName(messageID)), 0o600, func(w io.Writer) error {
+		_, err := msg.WriteTo(w)
+		return err
+	})
 	if err != nil {
 		return fmt.Errorf("write .eml: %w", err)
-	}
-	defer func() {
-		if err != nil {
-			_ = f.Close()
-			_ = os.Remove(f.Name())
-		}
-	}()
-	if _, err := msg.WriteTo(f); err != nil {
-		return fmt.Errorf("write .eml: %w", err)
-	}
-	if err := f.Sync(); err != nil {
-		return fmt.Errorf("write .eml: %w", err)
-	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("write .eml: %w", err)
-	}
-	if err := os.Rename(f.Name(), filepath.Join(dir, emlName(messageID))); err != nil {
-		return fmt.Errorf("write .eml: %w", err)
-	}
-	if d, err := os.Open(dir); err == nil { // make the rename durable
-		_ = d.Sync()
-		_ = d.Close()
 	}
 	return nil
 }

@@ -17,6 +17,7 @@ import (
 	gomail "github.com/wneessen/go-mail"
 
 	"github.com/returns-project/returns/etl/mail/outmail"
+	"github.com/returns-project/returns/etl/redact"
 )
 
 // Outbox is what delivery needs from the store. *store.Store implements it.
@@ -115,8 +116,8 @@ type Config struct {
 	DialContext func(ctx context.Context, network, addr string) (net.Conn, error)
 	// Now is the clock. Defaults to time.Now.
 	Now func() time.Time
-	// Logger receives delivery outcomes. Defaults to a warn-level text
-	// handler on stderr.
+	// Logger receives delivery outcomes. Defaults to a discarding logger
+	// (the command line passes its own).
 	Logger *slog.Logger
 }
 
@@ -135,9 +136,7 @@ func (c Config) withDefaults() Config {
 	if c.Now == nil {
 		c.Now = time.Now
 	}
-	if c.Logger == nil {
-		c.Logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	}
+	c.Logger = cmp.Or(c.Logger, slog.New(slog.DiscardHandler))
 	return c
 }
 
@@ -216,7 +215,7 @@ func NewSender(cfg Config) (*Sender, error) {
 	}
 	c, err := gomail.NewClient(cfg.Host, opts...)
 	if err != nil {
-		return nil, fmt.Errorf("mail: SMTP client for %s: %w", cfg.Host, s.redact(err))
+		return nil, fmt.Errorf("mail: SMTP client for %s: %w", cfg.Host, redact.Error(err, s.password))
 	}
 	s.client = c
 	return s, nil
@@ -251,22 +250,6 @@ func readSecret(name string) (string, error) {
 	}
 	return pw, nil
 }
-
-// redact removes the password from an error's text, should anything echo it.
-func (s *Sender) redact(err error) error {
-	if err == nil || s.password == "" || !strings.Contains(err.Error(), s.password) {
-		return err
-	}
-	return &redactedError{msg: strings.ReplaceAll(err.Error(), s.password, "REDACTED"), err: err}
-}
-
-type redactedError struct {
-	msg string
-	err error
-}
-
-func (e *redactedError) Error() string { return e.msg }
-func (e *redactedError) Unwrap() error { return e.err }
 
 // backoff is the delay after the attempts-th failed attempt (1-based):
 // BackoffBase·2^(attempts-1), capped at BackoffCap, less up to a fifth as
@@ -357,7 +340,7 @@ func (s *Sender) settle(ctx context.Context, ob Outbox, q outmail.Queued, res re
 		}
 		return "sent", nil
 	}
-	errText := s.redact(res.err).Error()
+	errText := redact.Error(res.err, s.password).Error()
 	attrs = append(attrs, slog.String("error", s.safeError(res)))
 	giveUp := !res.permanent && !res.retryNow && q.Attempts >= s.cfg.MaxAttempts
 	if res.permanent || giveUp {
@@ -397,7 +380,7 @@ func (s *Sender) safeError(res result) string {
 		if ne.Timeout() {
 			return "timeout"
 		}
-		return "network: " + s.redact(ne).Error()
+		return "network: " + redact.Error(ne, s.password).Error()
 	}
 	if res.code != 0 {
 		return fmt.Sprintf("smtp %d", res.code)
@@ -406,7 +389,7 @@ func (s *Sender) safeError(res result) string {
 	if errors.As(res.err, &pathErr) {
 		return "file: " + pathErr.Op + ": " + pathErr.Err.Error()
 	}
-	return s.redact(res.err).Error()
+	return redact.Error(res.err, s.password).Error()
 }
 
 func domainCount(to []string) int {

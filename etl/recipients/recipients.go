@@ -57,7 +57,7 @@ type List struct {
 // accepted. An error means the workbook could not be judged.
 func ReadFile(ctx context.Context, path string, set *schema.Set, orgExists func(code string) bool) (*List, *validate.Result, error) {
 	c := &collector{}
-	res, err := validate.File(ctx, path, set, validate.Options{Template: TemplateID, Sink: c})
+	res, err := validate.CheckFile(ctx, path, set, validate.Options{Template: TemplateID, Sink: c})
 	if err != nil {
 		return nil, nil, fmt.Errorf("recipients: read %s: %w", path, err)
 	}

@@ -85,7 +85,7 @@ func (o *Org) ActiveIn(q Quarter) bool {
 // context ended).
 func Read(ctx context.Context, r io.ReaderAt, size int64, set *schema.Set) (*Registry, *validate.Result, error) {
 	c := &collector{}
-	res, err := validate.Reader(ctx, r, size, set, validate.Options{Template: TemplateID, Sink: c})
+	res, err := validate.CheckReader(ctx, r, size, set, validate.Options{Template: TemplateID, Sink: c})
 	if err != nil {
 		return nil, nil, fmt.Errorf("registry: read: %w", err)
 	}
@@ -95,7 +95,7 @@ func Read(ctx context.Context, r io.ReaderAt, size int64, set *schema.Set) (*Reg
 // ReadFile is [Read] for the file at path, with the Result's File and SHA256 filled.
 func ReadFile(ctx context.Context, path string, set *schema.Set) (*Registry, *validate.Result, error) {
 	c := &collector{}
-	res, err := validate.File(ctx, path, set, validate.Options{Template: TemplateID, Sink: c})
+	res, err := validate.CheckFile(ctx, path, set, validate.Options{Template: TemplateID, Sink: c})
 	if err != nil {
 		return nil, nil, fmt.Errorf("registry: read: %w", err)
 	}

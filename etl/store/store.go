@@ -5,6 +5,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"embed"
@@ -12,14 +13,14 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
-	"net/url"
-	"regexp"
 	"time"
 
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 	"github.com/pressly/goose/v3"
 	"github.com/pressly/goose/v3/lock"
+
+	"github.com/returns-project/returns/etl/redact"
 )
 
 //go:embed migrations/*.sql
@@ -52,15 +53,13 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	if cfg.MaxConns == 0 {
 		cfg.MaxConns = 8
 	}
-	if cfg.Logger == nil {
-		cfg.Logger = slog.New(slog.DiscardHandler)
-	}
+	cfg.Logger = cmp.Or(cfg.Logger, slog.New(slog.DiscardHandler))
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
 	db, err := sqlx.Open("postgres", cfg.URL)
 	if err != nil {
-		return nil, fmt.Errorf("store: open %s: %w", Redact(cfg.URL), err)
+		return nil, fmt.Errorf("store: open %s: %w", redact.URL(cfg.URL), redact.Error(err, redact.Password(cfg.URL)))
 	}
 	db.SetMaxOpenConns(cfg.MaxConns)
 	db.SetMaxIdleConns(cfg.MaxConns)
@@ -69,7 +68,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	defer cancel()
 	if err := db.PingContext(pctx); err != nil {
 		db.Close()
-		return nil, fmt.Errorf("store: connect to %s: %w", Redact(cfg.URL), redactErr(err, cfg.URL))
+		return nil, connectError(cfg.URL, err)
 	}
 	return &Store{db: db, logger: cfg.Logger, now: cfg.Now}, nil
 }
@@ -119,51 +118,6 @@ func (s *Store) Migrate(ctx context.Context) (applied int, err error) {
 	return len(res), nil
 }
 
-var passwordRE = regexp.MustCompile(`(?i)(password=)\S+`)
-
-// Redact returns a connection URL or DSN fit for logs: user, host, port and
-// database only, never the password.
-func Redact(dsn string) string {
-	u, err := url.Parse(dsn)
-	if err != nil || u.Scheme == "" {
-		return passwordRE.ReplaceAllString(dsn, "${1}REDACTED")
-	}
-	if u.User != nil {
-		if _, has := u.User.Password(); has {
-			u.User = url.UserPassword(u.User.Username(), "REDACTED")
-		}
-	}
-	q := u.Query()
-	if q.Has("password") {
-		q.Set("password", "REDACTED")
-		u.RawQuery = q.Encode()
-	}
-	return u.String()
-}
-
-// redactErr removes the password of dsn from an error's text, should a driver echo it.
-func redactErr(err error, dsn string) error {
-	u, perr := url.Parse(dsn)
-	if perr != nil || u.User == nil {
-		return err
-	}
-	pw, has := u.User.Password()
-	if !has || pw == "" {
-		return err
-	}
-	return &redactedError{err: err, pw: pw}
-}
-
-type redactedError struct {
-	err error
-	pw  string
-}
-
-func (e *redactedError) Error() string {
-	return regexp.MustCompile(regexp.QuoteMeta(e.pw)).ReplaceAllString(e.err.Error(), "REDACTED")
-}
-func (e *redactedError) Unwrap() error { return e.err }
-
 // tx runs fn in a transaction, rolling back on any error. The rollback runs
 // even if ctx was cancelled.
 func (s *Store) tx(ctx context.Context, fn func(*sqlx.Tx) error) (err error) {
@@ -196,17 +150,23 @@ func one[T any](ctx context.Context, q sqlx.QueryerContext, query string, args .
 	return v, nil
 }
 
+// connectError says that the database of dsn could not be reached, with
+// dsn's password out of the text (the driver's error may echo it).
+func connectError(dsn string, err error) error {
+	return fmt.Errorf("store: connect to %s: %w", redact.URL(dsn), redact.Error(err, redact.Password(dsn)))
+}
+
 // EnsureDatabase creates database name on the server of adminURL if it does
 // not exist (the private cluster's first start).
 func EnsureDatabase(ctx context.Context, adminURL, name string) error {
 	db, err := sql.Open("postgres", adminURL)
 	if err != nil {
-		return fmt.Errorf("store: connect to %s: %w", Redact(adminURL), err)
+		return connectError(adminURL, err)
 	}
 	defer db.Close()
 	var exists bool
 	if err := db.QueryRowContext(ctx, `SELECT EXISTS (SELECT FROM pg_database WHERE datname = $1)`, name).Scan(&exists); err != nil {
-		return fmt.Errorf("store: connect to %s: %w", Redact(adminURL), err)
+		return connectError(adminURL, err)
 	}
 	if exists {
 		return nil

@@ -23,9 +23,18 @@ func TestMigrateIsIdempotent(t *testing.T) {
 	require.Equal(t, []string{"reporting", "returns"}, schemas)
 }
 
-func TestRedact(t *testing.T) {
+// TestConnectErrorHidesPassword: a database that cannot be reached is named
+// in the error, its password never (the rules are etl/redact's).
+func TestConnectErrorHidesPassword(t *testing.T) {
 	t.Parallel()
-	require.Equal(t, "postgres://u:REDACTED@h:5432/db", store.Redact("postgres://u:s3cret@h:5432/db"))
-	require.NotContains(t, store.Redact("host=h user=u password=s3cret dbname=x"), "s3cret")
-	require.NotContains(t, store.Redact("postgres://u@h/db?password=s3cret"), "s3cret")
+	for _, dsn := range []string{
+		"postgres://u:s3cret@127.0.0.1:1/db?connect_timeout=2",
+		"postgres://u@127.0.0.1:1/db?password=s3cret&connect_timeout=2",
+		"host=127.0.0.1 port=1 user=u password=s3cret dbname=db connect_timeout=2",
+	} {
+		_, err := store.Open(context.Background(), store.Config{URL: dsn})
+		require.Error(t, err, dsn)
+		require.NotContains(t, err.Error(), "s3cret", dsn)
+		require.Contains(t, err.Error(), "REDACTED", dsn)
+	}
 }

@@ -153,7 +153,7 @@ func TestFilledTemplateIsAccepted(t *testing.T) {
 	}
 	var out bytes.Buffer
 	require.NoError(t, x.Write(&out))
-	res, err := validate.Reader(context.Background(), bytes.NewReader(out.Bytes()), int64(out.Len()), set, validate.Options{})
+	res, err := validate.CheckReader(context.Background(), bytes.NewReader(out.Bytes()), int64(out.Len()), set, validate.Options{})
 	require.NoError(t, err)
 	require.Equal(t, validate.Accepted, res.Status, "%+v", res.Issues)
 	require.Equal(t, len(r.Admissions), res.Rows["KetNap"])

@@ -98,7 +98,7 @@ func BenchmarkValidate100k(b *testing.B) {
 	})
 	b.Run("read-and-validate", func(b *testing.B) {
 		for b.Loop() {
-			res, err := File(ctx, path, set, Options{})
+			res, err := CheckFile(ctx, path, set, Options{})
 			require.NoError(b, err)
 			require.Equal(b, Accepted, res.Status, "%+v", firstIssues(res))
 			require.Equal(b, 100_000, res.Rows["KetNap"])

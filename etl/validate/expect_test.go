@@ -72,7 +72,7 @@ func TestBalanceSaysExpectedValue(t *testing.T) {
 	require.NotEqual(t, want, given)
 	require.Greater(t, want, int64(999))
 
-	res, err := Reader(context.Background(), bytes.NewReader(buf.Bytes()), int64(buf.Len()), loadSet(t), Options{Now: fixedNow})
+	res, err := CheckReader(context.Background(), bytes.NewReader(buf.Bytes()), int64(buf.Len()), loadSet(t), Options{Now: fixedNow})
 	require.NoError(t, err)
 	var th01 *Issue
 	for i := range res.Issues {
@@ -166,7 +166,7 @@ func TestCountSaysExpectedValue(t *testing.T) {
 	given, err := f.GetCellValue("ThongTin", "C15")
 	require.NoError(t, err)
 
-	res, err := File(context.Background(), path, loadSet(t), Options{Now: fixedNow})
+	res, err := CheckFile(context.Background(), path, loadSet(t), Options{Now: fixedNow})
 	require.NoError(t, err)
 	var is *Issue
 	for i := range res.Issues {

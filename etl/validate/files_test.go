@@ -27,7 +27,7 @@ func TestFileSizeCapBeforeHashing(t *testing.T) {
 	require.NoError(t, f.Truncate(4<<30))
 	require.NoError(t, f.Close())
 
-	res, err := File(context.Background(), path, loadSet(t), Options{})
+	res, err := CheckFile(context.Background(), path, loadSet(t), Options{})
 	require.NoError(t, err)
 	require.Equal(t, Rejected, res.Status)
 	require.Equal(t, reason.TooLarge, res.Reason)
@@ -45,7 +45,7 @@ func TestSpecialFilesRefusedBeforeOpening(t *testing.T) {
 	require.NoError(t, syscall.Mkfifo(fifo, 0o600))
 	done := make(chan [2]error, 1)
 	go func() {
-		_, err1 := File(context.Background(), fifo, loadSet(t), Options{})
+		_, err1 := CheckFile(context.Background(), fifo, loadSet(t), Options{})
 		_, _, _, err2 := OpenHashed(fifo)
 		done <- [2]error{err1, err2}
 	}()
@@ -60,6 +60,6 @@ func TestSpecialFilesRefusedBeforeOpening(t *testing.T) {
 		}
 		t.Fatal("blocked on a FIFO")
 	}
-	_, err := File(context.Background(), dir, loadSet(t), Options{})
+	_, err := CheckFile(context.Background(), dir, loadSet(t), Options{})
 	require.True(t, errors.Is(err, ErrNotRegular), "%v", err)
 }

@@ -3,9 +3,8 @@ package validate
 import (
 	"fmt"
 
-	"github.com/xuri/excelize/v2"
-
 	"github.com/returns-project/returns/etl/schema"
+	"github.com/returns-project/returns/etl/workbook"
 )
 
 // Built-in checks that every template gets, independent of its rules. Their
@@ -228,8 +227,8 @@ func missingColumn(tmpl string, s *schema.Sheet, headerRow, i int, found []int) 
 
 // colLetter is the letter of column c (1 = A).
 func colLetter(c int) string {
-	name, err := excelize.ColumnNumberToName(c)
-	if err != nil {
+	name, ok := workbook.ColumnName(c)
+	if !ok {
 		return fmt.Sprint(c)
 	}
 	return name

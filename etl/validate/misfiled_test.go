@@ -37,7 +37,7 @@ func TestMisfiledWorkbook(t *testing.T) {
 			"This file is a quarterly return (template BCQ-1), not the organisation registry", "returns ingest"},
 	}
 	for _, c := range cases {
-		res, err := File(context.Background(), filepath.Join(samples, c.file), set, Options{Template: c.template})
+		res, err := CheckFile(context.Background(), filepath.Join(samples, c.file), set, Options{Template: c.template})
 		require.NoError(t, err)
 		require.Equal(t, Rejected, res.Status)
 		require.Equal(t, reason.TemplateMismatch, res.Reason, c.file)
@@ -51,7 +51,7 @@ func TestMisfiledWorkbook(t *testing.T) {
 		require.Contains(t, is.Hint.EN, c.hint, c.file)
 	}
 
-	res, err := File(context.Background(), filepath.Join(samples, "broken", "template_no_ketnap.xlsx"), set, Options{})
+	res, err := CheckFile(context.Background(), filepath.Join(samples, "broken", "template_no_ketnap.xlsx"), set, Options{})
 	require.NoError(t, err)
 	require.Equal(t, reason.TemplateMismatch, res.Reason)
 	for _, is := range res.Issues {

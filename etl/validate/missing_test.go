@@ -51,7 +51,7 @@ func TestMissingColumnInWords(t *testing.T) {
 	defer f.Close()
 	after := fieldColumn(t, f, "KetNap", 2, "deciding_body")
 
-	res, err := File(context.Background(), path, set, Options{})
+	res, err := CheckFile(context.Background(), path, set, Options{})
 	require.NoError(t, err)
 	require.Equal(t, reason.TemplateMismatch, res.Reason)
 	var is *Issue

@@ -34,7 +34,7 @@ func TestBrokenSamplesAsExpected(t *testing.T) {
 		}
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			res, err := File(context.Background(), filepath.Join(dir, name), set, Options{})
+			res, err := CheckFile(context.Background(), filepath.Join(dir, name), set, Options{})
 			require.NoError(t, err)
 			require.Equal(t, Rejected, res.Status, "%s: %+v", name, res.Issues)
 			require.Equal(t, want.Reason, string(res.Reason), "%s: %s %+v", name, res.Detail, res.Issues)

@@ -7,8 +7,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/xuri/excelize/v2"
-
 	"github.com/returns-project/returns/etl/locale"
 	"github.com/returns-project/returns/etl/normalize"
 	"github.com/returns-project/returns/etl/reason"
@@ -16,12 +14,9 @@ import (
 	"github.com/returns-project/returns/etl/workbook"
 )
 
-// cellName is the A1 name of a cell.
+// cellName is the A1 name of a cell, "" outside the sheet's bounds.
 func cellName(col, row int) string {
-	s, err := excelize.CoordinatesToCellName(col, row)
-	if err != nil {
-		return ""
-	}
+	s, _ := workbook.CellName(col, row)
 	return s
 }
 

@@ -17,8 +17,6 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/xuri/excelize/v2"
-
 	"github.com/returns-project/returns/etl/reason"
 	"github.com/returns-project/returns/etl/schema"
 	"github.com/returns-project/returns/etl/workbook"
@@ -68,11 +66,11 @@ func (o Options) withDefaults() Options {
 	return o
 }
 
-// ErrUnknownTemplate is returned by [File] and [Reader] when Options.Template
+// ErrUnknownTemplate is returned by [CheckFile] and [CheckReader] when Options.Template
 // names no template of the schema set.
 var ErrUnknownTemplate = errors.New("unknown template")
 
-// File validates the workbook at path. A problem with the file itself is
+// CheckFile validates the workbook at path. A problem with the file itself is
 // reported in the Result, never as an error; an error means the validation
 // could not run (the file could not be read from disk, it is not a regular
 // file, the context ended, the sink failed).
@@ -80,7 +78,7 @@ var ErrUnknownTemplate = errors.New("unknown template")
 // The size cap (Options.Limits.MaxFileSize) applies before the file is
 // hashed: a file past it is rejected TOO_LARGE without reading a byte of it,
 // and its Result has no SHA256.
-func File(ctx context.Context, path string, set *schema.Set, opts Options) (*Result, error) {
+func CheckFile(ctx context.Context, path string, set *schema.Set, opts Options) (*Result, error) {
 	f, st, err := openRegular(path)
 	if err != nil {
 		return nil, fmt.Errorf("validate: %w", err)
@@ -88,7 +86,7 @@ func File(ctx context.Context, path string, set *schema.Set, opts Options) (*Res
 	defer f.Close()
 	if st.Size() > opts.Limits.FileCap() {
 		// Rejected on its size alone; not a byte is read.
-		res, err := Reader(ctx, f, st.Size(), set, opts)
+		res, err := CheckReader(ctx, f, st.Size(), set, opts)
 		if res != nil {
 			res.File = filepath.Base(path)
 		}
@@ -98,14 +96,14 @@ func File(ctx context.Context, path string, set *schema.Set, opts Options) (*Res
 	if err != nil {
 		return nil, fmt.Errorf("validate: %w", err)
 	}
-	res, err := Reader(ctx, f, st.Size(), set, opts)
+	res, err := CheckReader(ctx, f, st.Size(), set, opts)
 	if res != nil {
 		res.File, res.SHA256 = filepath.Base(path), sha
 	}
 	return res, err
 }
 
-// ErrNotRegular is returned by [File] and [OpenHashed] for a path that is
+// ErrNotRegular is returned by [CheckFile] and [OpenHashed] for a path that is
 // not a regular file: a FIFO, a device, a socket or a directory. It is
 // refused before it is opened, as opening a FIFO for reading blocks until
 // someone writes to it.
@@ -162,9 +160,9 @@ func hashFile(f *os.File, path string) (string, error) {
 	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
-// Reader validates a workbook of size bytes read through r. The Result's
+// CheckReader validates a workbook of size bytes read through r. The Result's
 // File and SHA256 are left for the caller to fill.
-func Reader(ctx context.Context, r io.ReaderAt, size int64, set *schema.Set, opts Options) (*Result, error) {
+func CheckReader(ctx context.Context, r io.ReaderAt, size int64, set *schema.Set, opts Options) (*Result, error) {
 	opts = opts.withDefaults()
 	tmpl, ok := set.Templates[opts.Template]
 	if !ok {
@@ -357,7 +355,7 @@ func (v *validator) reject(code reason.Code, err error) {
 		Hint:    schema.Text{VI: code.Fix("vi"), EN: code.Fix("en")}}
 	if re != nil && re.Cell != "" && is.Sheet != "" {
 		// The reader knows the cell: point at it.
-		if col, row, err := excelize.CellNameToCoordinates(re.Cell); err == nil {
+		if col, row, ok := workbook.ParseCellName(re.Cell); ok {
 			is.Cell, is.Row, is.Col = re.Cell, row, col
 		}
 	}

@@ -45,7 +45,7 @@ func write(t *testing.T, r *generate.Return, opts generate.WriteOptions) []byte 
 
 func check(t *testing.T, set *schema.Set, b []byte, sink Sink) *Result {
 	t.Helper()
-	res, err := Reader(context.Background(), bytes.NewReader(b), int64(len(b)), set, Options{Sink: sink, Now: fixedNow})
+	res, err := CheckReader(context.Background(), bytes.NewReader(b), int64(len(b)), set, Options{Sink: sink, Now: fixedNow})
 	require.NoError(t, err)
 	return res
 }
@@ -378,7 +378,7 @@ func TestIssueCap(t *testing.T) {
 			require.NoError(t, x.SetCellStr("KetNap", fmt.Sprintf("%s%d", c, row), "99"))
 		}
 	})
-	res, err := Reader(context.Background(), bytes.NewReader(b), int64(len(b)), set, Options{MaxIssues: 1, Now: fixedNow})
+	res, err := CheckReader(context.Background(), bytes.NewReader(b), int64(len(b)), set, Options{MaxIssues: 1, Now: fixedNow})
 	require.NoError(t, err)
 	require.Equal(t, Rejected, res.Status)
 	require.Len(t, res.Issues, 1)
@@ -393,11 +393,11 @@ func TestTooManyRows(t *testing.T) {
 	var buf bytes.Buffer
 	require.NoError(t, generate.WriteBig(&buf, 300))
 	b := buf.Bytes()
-	res, err := Reader(context.Background(), bytes.NewReader(b), int64(len(b)), set, Options{MaxRows: 100, Now: fixedNow})
+	res, err := CheckReader(context.Background(), bytes.NewReader(b), int64(len(b)), set, Options{MaxRows: 100, Now: fixedNow})
 	require.NoError(t, err)
 	require.Equal(t, Rejected, res.Status)
 	require.Equal(t, reason.TooManyRows, res.Reason)
-	res, err = Reader(context.Background(), bytes.NewReader(b), int64(len(b)), set, Options{Now: fixedNow})
+	res, err = CheckReader(context.Background(), bytes.NewReader(b), int64(len(b)), set, Options{Now: fixedNow})
 	require.NoError(t, err)
 	require.Equal(t, Accepted, res.Status, "%+v", firstIssues(res))
 }

@@ -24,7 +24,7 @@ type previewPage struct {
 }
 
 func (s *server) previewOptions() digestjob.Options {
-	return digestjob.Options{IncludePersonalData: s.cfg.ManagerPersonalData, DeadlineDays: s.cfg.DeadlineDays, Zone: s.cfg.Zone}
+	return digestjob.Options{IncludePersonalData: s.cfg.ManagerPersonalData, DeadlineDays: s.cfg.DeadlineDays, Zone: s.cfg.Zone, Logger: s.log}
 }
 
 // preview lists the active recipients and shows the digest of one.

@@ -13,7 +13,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"os"
 	"strconv"
 	"strings"
 	"sync"
@@ -67,8 +66,8 @@ type Config struct {
 	MaxFailedPerClient int
 	// Now is the clock. Defaults to time.Now.
 	Now func() time.Time
-	// Logger receives the console's log lines. Defaults to a warn-level
-	// text handler on standard error.
+	// Logger receives the console's log lines. Defaults to a discarding
+	// logger (the command line passes its own).
 	Logger *slog.Logger
 }
 
@@ -84,9 +83,7 @@ func (c Config) withDefaults() Config {
 	if c.Now == nil {
 		c.Now = time.Now
 	}
-	if c.Logger == nil {
-		c.Logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	}
+	c.Logger = cmp.Or(c.Logger, slog.New(slog.DiscardHandler))
 	return c
 }
 

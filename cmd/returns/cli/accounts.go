@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"os"
 	"strings"
 	"text/tabwriter"
@@ -38,12 +37,7 @@ whoever is on the machine; once an account exists, everyone signs in.`,
 		if err != nil {
 			return err
 		}
-		db, err := openDatabaseAt(c.Context(), slog.New(slog.DiscardHandler), cfg.Database.URL, cfg.State.Dir)
-		if err != nil {
-			return err
-		}
-		defer db.Close(c.Context())
-		return fn(db.store)
+		return withDatabase(c, cfg, func(db *database) error { return fn(db.store) })
 	}
 	var role, org string
 	add := &cobra.Command{

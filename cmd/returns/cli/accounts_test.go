@@ -7,8 +7,6 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
-
-	"github.com/returns-project/returns/etl/store/storetest"
 )
 
 func runIn(t *testing.T, stdin string, args ...string) (int, string, string) {
@@ -21,10 +19,7 @@ func runIn(t *testing.T, stdin string, args ...string) (int, string, string) {
 // TestAccounts adds, lists, disables and re-keys console accounts; the
 // password comes from standard input and only its bcrypt hash is stored.
 func TestAccounts(t *testing.T) {
-	url := storetest.URL(t)
-	t.Setenv("RETURNS_DATABASE_URL", url)
-	code, _, stderr := run(t, "registry", "import", registrySample(t))
-	require.Equal(t, ExitOK, code, stderr)
+	withRegistry(t)
 
 	code, out, stderr := runIn(t, "một mật khẩu dài\n", "accounts", "add", "QuanTri", "--role", "administrator")
 	require.Equal(t, ExitOK, code, stderr)

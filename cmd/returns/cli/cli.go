@@ -13,6 +13,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/returns-project/returns/etl/config"
 	"github.com/returns-project/returns/etl/schema"
 	"github.com/returns-project/returns/schemas"
 )
@@ -81,6 +82,13 @@ well-formed, checks every cell against declarative schemas and explains every
 problem in Vietnamese (or English).`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
+		// Every command with --lang speaks Vietnamese or English.
+		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
+			if f := cmd.Flags().Lookup("lang"); f != nil && f.Value.String() != "vi" && f.Value.String() != "en" {
+				return usageError("--lang must be vi or en, not %q", f.Value.String())
+			}
+			return nil
+		},
 	}
 	root.PersistentFlags().StringVar(&g.schemasDir, "schemas", os.Getenv("RETURNS_SCHEMAS_DIR"),
 		"folder whose schema files override the embedded ones (env RETURNS_SCHEMAS_DIR)")
@@ -108,6 +116,20 @@ func (g *globals) loadSchemas() (*schema.Set, error) {
 		return nil, &exitError{code: ExitUsage, err: fmt.Errorf("load schemas: %w", err)}
 	}
 	return set, nil
+}
+
+// load loads the schemas (see [globals.loadSchemas]) and the configuration
+// (file, else $RETURNS_CONFIG; see [loadConfig]).
+func (g *globals) load(file string) (*schema.Set, *config.Config, error) {
+	set, err := g.loadSchemas()
+	if err != nil {
+		return nil, nil, err
+	}
+	cfg, err := loadConfig(file)
+	if err != nil {
+		return nil, nil, err
+	}
+	return set, cfg, nil
 }
 
 // version may be set at build time with -ldflags "-X ...cli.version=...";

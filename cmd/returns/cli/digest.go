@@ -1,104 +1,15 @@
 package cli
 
 import (
-	"errors"
 	"fmt"
-	"log/slog"
 
 	"github.com/spf13/cobra"
 
 	"github.com/returns-project/returns/etl/config"
 	"github.com/returns-project/returns/etl/digest"
 	"github.com/returns-project/returns/etl/digestjob"
-	"github.com/returns-project/returns/etl/recipients"
 	"github.com/returns-project/returns/etl/store"
-	"github.com/returns-project/returns/etl/validate"
 )
-
-func newRecipientsCmd(g *globals) *cobra.Command {
-	cmd := &cobra.Command{
-		Use:   "recipients",
-		Short: "Import the digest recipients (template NGUOINHAN)",
-		Long: `The recipients workbook lists the managers who get the quarterly digest: e-mail,
-name, the organisation whose subtree they see, language (vi or en) and whether
-they are active (C/K). It is laid out like the registry. Each import becomes a
-new version; the latest is current. A blank workbook:
-returns template --template NGUOINHAN.`,
-	}
-	cmd.AddCommand(newRecipientsImportCmd(g))
-	return cmd
-}
-
-func newRecipientsImportCmd(g *globals) *cobra.Command {
-	var (
-		asJSON bool
-		lang   string
-	)
-	cmd := &cobra.Command{
-		Use:   "import [--json] [--lang vi|en] FILE",
-		Short: "Validate a recipients workbook and make it the current recipients list",
-		Long: `import validates the recipients workbook like a return (the same report) and
-checks that every scope organisation is in the current registry. An accepted
-list is stored as a new version in one transaction; the same content as the
-current version changes nothing.
-Exit status: 0 imported (or unchanged), 1 rejected, 2 for a usage error or
-when the database cannot be reached.`,
-		Args: cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if lang != "vi" && lang != "en" {
-				return usageError("--lang must be vi or en, not %q", lang)
-			}
-			set, err := g.loadSchemas()
-			if err != nil {
-				return err
-			}
-			ctx := cmd.Context()
-			db, err := openDatabase(ctx, slog.Default())
-			if err != nil {
-				return err
-			}
-			defer db.Close(ctx)
-			orgs, _, err := db.store.CurrentRegistry(ctx)
-			if errors.Is(err, store.ErrNoRegistry) {
-				return usageError("no registry imported yet: import the registry first (returns registry import FILE)")
-			}
-			if err != nil {
-				return &exitError{code: ExitUsage, err: err}
-			}
-			known := make(map[string]bool, len(orgs))
-			for _, o := range orgs {
-				known[o.Code] = true
-			}
-			path := args[0]
-			list, res, err := recipients.ReadFile(ctx, path, set, func(c string) bool { return known[c] })
-			if err != nil {
-				return &exitError{code: ExitUsage, err: err}
-			}
-			out := cmd.OutOrStdout()
-			if res.Status != validate.Accepted {
-				return writeRejected(out, res, asJSON, lang)
-			}
-			rows := make([]store.Recipient, len(list.Recipients))
-			active := 0
-			for i, r := range list.Recipients {
-				rows[i] = store.Recipient{Email: r.Email, Name: r.Name, ScopeOrgCode: r.ScopeOrgCode, Language: r.Language, Active: r.Active, SourceRow: r.SourceRow}
-				if r.Active {
-					active++
-				}
-			}
-			version, err := db.store.ImportRecipients(ctx, store.RecipientsMeta{SHA256: res.SHA256, FileName: res.File}, rows)
-			unchanged := errors.Is(err, store.ErrRecipientsUnchanged)
-			if err != nil && !unchanged {
-				return &exitError{code: ExitUsage, err: fmt.Errorf("%s could not be imported (not the file's fault; try again): %w", path, err)}
-			}
-			return writeImported(out, res, asJSON, lang, version, len(rows), unchanged,
-				fmt.Sprintf("recipients version %d: %d recipients (%d active)", version, len(rows), active))
-		},
-	}
-	cmd.Flags().BoolVar(&asJSON, "json", false, "print the result as one JSON object (recipients count in organisations)")
-	cmd.Flags().StringVar(&lang, "lang", "vi", "language of messages: vi or en")
-	return cmd
-}
 
 func newDigestCmd() *cobra.Command {
 	var (
@@ -135,34 +46,12 @@ Settings: digest.include_personal_data and deadline_days of the configuration.`,
 			if err != nil {
 				return usageError("time_zone: %v", err)
 			}
-			opts := digestjob.Options{SendDay: cfg.Digest.SendDay, SendWhenComplete: cfg.Digest.SendWhenComplete,
-				IncludePersonalData: cfg.Digest.IncludePersonalData, DeadlineDays: cfg.DeadlineDays, Zone: zone,
-				Recipient: recipient, Resend: resend, From: cfg.SMTP.From, Logger: slog.Default()}
-			ctx := cmd.Context()
-			db, err := openDatabaseAt(ctx, slog.Default(), cfg.Database.URL, cfg.State.Dir)
-			if err != nil {
-				return err
-			}
-			defer db.Close(ctx)
-			out := cmd.OutOrStdout()
-			if outDir != "" {
-				// One recipient's failure does not hide the others' digests:
-				// the written folders are listed, then the failures.
-				dirs, err := digestjob.Preview(ctx, db.store, q, outDir, opts)
-				for _, d := range dirs {
-					fmt.Fprintln(out, d)
-				}
-				if err != nil {
-					return &exitError{code: ExitUsage, err: err}
-				}
-				return nil
-			}
-			rep, err := digestjob.Send(ctx, db.store, q, opts)
-			fmt.Fprintf(out, "digest %s: %d queued, %d already sent (--resend to send again), %d failed\n", q, rep.Queued, rep.AlreadySent, rep.Failed)
-			if err != nil {
-				return &exitError{code: ExitUsage, err: err}
-			}
-			return nil
+			return withDatabase(cmd, cfg, func(db *database) error {
+				opts := digestjob.Options{SendDay: cfg.Digest.SendDay, SendWhenComplete: cfg.Digest.SendWhenComplete,
+					IncludePersonalData: cfg.Digest.IncludePersonalData, DeadlineDays: cfg.DeadlineDays, Zone: zone,
+					Recipient: recipient, Resend: resend, From: cfg.SMTP.From, Logger: db.log}
+				return runDigest(cmd, db.store, q, outDir, opts)
+			})
 		},
 	}
 	cmd.Flags().StringVar(&quarter, "quarter", "", "the quarter, e.g. 2025-Q3 (required)")
@@ -173,4 +62,28 @@ Settings: digest.include_personal_data and deadline_days of the configuration.`,
 	cmd.Flags().StringVar(&configFile, "config", "", "configuration file (default: $"+config.EnvConfig+", else none)")
 	_ = cmd.MarkFlagRequired("quarter")
 	return cmd
+}
+
+// runDigest writes the previews of quarter q under outDir or, when outDir
+// is "", queues the digests in the outbox.
+func runDigest(cmd *cobra.Command, st *store.Store, q digest.Quarter, outDir string, opts digestjob.Options) error {
+	ctx, out := cmd.Context(), cmd.OutOrStdout()
+	if outDir != "" {
+		// One recipient's failure does not hide the others' digests: the
+		// written folders are listed, then the failures.
+		dirs, err := digestjob.Preview(ctx, st, q, outDir, opts)
+		for _, d := range dirs {
+			fmt.Fprintln(out, d)
+		}
+		if err != nil {
+			return &exitError{code: ExitUsage, err: err}
+		}
+		return nil
+	}
+	rep, err := digestjob.Send(ctx, st, q, opts)
+	fmt.Fprintf(out, "digest %s: %d queued, %d already sent (--resend to send again), %d failed\n", q, rep.Queued, rep.AlreadySent, rep.Failed)
+	if err != nil {
+		return &exitError{code: ExitUsage, err: err}
+	}
+	return nil
 }

@@ -3,17 +3,19 @@ package cli
 import (
 	"errors"
 	"fmt"
-	"golang.org/x/term"
 	"io"
-	"log/slog"
 	"os"
 	"time"
 
 	"github.com/spf13/cobra"
+	"golang.org/x/term"
 
+	"github.com/returns-project/returns/etl/annotate"
 	"github.com/returns-project/returns/etl/intake"
 	"github.com/returns-project/returns/etl/locale"
 	"github.com/returns-project/returns/etl/report"
+	"github.com/returns-project/returns/etl/schema"
+	"github.com/returns-project/returns/etl/store"
 	"github.com/returns-project/returns/etl/validate"
 )
 
@@ -40,14 +42,11 @@ Exit status: 0 when every file is loaded or a duplicate, 1 when any file is
 rejected, 2 for a usage error or when the database cannot be reached.`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if lang != "vi" && lang != "en" {
-				return usageError("--lang must be vi or en, not %q", lang)
-			}
 			received, err := parseReceivedAt(receivedAt)
 			if err != nil {
 				return usageError("--received-at: %v", err)
 			}
-			cfg, err := loadConfig("")
+			set, cfg, err := g.load("")
 			if err != nil {
 				return err
 			}
@@ -59,75 +58,14 @@ rejected, 2 for a usage error or when the database cannot be reached.`,
 			if err != nil {
 				return err
 			}
-			set, err := g.loadSchemas()
-			if err != nil {
-				return err
-			}
-			ctx := cmd.Context()
-			db, err := openDatabase(ctx, slog.Default())
-			if err != nil {
-				return err
-			}
-			defer db.Close(ctx)
-			if err := db.store.CheckColumns(ctx, intake.StoreTemplate(set.Templates["BCQ-1"])); err != nil {
-				return &exitError{code: ExitUsage, err: err}
-			}
-			out := cmd.OutOrStdout()
-			code := ExitOK
-			start := time.Now()
-			counts := map[intake.Status]int{}
-			summary := func() {
-				w := out
-				if asJSON {
-					w = cmd.ErrOrStderr()
-				}
-				took := locale.Decimal(lang, time.Since(start).Seconds(), 1)
-				if lang == "en" {
-					fmt.Fprintf(w, "%d loaded, %d duplicates, %d rejected, in %s s\n", counts[intake.Loaded], counts[intake.Duplicate], counts[intake.Rejected], took)
-				} else {
-					fmt.Fprintf(w, "%s đã nạp, %s trùng, %s bị từ chối, trong %s giây\n", locale.Int(lang, int64(counts[intake.Loaded])),
-						locale.Int(lang, int64(counts[intake.Duplicate])), locale.Int(lang, int64(counts[intake.Rejected])), took)
-				}
-			}
-			progress := progressLine(cmd.ErrOrStderr(), len(args), lang)
-			for i, path := range args {
-				progress(i)
-				res, err := intake.File(ctx, path, set, db.store, intake.Options{Notify: notify, Operators: operators, ReceivedAt: received, Validate: vopts})
-				progress(-1)
-				if err != nil {
-					if errors.Is(err, os.ErrNotExist) || errors.Is(err, os.ErrPermission) || errors.Is(err, validate.ErrNotRegular) {
-						fmt.Fprintf(cmd.ErrOrStderr(), "returns: %v\n", err)
-						code = ExitUsage
-						continue
-					}
-					summary()
-					return &exitError{code: ExitUsage, err: fmt.Errorf("%s could not be judged (not the file's fault; try again): %w", path, err)}
-				}
-				counts[res.Outcome]++
-				jr := report.JSON(res.Result, lang)
-				jr.Status = string(res.Outcome)
-				jr.SubmissionID, jr.Version = res.SubmissionID, res.Version
-				if res.DuplicateOf != nil {
-					jr.DuplicateOf = duplicateText(lang, res)
-				}
-				if asJSON {
-					err = report.WriteJSONResult(out, jr)
-				} else {
-					err = writeIngestText(out, res, lang)
-				}
-				if err != nil {
+			return withDatabase(cmd, cfg, func(db *database) error {
+				if err := db.store.CheckColumns(cmd.Context(), intake.StoreTemplate(set.Templates["BCQ-1"])); err != nil {
 					return &exitError{code: ExitUsage, err: err}
 				}
-				if res.Outcome == intake.Rejected && code == ExitOK {
-					code = ExitRejected
-				}
-			}
-			progress(-1)
-			summary()
-			if code != ExitOK {
-				return &exitError{code: code}
-			}
-			return nil
+				opts := intake.Options{Notify: notify, Operators: operators, ReceivedAt: received, Validate: vopts,
+					Annotate: annotate.Options{Logger: db.log}}
+				return ingestFiles(cmd, db.store, set, args, opts, asJSON, lang)
+			})
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print one JSON object per file per line")
@@ -136,6 +74,67 @@ rejected, 2 for a usage error or when the database cannot be reached.`,
 	lim.register(cmd)
 	cmd.Flags().BoolVar(&notify, "notify", false, "queue each file's result mail to the organisation's registered contacts, or to operators.emails when none can be found (delivered by the outbox job)")
 	return cmd
+}
+
+// ingestFiles judges and loads each file of paths in turn, prints each
+// outcome and a summary line, and returns the exit status that says them.
+func ingestFiles(cmd *cobra.Command, st *store.Store, set *schema.Set, paths []string, opts intake.Options, asJSON bool, lang string) error {
+	ctx, out := cmd.Context(), cmd.OutOrStdout()
+	code := ExitOK
+	start := time.Now()
+	counts := map[intake.Status]int{}
+	summary := func() {
+		w := out
+		if asJSON {
+			w = cmd.ErrOrStderr()
+		}
+		took := locale.Decimal(lang, time.Since(start).Seconds(), 1)
+		if lang == "en" {
+			fmt.Fprintf(w, "%d loaded, %d duplicates, %d rejected, in %s s\n", counts[intake.Loaded], counts[intake.Duplicate], counts[intake.Rejected], took)
+		} else {
+			fmt.Fprintf(w, "%s đã nạp, %s trùng, %s bị từ chối, trong %s giây\n", locale.Int(lang, int64(counts[intake.Loaded])),
+				locale.Int(lang, int64(counts[intake.Duplicate])), locale.Int(lang, int64(counts[intake.Rejected])), took)
+		}
+	}
+	progress := progressLine(cmd.ErrOrStderr(), len(paths), lang)
+	for i, path := range paths {
+		progress(i)
+		res, err := intake.JudgeFile(ctx, path, set, st, opts)
+		progress(-1)
+		if err != nil {
+			if errors.Is(err, os.ErrNotExist) || errors.Is(err, os.ErrPermission) || errors.Is(err, validate.ErrNotRegular) {
+				fmt.Fprintf(cmd.ErrOrStderr(), "returns: %v\n", err)
+				code = ExitUsage
+				continue
+			}
+			summary()
+			return &exitError{code: ExitUsage, err: fmt.Errorf("%s could not be judged (not the file's fault; try again): %w", path, err)}
+		}
+		counts[res.Outcome]++
+		jr := report.JSON(res.Result, lang)
+		jr.Status = string(res.Outcome)
+		jr.SubmissionID, jr.Version = res.SubmissionID, res.Version
+		if res.DuplicateOf != nil {
+			jr.DuplicateOf = duplicateText(lang, res)
+		}
+		if asJSON {
+			err = report.WriteJSONResult(out, jr)
+		} else {
+			err = writeIngestText(out, res, lang)
+		}
+		if err != nil {
+			return &exitError{code: ExitUsage, err: err}
+		}
+		if res.Outcome == intake.Rejected && code == ExitOK {
+			code = ExitRejected
+		}
+	}
+	progress(-1)
+	summary()
+	if code != ExitOK {
+		return &exitError{code: code}
+	}
+	return nil
 }
 
 func duplicateText(lang string, res *intake.Result) string {

@@ -13,25 +13,32 @@ import (
 	"github.com/returns-project/returns/etl/store/storetest"
 )
 
+// ingestSample points the commands at a throwaway database and ingests one
+// sample return, received on 05/10/2025 at 09:30. It returns the store,
+// the sample's path and what the command printed.
+func ingestSample(t *testing.T) (st *store.Store, path, out string) {
+	url := storetest.URL(t)
+	t.Setenv("RETURNS_DATABASE_URL", url)
+	path = filepath.Join(samplesDir, "province", "2025Q3", "BCQ_GD-HSG-003_2025Q3.xlsx")
+	code, out, stderr := run(t, "ingest", "--received-at", "05/10/2025 09:30", path)
+	require.Equal(t, ExitOK, code, out+stderr)
+	st, err := store.Open(context.Background(), store.Config{URL: url})
+	require.NoError(t, err)
+	t.Cleanup(func() { st.Close() })
+	return st, path, out
+}
+
 // TestIngestReceivedAtAndSummary: --received-at records when a return was
 // really received (the digest's on-time figures read it), and every run
 // ends with one summary line (on standard error with --json).
 func TestIngestReceivedAtAndSummary(t *testing.T) {
-	url := storetest.URL(t)
-	t.Setenv("RETURNS_DATABASE_URL", url)
-	path := filepath.Join(samplesDir, "province", "2025Q3", "BCQ_GD-HSG-003_2025Q3.xlsx")
-
-	code, out, stderr := run(t, "ingest", "--received-at", "05/10/2025 09:30", path)
-	require.Equal(t, ExitOK, code, out+stderr)
+	st, path, out := ingestSample(t)
 	require.Contains(t, out, "1 đã nạp, 0 trùng, 0 bị từ chối, trong ")
-	st, err := store.Open(context.Background(), store.Config{URL: url})
-	require.NoError(t, err)
-	defer st.Close()
 	var got time.Time
 	require.NoError(t, st.DB().Get(&got, `SELECT received_at FROM returns.submission`))
 	require.True(t, got.Equal(time.Date(2025, 10, 5, 2, 30, 0, 0, time.UTC)), "received at %s", got)
 
-	code, out, stderr = run(t, "ingest", "--json", "--lang", "en", path)
+	code, out, stderr := run(t, "ingest", "--json", "--lang", "en", path)
 	require.Equal(t, ExitOK, code, out+stderr)
 	require.Contains(t, stderr, "0 loaded, 1 duplicates, 0 rejected, in ")
 	require.NotContains(t, out, "duplicates, ", "the JSON lines stay JSON")

@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -10,20 +9,13 @@ import (
 
 	"github.com/stretchr/testify/require"
 	"github.com/xuri/excelize/v2"
-
-	"github.com/returns-project/returns/etl/store"
-	"github.com/returns-project/returns/etl/store/storetest"
 )
 
 // TestIngestUnchangedResubmission: a sample return opened and saved again
 // (excelize, a wider column) is told to the operator as unchanged from
 // version 1 received on its day, in text and in JSON, and loads nothing.
 func TestIngestUnchangedResubmission(t *testing.T) {
-	url := storetest.URL(t)
-	t.Setenv("RETURNS_DATABASE_URL", url)
-	path := filepath.Join(samplesDir, "province", "2025Q3", "BCQ_GD-HSG-003_2025Q3.xlsx")
-	code, out, stderr := run(t, "ingest", "--received-at", "05/10/2025 09:30", path)
-	require.Equal(t, ExitOK, code, out+stderr)
+	st, path, _ := ingestSample(t)
 
 	f, err := excelize.OpenFile(path)
 	require.NoError(t, err)
@@ -37,7 +29,7 @@ func TestIngestUnchangedResubmission(t *testing.T) {
 	require.NoError(t, err)
 	require.NotEqual(t, orig, resaved)
 
-	code, out, stderr = run(t, "ingest", again)
+	code, out, stderr := run(t, "ingest", again)
 	require.Equal(t, ExitOK, code, out+stderr)
 	require.Contains(t, out, "Báo cáo không thay đổi so với lần nộp số 1 ngày 05/10/2025")
 	require.Contains(t, out, "0 đã nạp, 1 trùng, 0 bị từ chối")
@@ -54,9 +46,6 @@ func TestIngestUnchangedResubmission(t *testing.T) {
 	require.Equal(t, 1, jr.Version)
 	require.Contains(t, jr.DuplicateOf, "The return is unchanged from version 1 received on 05/10/2025")
 
-	st, err := store.Open(context.Background(), store.Config{URL: url})
-	require.NoError(t, err)
-	defer st.Close()
 	var n int
 	require.NoError(t, st.DB().Get(&n, `SELECT count(*) FROM returns.submission`))
 	require.Equal(t, 1, n)

@@ -5,16 +5,15 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
 	"unicode"
 
-	"github.com/google/renameio/v2"
 	"github.com/spf13/cobra"
 
+	"github.com/returns-project/returns/etl/atomicfile"
 	"github.com/returns-project/returns/etl/locale"
 	"github.com/returns-project/returns/etl/registry"
 	"github.com/returns-project/returns/etl/report"
@@ -42,56 +41,58 @@ type registryJSON struct {
 	Organisations   int   `json:"organisations,omitempty"`
 }
 
-func newRegistryImportCmd(g *globals) *cobra.Command {
+// newImportCmd is an "import [--json] [--lang vi|en] FILE" command (the
+// registry's, the recipients'): run reads, checks and stores the workbook
+// at path and prints the outcome with [writeRejected] or [writeImport].
+func newImportCmd(short, long, jsonHelp string, run func(cmd *cobra.Command, path string, asJSON bool, lang string) error) *cobra.Command {
 	var (
 		asJSON bool
 		lang   string
 	)
 	cmd := &cobra.Command{
 		Use:   "import [--json] [--lang vi|en] FILE",
-		Short: "Validate a registry workbook and make it the current registry",
-		Long: `import validates the registry workbook like a return (the same report) and
-checks its rows against each other (parents exist, no cycles, successors).
-An accepted registry is stored as a new version in one transaction; the same
-content as the current version changes nothing.
+		Short: short,
+		Long: long + `
 Exit status: 0 imported (or unchanged), 1 rejected, 2 for a usage error or
 when the database cannot be reached.`,
 		Args: cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if lang != "vi" && lang != "en" {
-				return usageError("--lang must be vi or en, not %q", lang)
-			}
+		RunE: func(cmd *cobra.Command, args []string) error { return run(cmd, args[0], asJSON, lang) },
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, jsonHelp)
+	cmd.Flags().StringVar(&lang, "lang", "vi", "language of messages: vi or en")
+	return cmd
+}
+
+func newRegistryImportCmd(g *globals) *cobra.Command {
+	return newImportCmd("Validate a registry workbook and make it the current registry",
+		`import validates the registry workbook like a return (the same report) and
+checks its rows against each other (parents exist, no cycles, successors).
+An accepted registry is stored as a new version in one transaction; the same
+content as the current version changes nothing.`,
+		"print the result as one JSON object",
+		func(cmd *cobra.Command, path string, asJSON bool, lang string) error {
 			set, err := g.loadSchemas()
 			if err != nil {
 				return err
 			}
-			ctx := cmd.Context()
-			path := args[0]
+			ctx, out := cmd.Context(), cmd.OutOrStdout()
 			reg, res, err := registry.ReadFile(ctx, path, set)
 			if err != nil {
 				return &exitError{code: ExitUsage, err: err}
 			}
-			out := cmd.OutOrStdout()
 			if res.Status != validate.Accepted {
 				return writeRejected(out, res, asJSON, lang)
 			}
-			db, err := openDatabase(ctx, slog.Default())
+			cfg, err := loadConfig("")
 			if err != nil {
 				return err
 			}
-			defer db.Close(ctx)
-			version, err := db.store.ImportRegistry(ctx, store.RegistryMeta{SHA256: res.SHA256, FileName: res.File}, toStore(reg))
-			unchanged := errors.Is(err, store.ErrRegistryUnchanged)
-			if err != nil && !unchanged {
-				return &exitError{code: ExitUsage, err: fmt.Errorf("%s could not be imported (not the file's fault; try again): %w", path, err)}
-			}
-			return writeImported(out, res, asJSON, lang, version, len(reg.Orgs), unchanged,
-				fmt.Sprintf("registry version %d: %d organisations", version, len(reg.Orgs)))
-		},
-	}
-	cmd.Flags().BoolVar(&asJSON, "json", false, "print the result as one JSON object")
-	cmd.Flags().StringVar(&lang, "lang", "vi", "language of messages: vi or en")
-	return cmd
+			return withDatabase(cmd, cfg, func(db *database) error {
+				version, err := db.store.ImportRegistry(ctx, store.RegistryMeta{SHA256: res.SHA256, FileName: res.File}, toStore(reg))
+				return writeImport(out, res, asJSON, lang, path, version, len(reg.Orgs), err, store.ErrRegistryUnchanged,
+					fmt.Sprintf("registry version %d: %d organisations", version, len(reg.Orgs)))
+			})
+		})
 }
 
 // writeRejected prints the report of a registry or recipients workbook that
@@ -109,9 +110,15 @@ func writeRejected(out io.Writer, res *validate.Result, asJSON bool, lang string
 	return &exitError{code: ExitRejected}
 }
 
-// writeImported prints the outcome of an accepted registry or recipients
-// import: one JSON object, or line and then the warnings, if any.
-func writeImported(out io.Writer, res *validate.Result, asJSON bool, lang string, version int64, count int, unchanged bool, line string) error {
+// writeImport prints the outcome of an accepted registry or recipients
+// import of path: one JSON object, or line and then the warnings, if any.
+// err is the store's answer: nil (a new version), unchangedErr (the same
+// content as the current version) or why the import failed (exit 2).
+func writeImport(out io.Writer, res *validate.Result, asJSON bool, lang, path string, version int64, count int, err, unchangedErr error, line string) error {
+	unchanged := errors.Is(err, unchangedErr)
+	if err != nil && !unchanged {
+		return &exitError{code: ExitUsage, err: fmt.Errorf("%s could not be imported (not the file's fault; try again): %w", path, err)}
+	}
 	if asJSON {
 		jr := registryJSON{JSONResult: report.JSON(res, lang), RegistryVersion: version, Organisations: count}
 		jr.Status = "imported"
@@ -150,29 +157,25 @@ func newRegistryExportCmd(g *globals) *cobra.Command {
 			if outPath == "" {
 				return usageError("--out is required")
 			}
-			set, err := g.loadSchemas()
+			set, cfg, err := g.load("")
 			if err != nil {
 				return err
 			}
-			ctx := cmd.Context()
-			db, err := openDatabase(ctx, slog.Default())
-			if err != nil {
-				return err
-			}
-			defer db.Close(ctx)
-			orgs, version, err := db.store.CurrentRegistry(ctx)
-			if errors.Is(err, store.ErrNoRegistry) {
-				return usageError("no registry imported yet: nothing to export (returns registry import FILE)")
-			}
-			if err != nil {
-				return &exitError{code: ExitUsage, err: err}
-			}
-			reg := fromStore(orgs)
-			if err := writeFileAtomic(outPath, func(w io.Writer) error { return registry.Write(w, set, reg) }); err != nil {
-				return &exitError{code: ExitUsage, err: err}
-			}
-			fmt.Fprintf(cmd.OutOrStdout(), "wrote %s (registry version %d: %d organisations)\n", outPath, version, len(reg.Orgs))
-			return nil
+			return withDatabase(cmd, cfg, func(db *database) error {
+				orgs, version, err := db.store.CurrentRegistry(cmd.Context())
+				if errors.Is(err, store.ErrNoRegistry) {
+					return usageError("no registry imported yet: nothing to export (returns registry import FILE)")
+				}
+				if err != nil {
+					return &exitError{code: ExitUsage, err: err}
+				}
+				reg := fromStore(orgs)
+				if err := atomicfile.Write(outPath, 0o644, func(w io.Writer) error { return registry.Write(w, set, reg) }); err != nil {
+					return &exitError{code: ExitUsage, err: err}
+				}
+				fmt.Fprintf(cmd.OutOrStdout(), "wrote %s (registry version %d: %d organisations)\n", outPath, version, len(reg.Orgs))
+				return nil
+			})
 		},
 	}
 	cmd.Flags().StringVar(&outPath, "out", "", "file to write (.xlsx)")
@@ -193,10 +196,6 @@ organisations it holds, its content hash and its file name. --json prints one
 JSON object per version per line, times in RFC 3339 with their offset.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if lang != "vi" && lang != "en" {
-				return usageError("--lang must be vi or en, not %q", lang)
-			}
-			ctx := cmd.Context()
 			cfg, err := loadConfig("")
 			if err != nil {
 				return err
@@ -205,16 +204,13 @@ JSON object per version per line, times in RFC 3339 with their offset.`,
 			if err != nil {
 				return usageError("%v", err)
 			}
-			db, err := openDatabaseAt(ctx, slog.Default(), cfg.Database.URL, cfg.State.Dir)
-			if err != nil {
-				return err
-			}
-			defer db.Close(ctx)
-			versions, err := db.store.RegistryVersions(ctx)
-			if err != nil {
-				return &exitError{code: ExitUsage, err: err}
-			}
-			return printRegistryVersions(cmd.OutOrStdout(), versions, loc, lang, asJSON)
+			return withDatabase(cmd, cfg, func(db *database) error {
+				versions, err := db.store.RegistryVersions(cmd.Context())
+				if err != nil {
+					return &exitError{code: ExitUsage, err: err}
+				}
+				return printRegistryVersions(cmd.OutOrStdout(), versions, loc, lang, asJSON)
+			})
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "one JSON object per version per line")
@@ -254,25 +250,6 @@ func printRegistryVersions(w io.Writer, versions []store.RegistryVersion, loc *t
 			locale.Int(lang, int64(v.OrgCount)), v.SHA256[:min(12, len(v.SHA256))], printableName(v.FileName))
 	}
 	return tw.Flush()
-}
-
-// writeFileAtomic writes path through renameio: a temporary file in the
-// same folder, synced and renamed over path, so a reader sees the old file or
-// the new one, never half of one. The file is 0644 under the umask: what the
-// commands write (templates, registry exports) is meant for people on a share.
-func writeFileAtomic(path string, write func(io.Writer) error) error {
-	pf, err := renameio.NewPendingFile(path, renameio.WithPermissions(0o644))
-	if err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	defer pf.Cleanup()
-	if err := write(pf); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := pf.CloseAtomicallyReplace(); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	return nil
 }
 
 // toStore converts a read registry to the store's rows (quarters as indexes).

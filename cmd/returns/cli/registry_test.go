@@ -13,6 +13,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/returns-project/returns/etl/atomicfile"
 	"github.com/returns-project/returns/etl/registry"
 	"github.com/returns-project/returns/etl/schema"
 	"github.com/returns-project/returns/etl/store"
@@ -28,6 +29,16 @@ import (
 func TestMain(m *testing.M) { storetest.Main(m) }
 
 func registrySample(*testing.T) string { return filepath.Join(samplesDir, "registry.xlsx") }
+
+// withRegistry points the commands at a throwaway database with the sample
+// registry imported, and returns the database's URL.
+func withRegistry(t *testing.T) string {
+	url := storetest.URL(t)
+	t.Setenv("RETURNS_DATABASE_URL", url)
+	code, _, stderr := run(t, "registry", "import", registrySample(t))
+	require.Equal(t, ExitOK, code, stderr)
+	return url
+}
 
 func readRegistry(t *testing.T, path string) *registry.Registry {
 	t.Helper()
@@ -124,7 +135,7 @@ func TestRegistryRoundTripThroughStore(t *testing.T) {
 	set, err := schema.Load(schemas.FS)
 	require.NoError(t, err)
 	path := filepath.Join(t.TempDir(), "again.xlsx")
-	require.NoError(t, writeFileAtomic(path, func(w io.Writer) error { return registry.Write(w, set, back) }))
+	require.NoError(t, atomicfile.Write(path, 0o644, func(w io.Writer) error { return registry.Write(w, set, back) }))
 	require.Equal(t, want.Orgs, readRegistry(t, path).Orgs)
 }
 

@@ -57,9 +57,6 @@ RFC 3339.
 Exit status: 0, or 2 when a schedule or the configuration is not valid.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if lang != "vi" && lang != "en" {
-				return usageError("--lang must be vi or en, not %q", lang)
-			}
 			if dir == "" {
 				cfg, err := loadConfig(file)
 				if err != nil {

@@ -75,19 +75,8 @@ func checkListen(addr string) error {
 	return l.Close()
 }
 
-// newLogger builds the daemon's logger from the log settings.
-func newLogger(w io.Writer, c config.Log) *slog.Logger {
-	var level slog.Level
-	_ = level.UnmarshalText([]byte(c.Level))
-	opts := &slog.HandlerOptions{Level: level}
-	if c.Format == "json" {
-		return slog.New(slog.NewJSONHandler(w, opts))
-	}
-	return slog.New(slog.NewTextHandler(w, opts))
-}
-
 func serve(ctx context.Context, cfg *config.Config, stderr io.Writer) error {
-	log := newLogger(stderr, cfg.Log)
+	log := commandLogger(stderr, cfg.Log)
 	// The inbox keeps its folders together under state.dir; folders set
 	// apart would be silently ignored, so they are refused.
 	for _, f := range []struct{ key, val, name string }{
@@ -129,7 +118,7 @@ func serve(ctx context.Context, cfg *config.Config, stderr io.Writer) error {
 	}
 	// The database first: it creates state.dir searchable by the private
 	// cluster's user when returns runs as root.
-	db, err := openDatabaseAt(ctx, log, cfg.Database.URL, cfg.State.Dir)
+	db, err := openDatabase(ctx, log, cfg)
 	if err != nil {
 		return err
 	}

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"strconv"
 	"text/tabwriter"
 	"time"
@@ -56,9 +55,6 @@ Exit status: 0, or 2 when the database cannot be reached or no registry was
 imported.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if lang != "vi" && lang != "en" {
-				return usageError("--lang must be vi or en, not %q", lang)
-			}
 			cfg, err := loadConfig(file)
 			if err != nil {
 				return err
@@ -73,47 +69,18 @@ imported.`,
 					return usageError("--quarter: %v", err)
 				}
 			}
-			ctx := cmd.Context()
-			db, err := openDatabaseAt(ctx, slog.New(slog.DiscardHandler), cfg.Database.URL, cfg.State.Dir)
-			if err != nil {
-				return err
-			}
-			defer db.Close(ctx)
-			if quarter == "" {
-				latest, ok, err := db.store.LatestReturnQuarter(ctx)
-				if err != nil {
-					return &exitError{code: ExitUsage, err: err}
-				}
-				var why string
-				q, why = registry.BoardQuarter(time.Now(), loc, cfg.DeadlineDays, registry.QuarterOf(latest), ok, lang)
-				fmt.Fprintln(cmd.ErrOrStderr(), why)
-			}
-			rows, err := db.store.QuarterBoard(ctx, q.Year, q.Q)
-			if errors.Is(err, store.ErrNoRegistry) {
-				return usageError("no organisation registry imported yet: run returns registry import FILE first")
-			}
-			if err != nil {
-				return &exitError{code: ExitUsage, err: err}
-			}
-			lines := board(rows, q, daemon.Deadline(q, cfg.DeadlineDays, loc))
-			if asJSON {
-				enc := json.NewEncoder(cmd.OutOrStdout())
-				for _, l := range lines {
-					if err := enc.Encode(l); err != nil {
-						return err
+			return withDatabase(cmd, cfg, func(db *database) error {
+				if quarter == "" {
+					latest, ok, err := db.store.LatestReturnQuarter(cmd.Context())
+					if err != nil {
+						return &exitError{code: ExitUsage, err: err}
 					}
+					var why string
+					q, why = registry.BoardQuarter(time.Now(), loc, cfg.DeadlineDays, registry.QuarterOf(latest), ok, lang)
+					fmt.Fprintln(cmd.ErrOrStderr(), why)
 				}
-				return nil
-			}
-			if err := printBoard(cmd.OutOrStdout(), lines, q, daemon.Deadline(q, cfg.DeadlineDays, loc), loc, lang); err != nil {
-				return err
-			}
-			since := time.Now().AddDate(0, 0, -attentionDays)
-			files, err := db.store.AttentionFiles(ctx, since)
-			if err != nil {
-				return &exitError{code: ExitUsage, err: err}
-			}
-			return printAttention(cmd.OutOrStdout(), files, loc, lang)
+				return printStatus(cmd, db.store, q, daemon.Deadline(q, cfg.DeadlineDays, loc), loc, lang, asJSON)
+			})
 		},
 	}
 	cmd.Flags().StringVar(&file, "config", "", "configuration file (default: $RETURNS_CONFIG, else none)")
@@ -121,6 +88,37 @@ imported.`,
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print one JSON object per organisation per line")
 	cmd.Flags().StringVar(&lang, "lang", "vi", "language of the table: vi or en")
 	return cmd
+}
+
+// printStatus prints the board of quarter q, due before deadline, then (not
+// with asJSON) the files of the last days that need a person.
+func printStatus(cmd *cobra.Command, st *store.Store, q registry.Quarter, deadline time.Time, loc *time.Location, lang string, asJSON bool) error {
+	ctx, out := cmd.Context(), cmd.OutOrStdout()
+	rows, err := st.QuarterBoard(ctx, q.Year, q.Q)
+	if errors.Is(err, store.ErrNoRegistry) {
+		return usageError("no organisation registry imported yet: run returns registry import FILE first")
+	}
+	if err != nil {
+		return &exitError{code: ExitUsage, err: err}
+	}
+	lines := board(rows, q, deadline)
+	if asJSON {
+		enc := json.NewEncoder(out)
+		for _, l := range lines {
+			if err := enc.Encode(l); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	if err := printBoard(out, lines, q, deadline, loc, lang); err != nil {
+		return err
+	}
+	files, err := st.AttentionFiles(ctx, time.Now().AddDate(0, 0, -attentionDays))
+	if err != nil {
+		return &exitError{code: ExitUsage, err: err}
+	}
+	return printAttention(out, files, loc, lang)
 }
 
 func board(rows []store.BoardRow, q registry.Quarter, deadline time.Time) []boardLine {

@@ -14,7 +14,6 @@ import (
 	"github.com/returns-project/returns/etl/daemon"
 	"github.com/returns-project/returns/etl/reason"
 	"github.com/returns-project/returns/etl/registry"
-	"github.com/returns-project/returns/etl/store/storetest"
 	"github.com/returns-project/returns/samples/generate"
 )
 
@@ -23,11 +22,8 @@ import (
 // now, long after the deadline), every other organisation expected to
 // report as missing, and no organisation that does not report.
 func TestStatusBoard(t *testing.T) {
-	t.Setenv("RETURNS_DATABASE_URL", storetest.URL(t))
-	code, _, stderr := run(t, "registry", "import", registrySample(t))
-	require.Equal(t, ExitOK, code, stderr)
-
-	code, _, stderr = run(t, "status", "--quarter", "2025-Q3")
+	withRegistry(t)
+	code, _, stderr := run(t, "status", "--quarter", "2025-Q3")
 	require.Equal(t, ExitOK, code, stderr)
 
 	dir := filepath.Join(samplesDir, "province", "2025Q3")

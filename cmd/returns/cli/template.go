@@ -6,6 +6,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/returns-project/returns/etl/atomicfile"
 	"github.com/returns-project/returns/etl/template"
 )
 
@@ -27,7 +28,7 @@ func newTemplateCmd(g *globals) *cobra.Command {
 			if !ok {
 				return usageError("unknown template %q", id)
 			}
-			err = writeFileAtomic(out, func(w io.Writer) error { return template.Write(w, set, t, template.Options{}) })
+			err = atomicfile.Write(out, 0o644, func(w io.Writer) error { return template.Write(w, set, t, template.Options{}) })
 			if err != nil {
 				return &exitError{code: ExitUsage, err: err}
 			}

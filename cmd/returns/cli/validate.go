@@ -3,6 +3,7 @@ package cli
 import (
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -39,14 +40,7 @@ commented, an issues sheet "Lỗi" first) into DIR as NAME.loi.xlsx, or a
 workbook explaining why the file could not be opened.`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if lang != "vi" && lang != "en" {
-				return usageError("--lang must be vi or en, not %q", lang)
-			}
-			set, err := g.loadSchemas()
-			if err != nil {
-				return err
-			}
-			cfg, err := loadConfig("")
+			set, cfg, err := g.load("")
 			if err != nil {
 				return err
 			}
@@ -54,7 +48,7 @@ workbook explaining why the file could not be opened.`,
 			if err != nil {
 				return err
 			}
-			ann, err := newAnnotator(annotDir, lang, opts.Limits.MaxFileSize)
+			ann, err := newAnnotator(annotDir, lang, opts.Limits.MaxFileSize, commandLogger(cmd.ErrOrStderr(), cfg.Log))
 			if err != nil {
 				return err
 			}
@@ -62,7 +56,7 @@ workbook explaining why the file could not be opened.`,
 			out := cmd.OutOrStdout()
 			code := ExitOK
 			for i, path := range args {
-				res, err := validate.File(cmd.Context(), path, set, opts)
+				res, err := validate.CheckFile(cmd.Context(), path, set, opts)
 				if err != nil {
 					if errors.Is(err, os.ErrNotExist) || errors.Is(err, os.ErrPermission) || errors.Is(err, validate.ErrNotRegular) {
 						fmt.Fprintf(cmd.ErrOrStderr(), "returns: %s\n", displayName(err.Error()))
@@ -112,11 +106,12 @@ type annotator struct {
 	dir, lang, tmp string
 	maxFile        int64
 	used           map[string]bool // names written in this run
+	log            *slog.Logger
 }
 
 // newAnnotator creates dir (when set) and a private folder for excelize's
 // spills, removed by close. A nil annotator writes nothing.
-func newAnnotator(dir, lang string, maxFile int64) (*annotator, error) {
+func newAnnotator(dir, lang string, maxFile int64, log *slog.Logger) (*annotator, error) {
 	if dir == "" {
 		return nil, nil
 	}
@@ -127,7 +122,7 @@ func newAnnotator(dir, lang string, maxFile int64) (*annotator, error) {
 	if err != nil {
 		return nil, &exitError{code: ExitUsage, err: err}
 	}
-	return &annotator{dir: dir, lang: lang, tmp: tmp, maxFile: maxFile, used: map[string]bool{}}, nil
+	return &annotator{dir: dir, lang: lang, tmp: tmp, maxFile: maxFile, used: map[string]bool{}, log: log}, nil
 }
 
 func (a *annotator) close() {
@@ -148,7 +143,7 @@ func (a *annotator) write(cmd *cobra.Command, path string, res *validate.Result,
 	a.used[name] = true
 	dst := filepath.Join(a.dir, name)
 	opts := annotate.Options{Lang: a.lang, Template: set.Templates[res.Template],
-		Limits: annotate.Limits{MaxFileSize: a.maxFile, TmpDir: a.tmp}}
+		Limits: annotate.Limits{MaxFileSize: a.maxFile, TmpDir: a.tmp}, Logger: a.log}
 	if err := annotate.File(cmd.Context(), path, dst, res, opts); err != nil {
 		return err
 	}

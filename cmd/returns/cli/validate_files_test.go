@@ -11,6 +11,23 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
+// TestDisplayName: displayName escapes what a terminal would obey and
+// keeps the rest of a name as it is.
+func TestDisplayName(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]string{
+		"BCQ_GD-01_2025Q1.xlsx":  "BCQ_GD-01_2025Q1.xlsx",
+		"Báo cáo quý 1.xlsx":     "Báo cáo quý 1.xlsx",
+		"a\tb\rc\x00.xlsx":       `a\tb\rc\x00.xlsx`,
+		"x\u200by\u2066z":        `x\u200by\u2066z`,
+		"\xff\xfe.xlsx":          `\xff\xfe.xlsx`,
+		`back\slash`:             `back\\slash`,
+		"c1\u0085control\u2028.": `c1\u0085control\u2028.`,
+	} {
+		require.Equal(t, want, displayName(in), "%q", in)
+	}
+}
+
 // TestValidateRefusesSpecialFiles: a FIFO named like a workbook is refused
 // without being opened (opening it for reading would block until a writer
 // comes), and the other files of the run are still checked.
@@ -71,19 +88,4 @@ func TestValidateEscapesControlCharactersInNames(t *testing.T) {
 	}
 	require.Contains(t, out, `bad\x1b[2J\u202eeman\n.xlsx`)
 	require.Contains(t, stderr, `\u202e`)
-}
-
-func TestDisplayName(t *testing.T) {
-	t.Parallel()
-	for in, want := range map[string]string{
-		"BCQ_GD-01_2025Q1.xlsx":  "BCQ_GD-01_2025Q1.xlsx",
-		"Báo cáo quý 1.xlsx":     "Báo cáo quý 1.xlsx",
-		"a\tb\rc\x00.xlsx":       `a\tb\rc\x00.xlsx`,
-		"x\u200by\u2066z":        `x\u200by\u2066z`,
-		"\xff\xfe.xlsx":          `\xff\xfe.xlsx`,
-		`back\slash`:             `back\\slash`,
-		"c1\u0085control\u2028.": `c1\u0085control\u2028.`,
-	} {
-		require.Equal(t, want, displayName(in), "%q", in)
-	}
 }

@@ -1,64 +1,48 @@
-package ingest_test
+package intake_test
 
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/returns-project/returns/etl/ingest"
 	"github.com/returns-project/returns/etl/intake"
 	"github.com/returns-project/returns/etl/schema"
 	"github.com/returns-project/returns/etl/store"
 	"github.com/returns-project/returns/etl/store/storetest"
-	"github.com/returns-project/returns/etl/validate"
 	"github.com/returns-project/returns/samples/generate"
-	"github.com/returns-project/returns/schemas"
 )
 
-func TestMain(m *testing.M) { storetest.Main(m) }
-
-type bundle struct {
+// judgeBundle is what the tests of one file judged alone need: the
+// schemas, a migrated store with no registry, a fictional province.
+type judgeBundle struct {
 	set *schema.Set
 	st  *store.Store
 	p   *generate.Province
 }
 
-func setup(t *testing.T) *bundle {
+func setupJudge(t *testing.T) *judgeBundle {
 	t.Helper()
-	set, err := schema.Load(schemas.FS)
-	require.NoError(t, err)
+	set := loadSchemas(t)
 	st := storetest.New(t)
 	require.NoError(t, st.CheckColumns(context.Background(), intake.StoreTemplate(set.Templates["BCQ-1"])))
-	return &bundle{set: set, st: st, p: generate.Generate(1)}
+	return &judgeBundle{set: set, st: st, p: generate.Generate(1)}
 }
 
-func (b *bundle) ingest(t *testing.T, data []byte, name string) *ingest.Result {
+// judge is judgeBytes, which must not fail.
+func (b *judgeBundle) judge(t *testing.T, data []byte, name string) *intake.Result {
 	t.Helper()
-	sum := sha256.Sum256(data)
-	res, err := ingest.Reader(context.Background(), bytes.NewReader(data), int64(len(data)), hex.EncodeToString(sum[:]), b.set, b.st,
-		ingest.Options{FileName: name, ReceivedAt: time.Date(2025, 10, 5, 9, 0, 0, 0, time.UTC),
-			Validate: validate.Options{Now: func() time.Time { return time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC) }}})
+	res, err := judgeBytes(context.Background(), b.set, b.st, data, name)
 	require.NoError(t, err)
 	return res
 }
 
-func write(t *testing.T, r *generate.Return, opts generate.WriteOptions) []byte {
+func writeWith(t *testing.T, r *generate.Return, opts generate.WriteOptions) []byte {
 	t.Helper()
 	var buf bytes.Buffer
 	require.NoError(t, generate.WriteReturn(&buf, r, opts))
 	return buf.Bytes()
-}
-
-func count(t *testing.T, st *store.Store, q string, args ...any) int {
-	t.Helper()
-	var n int
-	require.NoError(t, st.DB().Get(&n, q, args...))
-	return n
 }
 
 func rich(t *testing.T, p *generate.Province) *generate.Return {
@@ -76,12 +60,12 @@ func rich(t *testing.T, p *generate.Province) *generate.Return {
 // load, the same content again, and a corrected version.
 func TestLoadDuplicateSupersede(t *testing.T) {
 	t.Parallel()
-	b := setup(t)
+	b := setupJudge(t)
 	r := rich(t, b.p)
-	data := write(t, r, generate.WriteOptions{})
+	data := writeWith(t, r, generate.WriteOptions{})
 
-	res := b.ingest(t, data, r.FileName())
-	require.Equal(t, ingest.Loaded, res.Outcome, "%+v", res.Issues)
+	res := b.judge(t, data, r.FileName())
+	require.Equal(t, intake.Loaded, res.Outcome, "%+v", res.Issues)
 	require.Equal(t, 1, res.Version)
 	sub := res.SubmissionID
 	require.Equal(t, len(r.Admissions), count(t, b.st, `SELECT count(*) FROM reporting.admissions WHERE submission_id = $1`, sub))
@@ -93,8 +77,8 @@ func TestLoadDuplicateSupersede(t *testing.T) {
 	require.Equal(t, 0, count(t, b.st, `SELECT count(*) FROM reporting.admissions WHERE source_sheet <> 'KetNap' OR source_row < 3`))
 
 	// The same content again is a duplicate and loads nothing.
-	dup := b.ingest(t, data, "renamed.xlsx")
-	require.Equal(t, ingest.Duplicate, dup.Outcome)
+	dup := b.judge(t, data, "renamed.xlsx")
+	require.Equal(t, intake.Duplicate, dup.Outcome)
 	require.Equal(t, sub, dup.SubmissionID)
 	require.Contains(t, dup.DuplicateOf.Error(), "duplicate of submission")
 	require.Equal(t, len(r.Admissions), count(t, b.st, `SELECT count(*) FROM returns.admission`))
@@ -102,8 +86,8 @@ func TestLoadDuplicateSupersede(t *testing.T) {
 
 	// The same values in other bytes (dates as text) are unchanged
 	// content: a duplicate too, no new version.
-	resaved := b.ingest(t, write(t, r, generate.WriteOptions{DatesAsText: true}), r.FileName())
-	require.Equal(t, ingest.Duplicate, resaved.Outcome, "%+v", resaved.Issues)
+	resaved := b.judge(t, writeWith(t, r, generate.WriteOptions{DatesAsText: true}), r.FileName())
+	require.Equal(t, intake.Duplicate, resaved.Outcome, "%+v", resaved.Issues)
 	require.True(t, resaved.DuplicateOf.Unchanged)
 	require.Equal(t, sub, resaved.SubmissionID)
 	require.Equal(t, 1, count(t, b.st, `SELECT count(*) FROM returns.submission`))
@@ -112,9 +96,9 @@ func TestLoadDuplicateSupersede(t *testing.T) {
 	// history is kept.
 	fixed := *r
 	fixed.Info.TempIn++
-	corrected := write(t, &fixed, generate.WriteOptions{DatesAsText: true})
-	res2 := b.ingest(t, corrected, r.FileName())
-	require.Equal(t, ingest.Loaded, res2.Outcome, "%+v", res2.Issues)
+	corrected := writeWith(t, &fixed, generate.WriteOptions{DatesAsText: true})
+	res2 := b.judge(t, corrected, r.FileName())
+	require.Equal(t, intake.Loaded, res2.Outcome, "%+v", res2.Issues)
 	require.Equal(t, 2, res2.Version)
 	require.Equal(t, 1, count(t, b.st, `SELECT count(*) FROM reporting.submissions WHERE org_code = $1`, r.Org.Code))
 	require.Equal(t, 2, count(t, b.st, `SELECT count(*) FROM returns.submission WHERE org_code = $1`, r.Org.Code))
@@ -126,11 +110,11 @@ func TestLoadDuplicateSupersede(t *testing.T) {
 // leaves no row behind, only its event and issues.
 func TestRejectedFileLoadsNothing(t *testing.T) {
 	t.Parallel()
-	b := setup(t)
+	b := setupJudge(t)
 	r := *rich(t, b.p)
 	r.Info.MembersEndOfficial++ // the balance no longer adds up (TH-01)
-	res := b.ingest(t, write(t, &r, generate.WriteOptions{}), r.FileName())
-	require.Equal(t, ingest.Rejected, res.Outcome)
+	res := b.judge(t, writeWith(t, &r, generate.WriteOptions{}), r.FileName())
+	require.Equal(t, intake.Rejected, res.Outcome)
 	for _, table := range []string{"submission", "summary", "admission", "transfer", "supervision", "discipline", "ledger"} {
 		require.Zero(t, count(t, b.st, `SELECT count(*) FROM returns.`+table), table)
 	}
@@ -141,7 +125,7 @@ func TestRejectedFileLoadsNothing(t *testing.T) {
 // TestLoaderCannotAlter checks the loader role's limits.
 func TestLoaderCannotAlter(t *testing.T) {
 	t.Parallel()
-	b := setup(t)
+	b := setupJudge(t)
 	db := b.st.DB()
 	for _, q := range []string{
 		`DROP TABLE returns.admission`,
@@ -165,9 +149,9 @@ func TestLoaderCannotAlter(t *testing.T) {
 // views answer, everything else is refused.
 func TestReaderRoleReadsReportingOnly(t *testing.T) {
 	t.Parallel()
-	b := setup(t)
+	b := setupJudge(t)
 	r := rich(t, b.p)
-	require.Equal(t, ingest.Loaded, b.ingest(t, write(t, r, generate.WriteOptions{}), r.FileName()).Outcome)
+	require.Equal(t, intake.Loaded, b.judge(t, writeWith(t, r, generate.WriteOptions{}), r.FileName()).Outcome)
 	db := b.st.DB()
 	as := func(q string) error {
 		tx, err := db.Beginx()

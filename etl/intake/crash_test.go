@@ -1,4 +1,4 @@
-package ingest_test
+package intake_test
 
 import (
 	"bufio"
@@ -314,7 +314,7 @@ func crashFiles(t *testing.T, dir string, bigRows int) ([]string, []fileWant) {
 		if r.Period() != last || r.Org.Code == generate.BigOrgCode {
 			continue
 		}
-		data := write(t, r, generate.WriteOptions{})
+		data := writeWith(t, r, generate.WriteOptions{})
 		if first == nil {
 			first = data
 		}
@@ -328,7 +328,7 @@ func crashFiles(t *testing.T, dir string, bigRows int) ([]string, []fileWant) {
 	}
 	bad := *p.Return("GD-KCQ-002", last.Prev())
 	bad.Info.MembersEndOfficial++ // TH-01: the balance does not add up
-	data := write(t, &bad, generate.WriteOptions{})
+	data := writeWith(t, &bad, generate.WriteOptions{})
 	put("rejected-"+bad.FileName(), data, wantRejected("rejected-"+bad.FileName(), data))
 	junk := []byte("this is not a workbook, whatever its name says\n")
 	put("BCQ_GD-KCQ-003_2025Q2.xlsx", junk, wantRejected("BCQ_GD-KCQ-003_2025Q2.xlsx", junk))

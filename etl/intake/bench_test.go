@@ -1,4 +1,4 @@
-package ingest_test
+package intake_test
 
 import (
 	"bufio"
@@ -21,7 +21,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"github.com/xuri/excelize/v2"
 
-	"github.com/returns-project/returns/etl/ingest"
+	"github.com/returns-project/returns/etl/intake"
 	"github.com/returns-project/returns/etl/normalize"
 	"github.com/returns-project/returns/etl/schema"
 	"github.com/returns-project/returns/etl/store"
@@ -48,7 +48,7 @@ func admissionColumns(tb testing.TB, st *store.Store) []string {
 }
 
 // BenchmarkLoad100k loads a 100,000-row KetNap return (17 filled columns)
-// end to end with ingest.File: read, validate, COPY, database rules,
+// end to end with intake.File: read, validate, COPY, database rules,
 // commit, on emptied tables each iteration. In the same run:
 //
 //   - floor-psql: PostgreSQL's own COPY of the same 100,000 rows (the values
@@ -77,9 +77,9 @@ func BenchmarkLoad100k(b *testing.B) {
 	// The floor's CSV: the rows the loader inserted, dumped by PostgreSQL.
 	dsn := storetest.URL(b)
 	st := openStore(b, dsn)
-	res, err := ingest.File(ctx, path, set, st, ingest.Options{})
+	res, err := intake.JudgeFile(ctx, path, set, st, intake.Options{})
 	require.NoError(b, err)
-	require.Equal(b, ingest.Loaded, res.Outcome)
+	require.Equal(b, intake.Loaded, res.Outcome)
 	sub := res.SubmissionID
 	cols := admissionColumns(b, st)
 	colList := strings.Join(cols, ", ")
@@ -141,9 +141,9 @@ func BenchmarkLoad100k(b *testing.B) {
 			b.StopTimer()
 			truncateAll(b, est)
 			b.StartTimer()
-			res, err := ingest.File(ctx, path, set, est, ingest.Options{})
+			res, err := intake.JudgeFile(ctx, path, set, est, intake.Options{})
 			require.NoError(b, err)
-			require.Equal(b, ingest.Loaded, res.Outcome)
+			require.Equal(b, intake.Loaded, res.Outcome)
 		}
 		took[b.Name()] = b.Elapsed() / time.Duration(b.N)
 	})
@@ -385,11 +385,11 @@ func loadGroup(ctx context.Context, b *testing.B, set *schema.Set, st *store.Sto
 				if first != nil {
 					continue
 				}
-				res, err := ingestBytes(ctx, set, st, f.data, f.name)
+				res, err := judgeBytes(ctx, set, st, f.data, f.name)
 				switch {
 				case err != nil:
 					first = fmt.Errorf("%s: %w", f.name, err)
-				case res.Outcome != ingest.Loaded:
+				case res.Outcome != intake.Loaded:
 					first = fmt.Errorf("%s: %s %v", f.name, res.Outcome, rules(res))
 				}
 			}

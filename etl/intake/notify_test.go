@@ -1,4 +1,4 @@
-package ingest_test
+package intake_test
 
 import (
 	"bytes"
@@ -12,7 +12,7 @@ import (
 	"github.com/lib/pq"
 	"github.com/stretchr/testify/require"
 
-	"github.com/returns-project/returns/etl/ingest"
+	"github.com/returns-project/returns/etl/intake"
 	"github.com/returns-project/returns/etl/validate"
 	"github.com/returns-project/returns/samples/generate"
 )
@@ -36,13 +36,13 @@ type outboxRow struct {
 // something to fix.
 func TestResultMailsQueued(t *testing.T) {
 	t.Parallel()
-	b := setup(t)
+	b := setupJudge(t)
 	seedRegistry(t, b.st, b.p)
 	r := rich(t, b.p)
-	ingestN := func(data []byte, name string) *ingest.Result {
+	ingestN := func(data []byte, name string) *intake.Result {
 		sum := sha256.Sum256(data)
-		res, err := ingest.Reader(context.Background(), bytes.NewReader(data), int64(len(data)), hex.EncodeToString(sum[:]), b.set, b.st,
-			ingest.Options{FileName: name, Notify: true, ReceivedAt: time.Date(2025, 10, 5, 9, 0, 0, 0, time.UTC),
+		res, err := intake.JudgeReader(context.Background(), bytes.NewReader(data), int64(len(data)), hex.EncodeToString(sum[:]), b.set, b.st,
+			intake.Options{FileName: name, Notify: true, ReceivedAt: time.Date(2025, 10, 5, 9, 0, 0, 0, time.UTC),
 				Validate: validate.Options{Now: func() time.Time { return time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC) }}})
 		require.NoError(t, err)
 		return res
@@ -58,11 +58,11 @@ func TestResultMailsQueued(t *testing.T) {
 
 	bad := *r
 	bad.Info.MembersEndOfficial++ // TH-01
-	res := ingestN(write(t, &bad, generate.WriteOptions{}), r.FileName())
-	require.Equal(t, ingest.Rejected, res.Outcome)
-	good := write(t, r, generate.WriteOptions{})
-	require.Equal(t, ingest.Loaded, ingestN(good, r.FileName()).Outcome)
-	require.Equal(t, ingest.Duplicate, ingestN(good, "again.xlsx").Outcome)
+	res := ingestN(writeWith(t, &bad, generate.WriteOptions{}), r.FileName())
+	require.Equal(t, intake.Rejected, res.Outcome)
+	good := writeWith(t, r, generate.WriteOptions{})
+	require.Equal(t, intake.Loaded, ingestN(good, r.FileName()).Outcome)
+	require.Equal(t, intake.Duplicate, ingestN(good, "again.xlsx").Outcome)
 
 	got := mails()
 	require.Len(t, got, 3)

@@ -1,4 +1,4 @@
-package ingest_test
+package intake_test
 
 import (
 	"bytes"
@@ -14,7 +14,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/returns-project/returns/etl/ingest"
+	"github.com/returns-project/returns/etl/intake"
 	"github.com/returns-project/returns/etl/schema"
 	"github.com/returns-project/returns/etl/store"
 	"github.com/returns-project/returns/etl/store/storetest"
@@ -23,10 +23,11 @@ import (
 	"github.com/returns-project/returns/schemas"
 )
 
-// ingestBytes ingests data in-process, as the daemon will.
-func ingestBytes(ctx context.Context, set *schema.Set, st *store.Store, data []byte, name string) (*ingest.Result, error) {
-	return ingest.Reader(ctx, bytes.NewReader(data), int64(len(data)), shaOf(data), set, st,
-		ingest.Options{FileName: name, ReceivedAt: time.Date(2025, 10, 5, 9, 0, 0, 0, time.UTC),
+// judgeBytes judges data in-process, as the daemon does, received on
+// 05/10/2025 and judged as on 01/01/2026.
+func judgeBytes(ctx context.Context, set *schema.Set, st *store.Store, data []byte, name string) (*intake.Result, error) {
+	return intake.JudgeReader(ctx, bytes.NewReader(data), int64(len(data)), shaOf(data), set, st,
+		intake.Options{FileName: name, ReceivedAt: time.Date(2025, 10, 5, 9, 0, 0, 0, time.UTC),
 			Validate: validate.Options{Now: func() time.Time { return time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC) }}})
 }
 
@@ -87,9 +88,9 @@ func TestTerminateBackendDuringLoad(t *testing.T) {
 	// A clean load measures d.
 	st := openStore(t, storetest.URL(t))
 	start := time.Now()
-	res, err := ingestBytes(context.Background(), set, st, data, name)
+	res, err := judgeBytes(context.Background(), set, st, data, name)
 	require.NoError(t, err)
-	require.Equal(t, ingest.Loaded, res.Outcome, "%+v", res.Issues)
+	require.Equal(t, intake.Loaded, res.Outcome, "%+v", res.Issues)
 	d := time.Since(start)
 	requireInvariants(t, st.DB(), []fileWant{loaded}, true)
 
@@ -145,7 +146,7 @@ func TestTerminateBackendDuringLoad(t *testing.T) {
 				}
 			}
 		}()
-		res, err := ingestBytes(ctx, set, st, data, name)
+		res, err := judgeBytes(ctx, set, st, data, name)
 		close(done)
 		wg.Wait()
 		cancel()
@@ -154,16 +155,16 @@ func TestTerminateBackendDuringLoad(t *testing.T) {
 			during[what]++
 			require.Nil(t, res)
 			requireInvariants(t, st.DB(), []fileWant{absent}, false)
-			res, err = ingestBytes(context.Background(), set, st, data, name)
+			res, err = judgeBytes(context.Background(), set, st, data, name)
 			require.NoError(t, err)
 		} else {
 			late++
 		}
-		require.Equal(t, ingest.Loaded, res.Outcome, "run %d", i)
+		require.Equal(t, intake.Loaded, res.Outcome, "run %d", i)
 		requireInvariants(t, st.DB(), []fileWant{loaded}, true)
-		dup, err := ingestBytes(context.Background(), set, st, data, "again.xlsx")
+		dup, err := judgeBytes(context.Background(), set, st, data, "again.xlsx")
 		require.NoError(t, err)
-		require.Equal(t, ingest.Duplicate, dup.Outcome)
+		require.Equal(t, intake.Duplicate, dup.Outcome)
 	}
 	var kinds []string
 	for k, n := range during {
@@ -200,14 +201,14 @@ func TestAmbiguousCommit(t *testing.T) {
 			// The province's returns oldest first: each loads clean
 			// against the ones before it (TH-02).
 			for i, r := range p.Returns[:runs] {
-				data := write(t, r, generate.WriteOptions{})
+				data := writeWith(t, r, generate.WriteOptions{})
 				want := wantReturn(r.FileName(), data, r)
 				proxy.CutNextCommit(cut)
-				res, err := ingestBytes(context.Background(), set, st, data, r.FileName())
+				res, err := judgeBytes(context.Background(), set, st, data, r.FileName())
 				require.Equal(t, i+1, proxy.Cuts(), "the COMMIT of %s was not cut", r.FileName())
 				switch {
 				case err == nil:
-					require.Equal(t, ingest.Loaded, res.Outcome, "%s: %+v", r.FileName(), res.Issues)
+					require.Equal(t, intake.Loaded, res.Outcome, "%s: %+v", r.FileName(), res.Issues)
 					require.Equal(t, storetest.CutAfterCommit, cut, "%s: ingest says loaded but its COMMIT never reached the server", r.FileName())
 					reconciled++
 				default:
@@ -226,12 +227,12 @@ func TestAmbiguousCommit(t *testing.T) {
 					absent.Valid = false
 					requireInvariants(t, st.DB(), append(files[:len(files):len(files)], absent), false)
 				}
-				again, err := ingestBytes(context.Background(), set, st, data, "again-"+r.FileName())
+				again, err := judgeBytes(context.Background(), set, st, data, "again-"+r.FileName())
 				require.NoError(t, err)
 				if cut == storetest.CutAfterCommit {
-					require.Equal(t, ingest.Duplicate, again.Outcome, "%s", r.FileName())
+					require.Equal(t, intake.Duplicate, again.Outcome, "%s", r.FileName())
 				} else {
-					require.Equal(t, ingest.Loaded, again.Outcome, "%s: %+v", r.FileName(), again.Issues)
+					require.Equal(t, intake.Loaded, again.Outcome, "%s: %+v", r.FileName(), again.Issues)
 				}
 				files = append(files, want)
 				requireInvariants(t, st.DB(), files, false)
