@@ -619,13 +619,8 @@ func prefixed(snippet, prefix string) string {
 
 // dropRelationships removes the relationships with the given ids.
 func (p *pkgEdit) dropRelationships(name string, ids map[string]bool) error {
-	b, err := p.read(name)
-	if err != nil {
-		return err
-	}
-	var edits []splice
 	var relStart int64 = -1
-	err = p.scan(name, b, func(tok xml.Token, start, end int64, stack []string) error {
+	return p.edit(name, func(tok xml.Token, start, end int64, stack []string) []splice {
 		switch t := tok.(type) {
 		case xml.StartElement:
 			if len(stack) == 2 && t.Name.Local == "Relationship" {
@@ -637,10 +632,25 @@ func (p *pkgEdit) dropRelationships(name string, ids map[string]bool) error {
 			}
 		case xml.EndElement:
 			if len(stack) == 2 && relStart >= 0 {
-				edits = append(edits, splice{relStart, end, ""})
+				cut := splice{relStart, end, ""}
 				relStart = -1
+				return []splice{cut}
 			}
 		}
+		return nil
+	})
+}
+
+// edit rewrites part name: visit sees each token (as [pkgEdit.scan] gives
+// it) and returns the splices to make there.
+func (p *pkgEdit) edit(name string, visit func(tok xml.Token, start, end int64, stack []string) []splice) error {
+	b, err := p.read(name)
+	if err != nil {
+		return err
+	}
+	var edits []splice
+	err = p.scan(name, b, func(tok xml.Token, start, end int64, stack []string) error {
+		edits = append(edits, visit(tok, start, end, stack)...)
 		return nil
 	})
 	if err != nil {
@@ -655,13 +665,8 @@ var externalRef = regexp.MustCompile(`\[\d+\]`)
 // unlinkWorkbook removes <externalReferences> and turns every defined name
 // that refers to an external workbook ("[1]Data!A1") into #REF!.
 func (p *pkgEdit) unlinkWorkbook(name string) error {
-	b, err := p.read(name)
-	if err != nil {
-		return err
-	}
-	var edits []splice
 	var refsStart int64 = -1
-	err = p.scan(name, b, func(tok xml.Token, start, end int64, stack []string) error {
+	return p.edit(name, func(tok xml.Token, start, end int64, stack []string) []splice {
 		switch t := tok.(type) {
 		case xml.StartElement:
 			if len(stack) == 2 && stack[1] == "externalReferences" {
@@ -669,21 +674,17 @@ func (p *pkgEdit) unlinkWorkbook(name string) error {
 			}
 		case xml.EndElement:
 			if len(stack) == 2 && stack[1] == "externalReferences" && refsStart >= 0 {
-				edits = append(edits, splice{refsStart, end, ""})
+				cut := splice{refsStart, end, ""}
 				refsStart = -1
+				return []splice{cut}
 			}
 		case xml.CharData:
 			if len(stack) == 3 && stack[1] == "definedNames" && stack[2] == "definedName" && externalRef.Match(t) {
-				edits = append(edits, splice{start, end, "#REF!"})
+				return []splice{{start, end, "#REF!"}}
 			}
 		}
 		return nil
 	})
-	if err != nil {
-		return err
-	}
-	p.changed[name] = apply(b, edits)
-	return nil
 }
 
 // insertBefore inserts snippet before the end tag of the root element.
@@ -711,15 +712,8 @@ func (p *pkgEdit) insertBefore(name, root, snippet string) error {
 
 // fixContentTypes removes the overrides of dropped parts and adds the new one.
 func (p *pkgEdit) fixContentTypes() error {
-	const name = "[Content_Types].xml"
-	b, err := p.read(name)
-	if err != nil {
-		return err
-	}
-	var edits []splice
 	var oStart int64 = -1
-	var rootEnd int64 = -1
-	err = p.scan(name, b, func(tok xml.Token, start, end int64, stack []string) error {
+	return p.edit("[Content_Types].xml", func(tok xml.Token, start, end int64, stack []string) []splice {
 		switch t := tok.(type) {
 		case xml.StartElement:
 			if len(stack) == 2 && t.Name.Local == "Override" {
@@ -731,23 +725,17 @@ func (p *pkgEdit) fixContentTypes() error {
 			}
 		case xml.EndElement:
 			if len(stack) == 2 && oStart >= 0 {
-				edits = append(edits, splice{oStart, end, ""})
+				cut := splice{oStart, end, ""}
 				oStart = -1
+				return []splice{cut}
 			}
-			if len(stack) == 1 {
-				rootEnd = start
+			if len(stack) == 1 && p.newOverride != "" {
+				// The new override, before the root's end tag.
+				return []splice{{start, start, p.newOverride}}
 			}
 		}
 		return nil
 	})
-	if err != nil {
-		return err
-	}
-	if p.newOverride != "" && rootEnd >= 0 {
-		edits = append(edits, splice{rootEnd, rootEnd, p.newOverride})
-	}
-	p.changed[name] = apply(b, edits)
-	return nil
 }
 
 // write writes the edited package: unchanged parts are copied compressed as
