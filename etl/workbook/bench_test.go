@@ -1,19 +1,19 @@
 package workbook
 
 import (
-	"bufio"
 	"context"
 	"fmt"
 	"os"
 	"path/filepath"
 	"runtime"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 	"github.com/xuri/excelize/v2"
+
+	"github.com/returns-project/returns/etl/sharedtest"
 )
 
 // benchFiles caches generated workbooks in the temp directory across the
@@ -141,24 +141,7 @@ func TestMillionRowsRSS(t *testing.T) {
 	close(stop)
 	<-done
 	require.Equal(t, 1_000_001, rows)
-	hwm := vmHWM()
+	hwm := sharedtest.VmHWM()
 	t.Logf("1,000,001 rows: peak heap in use %.1f MiB, VmHWM %.1f MiB, file %.1f MiB", float64(peak)/(1<<20), float64(hwm)/(1<<10), float64(st.Size())/(1<<20))
 	require.Less(t, hwm, int64(100<<10), "peak RSS under 100 MB")
-}
-
-// vmHWM returns the process's peak resident set size in KiB.
-func vmHWM() int64 {
-	f, err := os.Open("/proc/self/status")
-	if err != nil {
-		return 0
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		if v, ok := strings.CutPrefix(sc.Text(), "VmHWM:"); ok {
-			n, _ := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
-			return n
-		}
-	}
-	return 0
 }
