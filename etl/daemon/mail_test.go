@@ -13,6 +13,7 @@ import (
 	"github.com/returns-project/returns/etl/daemon"
 	"github.com/returns-project/returns/etl/mail"
 	"github.com/returns-project/returns/etl/schedule"
+	"github.com/returns-project/returns/etl/sharedtest"
 )
 
 // TestResultMailAndDelivery: with a registry, every file's result mail is
@@ -28,7 +29,7 @@ func TestResultMailAndDelivery(t *testing.T) {
 	d := b.start(t, nil)
 	drop(t, b.state, good.Name, good.Data)
 	drop(t, b.state, bad.Name, bad.Data)
-	waitFor(t, 20*time.Second, "the inbox to empty", func() bool { return len(inboxFiles(t, b.state)) == 0 })
+	sharedtest.WaitFor(t, 20*time.Second, "the inbox to empty", func() bool { return len(inboxFiles(t, b.state)) == 0 })
 	require.NoError(t, d.Stop(t.Context()))
 
 	type row struct {
@@ -67,7 +68,7 @@ func TestResultMailAndDelivery(t *testing.T) {
 	sender, err := mail.NewSender(mail.Config{OutboxDir: outDir})
 	require.NoError(t, err)
 	b.start(t, func(c *daemon.Config) { c.Sender = sender })
-	waitFor(t, 10*time.Second, "the .eml files", func() bool {
+	sharedtest.WaitFor(t, 10*time.Second, "the .eml files", func() bool {
 		entries, _ := os.ReadDir(outDir)
 		n := 0
 		for _, e := range entries {
@@ -77,7 +78,7 @@ func TestResultMailAndDelivery(t *testing.T) {
 		}
 		return n == 2
 	})
-	waitFor(t, 5*time.Second, "the rows marked sent", func() bool {
+	sharedtest.WaitFor(t, 5*time.Second, "the rows marked sent", func() bool {
 		return count(t, b.st, `SELECT count(*) FROM returns.outbox WHERE status = 'sent'`) == 2
 	})
 }

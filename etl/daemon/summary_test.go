@@ -9,6 +9,7 @@ import (
 
 	"github.com/returns-project/returns/etl/daemon"
 	"github.com/returns-project/returns/etl/schedule"
+	"github.com/returns-project/returns/etl/sharedtest"
 )
 
 // TestDailySummary: the daily-summary job mails the operators, through the
@@ -54,7 +55,7 @@ func TestDailySummary(t *testing.T) {
 		Text    string         `db:"body_text"`
 	}
 	var rows []row
-	waitFor(t, 20*time.Second, "the daily summary", func() bool {
+	sharedtest.WaitFor(t, 20*time.Second, "the daily summary", func() bool {
 		rows = nil
 		require.NoError(t, b.st.DB().Select(&rows, `SELECT recipients, subject, body_text FROM returns.outbox WHERE kind = 'daily_summary'`))
 		return len(rows) > 0
