@@ -619,26 +619,33 @@ func prefixed(snippet, prefix string) string {
 
 // dropRelationships removes the relationships with the given ids.
 func (p *pkgEdit) dropRelationships(name string, ids map[string]bool) error {
-	var relStart int64 = -1
-	return p.edit(name, func(tok xml.Token, start, end int64, stack []string) []splice {
+	return p.edit(name, dropChildren("Relationship", "Id", func(id string) bool { return ids[id] }))
+}
+
+// dropChildren is a visitor for [pkgEdit.edit] that cuts every child of
+// the root element named elem whose attribute attr has a value drop says
+// to drop.
+func dropChildren(elem, attr string, drop func(string) bool) func(tok xml.Token, start, end int64, stack []string) []splice {
+	var from int64 = -1
+	return func(tok xml.Token, start, end int64, stack []string) []splice {
 		switch t := tok.(type) {
 		case xml.StartElement:
-			if len(stack) == 2 && t.Name.Local == "Relationship" {
+			if len(stack) == 2 && t.Name.Local == elem {
 				for _, a := range t.Attr {
-					if a.Name.Local == "Id" && ids[a.Value] {
-						relStart = start
+					if a.Name.Local == attr && drop(a.Value) {
+						from = start
 					}
 				}
 			}
 		case xml.EndElement:
-			if len(stack) == 2 && relStart >= 0 {
-				cut := splice{relStart, end, ""}
-				relStart = -1
+			if len(stack) == 2 && from >= 0 {
+				cut := splice{from, end, ""}
+				from = -1
 				return []splice{cut}
 			}
 		}
 		return nil
-	})
+	}
 }
 
 // edit rewrites part name: visit sees each token (as [pkgEdit.scan] gives
@@ -712,29 +719,13 @@ func (p *pkgEdit) insertBefore(name, root, snippet string) error {
 
 // fixContentTypes removes the overrides of dropped parts and adds the new one.
 func (p *pkgEdit) fixContentTypes() error {
-	var oStart int64 = -1
+	dropOverrides := dropChildren("Override", "PartName", func(part string) bool { return p.dropped[strings.TrimPrefix(part, "/")] })
 	return p.edit("[Content_Types].xml", func(tok xml.Token, start, end int64, stack []string) []splice {
-		switch t := tok.(type) {
-		case xml.StartElement:
-			if len(stack) == 2 && t.Name.Local == "Override" {
-				for _, a := range t.Attr {
-					if a.Name.Local == "PartName" && p.dropped[strings.TrimPrefix(a.Value, "/")] {
-						oStart = start
-					}
-				}
-			}
-		case xml.EndElement:
-			if len(stack) == 2 && oStart >= 0 {
-				cut := splice{oStart, end, ""}
-				oStart = -1
-				return []splice{cut}
-			}
-			if len(stack) == 1 && p.newOverride != "" {
-				// The new override, before the root's end tag.
-				return []splice{{start, start, p.newOverride}}
-			}
+		if _, ok := tok.(xml.EndElement); ok && len(stack) == 1 && p.newOverride != "" {
+			// The new override, before the root's end tag.
+			return []splice{{start, start, p.newOverride}}
 		}
-		return nil
+		return dropOverrides(tok, start, end, stack)
 	})
 }
 
