@@ -1,7 +1,8 @@
 // Package sharedtest holds the small helpers that tests of several packages
 // need alike: a log buffer safe for concurrent writers, a clock the test
-// advances, a poll that waits for a condition, and the process's peak memory
-// for benchmarks. Only tests import it (a wall of etl/walls_test.go says so).
+// advances, a poll that waits for a condition, and for benchmarks the
+// process's peak memory and the excelize baseline. Only tests import it (a
+// wall of etl/walls_test.go says so).
 package sharedtest
 
 import (
@@ -13,6 +14,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/xuri/excelize/v2"
 )
 
 // Buffer is a bytes.Buffer safe for concurrent writers (a logger written by
@@ -70,6 +73,34 @@ func WaitFor(t testing.TB, within time.Duration, what string, cond func() bool) 
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
+}
+
+// ExcelizeCells reads sheet of the workbook at path with excelize's
+// streaming Rows (raw values), the baseline the benchmarks of our own reader
+// compare with, and returns the number of cells read.
+func ExcelizeCells(tb testing.TB, path, sheet string) int {
+	tb.Helper()
+	f, err := excelize.OpenFile(path, excelize.Options{RawCellValue: true})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer f.Close()
+	rows, err := f.Rows(sheet)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	n := 0
+	for rows.Next() {
+		cols, err := rows.Columns()
+		if err != nil {
+			tb.Fatal(err)
+		}
+		n += len(cols)
+	}
+	if err := rows.Close(); err != nil {
+		tb.Fatal(err)
+	}
+	return n
 }
 
 // VmHWM returns the process's peak resident set size in KiB (0 where
