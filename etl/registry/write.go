@@ -120,10 +120,7 @@ func writeSheet(f *excelize.File, t *schema.Template, s *schema.Sheet, n int, va
 	for i, fl := range s.Fields {
 		col := i + 1
 		name, _ := excelize.ColumnNumberToName(col)
-		label := fl.Label.VI
-		if fl.Required {
-			label += " (*)"
-		}
+		label := template.Label(fl)
 		if err := put(col, headerRow, label, header); err != nil {
 			return err
 		}

@@ -236,10 +236,7 @@ func (g *gen) keyValue(s *schema.Sheet) error {
 	}
 	for i, fl := range s.Fields {
 		row := i + 2
-		label := fl.Label.VI
-		if fl.Required {
-			label += " (*)"
-		}
+		label := Label(fl)
 		if err := g.setText(s.Name, fmt.Sprintf("A%d", row), label); err != nil {
 			return err
 		}
@@ -294,10 +291,7 @@ func (g *gen) table(s *schema.Sheet) error {
 	for i, fl := range s.Fields {
 		col := i + 1
 		name, _ := excelize.ColumnNumberToName(col)
-		label := fl.Label.VI
-		if fl.Required {
-			label += " (*)"
-		}
+		label := Label(fl)
 		if err := g.setText(s.Name, fmt.Sprintf("%s%d", name, headerRow), label); err != nil {
 			return err
 		}
@@ -330,6 +324,15 @@ func (g *gen) table(s *schema.Sheet) error {
 		return err
 	}
 	return f.SetPanes(s.Name, &excelize.Panes{Freeze: true, YSplit: fieldRow, TopLeftCell: fmt.Sprintf("A%d", dataRow), ActivePane: "bottomLeft"})
+}
+
+// Label is the label of a field's column: its Vietnamese label, marked (*)
+// when the field is required.
+func Label(fl *schema.Field) string {
+	if fl.Required {
+		return fl.Label.VI + " (*)"
+	}
+	return fl.Label.VI
 }
 
 // FieldColumn finishes the column col (a letter) of field fl on a sheet
