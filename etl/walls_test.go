@@ -107,7 +107,7 @@ var sqlLibs = func(p string) bool {
 // Test-only helpers and libraries: never in a program's import graph.
 var testOnly = func(p string) bool {
 	return strings.HasPrefix(p, "github.com/stretchr/testify") || strings.HasPrefix(p, "github.com/emersion/go-smtp") ||
-		strings.HasPrefix(p, "go.uber.org/goleak") || p == "testing" || strings.HasSuffix(p, "/storetest") ||
+		strings.HasPrefix(p, "go.uber.org/goleak") || p == "testing" || strings.HasSuffix(p, "/storetest") || strings.HasSuffix(p, "/sharedtest") ||
 		strings.HasPrefix(p, "github.com/chromedp/")
 }
 

@@ -87,40 +87,27 @@ type Limits struct {
 
 func (o Options) withDefaults() Options {
 	o.Lang = cmp.Or(o.Lang, "vi")
-	if o.MaxComments <= 0 {
-		o.MaxComments = 2000
-	}
+	orDefault(&o.MaxComments, 2000)
 	l := &o.Limits
-	if l.MaxUnpackedSize <= 0 {
-		l.MaxUnpackedSize = DefaultMaxUnpackedSize
-	}
-	if l.MaxFileSize <= 0 {
-		l.MaxFileSize = l.MaxUnpackedSize + 1<<20
-	}
-	if l.MaxSheetSize <= 0 {
-		l.MaxSheetSize = DefaultMaxSheetSize
-	}
-	if l.MaxRows <= 0 {
-		l.MaxRows = DefaultMaxRows
-	}
-	if l.MaxColumn <= 0 {
-		l.MaxColumn = DefaultMaxColumn
-	}
-	if l.MaxMerges <= 0 {
-		l.MaxMerges = DefaultMaxMerges
-	}
-	if l.Time <= 0 {
-		l.Time = DefaultTime
-	}
-	if l.UnzipSizeLimit <= 0 {
-		l.UnzipSizeLimit = 512 << 20
-	}
-	if l.UnzipXMLSizeLimit <= 0 {
-		l.UnzipXMLSizeLimit = min(16<<20, l.UnzipSizeLimit)
-	}
+	orDefault(&l.MaxUnpackedSize, DefaultMaxUnpackedSize)
+	orDefault(&l.MaxFileSize, l.MaxUnpackedSize+1<<20)
+	orDefault(&l.MaxSheetSize, DefaultMaxSheetSize)
+	orDefault(&l.MaxRows, DefaultMaxRows)
+	orDefault(&l.MaxColumn, DefaultMaxColumn)
+	orDefault(&l.MaxMerges, DefaultMaxMerges)
+	orDefault(&l.Time, DefaultTime)
+	orDefault(&l.UnzipSizeLimit, 512<<20)
+	orDefault(&l.UnzipXMLSizeLimit, min(16<<20, l.UnzipSizeLimit))
 	l.TmpDir = cmp.Or(l.TmpDir, os.TempDir())
 	o.Logger = cmp.Or(o.Logger, slog.New(slog.DiscardHandler))
 	return o
+}
+
+// orDefault sets *v to def when it is zero or negative (not configured).
+func orDefault[T int | int64 | time.Duration](v *T, def T) {
+	if *v <= 0 {
+		*v = def
+	}
 }
 
 // The default budgets of [Limits].

@@ -429,11 +429,8 @@ func TestFormulaInjectionIsText(t *testing.T) {
 // operator's part kept once.
 func TestCommentsAndSheetAlreadyThere(t *testing.T) {
 	t.Parallel()
-	var cell string
-	src := copyWith(t, "BCQ_comment.xlsx", func(f *excelize.File) {
-		cell = fieldCell(t, f, "KetNap", "ethnicity_code", 1)
-		require.NoError(t, f.SetCellStr("KetNap", cell, "99"))
-		require.NoError(t, f.AddComment("KetNap", excelize.Comment{Cell: cell, Author: "Cán bộ", Text: "đã hỏi lại"}))
+	src, cell := badEthnicityWith(t, "BCQ_comment.xlsx", func(f *excelize.File, c string) {
+		require.NoError(t, f.AddComment("KetNap", excelize.Comment{Cell: c, Author: "Cán bộ", Text: "đã hỏi lại"}))
 		_, err := f.NewSheet("Lỗi")
 		require.NoError(t, err)
 		require.NoError(t, f.SetCellStr("Lỗi", "A1", "ghi chú của tôi"))
@@ -530,10 +527,7 @@ func TestEnglish(t *testing.T) {
 // renumbers sheet-scoped defined names (print areas, local names).
 func TestSheetScopedNamesFollowTheirSheet(t *testing.T) {
 	t.Parallel()
-	var cell string
-	src := copyWith(t, "BCQ_names.xlsx", func(f *excelize.File) {
-		cell = fieldCell(t, f, "KetNap", "ethnicity_code", 1)
-		require.NoError(t, f.SetCellStr("KetNap", cell, "99"))
+	src, _ := badEthnicityWith(t, "BCQ_names.xlsx", func(f *excelize.File, _ string) {
 		require.NoError(t, f.SetDefinedName(&excelize.DefinedName{Name: "VungIn", RefersTo: "KetNap!$A$1:$T$10", Scope: "KetNap"}))
 		require.NoError(t, f.SetDefinedName(&excelize.DefinedName{Name: "Chung", RefersTo: "ThongTin!$A$1"}))
 	})

@@ -9,7 +9,6 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -17,6 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/returns-project/returns/etl/annotate"
+	"github.com/returns-project/returns/etl/sharedtest"
 )
 
 // hostileMerges writes a one-sheet workbook with n merged ranges (A1:B1,
@@ -193,7 +193,7 @@ func BenchmarkHostile(b *testing.B) {
 			}
 			b.StopTimer()
 			elapsed := time.Since(start) / time.Duration(b.N)
-			hwm := float64(vmHWM()) / 1024
+			hwm := float64(sharedtest.VmHWM()) / 1024
 			b.ReportMetric(hwm, "peak-RSS-MB")
 			b.ReportMetric(float64(len(data))/(1<<20), "file-MB")
 			zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
@@ -226,20 +226,3 @@ func kind(t testing.TB, out []byte) string {
 
 // resetHWM resets the process's peak RSS (VmHWM) to its current RSS.
 func resetHWM() { _ = os.WriteFile("/proc/self/clear_refs", []byte("5"), 0) }
-
-// vmHWM returns the process's peak resident set size in KiB.
-func vmHWM() int64 {
-	f, err := os.Open("/proc/self/status")
-	if err != nil {
-		return 0
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		if v, ok := strings.CutPrefix(sc.Text(), "VmHWM:"); ok {
-			n, _ := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
-			return n
-		}
-	}
-	return 0
-}

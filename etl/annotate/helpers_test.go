@@ -93,6 +93,19 @@ func copyWith(t *testing.T, name string, edit func(f *excelize.File)) string {
 	return out
 }
 
+// badEthnicityWith is copyWith where the first admission's ethnicity code is
+// "99" (a KN-10 error), edited further by more; it returns the copy and the
+// cell of that code.
+func badEthnicityWith(t *testing.T, name string, more func(f *excelize.File, cell string)) (src, cell string) {
+	t.Helper()
+	src = copyWith(t, name, func(f *excelize.File) {
+		cell = fieldCell(t, f, "KetNap", "ethnicity_code", 1)
+		require.NoError(t, f.SetCellStr("KetNap", cell, "99"))
+		more(f, cell)
+	})
+	return src, cell
+}
+
 // fieldCell returns the cell of field on data row n (1-based) of a table sheet,
 // found by the hidden field-name row 2.
 func fieldCell(t *testing.T, f *excelize.File, sheet, field string, n int) string {

@@ -619,28 +619,45 @@ func prefixed(snippet, prefix string) string {
 
 // dropRelationships removes the relationships with the given ids.
 func (p *pkgEdit) dropRelationships(name string, ids map[string]bool) error {
+	return p.edit(name, dropChildren("Relationship", "Id", func(id string) bool { return ids[id] }))
+}
+
+// dropChildren is a visitor for [pkgEdit.edit] that cuts every child of
+// the root element named elem whose attribute attr has a value drop says
+// to drop.
+func dropChildren(elem, attr string, drop func(string) bool) func(tok xml.Token, start, end int64, stack []string) []splice {
+	var from int64 = -1
+	return func(tok xml.Token, start, end int64, stack []string) []splice {
+		switch t := tok.(type) {
+		case xml.StartElement:
+			if len(stack) == 2 && t.Name.Local == elem {
+				for _, a := range t.Attr {
+					if a.Name.Local == attr && drop(a.Value) {
+						from = start
+					}
+				}
+			}
+		case xml.EndElement:
+			if len(stack) == 2 && from >= 0 {
+				cut := splice{from, end, ""}
+				from = -1
+				return []splice{cut}
+			}
+		}
+		return nil
+	}
+}
+
+// edit rewrites part name: visit sees each token (as [pkgEdit.scan] gives
+// it) and returns the splices to make there.
+func (p *pkgEdit) edit(name string, visit func(tok xml.Token, start, end int64, stack []string) []splice) error {
 	b, err := p.read(name)
 	if err != nil {
 		return err
 	}
 	var edits []splice
-	var relStart int64 = -1
 	err = p.scan(name, b, func(tok xml.Token, start, end int64, stack []string) error {
-		switch t := tok.(type) {
-		case xml.StartElement:
-			if len(stack) == 2 && t.Name.Local == "Relationship" {
-				for _, a := range t.Attr {
-					if a.Name.Local == "Id" && ids[a.Value] {
-						relStart = start
-					}
-				}
-			}
-		case xml.EndElement:
-			if len(stack) == 2 && relStart >= 0 {
-				edits = append(edits, splice{relStart, end, ""})
-				relStart = -1
-			}
-		}
+		edits = append(edits, visit(tok, start, end, stack)...)
 		return nil
 	})
 	if err != nil {
@@ -655,13 +672,8 @@ var externalRef = regexp.MustCompile(`\[\d+\]`)
 // unlinkWorkbook removes <externalReferences> and turns every defined name
 // that refers to an external workbook ("[1]Data!A1") into #REF!.
 func (p *pkgEdit) unlinkWorkbook(name string) error {
-	b, err := p.read(name)
-	if err != nil {
-		return err
-	}
-	var edits []splice
 	var refsStart int64 = -1
-	err = p.scan(name, b, func(tok xml.Token, start, end int64, stack []string) error {
+	return p.edit(name, func(tok xml.Token, start, end int64, stack []string) []splice {
 		switch t := tok.(type) {
 		case xml.StartElement:
 			if len(stack) == 2 && stack[1] == "externalReferences" {
@@ -669,21 +681,17 @@ func (p *pkgEdit) unlinkWorkbook(name string) error {
 			}
 		case xml.EndElement:
 			if len(stack) == 2 && stack[1] == "externalReferences" && refsStart >= 0 {
-				edits = append(edits, splice{refsStart, end, ""})
+				cut := splice{refsStart, end, ""}
 				refsStart = -1
+				return []splice{cut}
 			}
 		case xml.CharData:
 			if len(stack) == 3 && stack[1] == "definedNames" && stack[2] == "definedName" && externalRef.Match(t) {
-				edits = append(edits, splice{start, end, "#REF!"})
+				return []splice{{start, end, "#REF!"}}
 			}
 		}
 		return nil
 	})
-	if err != nil {
-		return err
-	}
-	p.changed[name] = apply(b, edits)
-	return nil
 }
 
 // insertBefore inserts snippet before the end tag of the root element.
@@ -711,43 +719,14 @@ func (p *pkgEdit) insertBefore(name, root, snippet string) error {
 
 // fixContentTypes removes the overrides of dropped parts and adds the new one.
 func (p *pkgEdit) fixContentTypes() error {
-	const name = "[Content_Types].xml"
-	b, err := p.read(name)
-	if err != nil {
-		return err
-	}
-	var edits []splice
-	var oStart int64 = -1
-	var rootEnd int64 = -1
-	err = p.scan(name, b, func(tok xml.Token, start, end int64, stack []string) error {
-		switch t := tok.(type) {
-		case xml.StartElement:
-			if len(stack) == 2 && t.Name.Local == "Override" {
-				for _, a := range t.Attr {
-					if a.Name.Local == "PartName" && p.dropped[strings.TrimPrefix(a.Value, "/")] {
-						oStart = start
-					}
-				}
-			}
-		case xml.EndElement:
-			if len(stack) == 2 && oStart >= 0 {
-				edits = append(edits, splice{oStart, end, ""})
-				oStart = -1
-			}
-			if len(stack) == 1 {
-				rootEnd = start
-			}
+	dropOverrides := dropChildren("Override", "PartName", func(part string) bool { return p.dropped[strings.TrimPrefix(part, "/")] })
+	return p.edit("[Content_Types].xml", func(tok xml.Token, start, end int64, stack []string) []splice {
+		if _, ok := tok.(xml.EndElement); ok && len(stack) == 1 && p.newOverride != "" {
+			// The new override, before the root's end tag.
+			return []splice{{start, start, p.newOverride}}
 		}
-		return nil
+		return dropOverrides(tok, start, end, stack)
 	})
-	if err != nil {
-		return err
-	}
-	if p.newOverride != "" && rootEnd >= 0 {
-		edits = append(edits, splice{rootEnd, rootEnd, p.newOverride})
-	}
-	p.changed[name] = apply(b, edits)
-	return nil
 }
 
 // write writes the edited package: unchanged parts are copied compressed as

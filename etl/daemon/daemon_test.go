@@ -23,6 +23,7 @@ import (
 	"github.com/returns-project/returns/etl/inbox"
 	"github.com/returns-project/returns/etl/schedule"
 	"github.com/returns-project/returns/etl/schema"
+	"github.com/returns-project/returns/etl/sharedtest"
 	"github.com/returns-project/returns/etl/store"
 	"github.com/returns-project/returns/etl/store/storetest"
 	"github.com/returns-project/returns/samples/generate"
@@ -119,17 +120,6 @@ func settled(t *testing.T, state string) bool {
 	return len(inboxFiles(t, state)) == 0 && (err == nil && len(entries) == 0 || os.IsNotExist(err))
 }
 
-func waitFor(t *testing.T, within time.Duration, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(within)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out after %s waiting for %s", within, what)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-}
-
 func count(t *testing.T, st *store.Store, q string, args ...any) int {
 	t.Helper()
 	var n int
@@ -159,7 +149,7 @@ func TestPipeline(t *testing.T) {
 	drop(t, b.state, "notes.txt.tmp", []byte("ignored"))
 	require.NoError(t, os.Symlink("/etc/passwd", filepath.Join(b.state, "inbox", "link.xlsx")))
 
-	waitFor(t, 20*time.Second, "the inbox to empty", func() bool { return len(inboxFiles(t, b.state)) == 1 })
+	sharedtest.WaitFor(t, 20*time.Second, "the inbox to empty", func() bool { return len(inboxFiles(t, b.state)) == 1 })
 	require.Equal(t, 1, count(t, b.st, `SELECT count(*) FROM returns.ledger WHERE sha256 = $1`, shaOf(good1)))
 	require.Equal(t, 1, count(t, b.st, `SELECT count(*) FROM returns.ledger WHERE sha256 = $1`, shaOf(good2)))
 	require.Equal(t, 2, count(t, b.st, `SELECT count(*) FROM returns.file_event WHERE outcome = 'loaded'`))
@@ -206,7 +196,7 @@ func TestPipeline(t *testing.T) {
 		`returns_files_total{outcome="rejected"} 1`, `returns_files_total{outcome="quarantined"} 1`, `returns_rejects_total{reason="INVALID_DATA"} 1`, `returns_job_runs_total{job="inbox-scan"}`,
 		`returns_job_last_success_timestamp_seconds{job="inbox-scan"}`, "returns_inbox_queue_depth 0", "returns_rows_loaded_total"}
 	var m string
-	waitFor(t, 20*time.Second, "the files counted", func() bool {
+	sharedtest.WaitFor(t, 20*time.Second, "the files counted", func() bool {
 		code, m = get("/metrics")
 		if code != 200 {
 			return false

@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/returns-project/returns/etl/daemon"
+	"github.com/returns-project/returns/etl/sharedtest"
 	"github.com/returns-project/returns/etl/store"
 	"github.com/returns-project/returns/etl/store/storetest"
 )
@@ -45,17 +46,9 @@ const manyAttempts = "RETURNS_INBOX_MAX_ATTEMPTS=1000"
 // rejected ones.
 func TestKill9Daemon(t *testing.T) {
 	t.Parallel()
-	url := storetest.URL(t)
-	st, err := store.Open(context.Background(), store.Config{URL: url, MaxConns: 2})
-	require.NoError(t, err)
-	defer st.Close()
-	state := t.TempDir()
-	require.NoError(t, os.Chmod(state, 0o755))
+	url, st, state := serveSetup(t)
 	files := arrivals(t, 30, 4000)
-	logPath := filepath.Join(t.TempDir(), "serve.log")
-	logFile, err := os.Create(logPath)
-	require.NoError(t, err)
-	defer logFile.Close()
+	logPath, logFile := serveLog(t, "serve.log")
 
 	rng := rand.New(rand.NewPCG(4, 4))
 	kills, runs, midFile := killRuns(), 0, 0
@@ -65,7 +58,7 @@ func TestKill9Daemon(t *testing.T) {
 		cmd := serveCmd(t, url, state, logFile, manyAttempts)
 		require.NoError(t, cmd.Start())
 		// Kill only a daemon that runs: once it has logged its start.
-		waitFor(t, 60*time.Second, "serve to start", func() bool {
+		sharedtest.WaitFor(t, 60*time.Second, "serve to start", func() bool {
 			return countLines(t, logPath, `"daemon: started"`)[`"daemon: started"`] > runs
 		})
 		// A burst of 1–3 files every third run until all have arrived,
@@ -98,10 +91,10 @@ func TestKill9Daemon(t *testing.T) {
 	cmd := serveCmd(t, url, state, logFile, manyAttempts)
 	require.NoError(t, cmd.Start())
 	// Started (its signal handler is in place) and done.
-	waitFor(t, 60*time.Second, "serve to start", func() bool {
+	sharedtest.WaitFor(t, 60*time.Second, "serve to start", func() bool {
 		return countLines(t, logPath, `"daemon: started"`)[`"daemon: started"`] > runs
 	})
-	waitFor(t, 90*time.Second, "every file decided", func() bool { return settled(t, state) })
+	sharedtest.WaitFor(t, 90*time.Second, "every file decided", func() bool { return settled(t, state) })
 	require.NoError(t, cmd.Process.Signal(syscall.SIGTERM))
 	require.NoError(t, cmd.Wait(), "serve must exit 0 on SIGTERM")
 
@@ -122,21 +115,13 @@ func TestKill9Daemon(t *testing.T) {
 // loaded: serve must finish it (loaded and archived) and exit 0.
 func TestSIGTERMFinishesFileInHand(t *testing.T) {
 	t.Parallel()
-	url := storetest.URL(t)
-	st, err := store.Open(context.Background(), store.Config{URL: url, MaxConns: 2})
-	require.NoError(t, err)
-	defer st.Close()
-	state := t.TempDir()
-	require.NoError(t, os.Chmod(state, 0o755))
+	url, st, state := serveSetup(t)
 	files := arrivals(t, 6, 60000)[:1] // the big file only
-	logPath := filepath.Join(t.TempDir(), "serve.log")
-	logFile, err := os.Create(logPath)
-	require.NoError(t, err)
-	defer logFile.Close()
+	logPath, logFile := serveLog(t, "serve.log")
 	cmd := serveCmd(t, url, state, logFile)
 	require.NoError(t, cmd.Start())
 	drop(t, state, files[0].Name, files[0].Data)
-	waitFor(t, 30*time.Second, "the file to be staged", func() bool {
+	sharedtest.WaitFor(t, 30*time.Second, "the file to be staged", func() bool {
 		return countLines(t, logPath, `"inbox: staged"`)[`"inbox: staged"`] > 0
 	})
 	sent := time.Now()
@@ -185,14 +170,14 @@ func TestDatabaseOutage(t *testing.T) {
 	for _, f := range files[:4] {
 		drop(t, b.state, f.Name, f.Data)
 	}
-	waitFor(t, 30*time.Second, "the first files", func() bool { return len(inboxFiles(t, b.state)) == 0 })
+	sharedtest.WaitFor(t, 30*time.Second, "the first files", func() bool { return len(inboxFiles(t, b.state)) == 0 })
 	before := metric(t, d, "returns_transient_failures_total")
 
 	ctx := context.Background()
 	pid, _ := srv.Postmaster()
 	require.NoError(t, srv.Kill(ctx))
 	down := time.Now()
-	waitFor(t, 10*time.Second, "the postmaster to be gone", func() bool { _, up := srv.Postmaster(); return !up && !alive(pid) })
+	sharedtest.WaitFor(t, 10*time.Second, "the postmaster to be gone", func() bool { _, up := srv.Postmaster(); return !up && !alive(pid) })
 	for _, f := range files[4:] {
 		drop(t, b.state, f.Name, f.Data)
 		time.Sleep(100 * time.Millisecond)
@@ -206,7 +191,7 @@ func TestDatabaseOutage(t *testing.T) {
 	require.Equal(t, len(files)-4, len(inboxFiles(t, b.state)), "nothing leaves the inbox while the database is down")
 	require.NoError(t, srv.Restart(ctx))
 	up := time.Now()
-	waitFor(t, 60*time.Second, "the inbox to empty after the outage", func() bool { return len(inboxFiles(t, b.state)) == 0 })
+	sharedtest.WaitFor(t, 60*time.Second, "the inbox to empty after the outage", func() bool { return len(inboxFiles(t, b.state)) == 0 })
 	recovered := time.Since(up)
 	require.NoError(t, d.Stop(ctx))
 

@@ -16,6 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/returns-project/returns/etl/store"
+	"github.com/returns-project/returns/etl/store/storetest"
 	"github.com/returns-project/returns/samples/generate"
 )
 
@@ -215,29 +216,49 @@ func check(t testing.TB, st *store.Store, state string, files []arrival) verdict
 	return v
 }
 
-var (
-	binOnce sync.Once
-	binPath string
-	binErr  error
-)
+// buildBinary builds the returns command once per test binary.
+var buildBinary = sync.OnceValues(func() (string, error) {
+	dir, err := os.MkdirTemp("", "returns-bin")
+	if err != nil {
+		return "", err
+	}
+	path := filepath.Join(dir, "returns")
+	if out, err := exec.Command("go", "build", "-o", path, "../../cmd/returns").CombinedOutput(); err != nil {
+		return "", fmt.Errorf("go build: %v: %s", err, out)
+	}
+	return path, nil
+})
 
-// binary builds the returns command once per test binary.
+// binary is the returns command, built once per test binary.
 func binary(t testing.TB) string {
 	t.Helper()
-	binOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "returns-bin")
-		if err != nil {
-			binErr = err
-			return
-		}
-		binPath = filepath.Join(dir, "returns")
-		out, err := exec.Command("go", "build", "-o", binPath, "../../cmd/returns").CombinedOutput()
-		if err != nil {
-			binErr = fmt.Errorf("go build: %v: %s", err, out)
-		}
-	})
-	require.NoError(t, binErr)
-	return binPath
+	path, err := buildBinary()
+	require.NoError(t, err)
+	return path
+}
+
+// serveSetup is what a test of `returns serve` run as a child process
+// needs: a database (its URL and a store on it, closed at the end) and a
+// state directory the child can read.
+func serveSetup(t testing.TB) (url string, st *store.Store, state string) {
+	t.Helper()
+	url = storetest.URL(t)
+	st, err := store.Open(context.Background(), store.Config{URL: url, MaxConns: 2})
+	require.NoError(t, err)
+	t.Cleanup(func() { st.Close() })
+	state = t.TempDir()
+	require.NoError(t, os.Chmod(state, 0o755))
+	return url, st, state
+}
+
+// serveLog is a fresh log file for a child process, closed at the end.
+func serveLog(t testing.TB, name string) (path string, f *os.File) {
+	t.Helper()
+	path = filepath.Join(t.TempDir(), name)
+	f, err := os.Create(path)
+	require.NoError(t, err)
+	t.Cleanup(func() { f.Close() })
+	return path, f
 }
 
 // serveCmd is `returns serve` over state and the database at url, scanning

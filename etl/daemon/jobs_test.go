@@ -15,6 +15,7 @@ import (
 	"github.com/returns-project/returns/etl/daemon"
 	"github.com/returns-project/returns/etl/registry"
 	"github.com/returns-project/returns/etl/schedule"
+	"github.com/returns-project/returns/etl/sharedtest"
 	"github.com/returns-project/returns/etl/store"
 	"github.com/returns-project/returns/samples/generate"
 )
@@ -62,13 +63,13 @@ func TestMissedRunsAndReminders(t *testing.T) {
 	b.start(t, func(c *daemon.Config) {
 		c.Digest = func(context.Context, time.Time) error { digests.Add(1); return nil }
 	})
-	waitFor(t, 10*time.Second, "the missed reminders run", func() bool {
+	sharedtest.WaitFor(t, 10*time.Second, "the missed reminders run", func() bool {
 		return count(t, b.st, `SELECT count(*) FROM returns.job_run WHERE job = 'reminders' AND finished_at IS NOT NULL`) == 2
 	})
 	// The start-up runs are claimed together; once the digest's made-up run
 	// has finished, a housekeeping run made up at start-up would have been
 	// claimed too.
-	waitFor(t, 10*time.Second, "the missed digest run", func() bool {
+	sharedtest.WaitFor(t, 10*time.Second, "the missed digest run", func() bool {
 		return count(t, b.st, `SELECT count(*) FROM returns.job_run WHERE job = 'quarterly-digest' AND owner <> 'earlier' AND finished_at IS NOT NULL`) == 1
 	})
 	require.Equal(t, 1, count(t, b.st, `SELECT count(*) FROM returns.job_run WHERE job = 'housekeeping'`), "a skip job does not make up for missed runs")
@@ -141,7 +142,7 @@ func TestHousekeeping(t *testing.T) {
 		require.NoError(t, os.WriteFile(filepath.Join(dir, "x.xlsx"), []byte("x"), 0o640))
 	}
 	b.start(t, func(c *daemon.Config) { c.Retention = 365 * 24 * time.Hour })
-	waitFor(t, 10*time.Second, "the housekeeping run", func() bool {
+	sharedtest.WaitFor(t, 10*time.Second, "the housekeeping run", func() bool {
 		return count(t, b.st, `SELECT count(*) FROM returns.job_run WHERE job = 'housekeeping' AND owner <> 'earlier' AND finished_at IS NOT NULL`) == 1
 	})
 	_, err := os.Stat(filepath.Join(b.state, "archive", "2020-Q1"))
@@ -162,14 +163,14 @@ func TestPanicInJob(t *testing.T) {
 	d := b.start(t, func(c *daemon.Config) {
 		c.Digest = func(context.Context, time.Time) error { panic("digest bug") }
 	})
-	waitFor(t, 10*time.Second, "the failed digest run", func() bool {
+	sharedtest.WaitFor(t, 10*time.Second, "the failed digest run", func() bool {
 		return count(t, b.st, `SELECT count(*) FROM returns.job_run WHERE job = 'quarterly-digest' AND ok = false`) == 1
 	})
 	require.Equal(t, 1.0, metricH(t, d, `returns_job_failures_total{job="quarterly-digest"}`))
 	files := arrivals(t, 6, 100)
 	drop(t, b.state, files[1].Name, files[1].Data)
 	// The original leaves the inbox just before the outcome is counted.
-	waitFor(t, 20*time.Second, "a file loaded after the panic", func() bool {
+	sharedtest.WaitFor(t, 20*time.Second, "a file loaded after the panic", func() bool {
 		return len(inboxFiles(t, b.state)) == 0 && metricH(t, d, `returns_files_total{outcome="loaded"}`) == 1
 	})
 }

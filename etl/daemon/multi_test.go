@@ -1,19 +1,16 @@
 package daemon_test
 
 import (
-	"context"
 	"fmt"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/returns-project/returns/etl/store"
-	"github.com/returns-project/returns/etl/store/storetest"
+	"github.com/returns-project/returns/etl/sharedtest"
 )
 
 // TestTwoDaemons runs two `returns serve` processes on one database and
@@ -24,12 +21,7 @@ import (
 // some.
 func TestTwoDaemons(t *testing.T) {
 	t.Parallel()
-	url := storetest.URL(t)
-	st, err := store.Open(context.Background(), store.Config{URL: url, MaxConns: 2})
-	require.NoError(t, err)
-	defer st.Close()
-	state := t.TempDir()
-	require.NoError(t, os.Chmod(state, 0o755))
+	url, st, state := serveSetup(t)
 	files := arrivals(t, 30, 2000)
 
 	var (
@@ -38,10 +30,8 @@ func TestTwoDaemons(t *testing.T) {
 		exited [2]chan error
 	)
 	for i := range 2 {
-		logs[i] = filepath.Join(t.TempDir(), fmt.Sprintf("serve-%d.log", i))
-		f, err := os.Create(logs[i])
-		require.NoError(t, err)
-		t.Cleanup(func() { f.Close() })
+		var f *os.File
+		logs[i], f = serveLog(t, fmt.Sprintf("serve-%d.log", i))
 		cmds[i] = serveCmd(t, url, state, f)
 		require.NoError(t, cmds[i].Start())
 		exited[i] = make(chan error, 1)
@@ -49,7 +39,7 @@ func TestTwoDaemons(t *testing.T) {
 		t.Cleanup(func() { _ = cmds[i].Process.Signal(syscall.SIGKILL) })
 	}
 	for i := range 2 {
-		waitFor(t, 60*time.Second, fmt.Sprintf("daemon %d to start", i), func() bool {
+		sharedtest.WaitFor(t, 60*time.Second, fmt.Sprintf("daemon %d to start", i), func() bool {
 			return countLines(t, logs[i], `"daemon: started"`)[`"daemon: started"`] == 1
 		})
 	}
@@ -57,10 +47,10 @@ func TestTwoDaemons(t *testing.T) {
 		drop(t, state, f.Name, f.Data)
 		if i%5 == 4 {
 			// The next burst once this one is decided.
-			waitFor(t, 60*time.Second, "the burst to be decided", func() bool { return len(inboxFiles(t, state)) == 0 })
+			sharedtest.WaitFor(t, 60*time.Second, "the burst to be decided", func() bool { return len(inboxFiles(t, state)) == 0 })
 		}
 	}
-	waitFor(t, 90*time.Second, "every file decided", func() bool { return settled(t, state) })
+	sharedtest.WaitFor(t, 90*time.Second, "every file decided", func() bool { return settled(t, state) })
 	var decided [2]int
 	for i := range 2 {
 		require.NoError(t, cmds[i].Process.Signal(syscall.SIGTERM))

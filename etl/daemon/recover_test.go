@@ -1,13 +1,11 @@
 package daemon_test
 
 import (
-	"bytes"
 	"context"
 	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -17,6 +15,7 @@ import (
 	"github.com/returns-project/returns/etl/daemon"
 	"github.com/returns-project/returns/etl/inbox"
 	"github.com/returns-project/returns/etl/intake"
+	"github.com/returns-project/returns/etl/sharedtest"
 )
 
 // readyOf is the inbox.Ready a scan would give for the file at rel.
@@ -54,7 +53,7 @@ func TestMoveRedoneFromRecordedOutcome(t *testing.T) {
 	stale := filepath.Join(b.state, "rejected", strings.TrimSuffix(bad.Name, ".xlsx")+".loi.txt")
 	require.NoError(t, os.WriteFile(stale, []byte("stale"), 0o640))
 	d := b.start(t, func(c *daemon.Config) { c.Listen = "127.0.0.1:0" })
-	waitFor(t, 20*time.Second, "the inbox to empty", func() bool { return settled(t, b.state) })
+	sharedtest.WaitFor(t, 20*time.Second, "the inbox to empty", func() bool { return settled(t, b.state) })
 	// The file is counted once its journey has released it, a moment
 	// after the move: stop the daemon (the files in hand finish) first.
 	require.NoError(t, d.Stop(context.Background()))
@@ -75,7 +74,7 @@ func TestMoveRedoneFromRecordedOutcome(t *testing.T) {
 func TestLogHasNoNames(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
-	var logBuf syncBuffer
+	var logBuf sharedtest.Buffer
 	files := arrivals(t, 6, 100)
 	names := []string{"Nguyễn Văn Bình.xlsx", "Trần Thị Hoa/báo cáo quý.xlsx", "Lê Minh junk.xlsx"}
 	b.start(t, func(c *daemon.Config) {
@@ -84,31 +83,13 @@ func TestLogHasNoNames(t *testing.T) {
 	drop(t, b.state, names[0], files[1].Data)
 	drop(t, b.state, names[1], files[3].Data)
 	drop(t, b.state, names[2], files[4].Data)
-	waitFor(t, 20*time.Second, "the inbox to empty", func() bool { return settled(t, b.state) })
+	sharedtest.WaitFor(t, 20*time.Second, "the inbox to empty", func() bool { return settled(t, b.state) })
 	log := logBuf.String()
 	require.Contains(t, log, "daemon: file loaded")
 	require.Contains(t, log, "daemon: file rejected")
 	for _, n := range append(names, "Nguyễn", "Trần", "Hoa", "Bình", "báo cáo") {
 		require.NotContains(t, log, n)
 	}
-}
-
-// syncBuffer is a bytes.Buffer safe for the daemon's goroutines.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.buf.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.buf.String()
 }
 
 // TestStopTimeoutCancelsFileInHand: when the file in hand does not finish
@@ -121,7 +102,7 @@ func TestStopTimeoutCancelsFileInHand(t *testing.T) {
 	files := arrivals(t, 6, 60000)[:1]
 	d := b.start(t, func(c *daemon.Config) { c.StopTimeout = 300 * time.Millisecond })
 	drop(t, b.state, files[0].Name, files[0].Data)
-	waitFor(t, 20*time.Second, "the file in hand", func() bool {
+	sharedtest.WaitFor(t, 20*time.Second, "the file in hand", func() bool {
 		entries, _ := os.ReadDir(filepath.Join(b.state, "staging"))
 		return len(entries) == 1
 	})
@@ -134,7 +115,7 @@ func TestStopTimeoutCancelsFileInHand(t *testing.T) {
 	require.Empty(t, entries)
 
 	b.start(t, nil)
-	waitFor(t, 60*time.Second, "the file loaded by the next daemon", func() bool { return settled(t, b.state) })
+	sharedtest.WaitFor(t, 60*time.Second, "the file loaded by the next daemon", func() bool { return settled(t, b.state) })
 	v := check(t, b.st, b.state, files)
 	require.True(t, v.clean(), "%+v", v)
 	require.Equal(t, 1, v.Loaded)

@@ -2,7 +2,6 @@ package daemon_test
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -14,8 +13,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/returns-project/returns/etl/store"
-	"github.com/returns-project/returns/etl/store/storetest"
+	"github.com/returns-project/returns/etl/sharedtest"
 	"github.com/returns-project/returns/samples/generate"
 )
 
@@ -38,12 +36,7 @@ func TestSoak(t *testing.T) {
 	if v := os.Getenv("RETURNS_SOAK_FILES"); v != "" {
 		fmt.Sscan(v, &n)
 	}
-	url := storetest.URL(t)
-	st, err := store.Open(context.Background(), store.Config{URL: url, MaxConns: 2})
-	require.NoError(t, err)
-	defer st.Close()
-	state := t.TempDir()
-	require.NoError(t, os.Chmod(state, 0o755))
+	url, st, state := serveSetup(t)
 
 	type file struct {
 		name string
@@ -61,13 +54,10 @@ func TestSoak(t *testing.T) {
 			files = append(files, file{fmt.Sprintf("s%d-%s", seed, r.FileName()), b.Bytes()})
 		}
 	}
-	logPath := filepath.Join(t.TempDir(), "serve.log")
-	logFile, err := os.Create(logPath)
-	require.NoError(t, err)
-	defer logFile.Close()
+	logPath, logFile := serveLog(t, "serve.log")
 	cmd := serveCmd(t, url, state, logFile)
 	require.NoError(t, cmd.Start())
-	waitFor(t, 30*time.Second, "the daemon to start", func() bool {
+	sharedtest.WaitFor(t, 30*time.Second, "the daemon to start", func() bool {
 		return countLines(t, logPath, `"daemon: started"`)[`"daemon: started"`] == 1
 	})
 
@@ -79,7 +69,7 @@ func TestSoak(t *testing.T) {
 		}
 		time.Sleep(2 * time.Second)
 	}
-	waitFor(t, 20*time.Minute, "the inbox to empty", func() bool { return len(inboxFiles(t, state)) == 0 })
+	sharedtest.WaitFor(t, 20*time.Minute, "the inbox to empty", func() bool { return len(inboxFiles(t, state)) == 0 })
 	took := time.Since(start)
 	status, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", cmd.Process.Pid))
 	require.NoError(t, err)

@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/returns-project/returns/etl/sharedtest"
 )
 
 // TestPrivateDatabaseSupervised runs `returns serve` with nothing
@@ -31,10 +33,7 @@ func TestPrivateDatabaseSupervised(t *testing.T) {
 	t.Cleanup(func() { os.RemoveAll(state) })
 	require.NoError(t, os.Chmod(state, 0o755))
 	files := arrivals(t, 6, 50)
-	logPath := filepath.Join(t.TempDir(), "serve.log")
-	logFile, err := os.Create(logPath)
-	require.NoError(t, err)
-	defer logFile.Close()
+	logPath, logFile := serveLog(t, "serve.log")
 
 	cmd := exec.Command(binary(t), "serve")
 	for _, kv := range os.Environ() {
@@ -55,7 +54,7 @@ func TestPrivateDatabaseSupervised(t *testing.T) {
 	})
 
 	var addr string
-	waitFor(t, 120*time.Second, "serve to listen", func() bool {
+	sharedtest.WaitFor(t, 120*time.Second, "serve to listen", func() bool {
 		addr = logValue(t, logPath, "daemon: listening", "addr")
 		return addr != ""
 	})
@@ -68,23 +67,23 @@ func TestPrivateDatabaseSupervised(t *testing.T) {
 		return resp.StatusCode
 	}
 	loaded := func() int { return countLines(t, logPath, `"daemon: file loaded"`)[`"daemon: file loaded"`] }
-	waitFor(t, 30*time.Second, "/readyz", func() bool { return ready() == http.StatusOK })
+	sharedtest.WaitFor(t, 30*time.Second, "/readyz", func() bool { return ready() == http.StatusOK })
 	drop(t, state, files[1].Name, files[1].Data)
-	waitFor(t, 60*time.Second, "the first file loaded", func() bool { return loaded() == 1 })
+	sharedtest.WaitFor(t, 60*time.Second, "the first file loaded", func() bool { return loaded() == 1 })
 
 	old := postmasterPID(t, state)
 	require.True(t, alive(old), "the postmaster runs before the kill")
 	require.NoError(t, syscall.Kill(old, syscall.SIGKILL))
-	waitFor(t, 10*time.Second, "the killed postmaster to be gone", func() bool { return !alive(old) })
-	waitFor(t, 10*time.Second, "/readyz to report the outage", func() bool { return ready() == http.StatusServiceUnavailable })
+	sharedtest.WaitFor(t, 10*time.Second, "the killed postmaster to be gone", func() bool { return !alive(old) })
+	sharedtest.WaitFor(t, 10*time.Second, "/readyz to report the outage", func() bool { return ready() == http.StatusServiceUnavailable })
 	drop(t, state, files[2].Name, files[2].Data)
 
-	waitFor(t, 120*time.Second, "/readyz to recover", func() bool { return ready() == http.StatusOK })
+	sharedtest.WaitFor(t, 120*time.Second, "/readyz to recover", func() bool { return ready() == http.StatusOK })
 	now := postmasterPID(t, state)
 	require.NotEqual(t, old, now, "a new postmaster")
 	require.True(t, alive(now))
-	waitFor(t, 120*time.Second, "the file dropped during the outage to be loaded", func() bool { return loaded() == 2 })
-	waitFor(t, 10*time.Second, "the inbox to empty", func() bool { return len(inboxFiles(t, state)) == 0 })
+	sharedtest.WaitFor(t, 120*time.Second, "the file dropped during the outage to be loaded", func() bool { return loaded() == 2 })
+	sharedtest.WaitFor(t, 10*time.Second, "the inbox to empty", func() bool { return len(inboxFiles(t, state)) == 0 })
 	lines := countLines(t, logPath, "not running: starting it again", "runs again")
 	require.Equal(t, 1, lines["runs again"], "one restart")
 
@@ -97,7 +96,7 @@ func TestPrivateDatabaseSupervised(t *testing.T) {
 	}
 	// pg_ctl stop returns once postmaster.pid is gone, a moment before the
 	// process itself.
-	waitFor(t, 10*time.Second, "the restarted cluster to stop with the daemon", func() bool { return !alive(now) })
+	sharedtest.WaitFor(t, 10*time.Second, "the restarted cluster to stop with the daemon", func() bool { return !alive(now) })
 }
 
 // postmasterPID reads the private cluster's postmaster.pid.

@@ -19,6 +19,7 @@ import (
 	"github.com/returns-project/returns/etl/mail"
 	"github.com/returns-project/returns/etl/schedule"
 	"github.com/returns-project/returns/etl/schema"
+	"github.com/returns-project/returns/etl/sharedtest"
 	"github.com/returns-project/returns/etl/store"
 	"github.com/returns-project/returns/schedules"
 	"github.com/returns-project/returns/schemas"
@@ -103,7 +104,7 @@ func TestWatchedDropAnsweredAtOnce(t *testing.T) {
 	files := arrivals(t, 6, 50)
 	cfg := config.Defaults()
 	cfg.Inbox.ScanInterval, cfg.Inbox.MinAge, cfg.Inbox.StableScans = time.Hour, time.Hour, 5
-	logs := &syncBuffer{}
+	logs := &sharedtest.Buffer{}
 	log := slog.New(slog.NewTextHandler(io.MultiWriter(t.Output(), logs), &slog.HandlerOptions{Level: slog.LevelDebug}))
 	a := startAnswering(t, b.st, cfg, log, func(js []schedule.Job) {
 		for i := range js {
@@ -113,7 +114,7 @@ func TestWatchedDropAnsweredAtOnce(t *testing.T) {
 		}
 	})
 	writeClosed(t, a.state, files[1].Name, files[1].Data)
-	waitFor(t, 30*time.Second, "the first file decided and its mail written", func() bool {
+	sharedtest.WaitFor(t, 30*time.Second, "the first file decided and its mail written", func() bool {
 		return len(inboxFiles(t, a.state)) == 0 && a.emls() == 1
 	})
 	// A new organisation folder is followed (a file written into it in the
@@ -121,18 +122,18 @@ func TestWatchedDropAnsweredAtOnce(t *testing.T) {
 	// would wait for the stability rule).
 	require.NoError(t, os.Mkdir(filepath.Join(a.state, "inbox", files[2].Org), 0o755))
 	hash := inbox.NameHash(files[2].Org)
-	waitFor(t, 30*time.Second, "the new folder to be watched", func() bool {
+	sharedtest.WaitFor(t, 30*time.Second, "the new folder to be watched", func() bool {
 		return strings.Contains(logs.String(), `msg="inbox: watching folder" name_hash=`+hash)
 	})
 	drop(t, a.state, filepath.Join(files[2].Org, files[2].Name), files[2].Data)
-	waitFor(t, 30*time.Second, "the second file decided and its mail written", func() bool {
+	sharedtest.WaitFor(t, 30*time.Second, "the second file decided and its mail written", func() bool {
 		return len(inboxFiles(t, a.state)) == 0 && a.emls() == 2
 	})
 	var outcomes []string
 	require.NoError(t, b.st.DB().Select(&outcomes, `SELECT outcome || ' ' || coalesce(reason, '') FROM returns.file_event ORDER BY id`))
 	require.Equal(t, []string{"loaded ", "loaded "}, outcomes)
 	// The .eml is written before its row is marked sent.
-	waitFor(t, 10*time.Second, "both mails marked sent", func() bool {
+	sharedtest.WaitFor(t, 10*time.Second, "both mails marked sent", func() bool {
 		return count(t, b.st, `SELECT count(*) FROM returns.outbox WHERE status = 'sent'`) == 2
 	})
 }
@@ -146,15 +147,15 @@ func TestWatchedLockFileHoldsBack(t *testing.T) {
 	files := arrivals(t, 6, 50)
 	cfg := config.Defaults()
 	cfg.Inbox.ScanInterval, cfg.Inbox.MinAge, cfg.Inbox.StableScans = 100*time.Millisecond, time.Hour, 5
-	logs := &syncBuffer{}
+	logs := &sharedtest.Buffer{}
 	log := slog.New(slog.NewTextHandler(io.MultiWriter(t.Output(), logs), &slog.HandlerOptions{Level: slog.LevelInfo}))
 	a := startAnswering(t, b.st, cfg, log, nil)
 	name := files[1].Name
 	writeClosed(t, a.state, "~$"+name[2:], []byte("owner"))
 	writeClosed(t, a.state, name, files[1].Data)
-	waitFor(t, 30*time.Second, "the hold to be logged", func() bool { return strings.Contains(logs.String(), "held back by a lock file") })
+	sharedtest.WaitFor(t, 30*time.Second, "the hold to be logged", func() bool { return strings.Contains(logs.String(), "held back by a lock file") })
 	require.Len(t, inboxFiles(t, a.state), 2, "held back while the owner file is there")
 	require.NoError(t, os.Remove(filepath.Join(a.state, "inbox", "~$"+name[2:])))
-	waitFor(t, 30*time.Second, "the file decided", func() bool { return len(inboxFiles(t, a.state)) == 0 })
+	sharedtest.WaitFor(t, 30*time.Second, "the file decided", func() bool { return len(inboxFiles(t, a.state)) == 0 })
 	require.Equal(t, 1, count(t, b.st, `SELECT count(*) FROM returns.file_event WHERE outcome = 'loaded'`))
 }

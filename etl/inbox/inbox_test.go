@@ -1,7 +1,6 @@
 package inbox
 
 import (
-	"bytes"
 	"context"
 	"io"
 	"log/slog"
@@ -9,55 +8,20 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/returns-project/returns/etl/sharedtest"
 )
-
-// fakeClock is the injected clock: tests advance it instead of sleeping.
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
-// syncBuffer collects log output from concurrent writers.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 type testBundle struct {
 	ib    *Inbox
-	clock *fakeClock
+	clock *sharedtest.Clock
 	state string // the state directory
 	inbox string // state/inbox
-	logs  *syncBuffer
+	logs  *sharedtest.Buffer
 	cfg   Config
 }
 
@@ -66,8 +30,8 @@ type testBundle struct {
 func setup(t *testing.T, mutate ...func(*Config)) *testBundle {
 	t.Helper()
 	state := filepath.Join(t.TempDir(), "var")
-	clock := &fakeClock{t: time.Date(2025, 10, 5, 8, 0, 0, 0, time.UTC)}
-	logs := &syncBuffer{}
+	clock := sharedtest.NewClock(time.Date(2025, 10, 5, 8, 0, 0, 0, time.UTC))
+	logs := &sharedtest.Buffer{}
 	cfg := Config{
 		StateDir: state,
 		Now:      clock.Now,

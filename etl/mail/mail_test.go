@@ -22,6 +22,7 @@ import (
 
 	rmail "github.com/returns-project/returns/etl/mail"
 	"github.com/returns-project/returns/etl/mail/outmail"
+	"github.com/returns-project/returns/etl/sharedtest"
 	"github.com/returns-project/returns/etl/store"
 	"github.com/returns-project/returns/etl/store/storetest"
 )
@@ -33,9 +34,9 @@ var _ rmail.Outbox = (*store.Store)(nil) // the store is the outbox
 type testBundle struct {
 	st   *store.Store
 	d    *smtpd
-	clk  *clock
+	clk  *sharedtest.Clock
 	s    *rmail.Sender
-	logs *logBuffer
+	logs *sharedtest.Buffer
 	cfg  rmail.Config
 }
 
@@ -61,7 +62,7 @@ func setup(t *testing.T, tweak func(*rmail.Config)) *testBundle {
 }
 
 // newStore opens a migrated test database whose clock is the test's.
-func newStore(t *testing.T, clk *clock) *store.Store {
+func newStore(t *testing.T, clk *sharedtest.Clock) *store.Store {
 	t.Helper()
 	st, err := store.Open(context.Background(), store.Config{URL: storetest.URL(t), Now: clk.Now})
 	require.NoError(t, err)

@@ -23,6 +23,8 @@ import (
 
 	"github.com/emersion/go-sasl"
 	"github.com/emersion/go-smtp"
+
+	"github.com/returns-project/returns/etl/sharedtest"
 )
 
 // fault is what the test server does with one message.
@@ -249,47 +251,12 @@ func selfSigned(t *testing.T) (*tls.Config, *x509.CertPool) {
 	return &tls.Config{Certificates: []tls.Certificate{{Certificate: [][]byte{der}, PrivateKey: key, Leaf: cert}}, MinVersion: tls.VersionTLS12}, pool
 }
 
-// clock is an injected clock the tests move by hand.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
+// newClock is an injected clock, standing now, that the tests move by hand.
+func newClock() *sharedtest.Clock { return sharedtest.NewClock(time.Now()) }
 
-func newClock() *clock { return &clock{now: time.Now()} }
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.now = c.now.Add(d)
-	c.mu.Unlock()
-}
-
-// logBuffer captures the sender's logs (and echoes them to the test output).
-type logBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-	t  *testing.T
-}
-
-func (l *logBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.t.Logf("%s", bytes.TrimRight(p, "\n"))
-	return l.b.Write(p)
-}
-
-func (l *logBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
-func testLogger(t *testing.T) (*slog.Logger, *logBuffer) {
-	lb := &logBuffer{t: t}
-	return slog.New(slog.NewTextHandler(lb, &slog.HandlerOptions{Level: slog.LevelDebug})), lb
+// testLogger is a logger whose lines the test can read (and that echoes
+// them to the test output).
+func testLogger(t *testing.T) (*slog.Logger, *sharedtest.Buffer) {
+	lb := &sharedtest.Buffer{}
+	return slog.New(slog.NewTextHandler(io.MultiWriter(t.Output(), lb), &slog.HandlerOptions{Level: slog.LevelDebug})), lb
 }

@@ -8,25 +8,20 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/returns-project/returns/etl/sharedtest"
 )
 
 // TestStartReuseStop creates a cluster, connects through its socket with
 // psql, starts it again (reused, not re-created) and stops it.
 func TestStartReuseStop(t *testing.T) {
 	t.Parallel()
-	if _, err := FindBinDir(); err != nil && os.Getenv("CI") == "" {
-		t.Skip(err)
-	}
-	dir, err := os.MkdirTemp("", "rpg")
-	require.NoError(t, err)
-	t.Cleanup(func() { os.RemoveAll(dir) })
-	require.NoError(t, os.Chmod(dir, 0o755))
+	dir := clusterDir(t, "rpg")
 	ctx := context.Background()
 
 	s, err := Start(ctx, Config{Dir: filepath.Join(dir, "pg")})
@@ -70,15 +65,9 @@ func TestNotInstalledIsOneClearSentence(t *testing.T) {
 // cluster again: a new postmaster that answers queries.
 func TestSuperviseRestartsKilledPostmaster(t *testing.T) {
 	t.Parallel()
-	if _, err := FindBinDir(); err != nil && os.Getenv("CI") == "" {
-		t.Skip(err)
-	}
-	dir, err := os.MkdirTemp("", "rsv")
-	require.NoError(t, err)
-	t.Cleanup(func() { os.RemoveAll(dir) })
-	require.NoError(t, os.Chmod(dir, 0o755))
+	dir := clusterDir(t, "rsv")
 	ctx := context.Background()
-	logs := &lockedBuf{}
+	logs := &sharedtest.Buffer{}
 	s, err := Start(ctx, Config{Dir: filepath.Join(dir, "pg"), Logger: slog.New(slog.NewTextHandler(io.MultiWriter(t.Output(), logs), nil))})
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = s.Stop(context.Background()) })
@@ -93,16 +82,16 @@ func TestSuperviseRestartsKilledPostmaster(t *testing.T) {
 	old, alive := s.Postmaster()
 	require.True(t, alive)
 	require.NoError(t, syscall.Kill(old, syscall.SIGKILL))
-	waitUntil(t, 10*time.Second, "the killed postmaster to be gone", func() bool { return !processAlive(old) })
+	sharedtest.WaitFor(t, 10*time.Second, "the killed postmaster to be gone", func() bool { return !processAlive(old) })
 
-	waitUntil(t, 60*time.Second, "a new postmaster that answers", func() bool {
+	sharedtest.WaitFor(t, 60*time.Second, "a new postmaster that answers", func() bool {
 		pid, alive := s.Postmaster()
 		return alive && pid != old && psql() == nil
 	})
 	require.Contains(t, logs.String(), "not running: starting it again")
 	// The new postmaster answers a moment before pg_ctl returns to the
 	// supervisor, which then logs the restart.
-	waitUntil(t, 30*time.Second, "the supervisor to log the restart", func() bool {
+	sharedtest.WaitFor(t, 30*time.Second, "the supervisor to log the restart", func() bool {
 		return strings.Contains(logs.String(), "runs again")
 	})
 	stop()
@@ -112,30 +101,18 @@ func TestSuperviseRestartsKilledPostmaster(t *testing.T) {
 	require.False(t, alive)
 }
 
-func waitUntil(t *testing.T, within time.Duration, what string, cond func() bool) {
+// clusterDir skips the test where PostgreSQL is not installed (outside CI)
+// and returns a fresh directory, removed at the end, for a cluster: short
+// (a socket path has a length limit, so not t.TempDir) and readable by the
+// postgres user.
+func clusterDir(t *testing.T, prefix string) string {
 	t.Helper()
-	deadline := time.Now().Add(within)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out after %s waiting for %s", within, what)
-		}
-		time.Sleep(20 * time.Millisecond)
+	if _, err := FindBinDir(); err != nil && os.Getenv("CI") == "" {
+		t.Skip(err)
 	}
-}
-
-type lockedBuf struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (l *lockedBuf) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuf) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
+	dir, err := os.MkdirTemp("", prefix)
+	require.NoError(t, err)
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	require.NoError(t, os.Chmod(dir, 0o755))
+	return dir
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/returns-project/returns/etl/schema"
+	"github.com/returns-project/returns/etl/template"
 )
 
 // Write writes reg as a DONVI workbook in the layout Read expects: sheet
@@ -119,26 +120,14 @@ func writeSheet(f *excelize.File, t *schema.Template, s *schema.Sheet, n int, va
 	for i, fl := range s.Fields {
 		col := i + 1
 		name, _ := excelize.ColumnNumberToName(col)
-		label := fl.Label.VI
-		if fl.Required {
-			label += " (*)"
-		}
+		label := template.Label(fl)
 		if err := put(col, headerRow, label, header); err != nil {
 			return err
 		}
 		if err := put(col, fieldRow, fl.Name, fieldName); err != nil {
 			return err
 		}
-		if fl.Hint.VI != "" {
-			if err := f.AddComment(s.Name, excelize.Comment{Author: "returns", Cell: fmt.Sprintf("%s%d", name, headerRow), Text: fl.Hint.VI}); err != nil {
-				return err
-			}
-		}
-		width := fl.Width
-		if width == 0 {
-			width = 20
-		}
-		if err := f.SetColWidth(s.Name, name, name, width); err != nil {
+		if err := template.FieldColumn(f, s.Name, name, headerRow, fl, 20); err != nil {
 			return err
 		}
 	}

@@ -210,6 +210,20 @@ type scope struct {
 	agg  map[string]bool // aggregates agg may name; nil means agg is not available
 }
 
+// names returns the names the scope lets variable v (row, info or agg)
+// read; nil for any other variable.
+func (sc scope) names(v string) map[string]bool {
+	switch v {
+	case "row":
+		return sc.row
+	case "info":
+		return sc.info
+	case "agg":
+		return sc.agg
+	}
+	return nil
+}
+
 var periodFields = map[string]bool{"year": true, "quarter": true, "start": true, "end": true}
 
 // compile parses and type-checks src, which must give a bool, and checks
@@ -245,15 +259,8 @@ func (c *compiler) compile(src string, sc scope) (cel.Program, bool, error) {
 				return
 			}
 			name, field := sel.Operand().AsIdent(), sel.FieldName()
-			var known map[string]bool
-			switch name {
-			case "row":
-				known = sc.row
-			case "info":
-				known = sc.info
-			case "agg":
-				known = sc.agg
-			case "period":
+			known := sc.names(name)
+			if name == "period" {
 				known = periodFields
 			}
 			if known != nil && !known[field] {

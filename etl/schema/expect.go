@@ -155,18 +155,7 @@ func (l *loader) expect(file, what string, r *Rule, sc scope, marked string) {
 			}
 			s, name, ok := strings.Cut(strings.TrimSpace(ref), ".")
 			t.Scope, t.Name = s, name
-			var known map[string]bool
-			switch s {
-			case "row":
-				known = sc.row
-			case "info":
-				known = sc.info
-			case "agg":
-				known = sc.agg
-			default:
-				ok = false
-			}
-			if !ok || !known[name] {
+			if known := sc.names(s); !ok || !known[name] { // an unknown scope knows no name
 				l.add(file, "%s: %q names no int field or aggregate here (want row.FIELD, info.FIELD or agg.NAME)", tw, ref)
 				continue
 			}

@@ -236,10 +236,7 @@ func (g *gen) keyValue(s *schema.Sheet) error {
 	}
 	for i, fl := range s.Fields {
 		row := i + 2
-		label := fl.Label.VI
-		if fl.Required {
-			label += " (*)"
-		}
+		label := Label(fl)
 		if err := g.setText(s.Name, fmt.Sprintf("A%d", row), label); err != nil {
 			return err
 		}
@@ -294,26 +291,14 @@ func (g *gen) table(s *schema.Sheet) error {
 	for i, fl := range s.Fields {
 		col := i + 1
 		name, _ := excelize.ColumnNumberToName(col)
-		label := fl.Label.VI
-		if fl.Required {
-			label += " (*)"
-		}
+		label := Label(fl)
 		if err := g.setText(s.Name, fmt.Sprintf("%s%d", name, headerRow), label); err != nil {
 			return err
 		}
 		if err := g.setText(s.Name, fmt.Sprintf("%s%d", name, fieldRow), fl.Name); err != nil {
 			return err
 		}
-		if fl.Hint.VI != "" {
-			if err := f.AddComment(s.Name, excelize.Comment{Author: "returns", Cell: fmt.Sprintf("%s%d", name, headerRow), Text: fl.Hint.VI}); err != nil {
-				return err
-			}
-		}
-		width := fl.Width
-		if width == 0 {
-			width = defaultWidth(fl)
-		}
-		if err := f.SetColWidth(s.Name, name, name, width); err != nil {
+		if err := FieldColumn(f, s.Name, name, headerRow, fl, defaultWidth(fl)); err != nil {
 			return err
 		}
 		if st := g.styleFor(fl); st != 0 {
@@ -339,6 +324,32 @@ func (g *gen) table(s *schema.Sheet) error {
 		return err
 	}
 	return f.SetPanes(s.Name, &excelize.Panes{Freeze: true, YSplit: fieldRow, TopLeftCell: fmt.Sprintf("A%d", dataRow), ActivePane: "bottomLeft"})
+}
+
+// Label is the label of a field's column: its Vietnamese label, marked (*)
+// when the field is required.
+func Label(fl *schema.Field) string {
+	if fl.Required {
+		return fl.Label.VI + " (*)"
+	}
+	return fl.Label.VI
+}
+
+// FieldColumn finishes the column col (a letter) of field fl on a sheet
+// whose labels stand on headerRow: the field's hint, in Vietnamese, as a
+// comment on its label, and the column's width, the field's own or def.
+// The registry's and the recipients' workbooks share it.
+func FieldColumn(f *excelize.File, sheet, col string, headerRow int, fl *schema.Field, def float64) error {
+	if fl.Hint.VI != "" {
+		if err := f.AddComment(sheet, excelize.Comment{Author: "returns", Cell: fmt.Sprintf("%s%d", col, headerRow), Text: fl.Hint.VI}); err != nil {
+			return err
+		}
+	}
+	width := fl.Width
+	if width == 0 {
+		width = def
+	}
+	return f.SetColWidth(sheet, col, col, width)
 }
 
 func defaultWidth(fl *schema.Field) float64 {

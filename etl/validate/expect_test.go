@@ -74,13 +74,7 @@ func TestBalanceSaysExpectedValue(t *testing.T) {
 
 	res, err := CheckReader(context.Background(), bytes.NewReader(buf.Bytes()), int64(buf.Len()), loadSet(t), Options{Now: fixedNow})
 	require.NoError(t, err)
-	var th01 *Issue
-	for i := range res.Issues {
-		if res.Issues[i].Rule == "TH-01" {
-			th01 = &res.Issues[i]
-		}
-	}
-	require.NotNil(t, th01, "%+v", res.Issues)
+	th01 := lastIssue(t, res, "TH-01")
 	require.Equal(t, cell["members_end_official"], th01.Cell)
 	vi, en := th01.Message.VI, th01.Message.EN
 	require.Contains(t, vi, "phải là "+groupVI(want, ".")+" = "+groupVI(val["members_start_official"], ".")+" (đầu kỳ chính thức)")
@@ -168,13 +162,7 @@ func TestCountSaysExpectedValue(t *testing.T) {
 
 	res, err := CheckFile(context.Background(), path, loadSet(t), Options{Now: fixedNow})
 	require.NoError(t, err)
-	var is *Issue
-	for i := range res.Issues {
-		if res.Issues[i].Rule == "TH-03" {
-			is = &res.Issues[i]
-		}
-	}
-	require.NotNil(t, is, "%+v", res.Issues)
+	is := lastIssue(t, res, "TH-03")
 	require.Contains(t, is.Message.VI, "Số chuyển đến chính thức phải là "+strconv.FormatInt(n, 10)+
 		" (số dòng ở trang ChuyenSinhHoat có Chiều = DEN và Hình thức = CHINH_THUC); tệp ghi "+given+" (chuyển đến chính thức).")
 	require.Contains(t, is.Message.EN, "Official transfers in must be "+strconv.FormatInt(n, 10)+" (ChuyenSinhHoat rows with direction DEN and type CHINH_THUC); the file gives "+given)

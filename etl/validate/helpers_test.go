@@ -15,3 +15,17 @@ func loadSet(tb testing.TB) *schema.Set {
 	require.NoError(tb, err)
 	return set
 }
+
+// lastIssue returns the last issue of res under rule, failing the test
+// (listing the issues) when there is none.
+func lastIssue(t *testing.T, res *Result, rule string) *Issue {
+	t.Helper()
+	var is *Issue
+	for i := range res.Issues {
+		if res.Issues[i].Rule == rule {
+			is = &res.Issues[i]
+		}
+	}
+	require.NotNil(t, is, "%+v", res.Issues)
+	return is
+}

@@ -54,13 +54,7 @@ func TestMissingColumnInWords(t *testing.T) {
 	res, err := CheckFile(context.Background(), path, set, Options{})
 	require.NoError(t, err)
 	require.Equal(t, reason.TemplateMismatch, res.Reason)
-	var is *Issue
-	for i := range res.Issues {
-		if res.Issues[i].Rule == RuleColumnMissing {
-			is = &res.Issues[i]
-		}
-	}
-	require.NotNil(t, is, "%+v", res.Issues)
+	is := lastIssue(t, res, RuleColumnMissing)
 	require.Empty(t, is.Value, "a missing column has no value")
 	n, err := excelize.ColumnNameToNumber(after)
 	require.NoError(t, err)
@@ -111,13 +105,7 @@ func TestMissingThongTinLineInWords(t *testing.T) {
 
 	res := check(t, set, buf.Bytes(), nil)
 	require.Equal(t, reason.TemplateMismatch, res.Reason)
-	var is *Issue
-	for i := range res.Issues {
-		if res.Issues[i].Rule == RuleColumnMissing {
-			is = &res.Issues[i]
-		}
-	}
-	require.NotNil(t, is, "%+v", res.Issues)
+	is := lastIssue(t, res, RuleColumnMissing)
 	require.Empty(t, is.Value)
 	require.Equal(t, "A"+strconv.Itoa(line["members_start_probationary"]+1), is.Cell, "where the line belongs")
 	// The line before it in the template (members_start_probationary) is

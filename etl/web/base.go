@@ -123,31 +123,35 @@ func (b *base) Fix(code string) string {
 	return reason.Code(code).Fix(b.Lang)
 }
 
-// Outcome names a file outcome.
-func (b *base) Outcome(o string) string {
-	switch o {
-	case "loaded":
-		return b.T("đã nạp", "loaded")
-	case "rejected":
-		return b.T("bị từ chối", "rejected")
-	case "duplicate":
-		return b.T("trùng lặp", "duplicate")
+// outcomeWords and roleWords name the file outcomes and the roles, in
+// Vietnamese and in English.
+var (
+	outcomeWords = map[string][2]string{
+		"loaded":    {"đã nạp", "loaded"},
+		"rejected":  {"bị từ chối", "rejected"},
+		"duplicate": {"trùng lặp", "duplicate"},
 	}
-	return o
+	roleWords = map[string][2]string{
+		"administrator": {"quản trị viên", "administrator"},
+		"manager":       {"quản lý", "manager"},
+		"operator":      {"cán bộ nhập liệu", "operator"},
+	}
+)
+
+// word names key with words (Vietnamese, English); a key without words is
+// shown as it is.
+func (b *base) word(words map[string][2]string, key string) string {
+	if w, ok := words[key]; ok {
+		return b.T(w[0], w[1])
+	}
+	return key
 }
 
+// Outcome names a file outcome.
+func (b *base) Outcome(o string) string { return b.word(outcomeWords, o) }
+
 // RoleName names a role.
-func (b *base) RoleName(r string) string {
-	switch r {
-	case "administrator":
-		return b.T("quản trị viên", "administrator")
-	case "manager":
-		return b.T("quản lý", "manager")
-	case "operator":
-		return b.T("cán bộ nhập liệu", "operator")
-	}
-	return r
-}
+func (b *base) RoleName(r string) string { return b.word(roleWords, r) }
 
 // messagePage is a page that says one thing.
 type messagePage struct {

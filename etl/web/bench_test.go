@@ -27,14 +27,6 @@ import (
 func seedProvince(b *testing.B, st *store.Store) {
 	b.Helper()
 	stmts := []string{
-		`INSERT INTO returns.registry_version (id, sha256, file_name, org_count) VALUES (1, 'bench', 'bench', 1500)`,
-		`INSERT INTO returns.org_unit (registry_version_id, code, name, org_type, parent_code, valid_from_q, source_row)
-			VALUES (1, 'P', 'Đảng bộ tỉnh', 'DANG_BO_CAP_TREN_CS', NULL, 8080, 3)`,
-		`INSERT INTO returns.org_unit (registry_version_id, code, name, org_type, parent_code, valid_from_q, source_row)
-			SELECT 1, 'D' || lpad(d::text, 2, '0'), 'Đảng bộ huyện ' || d, 'DANG_BO_CAP_TREN_CS', 'P', 8080, 3 + d FROM generate_series(1, 20) d`,
-		`INSERT INTO returns.org_unit (registry_version_id, code, name, org_type, parent_code, valid_from_q, source_row)
-			SELECT 1, 'G' || lpad(g::text, 4, '0'), 'Đảng bộ cơ sở ' || g, CASE WHEN g % 3 = 0 THEN 'CHI_BO_CO_SO' ELSE 'DANG_BO_CO_SO' END,
-				'D' || lpad((1 + g % 20)::text, 2, '0'), 8080, 23 + g FROM generate_series(1, 1479) g`,
 		`INSERT INTO returns.submission (org_code, year, quarter, template_version, file_name, sha256, received_at, version, status)
 			SELECT o.code, q / 4, q % 4 + 1, 'BCQ-1', 'b.xlsx', md5(o.code || q) || md5(q || o.code),
 				make_timestamptz(q / 4, 3 * (q % 4) + 1, 1, 0, 0, 0, 'UTC') + interval '3 months 5 days', 1, 'accepted'
@@ -51,11 +43,8 @@ func seedProvince(b *testing.B, st *store.Store) {
 				40 + s.id % 60 + s.id % 5, s.id % 5 FROM returns.submission s`,
 		`ANALYZE`,
 	}
-	for _, q := range stmts {
-		if _, err := st.DB().ExecContext(context.Background(), q); err != nil {
-			b.Fatalf("seed: %v\n%s", err, q)
-		}
-	}
+	storetest.Exec(b, st, storetest.BenchProvince...)
+	storetest.Exec(b, st, stmts...)
 }
 
 // BenchmarkBoardProvince measures the quarter board of a 1,500-organisation

@@ -61,22 +61,7 @@ func TestBrowser(t *testing.T) {
 	t.Parallel()
 	exe := chromium(t)
 	ctx := context.Background()
-	st := storetest.New(t)
-	state := t.TempDir()
-	set, err := schema.Load(schemas.FS)
-	require.NoError(t, err)
-	reg, res, err := registry.ReadFile(ctx, filepath.Join("..", "..", "samples", "registry.xlsx"), set)
-	require.NoError(t, err)
-	_, err = st.ImportRegistry(ctx, store.RegistryMeta{SHA256: res.SHA256, FileName: res.File}, toStore(reg))
-	require.NoError(t, err)
-
-	log := startDaemon(t, st, state, set)
-
-	var h http.Handler
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { h.ServeHTTP(w, r) }))
-	t.Cleanup(srv.Close)
-	h, err = web.New(web.Config{Store: st, StateDir: state, Listen: srv.Listener.Addr().String(), DeadlineDays: 10, Logger: log})
-	require.NoError(t, err)
+	st, _, srv := consoleOverDaemon(t, func(c *web.Config, addr string) { c.Listen = addr })
 	hash, err := web.HashPassword(password)
 	require.NoError(t, err)
 	_, err = st.CreateAccount(ctx, "quantri", store.RoleAdministrator, "", hash)
@@ -228,6 +213,31 @@ func toStore(reg *registry.Registry) []store.RegistryOrg {
 	return out
 }
 
+// consoleOverDaemon starts, on a fresh database holding the sample registry,
+// a real daemon (startDaemon) and the console beside it on a test server;
+// listen completes the console's configuration, given the server's address.
+func consoleOverDaemon(t *testing.T, listen func(c *web.Config, addr string)) (*store.Store, string, *httptest.Server) {
+	t.Helper()
+	ctx := context.Background()
+	st := storetest.New(t)
+	state := t.TempDir()
+	set, err := schema.Load(schemas.FS)
+	require.NoError(t, err)
+	reg, res, err := registry.ReadFile(ctx, filepath.Join("..", "..", "samples", "registry.xlsx"), set)
+	require.NoError(t, err)
+	_, err = st.ImportRegistry(ctx, store.RegistryMeta{SHA256: res.SHA256, FileName: res.File}, toStore(reg))
+	require.NoError(t, err)
+	log := startDaemon(t, st, state, set)
+	var h http.Handler
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { h.ServeHTTP(w, r) }))
+	t.Cleanup(srv.Close)
+	cfg := web.Config{Store: st, StateDir: state, DeadlineDays: 10, Logger: log}
+	listen(&cfg, srv.Listener.Addr().String())
+	h, err = web.New(cfg)
+	require.NoError(t, err)
+	return st, state, srv
+}
+
 // startDaemon runs the daemon returns serve runs (daemon.New) over state
 // with a fast scan, and returns the test's logger.
 func startDaemon(t *testing.T, st *store.Store, state string, set *schema.Set) *slog.Logger {
@@ -252,21 +262,7 @@ func startDaemon(t *testing.T, st *store.Store, state string, set *schema.Set) *
 // dropped file; the operator's page shows the verdict once decided.
 func TestOperatorUploadThroughDaemon(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
-	st := storetest.New(t)
-	state := t.TempDir()
-	set, err := schema.Load(schemas.FS)
-	require.NoError(t, err)
-	reg, res, err := registry.ReadFile(ctx, filepath.Join("..", "..", "samples", "registry.xlsx"), set)
-	require.NoError(t, err)
-	_, err = st.ImportRegistry(ctx, store.RegistryMeta{SHA256: res.SHA256, FileName: res.File}, toStore(reg))
-	require.NoError(t, err)
-	log := startDaemon(t, st, state, set)
-	var h http.Handler
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { h.ServeHTTP(w, r) }))
-	t.Cleanup(srv.Close)
-	h, err = web.New(web.Config{Store: st, StateDir: state, Listen: "0.0.0.0:8787", DeadlineDays: 10, InsecureCookies: true, Logger: log})
-	require.NoError(t, err)
+	st, state, srv := consoleOverDaemon(t, func(c *web.Config, _ string) { c.Listen, c.InsecureCookies = "0.0.0.0:8787", true })
 	b := &bundle{st: st, state: state, srv: srv}
 	b.account(t, "hsg003", store.RoleOperator, "GD-HSG-003")
 	c := b.signIn(t, "hsg003")

@@ -196,15 +196,14 @@ type filePage struct {
 // rule, its annotated workbook and the versions of its organisation's
 // return for the quarter.
 func (s *server) file(w http.ResponseWriter, r *http.Request, v *viewer, b *base) {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err != nil {
-		s.notFound(w, r, b)
+	id, ok := s.pathID(w, r, b)
+	if !ok {
 		return
 	}
 	var e *store.FileEvent
 	p := filePage{base: b, ShowValues: s.personal(v)}
 	ctx := r.Context()
-	err = s.cfg.Store.View(ctx, v.store(), func(c *store.Console) error {
+	err := s.cfg.Store.View(ctx, v.store(), func(c *store.Console) error {
 		var err error
 		if e, err = c.File(ctx, id); err != nil || e == nil {
 			return err
@@ -296,6 +295,17 @@ func figureChanges(b *base, old, cur store.Figures) []string {
 // personal reports whether the viewer may see names of people.
 func (s *server) personal(v *viewer) bool {
 	return v.admin() || v.role() == store.RoleOperator || s.cfg.ManagerPersonalData
+}
+
+// pathID is the {id} of the request's path; a page that is not found is
+// sent when it is not a number.
+func (s *server) pathID(w http.ResponseWriter, r *http.Request, b *base) (int64, bool) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		s.notFound(w, r, b)
+		return 0, false
+	}
+	return id, true
 }
 
 func (s *server) notFound(w http.ResponseWriter, r *http.Request, b *base) {
@@ -490,9 +500,8 @@ func (s *server) outboxHTML(w http.ResponseWriter, r *http.Request, v *viewer, b
 }
 
 func (s *server) mail(w http.ResponseWriter, r *http.Request, b *base) *store.OutboxMailBody {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err != nil {
-		s.notFound(w, r, b)
+	id, ok := s.pathID(w, r, b)
+	if !ok {
 		return nil
 	}
 	m, err := s.cfg.Store.OutboxMail(r.Context(), id)

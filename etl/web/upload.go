@@ -90,9 +90,8 @@ func (s *server) findAnnotated(sha, fileName string) (string, bool) {
 
 // annotated sends the annotated workbook of a visible rejected file.
 func (s *server) annotated(w http.ResponseWriter, r *http.Request, v *viewer, b *base) {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err != nil {
-		s.notFound(w, r, b)
+	id, ok := s.pathID(w, r, b)
+	if !ok {
 		return
 	}
 	var e *store.FileEvent
@@ -309,9 +308,8 @@ type verdictPage struct {
 // the verdict; after ten minutes it says in words that the daemon does not
 // seem to be working.
 func (s *server) verdict(w http.ResponseWriter, r *http.Request, v *viewer, b *base) {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err != nil {
-		s.notFound(w, r, b)
+	id, ok := s.pathID(w, r, b)
+	if !ok {
 		return
 	}
 	u, err := s.cfg.Store.UploadByID(r.Context(), id)

@@ -1,19 +1,19 @@
 package workbook
 
 import (
-	"bufio"
 	"context"
 	"fmt"
 	"os"
 	"path/filepath"
 	"runtime"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 	"github.com/xuri/excelize/v2"
+
+	"github.com/returns-project/returns/etl/sharedtest"
 )
 
 // benchFiles caches generated workbooks in the temp directory across the
@@ -78,19 +78,7 @@ func BenchmarkExcelizeRows(b *testing.B) {
 	path := benchWorkbook(b, 100_000)
 	b.ResetTimer()
 	for b.Loop() {
-		f, err := excelize.OpenFile(path, excelize.Options{RawCellValue: true})
-		require.NoError(b, err)
-		rows, err := f.Rows("KetNap")
-		require.NoError(b, err)
-		n := 0
-		for rows.Next() {
-			cols, err := rows.Columns()
-			require.NoError(b, err)
-			n += len(cols)
-		}
-		require.NoError(b, rows.Close())
-		require.NoError(b, f.Close())
-		require.Greater(b, n, 1_000_000)
+		require.Greater(b, sharedtest.ExcelizeCells(b, path, "KetNap"), 1_000_000)
 	}
 	b.ReportMetric(float64(100_001*b.N)/b.Elapsed().Seconds(), "rows/s")
 }
@@ -141,24 +129,7 @@ func TestMillionRowsRSS(t *testing.T) {
 	close(stop)
 	<-done
 	require.Equal(t, 1_000_001, rows)
-	hwm := vmHWM()
+	hwm := sharedtest.VmHWM()
 	t.Logf("1,000,001 rows: peak heap in use %.1f MiB, VmHWM %.1f MiB, file %.1f MiB", float64(peak)/(1<<20), float64(hwm)/(1<<10), float64(st.Size())/(1<<20))
 	require.Less(t, hwm, int64(100<<10), "peak RSS under 100 MB")
-}
-
-// vmHWM returns the process's peak resident set size in KiB.
-func vmHWM() int64 {
-	f, err := os.Open("/proc/self/status")
-	if err != nil {
-		return 0
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		if v, ok := strings.CutPrefix(sc.Text(), "VmHWM:"); ok {
-			n, _ := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
-			return n
-		}
-	}
-	return 0
 }

@@ -133,16 +133,7 @@ func (w *writer) bigKetNap(rows int, q Quarter) error {
 			"decision_no": fmt.Sprintf("%d-QĐ/ĐU", i+1), "decision_date": decision,
 			"deciding_body": "Đảng ủy Tổng công ty Dệt may Giả Định", "ceremony_date": ceremony,
 		}
-		for c, fl := range cols {
-			cv, style := w.cellValue(fl, row[fl.Name])
-			if cv == nil {
-				vals[c] = nil
-				continue
-			}
-			vals[c] = excelize.Cell{StyleID: style, Value: cv}
-		}
-		cell, _ := excelize.CoordinatesToCellName(1, i+3)
-		if err := sw.SetRow(cell, vals); err != nil {
+		if err := w.streamRow(sw, i+3, cols, row, vals); err != nil {
 			return err
 		}
 	}

@@ -175,24 +175,24 @@ func DisciplineValues(d *Discipline) map[string]any {
 
 // SheetRows returns the data rows of a table sheet of r, each by field name.
 func SheetRows(r *Return, sheet string) []map[string]any {
-	var out []map[string]any
 	switch sheet {
 	case SheetKetNap:
-		for i := range r.Admissions {
-			out = append(out, AdmissionValues(&r.Admissions[i]))
-		}
+		return valuesOf(r.Admissions, AdmissionValues)
 	case SheetChuyenSinhHoat:
-		for i := range r.Transfers {
-			out = append(out, TransferValues(&r.Transfers[i]))
-		}
+		return valuesOf(r.Transfers, TransferValues)
 	case SheetGiamSat:
-		for i := range r.Supervisions {
-			out = append(out, SupervisionValues(&r.Supervisions[i]))
-		}
+		return valuesOf(r.Supervisions, SupervisionValues)
 	case SheetKyLuat:
-		for i := range r.Disciplines {
-			out = append(out, DisciplineValues(&r.Disciplines[i]))
-		}
+		return valuesOf(r.Disciplines, DisciplineValues)
+	}
+	return nil
+}
+
+// valuesOf returns the values of each of rows by field name.
+func valuesOf[T any](rows []T, values func(*T) map[string]any) []map[string]any {
+	var out []map[string]any
+	for i := range rows {
+		out = append(out, values(&rows[i]))
 	}
 	return out
 }
@@ -568,20 +568,26 @@ func (w *writer) tableStream(sh string, rows []map[string]any) error {
 	first := w.dataRow()
 	vals := make([]any, len(cols))
 	for i, row := range rows {
-		for c, fl := range cols {
-			cv, style := w.cellValue(fl, row[fl.Name])
-			if cv == nil {
-				vals[c] = nil
-				continue
-			}
-			vals[c] = excelize.Cell{StyleID: style, Value: cv}
-		}
-		cell, _ := excelize.CoordinatesToCellName(1, first+i)
-		if err := sw.SetRow(cell, vals); err != nil {
+		if err := w.streamRow(sw, first+i, cols, row, vals); err != nil {
 			return err
 		}
 	}
 	return sw.Flush()
+}
+
+// streamRow writes row (values by field name) as sheet row n of sw, a cell
+// a column of cols; vals is the buffer it fills, len(cols) long.
+func (w *writer) streamRow(sw *excelize.StreamWriter, n int, cols []Field, row map[string]any, vals []any) error {
+	for c, fl := range cols {
+		cv, style := w.cellValue(fl, row[fl.Name])
+		if cv == nil {
+			vals[c] = nil
+			continue
+		}
+		vals[c] = excelize.Cell{StyleID: style, Value: cv}
+	}
+	cell, _ := excelize.CoordinatesToCellName(1, n)
+	return sw.SetRow(cell, vals)
 }
 
 func (w *writer) instructions() error {

@@ -23,9 +23,10 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
-	"sort"
+	"slices"
 	"strings"
 
 	"github.com/returns-project/returns/samples/generate"
@@ -216,11 +217,7 @@ func writeBroken(p *generate.Province, dir string, bomb int, big bool) error {
 	if err := writeJSON(filepath.Join(dir, "expected.json"), expected); err != nil {
 		return err
 	}
-	names := make([]string, 0, len(expected))
-	for n := range expected {
-		names = append(names, n)
-	}
-	sort.Strings(names)
+	names := slices.Sorted(maps.Keys(expected))
 	base := pickBase(p)
 	var b strings.Builder
 	fmt.Fprintf(&b, "# Broken samples\n\nWritten by `go run ./samples/cmd/gensamples -out samples -seed 1`. Unless said otherwise each file starts from the valid return "+

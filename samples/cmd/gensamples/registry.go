@@ -3,8 +3,9 @@ package main
 import (
 	"bytes"
 	"fmt"
+	"maps"
 	"path/filepath"
-	"sort"
+	"slices"
 	"strings"
 	"time"
 
@@ -113,11 +114,7 @@ func writeRegistryWorkbooks(p *generate.Province, out string) error {
 	if err := writeJSON(filepath.Join(dir, "expected.json"), expected); err != nil {
 		return err
 	}
-	names := make([]string, 0, len(expected))
-	for n := range expected {
-		names = append(names, n)
-	}
-	sort.Strings(names)
+	names := slices.Sorted(maps.Keys(expected))
 	var sb strings.Builder
 	sb.WriteString("# Rejected registry samples\n\nWritten by `go run ./samples/cmd/gensamples -out samples -seed 1`. Each file is `samples/registry.xlsx` " +
 		"(the fictional province's organisation registry, template DONVI) with one thing broken; `returns registry import` must reject it. " +
