@@ -14,8 +14,8 @@ import (
 	"github.com/stretchr/testify/require"
 	"github.com/xuri/excelize/v2"
 
-	"github.com/returns-project/returns/etl/digest"
 	"github.com/returns-project/returns/etl/digestjob"
+	"github.com/returns-project/returns/etl/domain"
 	"github.com/returns-project/returns/etl/store"
 )
 
@@ -173,9 +173,9 @@ func TestDigestTruth(t *testing.T) {
 						peopleSeen++
 					}
 				}
-				d, err := digestjob.Build(ctx, st, digest.Quarter{Year: q.year(), Q: q.qn()},
+				d, err := digestjob.Build(ctx, st, domain.Quarter{Year: q.year(), Q: q.qn()},
 					store.Recipient{Email: r.email, Name: r.name, ScopeOrgCode: r.scope, Language: r.lang, Active: true},
-					digestjob.Options{IncludePersonalData: personal})
+					calendar(digestjob.Options{IncludePersonalData: personal}))
 				if err != nil {
 					rep.score("build").fail(who, "no digest: "+err.Error())
 					continue
@@ -230,7 +230,6 @@ func checkCutoff(s *tScore, who, lang string, e *tDigest, lines []string) {
 	if lang == "en" {
 		head, due = "Data as of ", "returns were due "
 	}
-	ict := time.FixedZone("ICT", 7*3600)
 	if e.cutoffTo.IsZero() {
 		// Nothing of the scope was loaded: no cut-off date, and it says so.
 		head = "Chưa có số liệu: "

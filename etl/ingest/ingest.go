@@ -8,19 +8,20 @@ import (
 	"context"
 	"io"
 
+	"github.com/returns-project/returns/etl/domain"
 	"github.com/returns-project/returns/etl/intake"
 	"github.com/returns-project/returns/etl/schema"
 	"github.com/returns-project/returns/etl/store"
 )
 
-// Status is [intake.Status].
-type Status = intake.Status
+// Status is [domain.Outcome].
+type Status = domain.Outcome
 
-// Statuses: see [intake.Loaded].
+// Statuses: see [domain.Loaded].
 const (
-	Loaded    = intake.Loaded
-	Rejected  = intake.Rejected
-	Duplicate = intake.Duplicate
+	Loaded    = domain.Loaded
+	Rejected  = domain.Rejected
+	Duplicate = domain.Duplicate
 )
 
 // Result is [intake.Result].

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/returns-project/returns/etl/annotate"
+	"github.com/returns-project/returns/etl/domain"
 	"github.com/returns-project/returns/etl/notify"
 	"github.com/returns-project/returns/etl/reason"
 	"github.com/returns-project/returns/etl/schema"
@@ -20,22 +21,12 @@ import (
 	"github.com/returns-project/returns/etl/validate"
 )
 
-// Status of a judged file.
-type Status string
-
-// Statuses: every file ends in exactly one of them.
-const (
-	Loaded    Status = "loaded"
-	Rejected  Status = "rejected"
-	Duplicate Status = "duplicate"
-)
-
 // Result is the outcome of judging one file.
 type Result struct {
 	*validate.Result
-	Outcome      Status
-	SubmissionID int64 // the loaded submission, or the one a duplicate repeats
-	Version      int   // version of the loaded submission for its organisation and quarter
+	Outcome      domain.Outcome // Loaded, Rejected or Duplicate (of etl/domain)
+	SubmissionID int64          // the loaded submission, or the one a duplicate repeats
+	Version      int            // version of the loaded submission for its organisation and quarter
 	DuplicateOf  *store.DuplicateError
 	// Annotated is the annotated workbook (or, for a file that could not be
 	// opened, the small workbook explaining what to do), built once by
@@ -59,6 +50,9 @@ type Options struct {
 	// contacts in the outbox, in the same transaction as the outcome (to
 	// Operators when no organisation can be found). Off by default.
 	Notify bool
+	// Zone is the zone the result mail shows times in (the configuration's
+	// time_zone). Required with Notify.
+	Zone *time.Location
 	// Operators receive the result mail of a file no organisation could be
 	// found for. Defaults to none: such a file's outcome is recorded as
 	// answered to nobody.
@@ -95,7 +89,7 @@ func File(ctx context.Context, path string, set *schema.Set, st *store.Store, op
 		if err != nil {
 			return nil, fmt.Errorf("ingest: %w", err)
 		}
-		return &Result{Result: vres, Outcome: Rejected}, nil
+		return &Result{Result: vres, Outcome: domain.Rejected}, nil
 	}
 	f, size, sha, err := validate.OpenHashed(path)
 	if err != nil {
@@ -116,7 +110,7 @@ func File(ctx context.Context, path string, set *schema.Set, st *store.Store, op
 func Reader(ctx context.Context, r io.ReaderAt, size int64, sha string, set *schema.Set, st *store.Store, opts Options) (*Result, error) {
 	tmpl := opts.Validate.Template
 	if tmpl == "" {
-		tmpl = "BCQ-1"
+		tmpl = domain.ReturnTemplate
 	}
 	if opts.ReceivedAt.IsZero() {
 		opts.ReceivedAt = time.Now()
@@ -127,13 +121,13 @@ func Reader(ctx context.Context, r io.ReaderAt, size int64, sha string, set *sch
 	if errors.As(err, &dup) {
 		res := &Result{Result: &validate.Result{File: opts.FileName, SHA256: sha, Template: tmpl, Rows: map[string]int{},
 			Org: dup.Org, Year: dup.Year, Quarter: dup.Quarter, Period: fmt.Sprintf("%d-Q%d", dup.Year, dup.Quarter)},
-			Outcome: Duplicate, SubmissionID: dup.SubmissionID, Version: dup.Version, DuplicateOf: dup}
+			Outcome: domain.Duplicate, SubmissionID: dup.SubmissionID, Version: dup.Version, DuplicateOf: dup}
 		mails, err := resultMails(ctx, st.Addressee, res, opts, nil, 0)
 		if err != nil {
 			return nil, err
 		}
 		meta.Answered = res.Answered
-		if err := st.RecordRejected(ctx, meta, string(Duplicate), "", dup.Org, dup.Year, dup.Quarter, dup.SubmissionID, store.Outcome{}, mails...); err != nil {
+		if err := st.RecordRejected(ctx, meta, string(domain.Duplicate), "", dup.Org, dup.Year, dup.Quarter, dup.SubmissionID, store.Outcome{}, mails...); err != nil {
 			return nil, err
 		}
 		return res, nil
@@ -172,7 +166,7 @@ func Reader(ctx context.Context, r io.ReaderAt, size int64, sha string, set *sch
 	}
 	if vres.Status != validate.Accepted {
 		load.Rollback()
-		res.Outcome = Rejected
+		res.Outcome = domain.Rejected
 		return res, recordRejected(ctx, st, meta, res, opts, r, size)
 	}
 	// A return saved again without a change of any value (another program,
@@ -182,9 +176,9 @@ func Reader(ctx context.Context, r io.ReaderAt, size int64, sha string, set *sch
 	if dup, err := load.Unchanged(ctx); err != nil {
 		return nil, fmt.Errorf("ingest %s: %w", opts.FileName, err)
 	} else if dup != nil {
-		res.Outcome, res.SubmissionID, res.Version, res.DuplicateOf = Duplicate, dup.SubmissionID, dup.Version, dup
+		res.Outcome, res.SubmissionID, res.Version, res.DuplicateOf = domain.Duplicate, dup.SubmissionID, dup.Version, dup
 	} else {
-		res.Outcome, res.SubmissionID, res.Version = Loaded, load.SubmissionID(), load.Version()
+		res.Outcome, res.SubmissionID, res.Version = domain.Loaded, load.SubmissionID(), load.Version()
 	}
 	// The result mail is queued in the load's own transaction: it goes out
 	// if and only if the data (or the duplicate's record) is there.
@@ -230,7 +224,7 @@ func recordRejected(ctx context.Context, st *store.Store, meta store.FileMeta, r
 			year, quarter = a.Year, a.Quarter
 		}
 	}
-	return st.RecordRejected(ctx, meta, string(Rejected), string(res.Reason), org, year, quarter, 0, outcome(res.Result), mails...)
+	return st.RecordRejected(ctx, meta, string(domain.Rejected), string(res.Reason), org, year, quarter, 0, outcome(res.Result), mails...)
 }
 
 // rejectRefused rejects a file one of whose values the database refused
@@ -246,7 +240,7 @@ func rejectRefused(ctx context.Context, st *store.Store, load *store.Load, meta 
 	}
 	vres.File, vres.SHA256 = meta.FileName, meta.SHA256
 	addRefused(vres, refused, opts.Validate.MaxIssues)
-	res := &Result{Result: vres, Outcome: Rejected}
+	res := &Result{Result: vres, Outcome: domain.Rejected}
 	return res, recordRejected(ctx, st, meta, res, opts, r, size)
 }
 
@@ -268,7 +262,7 @@ func resultMails(ctx context.Context, addressee func(context.Context, string) (s
 	if !opts.Notify {
 		return nil, nil
 	}
-	o := notify.Outcome{Status: notify.Status(res.Outcome), Result: res.Result, ReceivedAt: opts.ReceivedAt,
+	o := notify.Outcome{Status: res.Outcome, Zone: opts.Zone, Result: res.Result, ReceivedAt: opts.ReceivedAt,
 		SubmissionID: res.SubmissionID, Version: res.Version}
 	var to []string
 	for _, a := range Candidates(opts.OrgHint, res.Result, opts.FileName) {

@@ -20,18 +20,16 @@ import (
 	"io"
 	"strings"
 
+	"github.com/returns-project/returns/etl/domain"
 	"github.com/returns-project/returns/etl/reason"
 	"github.com/returns-project/returns/etl/registry"
 	"github.com/returns-project/returns/etl/schema"
 	"github.com/returns-project/returns/etl/validate"
 )
 
-// TemplateID is the id of the recipients' template in the schema set
-// (schemas/recipients.yaml), and SheetName its only sheet.
-const (
-	TemplateID = "NGUOINHAN"
-	SheetName  = "NguoiNhan"
-)
+// SheetName is the only sheet of the recipients' template
+// ([domain.RecipientsTemplate], schemas/recipients.yaml).
+const SheetName = "NguoiNhan"
 
 // RuleScopeUnknown is the cross-check Read adds: scope_org_code names no
 // organisation of the registry (E). NN-01 … NN-04 are in the schema.
@@ -57,7 +55,7 @@ type List struct {
 // accepted. An error means the workbook could not be judged.
 func ReadFile(ctx context.Context, path string, set *schema.Set, orgExists func(code string) bool) (*List, *validate.Result, error) {
 	c := &collector{}
-	res, err := validate.File(ctx, path, set, validate.Options{Template: TemplateID, Sink: c})
+	res, err := validate.File(ctx, path, set, validate.Options{Template: domain.RecipientsTemplate, Sink: c})
 	if err != nil {
 		return nil, nil, fmt.Errorf("recipients: read %s: %w", path, err)
 	}
@@ -120,7 +118,7 @@ func (c *collector) finish(res *validate.Result, orgExists func(string) bool) (*
 // Write writes l as a NGUOINHAN workbook in the layout ReadFile expects
 // (that of the registry: see [registry.WriteTable]).
 func Write(w io.Writer, set *schema.Set, l *List) error {
-	err := registry.WriteTable(w, set, TemplateID, SheetName, len(l.Recipients), func(i int, field string) string {
+	err := registry.WriteTable(w, set, domain.RecipientsTemplate, SheetName, len(l.Recipients), func(i int, field string) string {
 		r := &l.Recipients[i]
 		switch field {
 		case "email":

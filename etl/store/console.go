@@ -10,6 +10,8 @@ import (
 
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
+
+	"github.com/returns-project/returns/etl/domain"
 )
 
 // This file holds the web console's reads. Every page reads in one
@@ -93,7 +95,7 @@ func (c *Console) Board(ctx context.Context, year, quarter int) ([]BoardRow, err
 		LEFT JOIN web_submissions s ON s.org_code = o.code AND s.year = $1 AND s.quarter = $2 AND s.status = 'accepted'
 		LEFT JOIN first f ON f.org_code = o.code
 		LEFT JOIN rej r ON r.org_code = o.code
-		ORDER BY o.code`, year, quarter, year*4+quarter-1, pq.Array(reportingTypes))
+		ORDER BY o.code`, year, quarter, year*4+quarter-1, pq.Array(domain.ReportingTypes))
 	if err != nil {
 		return nil, fmt.Errorf("store: board %d-Q%d: %w", year, quarter, err)
 	}

@@ -10,6 +10,8 @@ import (
 
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
+
+	"github.com/returns-project/returns/etl/domain"
 )
 
 // This file holds what the daemon asks of the database: file claims across
@@ -147,10 +149,6 @@ func (s *Store) JobRuns(ctx context.Context, job string) (int, error) {
 	return n, nil
 }
 
-// Reporting organisation types: the grassroots organisations (TCCS) that
-// submit a return each quarter.
-var reportingTypes = []string{"DANG_BO_CO_SO", "CHI_BO_CO_SO"}
-
 // BoardRow is one organisation expected to report in a quarter: a
 // grassroots organisation active in the current registry for the whole
 // quarter, with its accepted return if any and its rejected files.
@@ -211,7 +209,7 @@ func quarterBoard(ctx context.Context, q sqlx.QueryerContext, year, quarter int)
 			(SELECT max(e.decided_at) FROM returns.file_event e WHERE e.org_code = o.code AND e.year = $1 AND e.quarter = $2 AND e.outcome = 'rejected') AS last_rejected_at
 		FROM orgs o
 		LEFT JOIN returns.submission s ON s.org_code = o.code AND s.year = $1 AND s.quarter = $2 AND s.status = 'accepted'
-		ORDER BY o.code`, year, quarter, year*4+quarter-1, pq.Array(reportingTypes))
+		ORDER BY o.code`, year, quarter, year*4+quarter-1, pq.Array(domain.ReportingTypes))
 	if err != nil {
 		return nil, fmt.Errorf("store: quarter board %d-Q%d: %w", year, quarter, err)
 	}

@@ -67,7 +67,7 @@ func TestBrowser(t *testing.T) {
 	require.NoError(t, err)
 	reg, res, err := registry.ReadFile(ctx, filepath.Join("..", "..", "samples", "registry.xlsx"), set)
 	require.NoError(t, err)
-	_, err = st.ImportRegistry(ctx, store.RegistryMeta{SHA256: res.SHA256, FileName: res.File}, toStore(reg))
+	_, err = st.ImportRegistry(ctx, store.RegistryMeta{SHA256: res.SHA256, FileName: res.File}, reg.Orgs)
 	require.NoError(t, err)
 
 	log := startDaemon(t, st, state, set)
@@ -75,7 +75,7 @@ func TestBrowser(t *testing.T) {
 	var h http.Handler
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { h.ServeHTTP(w, r) }))
 	t.Cleanup(srv.Close)
-	h, err = web.New(web.Config{Store: st, StateDir: state, Listen: srv.Listener.Addr().String(), DeadlineDays: 10, Logger: log})
+	h, err = web.New(web.Config{Store: st, StateDir: state, Listen: srv.Listener.Addr().String(), Zone: ict, DeadlineDays: 10, Logger: log})
 	require.NoError(t, err)
 	hash, err := web.HashPassword(password)
 	require.NoError(t, err)
@@ -215,19 +215,6 @@ func TestBrowser(t *testing.T) {
 
 func num(n int) string { return fmt.Sprint(n) }
 
-func toStore(reg *registry.Registry) []store.RegistryOrg {
-	out := make([]store.RegistryOrg, len(reg.Orgs))
-	for i, o := range reg.Orgs {
-		so := store.RegistryOrg{Code: o.Code, Name: o.Name, Type: o.Type, ParentCode: o.ParentCode,
-			ValidFromQ: o.ValidFrom.Index(), SuccessorCode: o.SuccessorCode, ContactEmails: o.ContactEmails, SourceRow: o.SourceRow}
-		if !o.ValidTo.IsZero() {
-			so.ValidToQ = o.ValidTo.Index()
-		}
-		out[i] = so
-	}
-	return out
-}
-
 // startDaemon runs the daemon returns serve runs (daemon.New) over state
 // with a fast scan, and returns the test's logger.
 func startDaemon(t *testing.T, st *store.Store, state string, set *schema.Set) *slog.Logger {
@@ -237,9 +224,9 @@ func startDaemon(t *testing.T, st *store.Store, state string, set *schema.Set) *
 	ib, err := inbox.New(&inbox.Config{StateDir: state, MinAge: 50 * time.Millisecond, StableScans: 2, Logger: log})
 	require.NoError(t, err)
 	t.Cleanup(func() { ib.Close() })
-	jobs, err := schedule.Load(schedules.FS)
+	jobs, err := schedule.Load(schedules.FS, "Asia/Ho_Chi_Minh")
 	require.NoError(t, err)
-	d, err := daemon.New(daemon.Config{Store: st, Inbox: ib, StateDir: state, Schemas: set, Jobs: jobs, DeadlineDays: 10,
+	d, err := daemon.New(daemon.Config{Store: st, Inbox: ib, StateDir: state, Schemas: set, Jobs: jobs, Location: ict, DeadlineDays: 10,
 		ScanInterval: 200 * time.Millisecond, Logger: log})
 	require.NoError(t, err)
 	require.NoError(t, d.Start(ctx))
@@ -259,13 +246,13 @@ func TestOperatorUploadThroughDaemon(t *testing.T) {
 	require.NoError(t, err)
 	reg, res, err := registry.ReadFile(ctx, filepath.Join("..", "..", "samples", "registry.xlsx"), set)
 	require.NoError(t, err)
-	_, err = st.ImportRegistry(ctx, store.RegistryMeta{SHA256: res.SHA256, FileName: res.File}, toStore(reg))
+	_, err = st.ImportRegistry(ctx, store.RegistryMeta{SHA256: res.SHA256, FileName: res.File}, reg.Orgs)
 	require.NoError(t, err)
 	log := startDaemon(t, st, state, set)
 	var h http.Handler
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { h.ServeHTTP(w, r) }))
 	t.Cleanup(srv.Close)
-	h, err = web.New(web.Config{Store: st, StateDir: state, Listen: "0.0.0.0:8787", DeadlineDays: 10, InsecureCookies: true, Logger: log})
+	h, err = web.New(web.Config{Store: st, StateDir: state, Listen: "0.0.0.0:8787", Zone: ict, DeadlineDays: 10, InsecureCookies: true, Logger: log})
 	require.NoError(t, err)
 	b := &bundle{st: st, state: state, srv: srv}
 	b.account(t, "hsg003", store.RoleOperator, "GD-HSG-003")

@@ -8,8 +8,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/returns-project/returns/etl/config"
-	"github.com/returns-project/returns/etl/digest"
 	"github.com/returns-project/returns/etl/digestjob"
+	"github.com/returns-project/returns/etl/domain"
 	"github.com/returns-project/returns/etl/recipients"
 	"github.com/returns-project/returns/etl/store"
 	"github.com/returns-project/returns/etl/validate"
@@ -117,7 +117,7 @@ once per recipient and quarter; --resend queues a new one anyway.
 Settings: digest.include_personal_data and deadline_days of the configuration.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			q, err := digest.ParseQuarter(quarter)
+			q, err := domain.ParseQuarter(quarter)
 			if err != nil {
 				return usageError("--quarter: %v", err)
 			}

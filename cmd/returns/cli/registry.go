@@ -80,7 +80,7 @@ when the database cannot be reached.`,
 				return err
 			}
 			defer db.Close(ctx)
-			version, err := db.store.ImportRegistry(ctx, store.RegistryMeta{SHA256: res.SHA256, FileName: res.File}, toStore(reg))
+			version, err := db.store.ImportRegistry(ctx, store.RegistryMeta{SHA256: res.SHA256, FileName: res.File}, reg.Orgs)
 			unchanged := errors.Is(err, store.ErrRegistryUnchanged)
 			if err != nil && !unchanged {
 				return &exitError{code: ExitUsage, err: fmt.Errorf("%s could not be imported (not the file's fault; try again): %w", path, err)}
@@ -167,7 +167,7 @@ func newRegistryExportCmd(g *globals) *cobra.Command {
 			if err != nil {
 				return &exitError{code: ExitUsage, err: err}
 			}
-			reg := fromStore(orgs)
+			reg := &registry.Registry{Orgs: orgs}
 			if err := writeFileAtomic(outPath, func(w io.Writer) error { return registry.Write(w, set, reg) }); err != nil {
 				return &exitError{code: ExitUsage, err: err}
 			}
@@ -273,34 +273,6 @@ func writeFileAtomic(path string, write func(io.Writer) error) error {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
 	return nil
-}
-
-// toStore converts a read registry to the store's rows (quarters as indexes).
-func toStore(reg *registry.Registry) []store.RegistryOrg {
-	out := make([]store.RegistryOrg, len(reg.Orgs))
-	for i, o := range reg.Orgs {
-		so := store.RegistryOrg{Code: o.Code, Name: o.Name, Type: o.Type, ParentCode: o.ParentCode,
-			ValidFromQ: o.ValidFrom.Index(), SuccessorCode: o.SuccessorCode, ContactEmails: o.ContactEmails, SourceRow: o.SourceRow}
-		if !o.ValidTo.IsZero() {
-			so.ValidToQ = o.ValidTo.Index()
-		}
-		out[i] = so
-	}
-	return out
-}
-
-// fromStore converts the store's rows back to a registry.
-func fromStore(orgs []store.RegistryOrg) *registry.Registry {
-	reg := &registry.Registry{Orgs: make([]registry.Org, len(orgs))}
-	for i, o := range orgs {
-		ro := registry.Org{Code: o.Code, Name: o.Name, Type: o.Type, ParentCode: o.ParentCode,
-			ValidFrom: registry.QuarterOf(o.ValidFromQ), SuccessorCode: o.SuccessorCode, ContactEmails: o.ContactEmails, SourceRow: o.SourceRow}
-		if o.ValidToQ != 0 {
-			ro.ValidTo = registry.QuarterOf(o.ValidToQ)
-		}
-		reg.Orgs[i] = ro
-	}
-	return reg
 }
 
 // printableName is a file name as a terminal may show it: as it is when every

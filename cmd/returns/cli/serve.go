@@ -16,6 +16,7 @@ import (
 	"github.com/returns-project/returns/etl/config"
 	"github.com/returns-project/returns/etl/daemon"
 	"github.com/returns-project/returns/etl/digestjob"
+	"github.com/returns-project/returns/etl/domain"
 	"github.com/returns-project/returns/etl/inbox"
 	"github.com/returns-project/returns/etl/mail"
 	"github.com/returns-project/returns/etl/pgserver"
@@ -105,7 +106,7 @@ func serve(ctx context.Context, cfg *config.Config, stderr io.Writer) error {
 	if err != nil {
 		return &exitError{code: ExitUsage, err: fmt.Errorf("load schemas: %w", err)}
 	}
-	jobs, err := loadSchedules(cfg.Schedules.Dir)
+	jobs, err := loadSchedules(cfg.Schedules.Dir, cfg.TimeZone)
 	if err != nil {
 		return &exitError{code: ExitUsage, err: err}
 	}
@@ -149,7 +150,7 @@ func serve(ctx context.Context, cfg *config.Config, stderr io.Writer) error {
 		return &exitError{code: ExitUsage, err: fmt.Errorf("state.outbox: %w", err)}
 	}
 
-	if err := db.store.CheckColumns(ctx, set.Templates["BCQ-1"]); err != nil {
+	if err := db.store.CheckColumns(ctx, set.Templates[domain.ReturnTemplate]); err != nil {
 		return &exitError{code: ExitUsage, err: err}
 	}
 	digestOpts := digestjob.Options{SendDay: cfg.Digest.SendDay, SendWhenComplete: cfg.Digest.SendWhenComplete,
@@ -166,7 +167,7 @@ func serve(ctx context.Context, cfg *config.Config, stderr io.Writer) error {
 		Retention: time.Duration(cfg.State.ArchiveRetentionDays) * 24 * time.Hour,
 		Validate: validate.Options{MaxRows: cfg.Limits.MaxRows, MaxIssues: cfg.Limits.MaxIssues,
 			Limits: workbook.Limits{MaxFileSize: int64(cfg.Limits.MaxFileMB) << 20}},
-		Annotate:  annotate.Options{Lang: "vi", Template: set.Templates["BCQ-1"], Logger: log},
+		Annotate:  annotate.Options{Lang: "vi", Template: set.Templates[domain.ReturnTemplate], Logger: log},
 		Operators: cfg.Operators.List(), MaxAttempts: cfg.Inbox.MaxAttempts,
 		StopTimeout: stopTimeout, Listen: cfg.HTTP.Listen, Console: console, Logger: log,
 		Digest: func(ctx context.Context, now time.Time) error {

@@ -12,7 +12,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/returns-project/returns/etl/daemon"
+	"github.com/returns-project/returns/etl/domain"
 	"github.com/returns-project/returns/etl/locale"
 	"github.com/returns-project/returns/etl/reason"
 	"github.com/returns-project/returns/etl/registry"
@@ -67,9 +67,9 @@ imported.`,
 			if err != nil {
 				return &exitError{code: ExitUsage, err: err}
 			}
-			var q registry.Quarter
+			var q domain.Quarter
 			if quarter != "" {
-				if q, err = registry.ParseQuarter(quarter); err != nil {
+				if q, err = domain.ParseQuarter(quarter); err != nil {
 					return usageError("--quarter: %v", err)
 				}
 			}
@@ -85,7 +85,7 @@ imported.`,
 					return &exitError{code: ExitUsage, err: err}
 				}
 				var why string
-				q, why = registry.BoardQuarter(time.Now(), loc, cfg.DeadlineDays, registry.QuarterOf(latest), ok, lang)
+				q, why = registry.BoardQuarter(time.Now(), loc, cfg.DeadlineDays, latest, ok, lang)
 				fmt.Fprintln(cmd.ErrOrStderr(), why)
 			}
 			rows, err := db.store.QuarterBoard(ctx, q.Year, q.Q)
@@ -95,7 +95,7 @@ imported.`,
 			if err != nil {
 				return &exitError{code: ExitUsage, err: err}
 			}
-			lines := board(rows, q, daemon.Deadline(q, cfg.DeadlineDays, loc))
+			lines := board(rows, q, domain.Deadline(q, cfg.DeadlineDays, loc))
 			if asJSON {
 				enc := json.NewEncoder(cmd.OutOrStdout())
 				for _, l := range lines {
@@ -105,7 +105,7 @@ imported.`,
 				}
 				return nil
 			}
-			if err := printBoard(cmd.OutOrStdout(), lines, q, daemon.Deadline(q, cfg.DeadlineDays, loc), loc, lang); err != nil {
+			if err := printBoard(cmd.OutOrStdout(), lines, q, domain.Deadline(q, cfg.DeadlineDays, loc), loc, lang); err != nil {
 				return err
 			}
 			since := time.Now().AddDate(0, 0, -attentionDays)
@@ -123,7 +123,7 @@ imported.`,
 	return cmd
 }
 
-func board(rows []store.BoardRow, q registry.Quarter, deadline time.Time) []boardLine {
+func board(rows []store.BoardRow, q domain.Quarter, deadline time.Time) []boardLine {
 	out := make([]boardLine, 0, len(rows))
 	for _, r := range rows {
 		l := boardLine{Quarter: q.String(), Org: r.Org, Name: r.Name, Status: "missing", Rejected: r.Rejected,
@@ -147,7 +147,7 @@ func board(rows []store.BoardRow, q registry.Quarter, deadline time.Time) []boar
 	return out
 }
 
-func printBoard(w io.Writer, lines []boardLine, q registry.Quarter, deadline time.Time, loc *time.Location, lang string) error {
+func printBoard(w io.Writer, lines []boardLine, q domain.Quarter, deadline time.Time, loc *time.Location, lang string) error {
 	due := deadline.Add(-time.Second).In(loc)
 	counts := map[string]int{}
 	late := 0
