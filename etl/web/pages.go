@@ -92,7 +92,7 @@ func (s *server) board(w http.ResponseWriter, r *http.Request, v *viewer, b *bas
 		if o.Parent != "" {
 			children[o.Parent] = append(children[o.Parent], o.Code)
 		}
-		if o.Type != "DANG_BO_CO_SO" && o.Type != "CHI_BO_CO_SO" && o.ToQ == 0 {
+		if !domain.IsReportingType(o.Type) && o.ToQ == 0 {
 			p.Parents = append(p.Parents, o)
 		}
 	}
