@@ -76,16 +76,8 @@ func readTruthRecipients(t testing.TB, path string) []truthRecipient {
 	f, err := excelize.OpenFile(path)
 	require.NoError(t, err)
 	defer f.Close()
-	rows, err := f.GetRows("NguoiNhan", excelize.Options{RawCellValue: true})
-	require.NoError(t, err)
 	var out []truthRecipient
-	for _, row := range rows[2:] {
-		m := tRow{}
-		for j, name := range rows[1] {
-			if j < len(row) {
-				m[name] = strings.TrimSpace(row[j])
-			}
-		}
+	for _, m := range fieldRows(t, f, "NguoiNhan") {
 		if m["active"] == "C" {
 			out = append(out, truthRecipient{m["email"], m["name"], m["scope_org_code"], m["language"]})
 		}

@@ -65,7 +65,7 @@ func (r *Registry) Org(code string) *domain.Org {
 // context ended).
 func Read(ctx context.Context, r io.ReaderAt, size int64, set *schema.Set) (*Registry, *validate.Result, error) {
 	c := &collector{}
-	res, err := validate.Reader(ctx, r, size, set, validate.Options{Template: domain.RegistryTemplate, Sink: c})
+	res, err := validate.Reader(ctx, r, size, set, validate.Options{Template: domain.RegistryTemplate, Sink: c.sink()})
 	if err != nil {
 		return nil, nil, fmt.Errorf("registry: read: %w", err)
 	}
@@ -75,50 +75,33 @@ func Read(ctx context.Context, r io.ReaderAt, size int64, set *schema.Set) (*Reg
 // ReadFile is [Read] for the file at path, with the Result's File and SHA256 filled.
 func ReadFile(ctx context.Context, path string, set *schema.Set) (*Registry, *validate.Result, error) {
 	c := &collector{}
-	res, err := validate.File(ctx, path, set, validate.Options{Template: domain.RegistryTemplate, Sink: c})
+	res, err := validate.File(ctx, path, set, validate.Options{Template: domain.RegistryTemplate, Sink: c.sink()})
 	if err != nil {
 		return nil, nil, fmt.Errorf("registry: read: %w", err)
 	}
 	return c.finish(res)
 }
 
-// collector is the validate.Sink that keeps the typed rows.
+// collector keeps the organisations of the DonVi rows.
 type collector struct {
-	index map[string]int // field name → index in values
-	orgs  []domain.Org
+	orgs []domain.Org
 }
 
-func (c *collector) Record(_ context.Context, sheet *schema.Sheet, sourceRow int, values []any) error {
-	if sheet.Name != SheetName {
-		return nil
-	}
-	if c.index == nil {
-		c.index = make(map[string]int, len(sheet.Fields))
-		for i, f := range sheet.Fields {
-			c.index[f.Name] = i
-		}
-	}
-	text := func(name string) string {
-		i, ok := c.index[name]
-		if !ok {
-			return ""
-		}
-		s, _ := values[i].(string)
-		return s
-	}
-	quarter := func(name string) domain.Quarter {
-		q, err := domain.ParseQuarter(text(name))
+func (c *collector) sink() *SheetRows {
+	quarter := func(r FieldRow, name string) domain.Quarter {
+		q, err := domain.ParseQuarter(r.Text(name))
 		if err != nil {
 			return domain.Quarter{} // blank, or reported by the schema (DV-02)
 		}
 		return q
 	}
-	c.orgs = append(c.orgs, domain.Org{
-		Code: text("org_code"), Name: text("org_name"), Type: text("org_type"), ParentCode: text("parent_code"),
-		ValidFrom: quarter("valid_from"), ValidTo: quarter("valid_to"), SuccessorCode: text("successor_code"),
-		ContactEmails: SplitEmails(text("contact_emails")), SourceRow: sourceRow,
-	})
-	return nil
+	return &SheetRows{Sheet: SheetName, Add: func(r FieldRow) {
+		c.orgs = append(c.orgs, domain.Org{
+			Code: r.Text("org_code"), Name: r.Text("org_name"), Type: r.Text("org_type"), ParentCode: r.Text("parent_code"),
+			ValidFrom: quarter(r, "valid_from"), ValidTo: quarter(r, "valid_to"), SuccessorCode: r.Text("successor_code"),
+			ContactEmails: SplitEmails(r.Text("contact_emails")), SourceRow: r.SourceRow,
+		})
+	}}
 }
 
 // SplitEmails splits a contact_emails cell on ";", trimming spaces and
