@@ -11,7 +11,9 @@ import (
 	"github.com/returns-project/returns/etl/domain"
 )
 
-func TestQuarterBefore(t *testing.T) {
+// TestDigestQuarterIsLastEnded: the quarterly run digests the quarter that
+// ended last in the users' zone (domain.LastEnded), whatever the zone of now.
+func TestDigestQuarterIsLastEnded(t *testing.T) {
 	t.Parallel()
 	require.Equal(t, domain.Quarter{Year: 2025, Q: 4}, domain.LastEnded(time.Date(2026, 1, 15, 8, 0, 0, 0, ict), ict))
 	require.Equal(t, domain.Quarter{Year: 2025, Q: 3}, domain.LastEnded(time.Date(2025, 10, 1, 0, 30, 0, 0, ict), ict))
