@@ -18,6 +18,7 @@ import (
 	"github.com/go-co-op/gocron/v2"
 
 	"github.com/returns-project/returns/etl/annotate"
+	"github.com/returns-project/returns/etl/domain"
 	"github.com/returns-project/returns/etl/inbox"
 	"github.com/returns-project/returns/etl/intake"
 	"github.com/returns-project/returns/etl/mail"
@@ -49,11 +50,11 @@ type Config struct {
 	// digest job. Defaults to nil: the job logs that the digest is not
 	// configured.
 	Digest func(ctx context.Context, now time.Time) error
-	// Location is the zone of quarters and deadlines. Defaults to
-	// Asia/Ho_Chi_Minh.
+	// Location is the zone of quarters, deadlines and the times mails show:
+	// the configuration's time_zone. Required.
 	Location *time.Location
 	// DeadlineDays is how many days after a quarter's end its returns are
-	// due (see [Deadline]). Zero is a valid value; callers pass the
+	// due (see [domain.Deadline]). Zero is a valid value; callers pass the
 	// configuration's deadline_days.
 	DeadlineDays int
 	// ScanInterval, when positive, runs the inbox-scan job every
@@ -114,13 +115,6 @@ type Config struct {
 }
 
 func (c Config) withDefaults() Config {
-	if c.Location == nil {
-		loc, err := time.LoadLocation(schedule.DefaultTimeZone)
-		if err != nil {
-			loc = time.UTC
-		}
-		c.Location = loc
-	}
 	c.RetryBase = cmp.Or(c.RetryBase, time.Second)
 	c.RetryCap = cmp.Or(c.RetryCap, time.Minute)
 	c.StopTimeout = cmp.Or(c.StopTimeout, 30*time.Second)
@@ -148,6 +142,8 @@ func (c Config) validate() error {
 		return errors.New("no Schemas")
 	case len(c.Jobs) == 0:
 		return errors.New("no Jobs")
+	case c.Location == nil:
+		return errors.New("no Location (the configuration's time_zone)")
 	case c.DeadlineDays < 0:
 		return fmt.Errorf("DeadlineDays %d is negative", c.DeadlineDays)
 	case c.ScanInterval < 0:
@@ -155,8 +151,8 @@ func (c Config) validate() error {
 	case c.RetryCap < c.RetryBase:
 		return fmt.Errorf("RetryCap %s is below RetryBase %s", c.RetryCap, c.RetryBase)
 	}
-	if _, ok := c.Schemas.Templates["BCQ-1"]; !ok {
-		return errors.New("schemas have no template BCQ-1")
+	if _, ok := c.Schemas.Templates[domain.ReturnTemplate]; !ok {
+		return fmt.Errorf("schemas have no template %s", domain.ReturnTemplate)
 	}
 	return nil
 }

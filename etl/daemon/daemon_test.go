@@ -50,7 +50,7 @@ func setup(t *testing.T) *bundle {
 	t.Cleanup(func() { st.Close() })
 	set, err := schema.Load(schemas.FS)
 	require.NoError(t, err)
-	jobs, err := schedule.Load(schedules.FS)
+	jobs, err := schedule.Load(schedules.FS, "Asia/Ho_Chi_Minh")
 	require.NoError(t, err)
 	return &bundle{st: st, url: url, state: t.TempDir(), set: set, jobs: jobs, p: generate.Generate(1)}
 }
@@ -65,7 +65,9 @@ func (b *bundle) start(t *testing.T, mod func(*daemon.Config)) *daemon.Daemon {
 	ib, err := inbox.New(&inbox.Config{StateDir: b.state, MinAge: time.Millisecond, StableScans: 2, Logger: testLogger(t)})
 	require.NoError(t, err)
 	t.Cleanup(func() { ib.Close() })
-	cfg := daemon.Config{Store: b.st, Inbox: ib, StateDir: b.state, Schemas: b.set, Jobs: b.jobs, DeadlineDays: 10,
+	loc, err := time.LoadLocation("Asia/Ho_Chi_Minh")
+	require.NoError(t, err)
+	cfg := daemon.Config{Store: b.st, Inbox: ib, StateDir: b.state, Schemas: b.set, Jobs: b.jobs, Location: loc, DeadlineDays: 10,
 		ScanInterval: 100 * time.Millisecond, RetryBase: 100 * time.Millisecond, RetryCap: time.Second, Logger: testLogger(t)}
 	if mod != nil {
 		mod(&cfg)

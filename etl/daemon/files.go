@@ -6,6 +6,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/returns-project/returns/etl/domain"
 	"github.com/returns-project/returns/etl/inbox"
 	"github.com/returns-project/returns/etl/intake"
 )
@@ -16,7 +17,7 @@ func (d *Daemon) journey() (*intake.Intake, error) {
 	if d.intake != nil {
 		return d.intake, nil
 	}
-	j, err := intake.New(intake.Config{Store: d.cfg.Store, Inbox: d.cfg.Inbox, Schemas: d.cfg.Schemas, Validate: d.cfg.Validate,
+	j, err := intake.New(intake.Config{Store: d.cfg.Store, Inbox: d.cfg.Inbox, Schemas: d.cfg.Schemas, Zone: d.cfg.Location, Validate: d.cfg.Validate,
 		Annotate: d.cfg.Annotate, Operators: d.cfg.Operators, MaxAttempts: d.cfg.MaxAttempts, Now: d.cfg.Now, Logger: d.log})
 	if err != nil {
 		return nil, err
@@ -55,8 +56,8 @@ func (d *Daemon) scan(ctx context.Context) error {
 	ready, quarantined, err := d.cfg.Inbox.Scan(ctx)
 	for _, q := range quarantined {
 		f, qerr := j.Quarantined(ctx, q)
-		d.metrics.files.WithLabelValues("quarantined").Inc()
-		attrs := []any{slog.String("name_hash", f.NameHash), slog.String("outcome", "quarantined"), slog.String("reason", string(f.Reason)),
+		d.metrics.files.WithLabelValues(string(domain.Quarantined)).Inc()
+		attrs := []any{slog.String("name_hash", f.NameHash), slog.String("outcome", string(domain.Quarantined)), slog.String("reason", string(f.Reason)),
 			slog.String("org", f.Org), slog.String("answered", string(f.Answered))}
 		if qerr != nil {
 			// The entry is in quarantine/ with its reason file; its record
@@ -148,7 +149,7 @@ func (d *Daemon) logFate(ctx context.Context, f intake.Fate, err error) {
 		attrs = append(attrs, slog.String("outcome", f.Outcome), slog.String("org", f.Org), slog.String("period", f.Period),
 			slog.String("answered", string(f.Answered)), slog.Int("attempt", f.Attempt))
 		d.metrics.files.WithLabelValues(f.Outcome).Inc()
-		if f.Outcome == string(intake.Rejected) {
+		if f.Outcome == string(domain.Rejected) {
 			d.metrics.rejects.WithLabelValues(string(f.Reason)).Inc()
 			d.log.InfoContext(ctx, "daemon: file rejected", append(attrs, slog.String("reason", string(f.Reason)), slog.Int("errors", f.Errors))...)
 			return

@@ -12,10 +12,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/returns-project/returns/etl/domain"
 	"github.com/returns-project/returns/etl/locale"
 	"github.com/returns-project/returns/etl/notify"
 	"github.com/returns-project/returns/etl/reason"
-	"github.com/returns-project/returns/etl/registry"
 	"github.com/returns-project/returns/etl/store"
 )
 
@@ -39,15 +39,15 @@ func (d *Daemon) deliver(ctx context.Context) error {
 }
 
 // remind is the reminders job: once the deadline of the latest ended
-// quarter has passed (see [Deadline]), every organisation expected to
+// quarter has passed ([domain.Deadline]), every organisation expected to
 // report that has no accepted return gets a reminder mail in Vietnamese
 // through the outbox, to its registered contacts, once per organisation and
 // quarter (the outbox's dedupe key); organisations without a contact are
 // counted in the log.
 func (d *Daemon) remind(ctx context.Context) error {
 	now := d.cfg.Now()
-	q := LastEnded(now, d.cfg.Location)
-	deadline := Deadline(q, d.cfg.DeadlineDays, d.cfg.Location)
+	q := domain.LastEnded(now, d.cfg.Location)
+	deadline := domain.Deadline(q, d.cfg.DeadlineDays, d.cfg.Location)
 	if now.Before(deadline) {
 		d.log.DebugContext(ctx, "daemon: reminders: the deadline has not passed", slog.String("quarter", q.String()))
 		return nil
@@ -87,7 +87,7 @@ func (d *Daemon) remind(ctx context.Context) error {
 
 // ReminderMail is the Vietnamese reminder to an organisation whose return
 // of quarter q is missing (or was only rejected).
-func ReminderMail(org, name string, q registry.Quarter, deadline time.Time, rejected bool, to []string) store.Mail {
+func ReminderMail(org, name string, q domain.Quarter, deadline time.Time, rejected bool, to []string) store.Mail {
 	period := locale.Quarter("vi", q.Year, q.Q)
 	due := deadline.AddDate(0, 0, -1).Format("02/01/2006")
 	var b strings.Builder
@@ -97,7 +97,7 @@ func ReminderMail(org, name string, q registry.Quarter, deadline time.Time, reje
 	} else {
 		fmt.Fprintf(&b, "Hệ thống chưa nhận được báo cáo %s của đơn vị.\n", period)
 	}
-	fmt.Fprintf(&b, "Hạn nộp là ngày %s. Đề nghị đơn vị hoàn thiện báo cáo theo mẫu BCQ-1 và gửi vào thư mục nhận báo cáo sớm nhất có thể.\n\n", due)
+	fmt.Fprintf(&b, "Hạn nộp là ngày %s. Đề nghị đơn vị hoàn thiện báo cáo theo mẫu %s và gửi vào thư mục nhận báo cáo sớm nhất có thể.\n\n", due, domain.ReturnTemplate)
 	b.WriteString("Đây là thư tự động; xin đừng trả lời thư này.\n\n---\n")
 	fmt.Fprintf(&b, "Reminder: the %d-Q%d return of %s has not been received (due %s).\n", q.Year, q.Q, org, due)
 	return store.Mail{
@@ -144,7 +144,7 @@ func (d *Daemon) housekeep(ctx context.Context) error {
 			}
 			y, _ := strconv.Atoi(m[1])
 			qn, _ := strconv.Atoi(m[2])
-			if QuarterEnd(registry.Quarter{Year: y, Q: qn}, d.cfg.Location).Before(cutoff) {
+			if (domain.Quarter{Year: y, Q: qn}).End(d.cfg.Location).Before(cutoff) {
 				if err := os.RemoveAll(filepath.Join(dir, e.Name())); err != nil {
 					return fmt.Errorf("housekeeping: remove archive %s: %w", e.Name(), err)
 				}

@@ -13,7 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/returns-project/returns/etl/daemon"
-	"github.com/returns-project/returns/etl/registry"
+	"github.com/returns-project/returns/etl/domain"
 	"github.com/returns-project/returns/etl/schedule"
 	"github.com/returns-project/returns/etl/sharedtest"
 	"github.com/returns-project/returns/etl/store"
@@ -24,16 +24,15 @@ import (
 // contact addresses.
 func seedRegistry(t testing.TB, st *store.Store, p *generate.Province) {
 	t.Helper()
-	qidx := func(d time.Time) int { return d.Year()*4 + (int(d.Month())-1)/3 }
-	var orgs []store.RegistryOrg
+	var orgs []domain.Org
 	for i, o := range p.Orgs {
-		so := store.RegistryOrg{Code: o.Code, Name: o.Name, Type: o.Type, ParentCode: o.ParentCode,
-			ValidFromQ: qidx(o.ValidFrom), SuccessorCode: o.Successor, SourceRow: i + 3}
+		so := domain.Org{Code: o.Code, Name: o.Name, Type: o.Type, ParentCode: o.ParentCode,
+			ValidFrom: domain.QuarterAt(o.ValidFrom, time.UTC), SuccessorCode: o.Successor, SourceRow: i + 3}
 		if o.Email != "" {
 			so.ContactEmails = []string{o.Email}
 		}
 		if !o.ValidTo.IsZero() {
-			so.ValidToQ = qidx(o.ValidTo)
+			so.ValidTo = domain.QuarterAt(o.ValidTo, time.UTC)
 		}
 		orgs = append(orgs, so)
 	}
@@ -77,7 +76,7 @@ func TestMissedRunsAndReminders(t *testing.T) {
 
 	loc, err := time.LoadLocation("Asia/Ho_Chi_Minh")
 	require.NoError(t, err)
-	q := daemon.LastEnded(time.Now(), loc)
+	q := domain.LastEnded(time.Now(), loc)
 	rows, err := b.st.QuarterBoard(context.Background(), q.Year, q.Q)
 	require.NoError(t, err)
 	want := map[string]bool{}
@@ -101,7 +100,7 @@ func TestMissedRunsAndReminders(t *testing.T) {
 	for _, m := range mails {
 		org := strings.Split(m.Key, ":")[1]
 		require.True(t, want[org], "reminder to %s", org)
-		require.Equal(t, "reminder:"+org+":"+registry.Quarter{Year: q.Year, Q: q.Q}.String(), m.Key)
+		require.Equal(t, "reminder:"+org+":"+domain.Quarter{Year: q.Year, Q: q.Q}.String(), m.Key)
 		require.Equal(t, []string{b.p.Org(org).Email}, []string(m.To))
 		require.Contains(t, m.Subject, "Nhắc nộp báo cáo")
 		require.Contains(t, m.Text, "Hạn nộp là ngày")
@@ -112,11 +111,11 @@ func TestDeadline(t *testing.T) {
 	t.Parallel()
 	loc, err := time.LoadLocation("Asia/Ho_Chi_Minh")
 	require.NoError(t, err)
-	q := registry.Quarter{Year: 2025, Q: 3}
-	require.Equal(t, time.Date(2025, 10, 11, 0, 0, 0, 0, loc), daemon.Deadline(q, 10, loc))
-	require.Equal(t, time.Date(2026, 1, 11, 0, 0, 0, 0, loc), daemon.Deadline(registry.Quarter{Year: 2025, Q: 4}, 10, loc))
-	require.Equal(t, q, daemon.LastEnded(time.Date(2025, 12, 31, 23, 0, 0, 0, loc), loc))
-	require.Equal(t, registry.Quarter{Year: 2025, Q: 4}, daemon.LastEnded(time.Date(2026, 1, 1, 0, 0, 0, 0, loc), loc))
+	q := domain.Quarter{Year: 2025, Q: 3}
+	require.Equal(t, time.Date(2025, 10, 11, 0, 0, 0, 0, loc), domain.Deadline(q, 10, loc))
+	require.Equal(t, time.Date(2026, 1, 11, 0, 0, 0, 0, loc), domain.Deadline(domain.Quarter{Year: 2025, Q: 4}, 10, loc))
+	require.Equal(t, q, domain.LastEnded(time.Date(2025, 12, 31, 23, 0, 0, 0, loc), loc))
+	require.Equal(t, domain.Quarter{Year: 2025, Q: 4}, domain.LastEnded(time.Date(2026, 1, 1, 0, 0, 0, 0, loc), loc))
 }
 
 // TestHousekeeping runs the housekeeping job at start-up (its missed-run

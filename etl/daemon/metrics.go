@@ -4,6 +4,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	dto "github.com/prometheus/client_model/go"
+
+	"github.com/returns-project/returns/etl/domain"
 )
 
 // metrics are the daemon's Prometheus metrics, on a registry of its own
@@ -65,9 +67,9 @@ func newMetrics() *metrics {
 // (returns_files_total over every outcome).
 func (m *metrics) decided() float64 {
 	var total float64
-	for _, o := range []string{"loaded", "rejected", "duplicate", "quarantined"} {
+	for _, o := range domain.Outcomes {
 		var pb dto.Metric
-		if m.files.WithLabelValues(o).Write(&pb) == nil {
+		if m.files.WithLabelValues(string(o)).Write(&pb) == nil {
 			total += pb.GetCounter().GetValue()
 		}
 	}

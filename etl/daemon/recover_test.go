@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/returns-project/returns/etl/daemon"
+	"github.com/returns-project/returns/etl/domain"
 	"github.com/returns-project/returns/etl/inbox"
 	"github.com/returns-project/returns/etl/intake"
 	"github.com/returns-project/returns/etl/sharedtest"
@@ -46,7 +47,7 @@ func TestMoveRedoneFromRecordedOutcome(t *testing.T) {
 		res, err := intake.JudgeFile(context.Background(), filepath.Join(b.state, "inbox", f.Name), b.set, b.st,
 			intake.Options{InboxKey: key, FileName: f.Name})
 		require.NoError(t, err)
-		require.NotEqual(t, intake.Duplicate, res.Outcome)
+		require.NotEqual(t, domain.Duplicate, res.Outcome)
 	}
 	// The crash also cut the rejection short after its first report.
 	require.NoError(t, os.MkdirAll(filepath.Join(b.state, "rejected"), 0o750))

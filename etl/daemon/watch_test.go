@@ -41,7 +41,7 @@ func startAnswering(t testing.TB, st *store.Store, cfg config.Config, log *slog.
 	state := t.TempDir()
 	set, err := schema.Load(schemas.FS)
 	require.NoError(t, err)
-	js, err := schedule.Load(schedules.FS)
+	js, err := schedule.Load(schedules.FS, cfg.TimeZone)
 	require.NoError(t, err)
 	if jobs != nil {
 		jobs(js)

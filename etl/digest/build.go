@@ -4,6 +4,10 @@ import (
 	"cmp"
 	"slices"
 	"time"
+
+	"github.com/returns-project/returns/etl/domain"
+	"github.com/returns-project/returns/etl/facts"
+	"github.com/returns-project/returns/etl/locale"
 )
 
 // Change compares a figure with a base period, like for like: Cur and Base
@@ -87,12 +91,17 @@ type Tally struct {
 
 // Digest is the computed digest of one scope and quarter: values only.
 type Digest struct {
-	Scope    Org
-	Quarter  Quarter
-	Prev     Quarter // the quarter before
-	YearAgo  Quarter // the same quarter last year
-	Cutoff   time.Time
-	Deadline time.Time
+	Scope   domain.Org
+	Quarter domain.Quarter
+	Prev    domain.Quarter // the quarter before
+	YearAgo domain.Quarter // the same quarter last year
+	Cutoff  time.Time
+	// Deadline is when the quarter's returns were due ([domain.Deadline]:
+	// received from then on is late), reckoned with DeadlineDays in Zone,
+	// the calendar of the facts; Zone is also the zone times are shown in.
+	Deadline     time.Time
+	DeadlineDays int
+	Zone         *time.Location
 
 	// Values are the figures of [Definitions] by id, Shares the KetNap
 	// shares (KindShare) by id. The named fields below are the same
@@ -142,20 +151,20 @@ type Digest struct {
 	BalanceMismatches            []Unit
 	Top, Bottom                  []Unit
 	ZeroAdmissionUnits           []Unit
-	People                       []Person
-	Restatements                 []Restatement
-	Orgs                         map[string]Org
-	OrgList                      []Org     // the scope's organisations in registry order
-	Figures                      []Figures // the quarter's per-organisation figures (attachment)
-	AllFigures                   []Figures
-	TransferCounts, SupervCounts []Count
-	DisciplineCounts             []Count
-	OutcomeCounts                []Count
+	People                       []facts.Person
+	Restatements                 []facts.Restatement
+	Orgs                         map[string]domain.Org
+	OrgList                      []domain.Org    // the scope's organisations in registry order
+	Figures                      []facts.Figures // the quarter's per-organisation figures (attachment)
+	AllFigures                   []facts.Figures
+	TransferCounts, SupervCounts []facts.Count
+	DisciplineCounts             []facts.Count
+	OutcomeCounts                []facts.Count
 }
 
 // QuarterAdmissions is one bar of the admissions chart.
 type QuarterAdmissions struct {
-	Quarter    Quarter
+	Quarter    domain.Quarter
 	Admissions int
 	Target     int // annual target of the organisations reporting that quarter
 	// YTD is the year to date up to this quarter: it restarts each year.
@@ -165,14 +174,27 @@ type QuarterAdmissions struct {
 	Missing []int
 }
 
+// late says whether g, figures of any quarter, came in late: its first
+// version received at or after its quarter's [domain.Deadline] (the
+// instant itself is late, as on the quarter board).
+func (d *Digest) late(g facts.Figures) bool {
+	return domain.Late(g.FirstReceivedAt, g.Quarter, d.DeadlineDays, d.Zone)
+}
+
+// due is the last minute on time, as the digest states it ("10/10/2025
+// 23:59" for a deadline at 11/10 00:00).
+func (d *Digest) due() string { return locale.DateTime(d.Deadline.Add(-time.Nanosecond), d.Zone) }
+
 // TopN is how many units the top and bottom lists hold.
 const TopN = 5
 
 // Build computes the digest from the facts: every figure of [Definitions].
-func Build(f *Facts) *Digest {
+// The facts' calendar (DeadlineDays, Zone) must be set, as the store sets it.
+func Build(f *facts.Facts) *Digest {
 	c := f.Quarter
-	d := &Digest{Scope: f.Scope, Quarter: c, Prev: c.Prev(), YearAgo: c.YearAgo(), Cutoff: f.Cutoff, Deadline: f.Deadline,
-		People: f.People, Restatements: f.Restatements, Orgs: map[string]Org{}, AllFigures: f.Figures,
+	d := &Digest{Scope: f.Scope, Quarter: c, Prev: c.Prev(), YearAgo: c.YearAgo(), Cutoff: f.Cutoff,
+		Deadline: domain.Deadline(c, f.DeadlineDays, f.Zone), DeadlineDays: f.DeadlineDays, Zone: f.Zone,
+		People: f.People, Restatements: f.Restatements, Orgs: map[string]domain.Org{}, AllFigures: f.Figures,
 		TransferCounts: f.Transfers, SupervCounts: f.Supervisions, DisciplineCounts: f.Disciplines, OutcomeCounts: f.Outcomes,
 		OrgList: f.Orgs, Values: map[string]Metric{}, Shares: map[string]Share{}}
 	for _, o := range f.Orgs {
@@ -181,18 +203,14 @@ func Build(f *Facts) *Digest {
 			d.Below++
 		}
 	}
-	b := &builder{f: f, d: d, byQ: map[int][]Figures{}}
+	b := &builder{f: f, d: d, byQ: map[int][]facts.Figures{}}
 	for _, g := range f.Figures {
 		b.byQ[g.Quarter.Index()] = append(b.byQ[g.Quarter.Index()], g)
 	}
 	d.Figures = b.byQ[c.Index()]
 	d.Empty = len(d.Figures) == 0
-	d.Completeness = b.completeness(c, d.Deadline, true)
-	prevDeadline := f.PrevDeadline
-	if prevDeadline.IsZero() {
-		prevDeadline = d.Deadline.AddDate(0, -3, 0)
-	}
-	d.PrevCompleteness = b.completeness(d.Prev, prevDeadline, false)
+	d.Completeness = b.completeness(c, true)
+	d.PrevCompleteness = b.completeness(d.Prev, false)
 	d.Target = b.yearTarget()
 
 	for _, def := range Definitions {
@@ -210,8 +228,8 @@ func Build(f *Facts) *Digest {
 			d.Values[def.ID] = Metric{Value: b.sumQuarters(ytd, def.value), YoY: b.ytdChange(def.value)}
 		case KindShare:
 			s := Share{Num: sum(d.Figures, def.value), Den: sum(d.Figures, def.den)}
-			s.QoQ, s.QoQOK = b.pp([]Quarter{c}, []Quarter{d.Prev}, def.value, def.den)
-			s.YoY, s.YoYOK = b.pp([]Quarter{c}, []Quarter{d.YearAgo}, def.value, def.den)
+			s.QoQ, s.QoQOK = b.pp([]domain.Quarter{c}, []domain.Quarter{d.Prev}, def.value, def.den)
+			s.YoY, s.YoYOK = b.pp([]domain.Quarter{c}, []domain.Quarter{d.YearAgo}, def.value, def.den)
 			d.Shares[def.ID] = s
 		case KindLevel, KindReturns:
 			d.Values[def.ID] = Metric{Value: def.level(d)}
@@ -226,27 +244,27 @@ func Build(f *Facts) *Digest {
 	sh := d.Shares
 	d.Women, d.Youth, d.Minority, d.Religious, d.NonState = sh["share_women"], sh["share_youth"], sh["share_minority"], sh["share_religious"], sh["share_nonstate"]
 
-	d.Readmitted = sum(d.Figures, func(g Figures) int { return g.Readmitted })
+	d.Readmitted = sum(d.Figures, func(g facts.Figures) int { return g.Readmitted })
 	if d.Target > 0 {
 		d.Progress, d.ProgressOK = 100*float64(d.AdmissionsYTD.Value)/float64(d.Target), true
 	}
-	adm := func(g Figures) int { return g.Admitted + g.Readmitted }
-	first := Quarter{c.Year - 1, 1}
+	adm := func(g facts.Figures) int { return g.Admitted + g.Readmitted }
+	first := domain.Quarter{Year: c.Year - 1, Q: 1}
 	run := 0
 	var missing []int
 	for i := first.Index(); i <= c.Index(); i++ {
-		q := QuarterOf(i)
+		q := domain.QuarterOf(i)
 		if q.Q == 1 {
 			run, missing = 0, nil // the year to date restarts each year
 		}
-		n := b.sumQuarters([]Quarter{q}, adm)
+		n := b.sumQuarters([]domain.Quarter{q}, adm)
 		run += n
 		if len(b.byQ[i]) == 0 {
 			missing = append(missing, q.Q)
 			continue // no return for that quarter at all: no point on the chart
 		}
 		d.ByQuarter = append(d.ByQuarter, QuarterAdmissions{Quarter: q, Admissions: n, YTD: run, Missing: slices.Clone(missing),
-			Target: sum(b.byQ[i], func(g Figures) int { return g.Target })})
+			Target: sum(b.byQ[i], func(g facts.Figures) int { return g.Target })})
 	}
 
 	b.transfers()
@@ -257,12 +275,12 @@ func Build(f *Facts) *Digest {
 }
 
 type builder struct {
-	f   *Facts
+	f   *facts.Facts
 	d   *Digest
-	byQ map[int][]Figures
+	byQ map[int][]facts.Figures
 }
 
-func sum(fs []Figures, v func(Figures) int) int {
+func sum(fs []facts.Figures, v func(facts.Figures) int) int {
 	n := 0
 	for _, g := range fs {
 		n += v(g)
@@ -271,15 +289,15 @@ func sum(fs []Figures, v func(Figures) int) int {
 }
 
 // ytdQuarters are Q1..q of q's year and the same quarters a year before.
-func ytdQuarters(q Quarter) (cur, base []Quarter) {
+func ytdQuarters(q domain.Quarter) (cur, base []domain.Quarter) {
 	for i := 1; i <= q.Q; i++ {
-		cur = append(cur, Quarter{q.Year, i})
-		base = append(base, Quarter{q.Year - 1, i})
+		cur = append(cur, domain.Quarter{Year: q.Year, Q: i})
+		base = append(base, domain.Quarter{Year: q.Year - 1, Q: i})
 	}
 	return cur, base
 }
 
-func (b *builder) sumQuarters(qs []Quarter, v func(Figures) int) int {
+func (b *builder) sumQuarters(qs []domain.Quarter, v func(facts.Figures) int) int {
 	n := 0
 	for _, q := range qs {
 		n += sum(b.byQ[q.Index()], v)
@@ -303,7 +321,7 @@ func (b *builder) rep(code string) string {
 }
 
 // byRep sums v over the figures of quarters qs, by representative.
-func (b *builder) byRep(qs []Quarter, v func(Figures) int) map[string]int {
+func (b *builder) byRep(qs []domain.Quarter, v func(facts.Figures) int) map[string]int {
 	m := map[string]int{}
 	for _, q := range qs {
 		for _, g := range b.byQ[q.Index()] {
@@ -314,7 +332,7 @@ func (b *builder) byRep(qs []Quarter, v func(Figures) int) map[string]int {
 }
 
 // present is the set of representatives with figures in qs.
-func (b *builder) present(qs []Quarter) map[string]bool {
+func (b *builder) present(qs []domain.Quarter) map[string]bool {
 	m := map[string]bool{}
 	for _, q := range qs {
 		for _, g := range b.byQ[q.Index()] {
@@ -325,7 +343,7 @@ func (b *builder) present(qs []Quarter) map[string]bool {
 }
 
 // common is the representatives with figures in both cur and base.
-func (b *builder) common(cur, base []Quarter) map[string]bool {
+func (b *builder) common(cur, base []domain.Quarter) map[string]bool {
 	pc, pb := b.present(cur), b.present(base)
 	out := map[string]bool{}
 	for k := range pc {
@@ -337,7 +355,7 @@ func (b *builder) common(cur, base []Quarter) map[string]bool {
 }
 
 // change compares v summed over quarters cur with quarters base, like for like.
-func (b *builder) change(cur, base []Quarter, v func(Figures) int) Change {
+func (b *builder) change(cur, base []domain.Quarter, v func(facts.Figures) int) Change {
 	set := b.common(cur, base)
 	mc, mb := b.byRep(cur, v), b.byRep(base, v)
 	ch := Change{Orgs: len(set)}
@@ -350,7 +368,7 @@ func (b *builder) change(cur, base []Quarter, v func(Figures) int) Change {
 }
 
 // pp is the change in percentage points of num/den, like for like.
-func (b *builder) pp(cur, base []Quarter, num, den func(Figures) int) (float64, bool) {
+func (b *builder) pp(cur, base []domain.Quarter, num, den func(facts.Figures) int) (float64, bool) {
 	set := b.common(cur, base)
 	nc, dc, nb, db := b.byRep(cur, num), b.byRep(cur, den), b.byRep(base, num), b.byRep(base, den)
 	var a, x, c, y int
@@ -369,10 +387,10 @@ func (b *builder) unit(code string) Unit {
 
 // completeness counts the expected returns of quarter q (the lists only
 // when lists is set): grassroots organisations valid in q, reported when
-// they have figures for q, on time when the first version was received by
-// deadline.
-func (b *builder) completeness(q Quarter, deadline time.Time, lists bool) Completeness {
-	reported := map[string]Figures{}
+// they have figures for q, on time when the first version was received
+// before q's deadline ([Digest.late]).
+func (b *builder) completeness(q domain.Quarter, lists bool) Completeness {
+	reported := map[string]facts.Figures{}
 	for _, g := range b.byQ[q.Index()] {
 		reported[g.Org] = g
 	}
@@ -402,7 +420,7 @@ func (b *builder) completeness(q Quarter, deadline time.Time, lists bool) Comple
 			continue
 		}
 		cm.Reported++
-		if !g.FirstReceivedAt.After(deadline) {
+		if !b.d.late(g) {
 			cm.OnTime++
 		} else {
 			cm.Late++
@@ -417,16 +435,16 @@ func (b *builder) completeness(q Quarter, deadline time.Time, lists bool) Comple
 }
 
 // metric is v summed over the quarter's returns with its two comparisons.
-func (b *builder) metric(v func(Figures) int) Metric {
+func (b *builder) metric(v func(facts.Figures) int) Metric {
 	d := b.d
-	return Metric{Value: sum(d.Figures, v), QoQ: b.change([]Quarter{d.Quarter}, []Quarter{d.Prev}, v),
-		YoY: b.change([]Quarter{d.Quarter}, []Quarter{d.YearAgo}, v)}
+	return Metric{Value: sum(d.Figures, v), QoQ: b.change([]domain.Quarter{d.Quarter}, []domain.Quarter{d.Prev}, v),
+		YoY: b.change([]domain.Quarter{d.Quarter}, []domain.Quarter{d.YearAgo}, v)}
 }
 
 // rowsMetric is a metric of detail rows: what w gives each count, added up
 // by organisation and quarter. Counts are only there for organisations
 // with rows: an organisation with a return and no row counts 0.
-func (b *builder) rowsMetric(counts []Count, w func(Count) int) Metric {
+func (b *builder) rowsMetric(counts []facts.Count, w func(facts.Count) int) Metric {
 	by := map[int]map[string]int{}
 	for _, c := range counts {
 		n := w(c)
@@ -439,19 +457,19 @@ func (b *builder) rowsMetric(counts []Count, w func(Count) int) Metric {
 		}
 		by[i][c.Org] += n
 	}
-	return b.metric(func(g Figures) int { return by[g.Quarter.Index()][g.Org] })
+	return b.metric(func(g facts.Figures) int { return by[g.Quarter.Index()][g.Org] })
 }
 
 // ytdChange compares the year to date with last year on the same
 // (organisation, quarter) pairs: quarter k of the year enters, for an
 // organisation (its predecessors counted in it), only when it has figures
 // for k in both years. Quarters are the k with at least one such pair.
-func (b *builder) ytdChange(v func(Figures) int) Change {
+func (b *builder) ytdChange(v func(facts.Figures) int) Change {
 	c := b.d.Quarter
 	var ch Change
 	units := map[string]bool{}
 	for k := 1; k <= c.Q; k++ {
-		cur, base := []Quarter{{c.Year, k}}, []Quarter{{c.Year - 1, k}}
+		cur, base := []domain.Quarter{{Year: c.Year, Q: k}}, []domain.Quarter{{Year: c.Year - 1, Q: k}}
 		set := b.common(cur, base)
 		if len(set) == 0 {
 			continue
@@ -472,7 +490,7 @@ func (b *builder) ytdChange(v func(Figures) int) Change {
 
 func (b *builder) transfers() {
 	d := b.d
-	in := func(c Count) bool { return c.Quarter == d.Quarter }
+	in := func(c facts.Count) bool { return c.Quarter == d.Quarter }
 	scopes := map[string]*TransferRow{}
 	var order []string
 	for _, c := range b.f.Transfers {
@@ -501,7 +519,7 @@ func (b *builder) transfers() {
 	}
 }
 
-func tally(counts []Count, q Quarter, key func(Count) [3]string) []Tally {
+func tally(counts []facts.Count, q domain.Quarter, key func(facts.Count) [3]string) []Tally {
 	m := map[[3]string]int{}
 	for _, c := range counts {
 		if c.Quarter == q {
@@ -520,10 +538,10 @@ func tally(counts []Count, q Quarter, key func(Count) [3]string) []Tally {
 
 func (b *builder) supervision() {
 	d := b.d
-	d.SupervisionByActor = tally(b.f.Supervisions, d.Quarter, func(c Count) [3]string { return [3]string{c.Keys[0], c.Keys[1], c.Keys[2]} })
-	d.SupervisionBySubject = tally(b.f.Supervisions, d.Quarter, func(c Count) [3]string { return [3]string{c.Keys[1], c.Keys[3]} })
-	d.DisciplineByForm = tally(b.f.Disciplines, d.Quarter, func(c Count) [3]string { return [3]string{c.Keys[0], c.Keys[1]} })
-	d.DisciplineByBody = tally(b.f.Disciplines, d.Quarter, func(c Count) [3]string { return [3]string{c.Keys[3], c.Keys[2]} })
+	d.SupervisionByActor = tally(b.f.Supervisions, d.Quarter, func(c facts.Count) [3]string { return [3]string{c.Keys[0], c.Keys[1], c.Keys[2]} })
+	d.SupervisionBySubject = tally(b.f.Supervisions, d.Quarter, func(c facts.Count) [3]string { return [3]string{c.Keys[1], c.Keys[3]} })
+	d.DisciplineByForm = tally(b.f.Disciplines, d.Quarter, func(c facts.Count) [3]string { return [3]string{c.Keys[0], c.Keys[1]} })
+	d.DisciplineByBody = tally(b.f.Disciplines, d.Quarter, func(c facts.Count) [3]string { return [3]string{c.Keys[3], c.Keys[2]} })
 }
 
 func (b *builder) quality() {
@@ -532,7 +550,7 @@ func (b *builder) quality() {
 	for _, g := range b.byQ[d.Prev.Index()] {
 		prev[b.rep(g.Org)] += g.End()
 	}
-	hasPrev := b.present([]Quarter{d.Prev})
+	hasPrev := b.present([]domain.Quarter{d.Prev})
 	for _, g := range d.Figures {
 		d.Warnings += g.Warnings
 		if g.Warnings > 0 {
@@ -552,7 +570,7 @@ func (b *builder) quality() {
 func (b *builder) ranking() {
 	d := b.d
 	ytd, _ := ytdQuarters(d.Quarter)
-	adm := b.byRep(ytd, func(g Figures) int { return g.Admitted + g.Readmitted })
+	adm := b.byRep(ytd, func(g facts.Figures) int { return g.Admitted + g.Readmitted })
 	var units []Unit
 	for _, g := range d.Figures {
 		u := b.unit(g.Org)
@@ -582,7 +600,7 @@ func (b *builder) ranking() {
 func (b *builder) yearTarget() int {
 	c := b.d.Quarter
 	latest := map[string]int{} // representative → latest quarter index with figures
-	for i := (Quarter{c.Year, 1}).Index(); i <= c.Index(); i++ {
+	for i := (domain.Quarter{Year: c.Year, Q: 1}).Index(); i <= c.Index(); i++ {
 		for _, g := range b.byQ[i] {
 			latest[b.rep(g.Org)] = i
 		}

@@ -9,6 +9,7 @@ import (
 	chart "github.com/wcharczuk/go-chart/v2"
 	"github.com/wcharczuk/go-chart/v2/drawing"
 
+	"github.com/returns-project/returns/etl/domain"
 	"github.com/returns-project/returns/etl/locale"
 )
 
@@ -95,7 +96,7 @@ func ChartPNG(d *Digest, lang string) ([]byte, error) {
 }
 
 // shortQuarter is "III/25" (vi) or "Q3 25" (en), for axis ticks.
-func shortQuarter(lang string, q Quarter) string {
+func shortQuarter(lang string, q domain.Quarter) string {
 	if lang == "en" {
 		return fmt.Sprintf("Q%d %02d", q.Q, q.Year%100)
 	}

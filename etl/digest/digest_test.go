@@ -14,38 +14,40 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/returns-project/returns/etl/digest"
+	"github.com/returns-project/returns/etl/domain"
+	"github.com/returns-project/returns/etl/facts"
 )
 
 const evilName = `<script>alert(1)</script>=HYPERLINK("http://evil.example","x")`
 
-// facts is a small scope: R above grassroots A (new in 2025-Q3, the merger
+// sampleFacts is a small scope: R above grassroots A (new in 2025-Q3, the merger
 // of O1 and O2, which ended in 2025-Q2), B (always there), C (rejected in
 // 2025-Q3) and D (new in 2025-Q3, nothing to compare with).
-func facts(q digest.Quarter) *digest.Facts {
-	i := func(y, n int) int { return digest.Quarter{Year: y, Q: n}.Index() }
-	f := &digest.Facts{Quarter: q, Deadline: q.End(time.UTC).AddDate(0, 0, 10), Cutoff: q.End(time.UTC).AddDate(0, 0, 20),
+func sampleFacts(q domain.Quarter) *facts.Facts {
+	i := func(y, n int) domain.Quarter { return domain.Quarter{Year: y, Q: n} }
+	f := &facts.Facts{Quarter: q, DeadlineDays: 10, Zone: time.UTC, Cutoff: q.End(time.UTC).AddDate(0, 0, 20),
 		UnmatchedTransfers: map[string]int{"B": 2}}
-	f.Orgs = []digest.Org{
-		{Code: "R", Name: "Đảng bộ Khối", Type: "DANG_BO_CAP_TREN_CS", FromQ: i(2020, 1)},
-		{Code: "O1", Name: "Xã Cũ Một", Type: "DANG_BO_CO_SO", ParentCode: "R", FromQ: i(2020, 1), ToQ: i(2025, 2), SuccessorCode: "A"},
-		{Code: "O2", Name: "Xã Cũ Hai", Type: "DANG_BO_CO_SO", ParentCode: "R", FromQ: i(2020, 1), ToQ: i(2025, 2), SuccessorCode: "A"},
-		{Code: "A", Name: "Xã Hợp Nhất", Type: "DANG_BO_CO_SO", ParentCode: "R", FromQ: i(2025, 3)},
-		{Code: "B", Name: evilName, Type: "CHI_BO_CO_SO", ParentCode: "R", FromQ: i(2020, 1)},
-		{Code: "C", Name: "Chi bộ Ba", Type: "CHI_BO_CO_SO", ParentCode: "R", FromQ: i(2020, 1)},
-		{Code: "D", Name: "-Chi bộ Mới (tên như công thức)", Type: "CHI_BO_CO_SO", ParentCode: "R", FromQ: i(2025, 3)},
+	f.Orgs = []domain.Org{
+		{Code: "R", Name: "Đảng bộ Khối", Type: "DANG_BO_CAP_TREN_CS", ValidFrom: i(2020, 1)},
+		{Code: "O1", Name: "Xã Cũ Một", Type: "DANG_BO_CO_SO", ParentCode: "R", ValidFrom: i(2020, 1), ValidTo: i(2025, 2), SuccessorCode: "A"},
+		{Code: "O2", Name: "Xã Cũ Hai", Type: "DANG_BO_CO_SO", ParentCode: "R", ValidFrom: i(2020, 1), ValidTo: i(2025, 2), SuccessorCode: "A"},
+		{Code: "A", Name: "Xã Hợp Nhất", Type: "DANG_BO_CO_SO", ParentCode: "R", ValidFrom: i(2025, 3)},
+		{Code: "B", Name: evilName, Type: "CHI_BO_CO_SO", ParentCode: "R", ValidFrom: i(2020, 1)},
+		{Code: "C", Name: "Chi bộ Ba", Type: "CHI_BO_CO_SO", ParentCode: "R", ValidFrom: i(2020, 1)},
+		{Code: "D", Name: "-Chi bộ Mới (tên như công thức)", Type: "CHI_BO_CO_SO", ParentCode: "R", ValidFrom: i(2025, 3)},
 	}
 	f.Scope = f.Orgs[0]
 	on := q.End(time.UTC).AddDate(0, 0, 3)
-	fig := func(org string, y, n, end, adm, target int) digest.Figures {
-		return digest.Figures{Org: org, Quarter: digest.Quarter{Year: y, Q: n}, Version: 1, FirstReceivedAt: on, ReceivedAt: on,
+	fig := func(org string, y, n, end, adm, target int) facts.Figures {
+		return facts.Figures{Org: org, Quarter: domain.Quarter{Year: y, Q: n}, Version: 1, FirstReceivedAt: on, ReceivedAt: on,
 			StartOfficial: end, EndOfficial: end, Admitted: adm, Target: target, AdmissionRows: adm, Women: adm / 2}
 	}
 	for y := 2024; y <= 2025; y++ {
 		for n := 1; n <= 4; n++ {
-			if (digest.Quarter{Year: y, Q: n}).Index() > q.Index() {
+			if (domain.Quarter{Year: y, Q: n}).Index() > q.Index() {
 				continue
 			}
-			if i(y, n) <= i(2025, 2) {
+			if i(y, n).Index() <= i(2025, 2).Index() {
 				f.Figures = append(f.Figures, fig("O1", y, n, 100, 2, 8), fig("O2", y, n, 50, 1, 4), fig("C", y, n, 30, 1, 4))
 			} else {
 				f.Figures = append(f.Figures, fig("A", y, n, 160, 4, 12), fig("D", y, n, 20, 1, 2))
@@ -53,16 +55,16 @@ func facts(q digest.Quarter) *digest.Facts {
 			f.Figures = append(f.Figures, fig("B", y, n, 40+n, 3, 3))
 		}
 	}
-	f.Rejected = []digest.Rejected{{Org: "C", Quarter: q, Reason: "INVALID_DATA"}}
-	f.Supervisions = []digest.Count{{Org: "B", Quarter: q, Keys: [4]string{"CHI_BO", "KIEM_TRA", "KT_CHAP_HANH", "DANG_VIEN"}, N: 2}}
-	f.People = []digest.Person{{Org: "B", Kind: digest.PersonUnmatchedTransfer, Name: "=cmd|' /C calc'!A0", Detail: "DI 12-GTSHĐ", Date: q.End(time.UTC)}}
+	f.Rejected = []facts.Rejected{{Org: "C", Quarter: q, Reason: "INVALID_DATA"}}
+	f.Supervisions = []facts.Count{{Org: "B", Quarter: q, Keys: [4]string{"CHI_BO", "KIEM_TRA", "KT_CHAP_HANH", "DANG_VIEN"}, N: 2}}
+	f.People = []facts.Person{{Org: "B", Kind: facts.PersonUnmatchedTransfer, Name: "=cmd|' /C calc'!A0", Detail: "DI 12-GTSHĐ", Date: q.End(time.UTC)}}
 	return f
 }
 
 func TestBuildComparesLikeForLike(t *testing.T) {
 	t.Parallel()
-	q := digest.Quarter{Year: 2025, Q: 3}
-	d := digest.Build(facts(q))
+	q := domain.Quarter{Year: 2025, Q: 3}
+	d := digest.Build(sampleFacts(q))
 	// Completeness: A, B, C, D expected; C rejected.
 	require.Equal(t, 4, d.Completeness.Expected)
 	require.Equal(t, 3, d.Completeness.Reported)
@@ -91,10 +93,10 @@ func TestBuildComparesLikeForLike(t *testing.T) {
 
 func TestFirstQuarterComparesWithFourthOfYearBefore(t *testing.T) {
 	t.Parallel()
-	q := digest.Quarter{Year: 2025, Q: 1}
-	d := digest.Build(facts(q))
-	require.Equal(t, digest.Quarter{Year: 2024, Q: 4}, d.Prev)
-	require.Equal(t, digest.Quarter{Year: 2024, Q: 1}, d.YearAgo)
+	q := domain.Quarter{Year: 2025, Q: 1}
+	d := digest.Build(sampleFacts(q))
+	require.Equal(t, domain.Quarter{Year: 2024, Q: 4}, d.Prev)
+	require.Equal(t, domain.Quarter{Year: 2024, Q: 1}, d.YearAgo)
 	// B: 41 in Q1 2025 against 44 in Q4 2024 (and O1, O2, C unchanged).
 	require.Equal(t, digest.Change{OK: true, Cur: 100 + 50 + 30 + 41, Base: 100 + 50 + 30 + 44, Orgs: 4}, d.MembersEnd.QoQ)
 	require.Equal(t, 2+1+1+3, d.AdmissionsYTD.Value, "year to date restarts in Q1")
@@ -102,8 +104,8 @@ func TestFirstQuarterComparesWithFourthOfYearBefore(t *testing.T) {
 
 func TestRenderVietnameseAndEnglish(t *testing.T) {
 	t.Parallel()
-	q := digest.Quarter{Year: 2025, Q: 3}
-	d := digest.Build(facts(q))
+	q := domain.Quarter{Year: 2025, Q: 3}
+	d := digest.Build(sampleFacts(q))
 	vi, err := digest.Render(d, digest.RenderOptions{Name: "Nguyễn Văn A"})
 	require.NoError(t, err)
 	require.Contains(t, vi.Subject, "Quý III/2025")
@@ -159,7 +161,7 @@ func TestAttachmentReadByOpenpyxl(t *testing.T) {
 		}
 		t.Skip("openpyxl is not installed (apt-get install python3-openpyxl): the independent reader's check did not run")
 	}
-	d := digest.Build(facts(digest.Quarter{Year: 2025, Q: 3}))
+	d := digest.Build(sampleFacts(domain.Quarter{Year: 2025, Q: 3}))
 	b, err := digest.XLSX(d, "vi")
 	require.NoError(t, err)
 	path := filepath.Join(t.TempDir(), "digest.xlsx")
@@ -214,8 +216,8 @@ func TestAttachmentReadByOpenpyxl(t *testing.T) {
 
 func TestSingleQuarterChart(t *testing.T) {
 	t.Parallel()
-	f := facts(digest.Quarter{Year: 2025, Q: 3})
-	var only []digest.Figures
+	f := sampleFacts(domain.Quarter{Year: 2025, Q: 3})
+	var only []facts.Figures
 	for _, g := range f.Figures {
 		if g.Quarter == f.Quarter {
 			only = append(only, g)
@@ -225,4 +227,27 @@ func TestSingleQuarterChart(t *testing.T) {
 	r, err := digest.Render(digest.Build(f), digest.RenderOptions{})
 	require.NoError(t, err)
 	require.Equal(t, []byte("\x89PNG"), r.Chart[:4])
+}
+
+// TestReceivedAtDeadlineIsLate: a first version received at the deadline
+// instant itself (00:00:00 the day after the due day) is late, as on the
+// quarter board ([domain.Late]); a microsecond before is on time.
+func TestReceivedAtDeadlineIsLate(t *testing.T) {
+	t.Parallel()
+	q := domain.Quarter{Year: 2025, Q: 3}
+	f := sampleFacts(q)
+	due := domain.Deadline(q, f.DeadlineDays, f.Zone)
+	for i, g := range f.Figures {
+		if g.Quarter == q {
+			f.Figures[i].FirstReceivedAt = due.Add(-time.Microsecond)
+			if g.Org == "B" {
+				f.Figures[i].FirstReceivedAt = due
+			}
+		}
+	}
+	d := digest.Build(f)
+	require.Equal(t, 1, d.Completeness.Late)
+	require.Len(t, d.Completeness.LateUnits, 1)
+	require.Equal(t, "B", d.Completeness.LateUnits[0].Code)
+	require.Equal(t, d.Completeness.Reported-1, d.Completeness.OnTime)
 }

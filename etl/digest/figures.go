@@ -9,6 +9,8 @@ package digest
 // numbers and docs/figures.md (generated from it, see [FiguresMarkdown])
 // cannot drift apart.
 
+import "github.com/returns-project/returns/etl/facts"
+
 // Kind says how a figure is computed and compared.
 type Kind int
 
@@ -74,10 +76,10 @@ type Definition struct {
 	// Orgs: over which organisations (empty: the default of its kind).
 	Orgs string
 
-	value func(Figures) int // KindSum, KindNet, KindYTD; the numerator of KindShare
-	den   func(Figures) int // KindShare
-	rows  func(*Facts) []Count
-	count func(Count) int // KindRows: what a count adds (N, −N or 0)
+	value func(facts.Figures) int // KindSum, KindNet, KindYTD; the numerator of KindShare
+	den   func(facts.Figures) int // KindShare
+	rows  func(*facts.Facts) []facts.Count
+	count func(facts.Count) int // KindRows: what a count adds (N, −N or 0)
 	level func(*Digest) int
 }
 
@@ -107,13 +109,13 @@ var kindCompare = map[Kind]string{
 	KindProgress: "in the key figures box: this quarter's admissions and the percentage points they added",
 }
 
-func transfers(f *Facts) []Count    { return f.Transfers }
-func supervisions(f *Facts) []Count { return f.Supervisions }
-func disciplines(f *Facts) []Count  { return f.Disciplines }
-func outcomes(f *Facts) []Count     { return f.Outcomes }
+func transfers(f *facts.Facts) []facts.Count    { return f.Transfers }
+func supervisions(f *facts.Facts) []facts.Count { return f.Supervisions }
+func disciplines(f *facts.Facts) []facts.Count  { return f.Disciplines }
+func outcomes(f *facts.Facts) []facts.Count     { return f.Outcomes }
 
-func keyed(i int, v string) func(Count) int {
-	return func(c Count) int {
+func keyed(i int, v string) func(facts.Count) int {
+	return func(c facts.Count) int {
 		if c.Keys[i] == v {
 			return c.N
 		}
@@ -121,8 +123,8 @@ func keyed(i int, v string) func(Count) int {
 	}
 }
 
-func transfer(dir, typ string) func(Count) int {
-	return func(c Count) int {
+func transfer(dir, typ string) func(facts.Count) int {
+	return func(c facts.Count) int {
 		if c.Keys[0] == dir && c.Keys[1] == typ {
 			return c.N
 		}
@@ -167,54 +169,54 @@ var Definitions = []Definition{
 	{ID: "members_start", Section: SecMembers, Kind: KindSum, Label: [2]string{"Đầu quý", "At start of quarter"},
 		Explain: [2]string{"Đảng viên đầu quý (chính thức và dự bị).", "Members at the start of the quarter (full and probationary)."},
 		Sheet:   "ThongTin", Field: "members_start_official + members_start_probationary", Filter: "—",
-		value: Figures.Start},
+		value: facts.Figures.Start},
 	{ID: "members_end", Section: SecMembers, Kind: KindSum, Label: [2]string{"Cuối quý", "At end of quarter"},
 		Explain: [2]string{"Đảng viên cuối quý (chính thức và dự bị).", "Members at the end of the quarter (full and probationary)."},
 		Sheet:   "ThongTin", Field: "members_end_official + members_end_probationary", Filter: "—",
-		value: Figures.End},
+		value: facts.Figures.End},
 	{ID: "members_net", Section: SecMembers, Kind: KindNet, Label: [2]string{"Tăng/giảm trong quý", "Net change"},
 		Explain: [2]string{"Cuối quý trừ đầu quý.", "End of quarter minus start of quarter."},
 		Sheet:   "ThongTin", Field: "members_end_* − members_start_*", Filter: "—",
-		value: func(g Figures) int { return g.End() - g.Start() }},
+		value: func(g facts.Figures) int { return g.End() - g.Start() }},
 	{ID: "members_official", Section: SecMembers, Kind: KindSum, Label: [2]string{"Chính thức (cuối quý)", "Full members (end)"},
 		Explain: [2]string{"Đảng viên chính thức cuối quý.", "Full members at the end of the quarter."},
 		Sheet:   "ThongTin", Field: "members_end_official", Filter: "—",
-		value: func(g Figures) int { return g.EndOfficial }},
+		value: func(g facts.Figures) int { return g.EndOfficial }},
 	{ID: "members_probationary", Section: SecMembers, Kind: KindSum, Label: [2]string{"Dự bị (cuối quý)", "Probationary (end)"},
 		Explain: [2]string{"Đảng viên dự bị cuối quý.", "Probationary members at the end of the quarter."},
 		Sheet:   "ThongTin", Field: "members_end_probationary", Filter: "—",
-		value: func(g Figures) int { return g.EndProbationary }},
+		value: func(g facts.Figures) int { return g.EndProbationary }},
 	{ID: "members_recognised", Section: SecMembers, Kind: KindSum, Label: [2]string{"Công nhận chính thức trong quý", "Recognised as full members"},
 		Explain: [2]string{"Đảng viên dự bị được công nhận chính thức trong quý.", "Probationary members recognised as full members in the quarter."},
 		Sheet:   "ThongTin", Field: "recognised_official", Filter: "—",
-		value: func(g Figures) int { return g.Recognised }},
+		value: func(g facts.Figures) int { return g.Recognised }},
 
 	// Members who left, by reason (next to the net change).
 	{ID: "left_deceased", Section: SecLeft, Kind: KindSum, Label: [2]string{"Từ trần", "Deceased"},
 		Explain: [2]string{"Đảng viên từ trần trong quý.", "Members who died in the quarter."},
-		Sheet:   "ThongTin", Field: "deceased", Filter: "—", value: func(g Figures) int { return g.Deceased }},
+		Sheet:   "ThongTin", Field: "deceased", Filter: "—", value: func(g facts.Figures) int { return g.Deceased }},
 	{ID: "left_struck_off", Section: SecLeft, Kind: KindSum, Label: [2]string{"Xóa tên", "Struck off"},
 		Explain: [2]string{"Đảng viên bị xóa tên khỏi danh sách (không phải kỷ luật).", "Members struck off the list (not a discipline)."},
-		Sheet:   "ThongTin", Field: "struck_off", Filter: "—", value: func(g Figures) int { return g.StruckOff }},
+		Sheet:   "ThongTin", Field: "struck_off", Filter: "—", value: func(g facts.Figures) int { return g.StruckOff }},
 	{ID: "left_resigned", Section: SecLeft, Kind: KindSum, Label: [2]string{"Xin ra khỏi Đảng", "Resigned"},
 		Explain: [2]string{"Đảng viên xin ra khỏi Đảng.", "Members who asked to leave the Party."},
-		Sheet:   "ThongTin", Field: "resigned", Filter: "—", value: func(g Figures) int { return g.Resigned }},
+		Sheet:   "ThongTin", Field: "resigned", Filter: "—", value: func(g facts.Figures) int { return g.Resigned }},
 	{ID: "left_expelled", Section: SecLeft, Kind: KindSum, Label: [2]string{"Khai trừ", "Expelled"},
 		Explain: [2]string{"Đảng viên bị khai trừ.", "Members expelled."},
-		Sheet:   "ThongTin", Field: "expelled", Filter: "—", value: func(g Figures) int { return g.Expelled }},
+		Sheet:   "ThongTin", Field: "expelled", Filter: "—", value: func(g facts.Figures) int { return g.Expelled }},
 	{ID: "left_other", Section: SecLeft, Kind: KindSum, Label: [2]string{"Giảm khác", "Other decreases"},
 		Explain: [2]string{"Giảm vì lý do khác (ghi rõ trong báo cáo).", "Decreases for other reasons (stated in the return)."},
-		Sheet:   "ThongTin", Field: "decrease_other", Filter: "—", value: func(g Figures) int { return g.DecreaseOther }},
+		Sheet:   "ThongTin", Field: "decrease_other", Filter: "—", value: func(g facts.Figures) int { return g.DecreaseOther }},
 
 	// 3. Admissions.
 	{ID: "admissions_quarter", Section: SecAdmissions, Kind: KindSum, Label: [2]string{"Kết nạp trong quý", "Admitted in the quarter"},
 		Explain: [2]string{"Kết nạp mới và kết nạp lại trong quý.", "New admissions and readmissions in the quarter."},
 		Sheet:   "ThongTin", Field: "admitted + readmitted", Filter: "— (TH-03: equals the KetNap rows)",
-		value: func(g Figures) int { return g.Admitted + g.Readmitted }},
+		value: func(g facts.Figures) int { return g.Admitted + g.Readmitted }},
 	{ID: "admissions_ytd", Section: SecAdmissions, Kind: KindYTD, Label: [2]string{"Lũy kế từ đầu năm", "Year to date"},
 		Explain: [2]string{"Kết nạp từ Quý I đến quý này; so với cùng các quý năm trước.", "Admissions from Q1 to this quarter; compared with the same quarters last year."},
 		Sheet:   "ThongTin", Field: "admitted + readmitted", Filter: "quarters Q1..q of the year",
-		value: func(g Figures) int { return g.Admitted + g.Readmitted }},
+		value: func(g facts.Figures) int { return g.Admitted + g.Readmitted }},
 	{ID: "admissions_target", Section: SecAdmissions, Kind: KindLevel, Label: [2]string{"Chỉ tiêu năm", "Annual target"},
 		Explain: [2]string{"Tổng chỉ tiêu kết nạp năm của các đơn vị.", "The organisations' annual admission targets added up."},
 		Sheet:   "ThongTin", Field: "admission_target_year", Filter: "each organisation's latest return of the year up to the quarter (predecessors in their successor)",
@@ -226,19 +228,19 @@ var Definitions = []Definition{
 	// Composition of the quarter's admissions.
 	{ID: "share_women", Section: SecShares, Kind: KindShare, Label: [2]string{"Nữ", "Women"},
 		Explain: [2]string{"Tỷ lệ nữ trong số đảng viên mới kết nạp.", "Share of women among the admitted."},
-		Sheet:   "KetNap", Field: "gender", Filter: "gender = F", value: func(g Figures) int { return g.Women }, den: admissionRows},
+		Sheet:   "KetNap", Field: "gender", Filter: "gender = F", value: func(g facts.Figures) int { return g.Women }, den: admissionRows},
 	{ID: "share_youth", Section: SecShares, Kind: KindShare, Label: [2]string{"Đoàn viên TNCS HCM", "Youth Union members"},
 		Explain: [2]string{"Tỷ lệ đoàn viên trong số mới kết nạp.", "Share of Youth Union members among the admitted."},
-		Sheet:   "KetNap", Field: "is_youth_union_member", Filter: "C", value: func(g Figures) int { return g.Youth }, den: admissionRows},
+		Sheet:   "KetNap", Field: "is_youth_union_member", Filter: "C", value: func(g facts.Figures) int { return g.Youth }, den: admissionRows},
 	{ID: "share_minority", Section: SecShares, Kind: KindShare, Label: [2]string{"Dân tộc thiểu số", "Ethnic minorities"},
 		Explain: [2]string{"Tỷ lệ người dân tộc thiểu số.", "Share of ethnic minorities."},
-		Sheet:   "KetNap", Field: "ethnicity_code", Filter: "given and not 01 (Kinh)", value: func(g Figures) int { return g.Minority }, den: admissionRows},
+		Sheet:   "KetNap", Field: "ethnicity_code", Filter: "given and not 01 (Kinh)", value: func(g facts.Figures) int { return g.Minority }, den: admissionRows},
 	{ID: "share_religious", Section: SecShares, Kind: KindShare, Label: [2]string{"Có đạo", "Religious"},
 		Explain: [2]string{"Tỷ lệ người có đạo.", "Share of religious members."},
-		Sheet:   "KetNap", Field: "religion_code", Filter: "given and not 00 (none)", value: func(g Figures) int { return g.Religious }, den: admissionRows},
+		Sheet:   "KetNap", Field: "religion_code", Filter: "given and not 00 (none)", value: func(g facts.Figures) int { return g.Religious }, den: admissionRows},
 	{ID: "share_nonstate", Section: SecShares, Kind: KindShare, Label: [2]string{"Ngoài khu vực nhà nước / FDI", "Non-state sector / FDI"},
 		Explain: [2]string{"Tỷ lệ người làm ở doanh nghiệp tư nhân, FDI, hợp tác xã.", "Share working in private, foreign-invested firms or cooperatives."},
-		Sheet:   "KetNap", Field: "workplace_sector", Filter: "DN_TU_NHAN, DN_FDI, HTX", value: func(g Figures) int { return g.NonState }, den: admissionRows},
+		Sheet:   "KetNap", Field: "workplace_sector", Filter: "DN_TU_NHAN, DN_FDI, HTX", value: func(g facts.Figures) int { return g.NonState }, den: admissionRows},
 
 	// 4. Transfers.
 	{ID: "transfers_in", Section: SecTransfers, Kind: KindRows, Label: [2]string{"Chuyển đến chính thức", "Official transfers in"},
@@ -250,7 +252,7 @@ var Definitions = []Definition{
 	{ID: "transfers_net", Section: SecTransfers, Kind: KindNet, Label: [2]string{"Chênh lệch chuyển chính thức", "Official transfers, net"},
 		Explain: [2]string{"Chuyển đến trừ chuyển đi (chính thức).", "Official transfers in minus out."},
 		Sheet:   "ChuyenSinhHoat", Field: "rows", Filter: "CHINH_THUC: DEN counts +1, DI −1", rows: transfers,
-		count: func(c Count) int { return transfer("DEN", "CHINH_THUC")(c) - transfer("DI", "CHINH_THUC")(c) }},
+		count: func(c facts.Count) int { return transfer("DEN", "CHINH_THUC")(c) - transfer("DI", "CHINH_THUC")(c) }},
 	{ID: "transfers_temp_in", Section: SecTransfers, Kind: KindRows, Label: [2]string{"Tạm thời đến", "Temporary in"},
 		Explain: [2]string{"Chuyển sinh hoạt tạm thời đến (không tính vào số đảng viên).", "Temporary transfers in (not in the membership count)."},
 		Sheet:   "ChuyenSinhHoat", Field: "rows", Filter: "direction = DEN, transfer_type = TAM_THOI", rows: transfers, count: transfer("DEN", "TAM_THOI")},
@@ -277,7 +279,7 @@ var Definitions = []Definition{
 	{ID: "disciplines", Section: SecDiscipline, Kind: KindRows, Label: [2]string{"Kỷ luật", "Disciplinary measures"},
 		Explain: [2]string{"Mọi quyết định kỷ luật trong quý: dòng KyLuat và dòng GiamSat có hình thức kỷ luật.", "Every discipline of the quarter: KyLuat rows and GiamSat rows with a discipline form."},
 		Sheet:   "KyLuat + GiamSat", Field: "rows (reporting.disciplines_all)", Filter: "KyLuat: every row; GiamSat: discipline_form given",
-		rows: disciplines, count: func(c Count) int { return c.N }},
+		rows: disciplines, count: func(c facts.Count) int { return c.N }},
 	{ID: "disciplines_giamsat", Section: SecDiscipline, Kind: KindRows, Label: [2]string{"trong đó qua giám sát, kiểm tra", "of which after supervision or inspection"},
 		Explain: [2]string{"Kỷ luật ghi trên dòng GiamSat.", "Disciplines on a GiamSat row."},
 		Sheet:   "GiamSat", Field: "discipline_form", Filter: "discipline_form given", rows: disciplines, count: keyed(2, "GiamSat")},
@@ -286,7 +288,7 @@ var Definitions = []Definition{
 		Sheet:   "KyLuat", Field: "rows", Filter: "every row", rows: disciplines, count: keyed(2, "KyLuat")},
 }
 
-func admissionRows(g Figures) int { return g.AdmissionRows }
+func admissionRows(g facts.Figures) int { return g.AdmissionRows }
 
 // KeyFigures are the figures of the key-figures box at the top, each with
 // its change against the previous quarter.

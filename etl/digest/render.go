@@ -7,6 +7,8 @@ import (
 	"strings"
 	"text/template"
 
+	"github.com/returns-project/returns/etl/domain"
+	"github.com/returns-project/returns/etl/facts"
 	"github.com/returns-project/returns/etl/locale"
 )
 
@@ -280,14 +282,14 @@ func (f formatter) section(s Section) []row {
 func newView(d *Digest, lang, name string) *view {
 	f := formatter{lang: lang, d: d}
 	num := f.num
-	qname := func(q Quarter) string { return locale.Quarter(lang, q.Year, q.Q) }
+	qname := func(q domain.Quarter) string { return locale.Quarter(lang, q.Year, q.Q) }
 	period := qname(d.Quarter)
 	cm := d.Completeness
 	v := &view{Lang: lang, T: map[string]string{},
 		Title:    fmt.Sprintf(tr(lang, "title"), period, d.Scope.Name),
 		Subject:  fmt.Sprintf(tr(lang, "subject"), period, d.Scope.Name, cm.Reported, cm.Expected),
 		Scope:    fmt.Sprintf(tr(lang, "scope"), d.Scope.Name, d.Scope.Code, d.Below),
-		Cutoff:   fmt.Sprintf(tr(lang, "cutoff"), locale.DateTime(d.Cutoff), locale.DateTime(d.Deadline)),
+		Cutoff:   fmt.Sprintf(tr(lang, "cutoff"), locale.DateTime(d.Cutoff, d.Zone), d.due()),
 		QoQHead:  fmt.Sprintf(tr(lang, "qoq"), qname(d.Prev)),
 		YoYHead:  fmt.Sprintf(tr(lang, "yoy"), qname(d.YearAgo)),
 		KeyHead:  fmt.Sprintf(tr(lang, "qoq"), qname(d.Prev)),
@@ -297,7 +299,7 @@ func newView(d *Digest, lang, name string) *view {
 	}
 	if d.Cutoff.Year() < 2000 {
 		// No load at all in the scope: no cut-off to state.
-		v.Cutoff = fmt.Sprintf(tr(lang, "cutoff_none"), locale.DateTime(d.Deadline))
+		v.Cutoff = fmt.Sprintf(tr(lang, "cutoff_none"), d.due())
 	}
 	v.Attachment = fmt.Sprintf(tr(lang, "attachment"), v.XLSXName)
 	for k := range texts {
@@ -319,7 +321,7 @@ func newView(d *Digest, lang, name string) *view {
 		}
 	}
 	for _, r := range d.Restatements {
-		v.Restated = append(v.Restated, fmt.Sprintf(tr(lang, "restated_line"), orgName(d, r.Org), qname(r.Quarter), r.Version, locale.DateTime(r.LoadedAt)))
+		v.Restated = append(v.Restated, fmt.Sprintf(tr(lang, "restated_line"), orgName(d, r.Org), qname(r.Quarter), r.Version, locale.DateTime(r.LoadedAt, d.Zone)))
 	}
 	v.CompLine = fmt.Sprintf(tr(lang, "complete_line"), cm.Reported, cm.Expected, f.ratio(cm.Reported, cm.Expected), cm.OnTime, f.ratio(cm.OnTime, cm.Expected))
 	for _, def := range inSection(SecComplete) {
@@ -401,7 +403,7 @@ func newView(d *Digest, lang, name string) *view {
 	}
 	for _, p := range d.People {
 		kind := tr(lang, "p_probation")
-		if p.Kind == PersonUnmatchedTransfer {
+		if p.Kind == facts.PersonUnmatchedTransfer {
 			kind = tr(lang, "p_unmatched")
 		}
 		v.People = append(v.People, trow{orgName(d, p.Org), kind, p.Name, strings.TrimSpace(p.Detail + " " + locale.Date(p.Date))})

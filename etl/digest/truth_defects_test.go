@@ -14,6 +14,8 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/returns-project/returns/etl/digest"
+	"github.com/returns-project/returns/etl/domain"
+	"github.com/returns-project/returns/etl/facts"
 )
 
 // summaryRow is the TongHop row of a figure id, raw cell values by header.
@@ -40,8 +42,8 @@ func summaryRow(t *testing.T, b []byte, id string) map[string]string {
 }
 
 // withoutQuarter drops every figure of quarter q (no return at all).
-func withoutQuarter(f *digest.Facts, q digest.Quarter) *digest.Facts {
-	var keep []digest.Figures
+func withoutQuarter(f *facts.Facts, q domain.Quarter) *facts.Facts {
+	var keep []facts.Figures
 	for _, g := range f.Figures {
 		if g.Quarter != q {
 			keep = append(keep, g)
@@ -57,8 +59,8 @@ func withoutQuarter(f *digest.Facts, q digest.Quarter) *digest.Facts {
 // period) reads differently.
 func TestZeroBasePrintsBaseAndChange(t *testing.T) {
 	t.Parallel()
-	q := digest.Quarter{Year: 2025, Q: 3}
-	d := digest.Build(facts(q))
+	q := domain.Quarter{Year: 2025, Q: 3}
+	d := digest.Build(sampleFacts(q))
 	// B reported in 2025-Q2 with no inspection: a base of 0.
 	require.Equal(t, digest.Change{OK: false, Cur: 2, Base: 0, Orgs: 2}, d.Inspection.QoQ)
 	r, err := digest.Render(d, digest.RenderOptions{})
@@ -73,7 +75,7 @@ func TestZeroBasePrintsBaseAndChange(t *testing.T) {
 	require.Equal(t, "—", row[qoq+"% thay đổi"], "only the percentage is —")
 
 	// No return at all in 2025-Q2: no base, said so.
-	d = digest.Build(withoutQuarter(facts(q), digest.Quarter{Year: 2025, Q: 2}))
+	d = digest.Build(withoutQuarter(sampleFacts(q), domain.Quarter{Year: 2025, Q: 2}))
 	require.False(t, d.MembersEnd.QoQ.HasBase())
 	r, err = digest.Render(d, digest.RenderOptions{})
 	require.NoError(t, err)
@@ -92,8 +94,8 @@ func TestZeroBasePrintsBaseAndChange(t *testing.T) {
 // Q1.
 func TestYearToDateOnCommonQuarters(t *testing.T) {
 	t.Parallel()
-	q := digest.Quarter{Year: 2025, Q: 3}
-	d := digest.Build(withoutQuarter(facts(q), digest.Quarter{Year: 2024, Q: 1}))
+	q := domain.Quarter{Year: 2025, Q: 3}
+	d := digest.Build(withoutQuarter(sampleFacts(q), domain.Quarter{Year: 2024, Q: 1}))
 	// Admissions (see facts): 2024-Q2 and Q3 each A (O1+O2) 3, B 3, C 1;
 	// 2025-Q2 A 3, B 3, C 1; 2025-Q3 A 4, B 3, D 1 (C rejected, D new).
 	// Pairs: Q2 A, B, C (7 against 7); Q3 A, B (7 against 6).
@@ -117,7 +119,7 @@ func TestYearToDateOnCommonQuarters(t *testing.T) {
 	require.Equal(t, "Q2–Q3 so với Q2–Q3/2024", row[yoy+"ghi chú"])
 
 	// The chart and TheoQuy: 2024's year to date lacks Q1, and restarts in 2025.
-	require.Equal(t, digest.Quarter{Year: 2024, Q: 2}, d.ByQuarter[0].Quarter)
+	require.Equal(t, domain.Quarter{Year: 2024, Q: 2}, d.ByQuarter[0].Quarter)
 	require.Equal(t, []int{1}, d.ByQuarter[0].Missing)
 	for _, x := range d.ByQuarter {
 		if x.Quarter.Year == 2025 {
@@ -137,9 +139,9 @@ func TestYearToDateOnCommonQuarters(t *testing.T) {
 	require.Len(t, rows[4], 4, "2025-Q1 has no note")
 
 	// No base-year quarter at all: "—" with the reason.
-	fx := facts(q)
+	fx := sampleFacts(q)
 	for _, y := range []int{1, 2, 3} {
-		fx = withoutQuarter(fx, digest.Quarter{Year: 2024, Q: y})
+		fx = withoutQuarter(fx, domain.Quarter{Year: 2024, Q: y})
 	}
 	d = digest.Build(fx)
 	require.False(t, d.AdmissionsYTD.YoY.HasBase())
@@ -153,14 +155,14 @@ func TestYearToDateOnCommonQuarters(t *testing.T) {
 // by who decided, in the text, HTML and xlsx.
 func TestDisciplinesFromKyLuatAndGiamSat(t *testing.T) {
 	t.Parallel()
-	q := digest.Quarter{Year: 2025, Q: 3}
-	f := facts(q)
-	f.Disciplines = []digest.Count{
+	q := domain.Quarter{Year: 2025, Q: 3}
+	f := sampleFacts(q)
+	f.Disciplines = []facts.Count{
 		{Org: "B", Quarter: q, Keys: [4]string{"KHIEN_TRACH", "DANG_VIEN", "GiamSat", "UBKT"}, N: 2},
 		{Org: "A", Quarter: q, Keys: [4]string{"CANH_CAO", "DANG_VIEN", "KyLuat", "CAP_UY"}, N: 1},
 		{Org: "B", Quarter: q.Prev(), Keys: [4]string{"KHIEN_TRACH", "DANG_VIEN", "KyLuat", "CHI_BO"}, N: 1},
 	}
-	f.Outcomes = []digest.Count{{Org: "B", Quarter: q, Keys: [4]string{"KIEM_TRA", "CO_VI_PHAM", "C"}, N: 2}}
+	f.Outcomes = []facts.Count{{Org: "B", Quarter: q, Keys: [4]string{"KIEM_TRA", "CO_VI_PHAM", "C"}, N: 2}}
 	d := digest.Build(f)
 	require.Equal(t, 3, d.DisciplineTotal.Value)
 	require.Equal(t, 2, d.Values["disciplines_giamsat"].Value)
@@ -184,7 +186,7 @@ func TestDisciplinesFromKyLuatAndGiamSat(t *testing.T) {
 // and O2 that ended in 2025-Q2.
 func TestScopeCountsUnitsValidInTheQuarter(t *testing.T) {
 	t.Parallel()
-	d := digest.Build(facts(digest.Quarter{Year: 2025, Q: 3}))
+	d := digest.Build(sampleFacts(domain.Quarter{Year: 2025, Q: 3}))
 	require.Equal(t, 4, d.Below)
 	r, err := digest.Render(d, digest.RenderOptions{})
 	require.NoError(t, err)
@@ -195,8 +197,8 @@ func TestScopeCountsUnitsValidInTheQuarter(t *testing.T) {
 // says so (the chart draws the quarter's zeros).
 func TestEmptyScopeRenders(t *testing.T) {
 	t.Parallel()
-	q := digest.Quarter{Year: 2025, Q: 3}
-	f := facts(q)
+	q := domain.Quarter{Year: 2025, Q: 3}
+	f := sampleFacts(q)
 	f.Figures, f.Supervisions, f.People, f.UnmatchedTransfers = nil, nil, nil, nil
 	f.Cutoff = time.Unix(0, 0) // what the store reads when nothing was loaded
 	d := digest.Build(f)
@@ -204,7 +206,7 @@ func TestEmptyScopeRenders(t *testing.T) {
 	r, err := digest.Render(d, digest.RenderOptions{})
 	require.NoError(t, err)
 	require.Contains(t, r.Text, "Phạm vi này chưa có báo cáo nào được chấp nhận cho Quý III/2025")
-	require.Contains(t, r.Text, "Chưa có số liệu: chưa nạp báo cáo nào của phạm vi này; hạn nộp 11/10/2025")
+	require.Contains(t, r.Text, "Chưa có số liệu: chưa nạp báo cáo nào của phạm vi này; hạn nộp 10/10/2025 23:59")
 	require.NotContains(t, r.Text, "1970")
 	require.Contains(t, html.UnescapeString(r.HTML), "Phạm vi này chưa có báo cáo nào được chấp nhận cho Quý III/2025")
 	require.Equal(t, []byte("\x89PNG"), r.Chart[:4])
@@ -215,11 +217,11 @@ func TestEmptyScopeRenders(t *testing.T) {
 // đơn vị khác"; the attachment's TinhHinhNop lists every one.
 func TestLateAndMissingListsCapped(t *testing.T) {
 	t.Parallel()
-	q := digest.Quarter{Year: 2025, Q: 3}
-	f := facts(q)
+	q := domain.Quarter{Year: 2025, Q: 3}
+	f := sampleFacts(q)
 	for i := range 14 {
-		f.Orgs = append(f.Orgs, digest.Org{Code: fmt.Sprintf("M%02d", i), Name: fmt.Sprintf("Chi bộ Thiếu %02d", i), Type: "CHI_BO_CO_SO",
-			ParentCode: "R", FromQ: q.Index()})
+		f.Orgs = append(f.Orgs, domain.Org{Code: fmt.Sprintf("M%02d", i), Name: fmt.Sprintf("Chi bộ Thiếu %02d", i), Type: "CHI_BO_CO_SO",
+			ParentCode: "R", ValidFrom: q})
 	}
 	d := digest.Build(f)
 	require.Len(t, d.Completeness.MissingUnits, 15)
@@ -240,7 +242,7 @@ func TestLateAndMissingListsCapped(t *testing.T) {
 // against the previous quarter.
 func TestKeyFiguresBox(t *testing.T) {
 	t.Parallel()
-	d := digest.Build(facts(digest.Quarter{Year: 2025, Q: 3}))
+	d := digest.Build(sampleFacts(domain.Quarter{Year: 2025, Q: 3}))
 	r, err := digest.Render(d, digest.RenderOptions{})
 	require.NoError(t, err)
 	box := r.Text[strings.Index(r.Text, "Số liệu chính"):strings.Index(r.Text, "1. Tình hình nộp báo cáo")]
@@ -257,7 +259,7 @@ func TestKeyFiguresBox(t *testing.T) {
 // every sheet has its header frozen and filters, the printed sheets print.
 func TestXLSXNumberFormats(t *testing.T) {
 	t.Parallel()
-	d := digest.Build(facts(digest.Quarter{Year: 2025, Q: 3}))
+	d := digest.Build(sampleFacts(domain.Quarter{Year: 2025, Q: 3}))
 	b, err := digest.XLSX(d, "vi")
 	require.NoError(t, err)
 	f, err := excelize.OpenReader(bytes.NewReader(b))
@@ -331,7 +333,7 @@ func TestFiguresPage(t *testing.T) {
 // languages: the renderers take their figures from the table.
 func TestEveryDefinitionIsPrinted(t *testing.T) {
 	t.Parallel()
-	d := digest.Build(facts(digest.Quarter{Year: 2025, Q: 3}))
+	d := digest.Build(sampleFacts(domain.Quarter{Year: 2025, Q: 3}))
 	for _, lang := range []string{"vi", "en"} {
 		r, err := digest.Render(d, digest.RenderOptions{Lang: lang})
 		require.NoError(t, err)

@@ -9,6 +9,8 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"github.com/returns-project/returns/etl/domain"
+	"github.com/returns-project/returns/etl/facts"
 	"github.com/returns-project/returns/etl/locale"
 )
 
@@ -64,6 +66,7 @@ type book struct {
 	quoted int
 	styles map[colKind]int
 	lang   string
+	zone   *time.Location // the users' zone, the digest's
 	err    error
 }
 
@@ -85,7 +88,7 @@ func (b *book) style(v any) int {
 
 // raw is the value excelize stores for v: numbers as numbers, instants as
 // Excel date-times in the users' zone.
-func raw(v any) any {
+func (b *book) raw(v any) any {
 	switch x := v.(type) {
 	case pctCell:
 		return float64(x)
@@ -97,7 +100,7 @@ func raw(v any) any {
 		if x.IsZero() {
 			return nil
 		}
-		w := x.In(locale.Zone)
+		w := x.In(b.zone)
 		return time.Date(w.Year(), w.Month(), w.Day(), w.Hour(), w.Minute(), w.Second(), 0, time.UTC)
 	}
 	return v
@@ -122,7 +125,7 @@ func (b *book) cell(sheet string, col, row int, v any) {
 			err = b.f.SetCellStyle(sheet, name, name, b.quoted)
 		}
 	default:
-		r := raw(v)
+		r := b.raw(v)
 		if r == nil {
 			return
 		}
@@ -260,7 +263,7 @@ func (b *book) streamTable(sheet string, headers []string, rows [][]any, title s
 			if v == "" {
 				v = nil
 			}
-			c := excelize.Cell{Value: raw(v), StyleID: b.style(v)}
+			c := excelize.Cell{Value: b.raw(v), StyleID: b.style(v)}
 			if header {
 				c.StyleID = b.header
 			} else if s, ok := v.(string); ok && FormulaLike(s) {
@@ -313,7 +316,7 @@ func l(lang, vi, en string) string {
 func XLSX(d *Digest, lang string) ([]byte, error) {
 	f := excelize.NewFile()
 	defer f.Close()
-	b := &book{f: f, lang: lang, styles: map[colKind]int{}}
+	b := &book{f: f, lang: lang, zone: d.Zone, styles: map[colKind]int{}}
 	var err error
 	if b.header, err = f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}, Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"DDEBF7"}},
 		Alignment: &excelize.Alignment{WrapText: true, Vertical: "center"}}); err != nil {
@@ -334,7 +337,7 @@ func XLSX(d *Digest, lang string) ([]byte, error) {
 		}
 	}
 	fm := formatter{lang: lang, d: d}
-	qn := func(q Quarter) string { return locale.Quarter(lang, q.Year, q.Q) }
+	qn := func(q domain.Quarter) string { return locale.Quarter(lang, q.Year, q.Q) }
 	title := fmt.Sprintf(tr(lang, "title"), qn(d.Quarter), d.Scope.Name)
 
 	// Summary: one row per figure.
@@ -485,7 +488,7 @@ func XLSX(d *Digest, lang string) ([]byte, error) {
 		}
 	}
 	rowsBy := map[string]map[string]int{} // figure id → org → value, this quarter
-	f0 := &Facts{Transfers: d.TransferCounts, Supervisions: d.SupervCounts, Disciplines: d.DisciplineCounts, Outcomes: d.OutcomeCounts}
+	f0 := &facts.Facts{Transfers: d.TransferCounts, Supervisions: d.SupervCounts, Disciplines: d.DisciplineCounts, Outcomes: d.OutcomeCounts}
 	for _, def := range perOrg {
 		if def.rows == nil {
 			continue
@@ -502,7 +505,7 @@ func XLSX(d *Digest, lang string) ([]byte, error) {
 	for _, g := range d.Figures {
 		o := d.Orgs[g.Org]
 		onTime := l(lang, "C", "Y")
-		if g.FirstReceivedAt.After(d.Deadline) {
+		if d.late(g) {
 			onTime = l(lang, "K", "N")
 		}
 		r := []any{o.Name, g.Org, o.ParentCode, g.Version, g.FirstReceivedAt, onTime}
@@ -558,7 +561,7 @@ func XLSX(d *Digest, lang string) ([]byte, error) {
 
 	// Every expected organisation and how its return stands: the full
 	// late and missing lists the mail caps.
-	byOrg := map[string]Figures{}
+	byOrg := map[string]facts.Figures{}
 	for _, g := range d.Figures {
 		byOrg[g.Org] = g
 	}
@@ -573,7 +576,7 @@ func XLSX(d *Digest, lang string) ([]byte, error) {
 		}
 		g, ok := byOrg[o.Code]
 		switch {
-		case ok && !g.FirstReceivedAt.After(d.Deadline):
+		case ok && !d.late(g):
 			rets = append(rets, []any{o.Name, o.Code, tr(lang, "ontime"), g.Version, g.FirstReceivedAt, g.FileName, g.SubmissionID})
 		case ok:
 			rets = append(rets, []any{o.Name, o.Code, tr(lang, "late"), g.Version, g.FirstReceivedAt, g.FileName, g.SubmissionID})
@@ -661,7 +664,7 @@ func XLSX(d *Digest, lang string) ([]byte, error) {
 		var ppl [][]any
 		for _, p := range d.People {
 			kind := tr(lang, "p_probation")
-			if p.Kind == PersonUnmatchedTransfer {
+			if p.Kind == facts.PersonUnmatchedTransfer {
 				kind = tr(lang, "p_unmatched")
 			}
 			ppl = append(ppl, []any{orgName(d, p.Org), p.Org, kind, p.Name, p.Detail, locale.Date(p.Date)})

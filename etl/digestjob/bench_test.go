@@ -11,8 +11,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/returns-project/returns/etl/digest"
 	"github.com/returns-project/returns/etl/digestjob"
+	"github.com/returns-project/returns/etl/domain"
 	"github.com/returns-project/returns/etl/store"
 	"github.com/returns-project/returns/etl/store/storetest"
 )
@@ -115,14 +115,14 @@ func BenchmarkDigestProvince(b *testing.B) {
 	ctx := context.Background()
 	st := storetest.New(b)
 	rs := seedBigProvince(b, st)
-	q := digest.Quarter{Year: 2025, Q: 3}
+	q := domain.Quarter{Year: 2025, Q: 3}
 	var sqlTotal, wholeTotal time.Duration
 	var peak uint64
 	b.ResetTimer()
 	for range b.N {
 		start := time.Now()
 		for _, r := range rs {
-			if _, err := st.DigestFacts(ctx, r.ScopeOrgCode, q, store.FactsOptions{Recipient: r.Email}); err != nil {
+			if _, err := st.DigestFacts(ctx, r.ScopeOrgCode, q, store.FactsOptions{Recipient: r.Email, DeadlineDays: 10, Zone: time.UTC}); err != nil {
 				b.Fatal(err)
 			}
 		}
@@ -131,7 +131,7 @@ func BenchmarkDigestProvince(b *testing.B) {
 		stop := peakHeap()
 		start = time.Now()
 		for _, r := range rs {
-			if _, err := digestjob.Build(ctx, st, q, r, digestjob.Options{}); err != nil {
+			if _, err := digestjob.Build(ctx, st, q, r, calendar(digestjob.Options{})); err != nil {
 				b.Fatal(err)
 			}
 		}

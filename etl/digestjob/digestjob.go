@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/returns-project/returns/etl/digest"
+	"github.com/returns-project/returns/etl/domain"
 	emailpkg "github.com/returns-project/returns/etl/mail"
 	"github.com/returns-project/returns/etl/mail/outmail"
 	"github.com/returns-project/returns/etl/store"
@@ -29,7 +30,8 @@ import (
 // XLSXType is the content type of the attachment.
 const XLSXType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
-// Options configure a digest run. Zero fields take the defaults noted.
+// Options configure a digest run. Zero fields take the defaults noted;
+// DeadlineDays and Zone have none (they are the configuration's).
 type Options struct {
 	// SendDay is the day of the month after a quarter on which its digest
 	// is due. Defaults to 15.
@@ -40,11 +42,11 @@ type Options struct {
 	// IncludePersonalData lets the digest name the people a manager must
 	// act on (unmatched transfers, probations ended). Off: counts only.
 	IncludePersonalData bool
-	// DeadlineDays after the quarter's end its returns are due (on time).
-	// Defaults to 10.
+	// DeadlineDays after the quarter's end its returns are due (on time),
+	// and Zone, which reckons quarters and deadlines and shows times: the
+	// configuration's deadline_days (0 is valid) and time_zone (required).
 	DeadlineDays int
-	// Zone reckons quarters and deadlines. Defaults to Vietnam's (UTC+7).
-	Zone *time.Location
+	Zone         *time.Location
 	// Recipient limits the run to one address; "" for every active recipient.
 	Recipient string
 	// Resend queues a new digest even when one was sent for the quarter.
@@ -56,15 +58,18 @@ type Options struct {
 	Logger *slog.Logger
 }
 
-func (o Options) withDefaults() Options {
-	o.SendDay = cmp.Or(o.SendDay, 15)
-	o.DeadlineDays = cmp.Or(o.DeadlineDays, 10)
-	if o.Zone == nil {
-		o.Zone = time.FixedZone("ICT", 7*60*60)
+// withDefaults fills the defaults; a missing Zone (or negative
+// DeadlineDays) is the caller's mistake and an error.
+func (o Options) withDefaults() (Options, error) {
+	if o.Zone == nil || o.DeadlineDays < 0 {
+		return o, fmt.Errorf("digest: Options.Zone is required and DeadlineDays may not be negative (zone %v, %d days)", o.Zone, o.DeadlineDays)
 	}
+	o.SendDay = cmp.Or(o.SendDay, 15)
 	o.From = cmp.Or(o.From, "returns@localhost")
-	o.Logger = cmp.Or(o.Logger, slog.New(slog.DiscardHandler))
-	return o
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	return o, nil
 }
 
 // ErrNoRecipients is returned when no active recipient (or not the one
@@ -82,7 +87,7 @@ type Digest struct {
 // Mail is the outbox mail of a rendered digest for resend number n: its
 // Message-ID and dedupe key are deterministic from the recipient, the
 // quarter and n, so queueing it again is the same mail.
-func (d *Digest) Mail(q digest.Quarter, n int) outmail.Mail {
+func (d *Digest) Mail(q domain.Quarter, n int) outmail.Mail {
 	h := sha256.Sum256([]byte(strings.ToLower(d.Recipient.Email)))
 	id := fmt.Sprintf("<digest.%s.%d-q%d.%d@returns.digest>", hex.EncodeToString(h[:8]), q.Year, q.Q, n)
 	to := (&mail.Address{Name: d.Recipient.Name, Address: d.Recipient.Email}).String()
@@ -119,8 +124,11 @@ func recipients(ctx context.Context, st *store.Store, opts Options) ([]store.Rec
 }
 
 // Build reads, builds and renders the digest of quarter q for r.
-func Build(ctx context.Context, st *store.Store, q digest.Quarter, r store.Recipient, opts Options) (*Digest, error) {
-	opts = opts.withDefaults()
+func Build(ctx context.Context, st *store.Store, q domain.Quarter, r store.Recipient, opts Options) (*Digest, error) {
+	opts, err := opts.withDefaults()
+	if err != nil {
+		return nil, err
+	}
 	f, err := st.DigestFacts(ctx, r.ScopeOrgCode, q, store.FactsOptions{Recipient: r.Email, Personal: opts.IncludePersonalData,
 		DeadlineDays: opts.DeadlineDays, Zone: opts.Zone})
 	if err != nil {
@@ -139,8 +147,11 @@ func Build(ctx context.Context, st *store.Store, q digest.Quarter, r store.Recip
 // digest.eml, queueing nothing. It returns the folders written. One
 // recipient's failure does not stop the others': their errors are joined
 // and returned after every recipient was tried.
-func Preview(ctx context.Context, st *store.Store, q digest.Quarter, dir string, opts Options) ([]string, error) {
-	opts = opts.withDefaults()
+func Preview(ctx context.Context, st *store.Store, q domain.Quarter, dir string, opts Options) ([]string, error) {
+	opts, err := opts.withDefaults()
+	if err != nil {
+		return nil, err
+	}
 	list, err := recipients(ctx, st, opts)
 	if err != nil {
 		return nil, err
@@ -169,7 +180,7 @@ func Preview(ctx context.Context, st *store.Store, q digest.Quarter, dir string,
 	return dirs, nil
 }
 
-func previewOne(ctx context.Context, st *store.Store, q digest.Quarter, dir string, i int, r store.Recipient, opts Options) (string, error) {
+func previewOne(ctx context.Context, st *store.Store, q domain.Quarter, dir string, i int, r store.Recipient, opts Options) (string, error) {
 	d, err := Build(ctx, st, q, r, opts)
 	if err != nil {
 		return "", err
@@ -207,9 +218,12 @@ type Report struct {
 // failure does not stop the others': the failures are counted in the
 // report and their errors joined and returned after every recipient was
 // tried.
-func Send(ctx context.Context, st *store.Store, q digest.Quarter, opts Options) (Report, error) {
-	opts = opts.withDefaults()
+func Send(ctx context.Context, st *store.Store, q domain.Quarter, opts Options) (Report, error) {
 	var rep Report
+	opts, err := opts.withDefaults()
+	if err != nil {
+		return rep, err
+	}
 	list, err := recipients(ctx, st, opts)
 	if err != nil {
 		return rep, err
@@ -234,7 +248,7 @@ func Send(ctx context.Context, st *store.Store, q digest.Quarter, opts Options) 
 	return rep, nil
 }
 
-func sendOne(ctx context.Context, st *store.Store, q digest.Quarter, r store.Recipient, opts Options, rep *Report) error {
+func sendOne(ctx context.Context, st *store.Store, q domain.Quarter, r store.Recipient, opts Options, rep *Report) error {
 	if !opts.Resend {
 		// Skip the work of rendering a digest that will not be queued;
 		// QueueDigest checks again under its lock.
@@ -267,7 +281,7 @@ func sendOne(ctx context.Context, st *store.Store, q digest.Quarter, r store.Rec
 	return nil
 }
 
-func alreadySent(ctx context.Context, st *store.Store, q digest.Quarter, email string) (bool, error) {
+func alreadySent(ctx context.Context, st *store.Store, q domain.Quarter, email string) (bool, error) {
 	sent, err := st.DigestsSent(ctx, q)
 	if err != nil {
 		return false, err
@@ -280,13 +294,6 @@ func alreadySent(ctx context.Context, st *store.Store, q digest.Quarter, email s
 	return false, nil
 }
 
-// QuarterBefore is the last quarter that ended before now (in zone).
-func QuarterBefore(now time.Time, zone *time.Location) digest.Quarter {
-	t := now.In(zone)
-	cur := digest.Quarter{Year: t.Year(), Q: (int(t.Month())-1)/3 + 1}
-	return cur.Prev()
-}
-
 // RunQuarterly is the daemon's quarterly job: it sends the digest of the
 // quarter that ended before now, when it is due: on or after SendDay of the
 // month after the quarter, or earlier once every expected return is in
@@ -294,10 +301,13 @@ func QuarterBefore(now time.Time, zone *time.Location) digest.Quarter {
 // twice, or at start-up after a missed run, is safe. It returns nil when
 // nothing is due yet.
 func RunQuarterly(ctx context.Context, st *store.Store, now time.Time, opts Options) error {
-	opts = opts.withDefaults()
-	q := QuarterBefore(now, opts.Zone)
-	due := q.End(opts.Zone).AddDate(0, 0, opts.SendDay)
-	due = time.Date(due.Year(), due.Month(), opts.SendDay, 0, 0, 0, 0, opts.Zone)
+	opts, err := opts.withDefaults()
+	if err != nil {
+		return err
+	}
+	q := domain.LastEnded(now, opts.Zone)
+	end := q.End(opts.Zone) // the first day of the month after the quarter
+	due := time.Date(end.Year(), end.Month(), opts.SendDay, 0, 0, 0, 0, opts.Zone)
 	if now.Before(due) {
 		if !opts.SendWhenComplete {
 			opts.Logger.DebugContext(ctx, "digest: not due yet", slog.String("quarter", q.String()))

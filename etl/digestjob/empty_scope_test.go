@@ -6,8 +6,8 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/returns-project/returns/etl/digest"
 	"github.com/returns-project/returns/etl/digestjob"
+	"github.com/returns-project/returns/etl/domain"
 	"github.com/returns-project/returns/etl/store"
 )
 
@@ -25,8 +25,8 @@ func TestEmptyScopeDoesNotStopOthers(t *testing.T) {
 	for _, o := range orgs {
 		last = max(last, o.SourceRow)
 	}
-	orgs = append(orgs, store.RegistryOrg{Code: "GD-TRONG", Name: "Đảng bộ Khối Trống", Type: "DANG_BO_CAP_TREN_CS", ParentCode: "GD",
-		ValidFromQ: digest.Quarter{Year: 2024, Q: 1}.Index(), SourceRow: last + 1})
+	orgs = append(orgs, domain.Org{Code: "GD-TRONG", Name: "Đảng bộ Khối Trống", Type: "DANG_BO_CAP_TREN_CS", ParentCode: "GD",
+		ValidFrom: domain.Quarter{Year: 2024, Q: 1}, SourceRow: last + 1})
 	_, err = st.ImportRegistry(ctx, store.RegistryMeta{SHA256: "empty-scope-registry", FileName: "registry.xlsx"}, orgs)
 	require.NoError(t, err)
 	list, _, err := st.CurrentRecipients(ctx)
@@ -43,17 +43,17 @@ func TestEmptyScopeDoesNotStopOthers(t *testing.T) {
 	_, err = st.ImportRecipients(ctx, store.RecipientsMeta{SHA256: "empty-scope-recipients", FileName: "recipients.xlsx"}, list)
 	require.NoError(t, err)
 
-	q := digest.Quarter{Year: 2025, Q: 3}
-	d, err := digestjob.Build(ctx, st, q, list[0], digestjob.Options{})
+	q := domain.Quarter{Year: 2025, Q: 3}
+	d, err := digestjob.Build(ctx, st, q, list[0], calendar(digestjob.Options{}))
 	require.NoError(t, err)
 	require.True(t, d.Digest.Empty)
 	require.Contains(t, d.Rendered.Text, "Phạm vi này chưa có báo cáo nào được chấp nhận cho Quý III/2025")
 	require.NotContains(t, d.Rendered.Text, "1970")
 
-	dirs, err := digestjob.Preview(ctx, st, q, t.TempDir(), digestjob.Options{})
+	dirs, err := digestjob.Preview(ctx, st, q, t.TempDir(), calendar(digestjob.Options{}))
 	require.NoError(t, err)
 	require.Len(t, dirs, active+1)
-	rep, err := digestjob.Send(ctx, st, q, digestjob.Options{})
+	rep, err := digestjob.Send(ctx, st, q, calendar(digestjob.Options{}))
 	require.NoError(t, err)
 	require.Equal(t, digestjob.Report{Queued: active + 1}, rep)
 }

@@ -23,10 +23,9 @@ import (
 
 	"github.com/returns-project/returns/etl/digest"
 	"github.com/returns-project/returns/etl/digestjob"
+	"github.com/returns-project/returns/etl/domain"
 	"github.com/returns-project/returns/etl/intake"
 	"github.com/returns-project/returns/etl/locale"
-	"github.com/returns-project/returns/etl/recipients"
-	"github.com/returns-project/returns/etl/registry"
 	"github.com/returns-project/returns/etl/schema"
 	"github.com/returns-project/returns/etl/store"
 	"github.com/returns-project/returns/etl/store/storetest"
@@ -45,39 +44,14 @@ const samples = "../../samples"
 func loadProvince(t testing.TB) *store.Store {
 	t.Helper()
 	ctx := context.Background()
-	set, err := schema.Load(schemas.FS)
-	require.NoError(t, err)
-	st := storetest.New(t)
-	reg, res, err := registry.ReadFile(ctx, filepath.Join(samples, "registry.xlsx"), set)
-	require.NoError(t, err)
-	require.Equal(t, validate.Accepted, res.Status)
-	var orgs []store.RegistryOrg
-	for _, o := range reg.Orgs {
-		so := store.RegistryOrg{Code: o.Code, Name: o.Name, Type: o.Type, ParentCode: o.ParentCode, ValidFromQ: o.ValidFrom.Index(),
-			SuccessorCode: o.SuccessorCode, ContactEmails: o.ContactEmails, SourceRow: o.SourceRow}
-		if !o.ValidTo.IsZero() {
-			so.ValidToQ = o.ValidTo.Index()
-		}
-		orgs = append(orgs, so)
-	}
-	_, err = st.ImportRegistry(ctx, store.RegistryMeta{SHA256: res.SHA256, FileName: "registry.xlsx"}, orgs)
-	require.NoError(t, err)
-	l, res, err := recipients.ReadFile(ctx, filepath.Join(samples, "recipients.xlsx"), set, func(c string) bool { return reg.Org(c) != nil })
-	require.NoError(t, err)
-	require.Equal(t, validate.Accepted, res.Status, "%v", res.Issues)
-	var rs []store.Recipient
-	for _, r := range l.Recipients {
-		rs = append(rs, store.Recipient{Email: r.Email, Name: r.Name, ScopeOrgCode: r.ScopeOrgCode, Language: r.Language, Active: r.Active, SourceRow: r.SourceRow})
-	}
-	_, err = st.ImportRecipients(ctx, store.RecipientsMeta{SHA256: res.SHA256, FileName: "recipients.xlsx"}, rs)
-	require.NoError(t, err)
+	st, set := importLists(t, filepath.Join(samples, "registry.xlsx"), filepath.Join(samples, "recipients.xlsx"))
 	dirs, err := filepath.Glob(filepath.Join(samples, "province", "20*"))
 	require.NoError(t, err)
 	sort.Strings(dirs)
 	for _, dir := range dirs {
 		y, _ := strconv.Atoi(filepath.Base(dir)[:4])
 		q, _ := strconv.Atoi(filepath.Base(dir)[5:])
-		received := digest.Quarter{Year: y, Q: q}.End(time.UTC).AddDate(0, 0, 5)
+		received := domain.Quarter{Year: y, Q: q}.End(time.UTC).AddDate(0, 0, 5)
 		files, err := filepath.Glob(filepath.Join(dir, "*.xlsx"))
 		require.NoError(t, err)
 		sort.Strings(files)
@@ -85,7 +59,7 @@ func loadProvince(t testing.TB) *store.Store {
 			r, err := intake.JudgeFile(ctx, f, set, st, intake.Options{ReceivedAt: received,
 				Validate: validate.Options{Now: func() time.Time { return received }}})
 			require.NoError(t, err)
-			require.Equal(t, intake.Loaded, r.Outcome, "%s", f)
+			require.Equal(t, domain.Loaded, r.Outcome, "%s", f)
 		}
 	}
 	return st
@@ -98,7 +72,7 @@ type sampleRow map[string]string
 
 type sampleReturn struct {
 	org     string
-	q       digest.Quarter
+	q       domain.Quarter
 	info    sampleRow
 	ketnap  []sampleRow
 	chuyen  []sampleRow
@@ -147,7 +121,7 @@ func readSample(t testing.TB, path string) sampleReturn {
 	r.org = r.info["org_code"]
 	y, _ := strconv.Atoi(r.info["year"])
 	q, _ := strconv.Atoi(r.info["quarter"])
-	r.q = digest.Quarter{Year: y, Q: q}
+	r.q = domain.Quarter{Year: y, Q: q}
 	return r
 }
 
@@ -212,7 +186,7 @@ func registryRows(t testing.TB) map[string]sampleRow {
 	return out
 }
 
-func computeExpected(t testing.TB, scope string, q digest.Quarter) expected {
+func computeExpected(t testing.TB, scope string, q domain.Quarter) expected {
 	reg := registryRows(t)
 	in := map[string]bool{scope: true}
 	for changed := true; changed; {
@@ -339,7 +313,7 @@ func computeExpected(t testing.TB, scope string, q digest.Quarter) expected {
 // recipient's language and number format.
 func provinceDigestFiguresMatchTheSamples(t *testing.T, st *store.Store) {
 	ctx := context.Background()
-	q := digest.Quarter{Year: 2025, Q: 3}
+	q := domain.Quarter{Year: 2025, Q: 3}
 	list, _, err := st.CurrentRecipients(ctx)
 	require.NoError(t, err)
 	scopes := 0
@@ -349,7 +323,7 @@ func provinceDigestFiguresMatchTheSamples(t *testing.T, st *store.Store) {
 		}
 		scopes++
 		e := computeExpected(t, r.ScopeOrgCode, q)
-		d, err := digestjob.Build(ctx, st, q, r, digestjob.Options{})
+		d, err := digestjob.Build(ctx, st, q, r, calendar(digestjob.Options{}))
 		require.NoError(t, err, r.ScopeOrgCode)
 		g := d.Digest
 		name := r.ScopeOrgCode
@@ -438,8 +412,8 @@ func provinceDigestFiguresMatchTheSamples(t *testing.T, st *store.Store) {
 // counted in the new one.
 func provinceMergerComparedLikeForLike(t *testing.T, st *store.Store) {
 	ctx := context.Background()
-	q := digest.Quarter{Year: 2025, Q: 3}
-	d, err := digestjob.Build(ctx, st, q, store.Recipient{Email: "x@x.example", ScopeOrgCode: "GD-HSG-007", Language: "vi"}, digestjob.Options{})
+	q := domain.Quarter{Year: 2025, Q: 3}
+	d, err := digestjob.Build(ctx, st, q, store.Recipient{Email: "x@x.example", ScopeOrgCode: "GD-HSG-007", Language: "vi"}, calendar(digestjob.Options{}))
 	require.NoError(t, err)
 	e := computeExpected(t, "GD-HSG-007", q)
 	require.Equal(t, 1, d.Digest.MembersEnd.YoY.Orgs)
@@ -460,7 +434,7 @@ func provinceMergerComparedLikeForLike(t *testing.T, st *store.Store) {
 func provincePreviewWritesFiles(t *testing.T, st *store.Store) {
 	ctx := context.Background()
 	dir := t.TempDir()
-	dirs, err := digestjob.Preview(ctx, st, digest.Quarter{Year: 2025, Q: 3}, dir, digestjob.Options{Recipient: "advisor@gd.example"})
+	dirs, err := digestjob.Preview(ctx, st, domain.Quarter{Year: 2025, Q: 3}, dir, calendar(digestjob.Options{Recipient: "advisor@gd.example"}))
 	require.NoError(t, err)
 	require.Len(t, dirs, 1)
 	names, err := os.ReadDir(dirs[0])
@@ -528,7 +502,7 @@ func loadBytes(t testing.TB, st *store.Store, b []byte, name string) {
 	res, err := intake.JudgeReader(context.Background(), bytes.NewReader(b), int64(len(b)), hex.EncodeToString(sum[:]), set, st,
 		intake.Options{FileName: name, ReceivedAt: time.Now()})
 	require.NoError(t, err)
-	require.Equal(t, intake.Loaded, res.Outcome, "%v", res.Issues)
+	require.Equal(t, domain.Loaded, res.Outcome, "%v", res.Issues)
 }
 
 // TestProvince loads the sample province once for the tests that only read it.
@@ -557,7 +531,7 @@ func provinceDisciplinesAllForAnalysts(t *testing.T, st *store.Store) {
 	ctx := context.Background()
 	want := map[string]int{}
 	for _, r := range sampleReturns(t) {
-		if r.q != (digest.Quarter{Year: 2025, Q: 3}) {
+		if r.q != (domain.Quarter{Year: 2025, Q: 3}) {
 			continue
 		}
 		want["KyLuat"] += len(r.kyluat)

@@ -7,17 +7,18 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/returns-project/returns/etl/digest"
 	"github.com/returns-project/returns/etl/digestjob"
+	"github.com/returns-project/returns/etl/domain"
 )
 
-func TestQuarterBefore(t *testing.T) {
+// TestDigestQuarterIsLastEnded: the quarterly run digests the quarter that
+// ended last in the users' zone (domain.LastEnded), whatever the zone of now.
+func TestDigestQuarterIsLastEnded(t *testing.T) {
 	t.Parallel()
-	ict := time.FixedZone("ICT", 7*3600)
-	require.Equal(t, digest.Quarter{Year: 2025, Q: 4}, digestjob.QuarterBefore(time.Date(2026, 1, 15, 8, 0, 0, 0, ict), ict))
-	require.Equal(t, digest.Quarter{Year: 2025, Q: 3}, digestjob.QuarterBefore(time.Date(2025, 10, 1, 0, 30, 0, 0, ict), ict))
+	require.Equal(t, domain.Quarter{Year: 2025, Q: 4}, domain.LastEnded(time.Date(2026, 1, 15, 8, 0, 0, 0, ict), ict))
+	require.Equal(t, domain.Quarter{Year: 2025, Q: 3}, domain.LastEnded(time.Date(2025, 10, 1, 0, 30, 0, 0, ict), ict))
 	// 30/09 23:30 UTC is already 01/10 in Vietnam.
-	require.Equal(t, digest.Quarter{Year: 2025, Q: 3}, digestjob.QuarterBefore(time.Date(2025, 9, 30, 23, 30, 0, 0, time.UTC), ict))
+	require.Equal(t, domain.Quarter{Year: 2025, Q: 3}, domain.LastEnded(time.Date(2025, 9, 30, 23, 30, 0, 0, time.UTC), ict))
 }
 
 // TestRunQuarterly: before the send day nothing goes unless every expected
@@ -27,10 +28,9 @@ func TestRunQuarterly(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	st := loadProvince(t)
-	ict := time.FixedZone("ICT", 7*3600)
-	q := digest.Quarter{Year: 2025, Q: 3}
+	q := domain.Quarter{Year: 2025, Q: 3}
 	early := time.Date(2025, 10, 3, 8, 0, 0, 0, ict)
-	opts := digestjob.Options{SendDay: 15, Zone: ict}
+	opts := calendar(digestjob.Options{SendDay: 15})
 	require.NoError(t, digestjob.RunQuarterly(ctx, st, early, opts))
 	sent, err := st.DigestsSent(ctx, q)
 	require.NoError(t, err)
@@ -51,11 +51,11 @@ func TestRunQuarterly(t *testing.T) {
 	require.Len(t, sent, 7, "the scheduled run sends nothing twice")
 
 	// A missing return holds the early send back for the next quarter.
-	missing, err = st.MissingReturns(ctx, digest.Quarter{Year: 2025, Q: 4})
+	missing, err = st.MissingReturns(ctx, domain.Quarter{Year: 2025, Q: 4})
 	require.NoError(t, err)
 	require.Equal(t, 23, missing)
 	require.NoError(t, digestjob.RunQuarterly(ctx, st, time.Date(2026, 1, 5, 8, 0, 0, 0, ict), opts))
-	sent, err = st.DigestsSent(ctx, digest.Quarter{Year: 2025, Q: 4})
+	sent, err = st.DigestsSent(ctx, domain.Quarter{Year: 2025, Q: 4})
 	require.NoError(t, err)
 	require.Empty(t, sent)
 }

@@ -11,8 +11,8 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/returns-project/returns/etl/digest"
 	"github.com/returns-project/returns/etl/digestjob"
+	"github.com/returns-project/returns/etl/domain"
 	"github.com/returns-project/returns/etl/store"
 )
 
@@ -32,7 +32,7 @@ func provinceScreenshotInChromium(t *testing.T, st *store.Store) {
 	}
 	ctx := context.Background()
 	dir := t.TempDir()
-	dirs, err := digestjob.Preview(ctx, st, digest.Quarter{Year: 2025, Q: 3}, dir, digestjob.Options{Recipient: "bithu@gd-hsg.example", IncludePersonalData: true})
+	dirs, err := digestjob.Preview(ctx, st, domain.Quarter{Year: 2025, Q: 3}, dir, calendar(digestjob.Options{Recipient: "bithu@gd-hsg.example", IncludePersonalData: true}))
 	require.NoError(t, err)
 	require.Len(t, dirs, 1)
 	shot := filepath.Join(dir, "digest.png")

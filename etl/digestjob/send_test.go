@@ -18,6 +18,7 @@ import (
 
 	"github.com/returns-project/returns/etl/digest"
 	"github.com/returns-project/returns/etl/digestjob"
+	"github.com/returns-project/returns/etl/domain"
 	rmail "github.com/returns-project/returns/etl/mail"
 	"github.com/returns-project/returns/etl/store"
 	"github.com/returns-project/returns/etl/store/storetest"
@@ -106,11 +107,11 @@ func TestSendThroughSMTP(t *testing.T) {
 	ctx := context.Background()
 	st := loadProvince(t)
 	in := startInbox(t)
-	q := digest.Quarter{Year: 2025, Q: 3}
-	rep, err := digestjob.Send(ctx, st, q, digestjob.Options{})
+	q := domain.Quarter{Year: 2025, Q: 3}
+	rep, err := digestjob.Send(ctx, st, q, calendar(digestjob.Options{}))
 	require.NoError(t, err)
 	require.Equal(t, 7, rep.Queued)
-	again, err := digestjob.Send(ctx, st, q, digestjob.Options{})
+	again, err := digestjob.Send(ctx, st, q, calendar(digestjob.Options{}))
 	require.NoError(t, err)
 	require.Equal(t, digestjob.Report{AlreadySent: 7}, again)
 
@@ -173,21 +174,21 @@ func TestRestatementFlagged(t *testing.T) {
 	r := store.Recipient{Email: "advisor@gd.example", Name: "Province advisor", ScopeOrgCode: "GD", Language: "en", Active: true}
 	// The 2025-Q3 digest went out; then one organisation's 2025-Q2 return
 	// is corrected (a new version).
-	_, err := digestjob.Send(ctx, st, digest.Quarter{Year: 2025, Q: 3}, digestjob.Options{Recipient: r.Email})
+	_, err := digestjob.Send(ctx, st, domain.Quarter{Year: 2025, Q: 3}, calendar(digestjob.Options{Recipient: r.Email}))
 	require.NoError(t, err)
-	d, err := digestjob.Build(ctx, st, digest.Quarter{Year: 2025, Q: 3}, r, digestjob.Options{})
+	d, err := digestjob.Build(ctx, st, domain.Quarter{Year: 2025, Q: 3}, r, calendar(digestjob.Options{}))
 	require.NoError(t, err)
 	require.Empty(t, d.Digest.Restatements)
 	time.Sleep(10 * time.Millisecond) // loaded_at after the cut-off
 	phone := correctedReturn(t, "GD-KCQ-001", 2025, 2, nil)
 	loadBytes(t, st, phone, "BCQ_GD-KCQ-001_2025Q2.xlsx")
-	d, err = digestjob.Build(ctx, st, digest.Quarter{Year: 2025, Q: 4}, r, digestjob.Options{})
+	d, err = digestjob.Build(ctx, st, domain.Quarter{Year: 2025, Q: 4}, r, calendar(digestjob.Options{}))
 	require.NoError(t, err)
 	require.Empty(t, d.Digest.Restatements, "a new phone number changes no figure")
 	require.NotContains(t, d.Rendered.Text, "Restated figures")
 	corrected := correctedReturn(t, "GD-KCQ-001", 2025, 2, func(r *generate.Return) { r.Info.AdmissionTargetYear += 3 })
 	loadBytes(t, st, corrected, "BCQ_GD-KCQ-001_2025Q2_v3.xlsx")
-	d, err = digestjob.Build(ctx, st, digest.Quarter{Year: 2025, Q: 4}, r, digestjob.Options{})
+	d, err = digestjob.Build(ctx, st, domain.Quarter{Year: 2025, Q: 4}, r, calendar(digestjob.Options{}))
 	require.NoError(t, err)
 	require.Len(t, d.Digest.Restatements, 1)
 	require.Equal(t, "GD-KCQ-001", d.Digest.Restatements[0].Org)
@@ -196,7 +197,7 @@ func TestRestatementFlagged(t *testing.T) {
 	require.Contains(t, d.Rendered.HTML, "Restated figures")
 	// Another recipient who never got a digest has nothing restated.
 	other := store.Recipient{Email: "other@gd.example", Name: "X", ScopeOrgCode: "GD", Language: "vi", Active: true}
-	d, err = digestjob.Build(ctx, st, digest.Quarter{Year: 2025, Q: 4}, other, digestjob.Options{})
+	d, err = digestjob.Build(ctx, st, domain.Quarter{Year: 2025, Q: 4}, other, calendar(digestjob.Options{}))
 	require.NoError(t, err)
 	require.Empty(t, d.Digest.Restatements)
 }
@@ -210,10 +211,10 @@ func TestCanaryScopeInRenderedDigests(t *testing.T) {
 	ctx := context.Background()
 	st := storetest.New(t)
 	tree := storetest.Canaries(t, st)
-	q := digest.Quarter{Year: storetest.CanaryYear, Q: storetest.CanaryQ}
+	q := domain.Quarter{Year: storetest.CanaryYear, Q: storetest.CanaryQ}
 	for _, o := range tree.Orgs {
 		r := store.Recipient{Email: strings.ToLower(o.Code) + "@canary.example", Name: "M", ScopeOrgCode: o.Code, Language: "vi", Active: true}
-		d, err := digestjob.Build(ctx, st, q, r, digestjob.Options{IncludePersonalData: true})
+		d, err := digestjob.Build(ctx, st, q, r, calendar(digestjob.Options{IncludePersonalData: true}))
 		require.NoError(t, err, o.Code)
 		want := tree.Subtree(o.Code)
 		xlsx := xlsxText(t, d.Rendered.XLSX)
@@ -224,7 +225,7 @@ func TestCanaryScopeInRenderedDigests(t *testing.T) {
 			require.Equal(t, inScope, strings.Contains(d.Rendered.Text, storetest.CanaryName(other.Code)+" "), "%s sees %s in text", o.Code, other.Code)
 			require.Equal(t, inScope, strings.Contains(xlsx, name), "%s sees %s in the workbook", o.Code, other.Code)
 		}
-		d, err = digestjob.Build(ctx, st, q, r, digestjob.Options{})
+		d, err = digestjob.Build(ctx, st, q, r, calendar(digestjob.Options{}))
 		require.NoError(t, err)
 		require.NotContains(t, d.Rendered.HTML, "CANARY")
 		require.NotContains(t, d.Rendered.Text, "CANARY")

@@ -30,14 +30,13 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/returns-project/returns/etl/digest"
 	"github.com/returns-project/returns/etl/digestjob"
+	"github.com/returns-project/returns/etl/domain"
 	"github.com/returns-project/returns/etl/intake"
 	"github.com/returns-project/returns/etl/recipients"
 	"github.com/returns-project/returns/etl/registry"
 	"github.com/returns-project/returns/etl/schema"
 	"github.com/returns-project/returns/etl/store"
-	"github.com/returns-project/returns/etl/store/storetest"
 	"github.com/returns-project/returns/etl/validate"
 	"github.com/returns-project/returns/samples/generate"
 	"github.com/returns-project/returns/schemas"
@@ -80,7 +79,6 @@ type truthCorpus struct {
 // deadline is reckoned from it in Vietnam's zone), computed here without
 // the digest package.
 func quarterEndICT(y, q int) time.Time {
-	ict := time.FixedZone("ICT", 7*3600)
 	return time.Date(y, time.Month(3*q+1), 1, 0, 0, 0, 0, ict)
 }
 
@@ -131,10 +129,10 @@ func writeTruthCorpus(t testing.TB, dir string) truthCorpus {
 	require.NoError(t, err)
 	require.Equal(t, validate.Accepted, res.Status)
 	reg.Orgs = append(reg.Orgs,
-		registry.Org{Code: truthEmptyScope, Name: "Đảng bộ Khối mới thành lập", Type: generate.OrgTypeDangBoCapTren, ParentCode: "GD",
-			ValidFrom: registry.Quarter{Year: 2024, Q: 1}, ContactEmails: []string{"vanphong@gd-kmo.example"}},
-		registry.Org{Code: truthEmptyUnit, Name: "Chi bộ Trung tâm Dữ liệu tỉnh", Type: generate.OrgTypeChiBoCoSo, ParentCode: truthEmptyScope,
-			ValidFrom: registry.Quarter{Year: 2025, Q: 2}, ContactEmails: []string{"chibo@gd-kmo-001.example"}})
+		domain.Org{Code: truthEmptyScope, Name: "Đảng bộ Khối mới thành lập", Type: generate.OrgTypeDangBoCapTren, ParentCode: "GD",
+			ValidFrom: domain.Quarter{Year: 2024, Q: 1}, ContactEmails: []string{"vanphong@gd-kmo.example"}},
+		domain.Org{Code: truthEmptyUnit, Name: "Chi bộ Trung tâm Dữ liệu tỉnh", Type: generate.OrgTypeChiBoCoSo, ParentCode: truthEmptyScope,
+			ValidFrom: domain.Quarter{Year: 2025, Q: 2}, ContactEmails: []string{"chibo@gd-kmo-001.example"}})
 	var buf bytes.Buffer
 	require.NoError(t, registry.Write(&buf, set, reg))
 	require.NoError(t, os.WriteFile(c.registryPath, buf.Bytes(), 0o644))
@@ -224,32 +222,7 @@ func writeTruthCorpus(t testing.TB, dir string) truthCorpus {
 func loadTruthCorpus(t testing.TB, c *truthCorpus) *store.Store {
 	t.Helper()
 	ctx := context.Background()
-	set, err := schema.Load(schemas.FS)
-	require.NoError(t, err)
-	st := storetest.New(t)
-	reg, res, err := registry.ReadFile(ctx, c.registryPath, set)
-	require.NoError(t, err)
-	require.Equal(t, validate.Accepted, res.Status, "%v", res.Issues)
-	var orgs []store.RegistryOrg
-	for _, o := range reg.Orgs {
-		so := store.RegistryOrg{Code: o.Code, Name: o.Name, Type: o.Type, ParentCode: o.ParentCode, ValidFromQ: o.ValidFrom.Index(),
-			SuccessorCode: o.SuccessorCode, ContactEmails: o.ContactEmails, SourceRow: o.SourceRow}
-		if !o.ValidTo.IsZero() {
-			so.ValidToQ = o.ValidTo.Index()
-		}
-		orgs = append(orgs, so)
-	}
-	_, err = st.ImportRegistry(ctx, store.RegistryMeta{SHA256: res.SHA256, FileName: "registry.xlsx"}, orgs)
-	require.NoError(t, err)
-	l, res, err := recipients.ReadFile(ctx, c.recipientsPath, set, func(code string) bool { return reg.Org(code) != nil })
-	require.NoError(t, err)
-	require.Equal(t, validate.Accepted, res.Status, "%v", res.Issues)
-	var rs []store.Recipient
-	for _, r := range l.Recipients {
-		rs = append(rs, store.Recipient{Email: r.Email, Name: r.Name, ScopeOrgCode: r.ScopeOrgCode, Language: r.Language, Active: r.Active, SourceRow: r.SourceRow})
-	}
-	_, err = st.ImportRecipients(ctx, store.RecipientsMeta{SHA256: res.SHA256, FileName: "recipients.xlsx"}, rs)
-	require.NoError(t, err)
+	st, set := importLists(t, c.registryPath, c.recipientsPath)
 	load := func(f *truthFile) {
 		at := f.received
 		f.loadedFrom = time.Now()
@@ -258,11 +231,11 @@ func loadTruthCorpus(t testing.TB, c *truthCorpus) *store.Store {
 		require.NoError(t, err)
 		f.loadedTo = time.Now()
 		if f.rejected {
-			require.Equal(t, intake.Rejected, r.Outcome, "%s", f.path)
+			require.Equal(t, domain.Rejected, r.Outcome, "%s", f.path)
 			f.reason = string(r.Reason)
 			return
 		}
-		require.Equal(t, intake.Loaded, r.Outcome, "%s: %v", f.path, r.Issues)
+		require.Equal(t, domain.Loaded, r.Outcome, "%s: %v", f.path, r.Issues)
 		f.warnings = r.Warnings
 	}
 	// Load order: every file but the afterDigest ones, the 2025-Q2 digests
@@ -273,7 +246,7 @@ func loadTruthCorpus(t testing.TB, c *truthCorpus) *store.Store {
 			load(&c.files[i])
 		}
 	}
-	_, err = digestjob.Send(ctx, st, digest.Quarter{Year: 2025, Q: 2}, digestjob.Options{})
+	_, err := digestjob.Send(ctx, st, domain.Quarter{Year: 2025, Q: 2}, calendar(digestjob.Options{}))
 	require.NoError(t, err)
 	c.digestSent = time.Now()
 	for i := range c.files {

@@ -6,65 +6,31 @@ package digestjob_test
 // of these lines; every line must be printed.
 
 import (
+	"encoding/json"
 	"fmt"
 	"html"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 )
 
-// tLabels are the digest's labels (vi, en): words, not arithmetic.
-var tLabels = map[string][2]string{
-	"scope":            {"Phạm vi:", "Scope:"},
-	"expected":         {"Đơn vị phải nộp", "Expected"},
-	"reported":         {"Đã nộp", "Reported"},
-	"ontime":           {"Đúng hạn", "On time"},
-	"late":             {"Nộp muộn", "Late"},
-	"rejected":         {"Bị từ chối (chưa có bản hợp lệ)", "Rejected (no valid return yet)"},
-	"missing":          {"Chưa có báo cáo", "Missing"},
-	"m_start":          {"Đầu quý", "At start of quarter"},
-	"m_end":            {"Cuối quý", "At end of quarter"},
-	"m_net":            {"Tăng/giảm trong quý", "Net change"},
-	"m_official":       {"Chính thức (cuối quý)", "Full members (end)"},
-	"m_prob":           {"Dự bị (cuối quý)", "Probationary (end)"},
-	"m_recognised":     {"Công nhận chính thức trong quý", "Recognised as full members"},
-	"a_quarter":        {"Kết nạp trong quý", "Admitted in the quarter"},
-	"a_ytd":            {"Lũy kế từ đầu năm", "Year to date"},
-	"a_target":         {"Chỉ tiêu năm", "Annual target"},
-	"a_readmitted":     {"trong đó kết nạp lại:", "of which readmissions:"},
-	"progress":         {"Lũy kế ", "Year to date "},
-	"no_target":        {"Chưa có chỉ tiêu năm.", "No annual target set."},
-	"sh_women":         {"Nữ", "Women"},
-	"sh_youth":         {"Đoàn viên TNCS HCM", "Youth Union members"},
-	"sh_minority":      {"Dân tộc thiểu số", "Ethnic minorities"},
-	"sh_religious":     {"Có đạo", "Religious"},
-	"sh_nonstate":      {"Ngoài khu vực nhà nước / FDI", "Non-state sector / FDI"},
-	"zero":             {"đơn vị chưa kết nạp đảng viên nào từ đầu năm", "organisations have admitted nobody this year"},
-	"t_in":             {"Chuyển đến", "In"},
-	"t_out":            {"Chuyển đi", "Out"},
-	"t_net":            {"Chênh lệch", "Net"},
-	"t_in_total":       {"Chuyển đến chính thức", "Official transfers in"},
-	"t_out_total":      {"Chuyển đi chính thức", "Official transfers out"},
-	"t_temp_in":        {"Tạm thời đến", "Temporary in"},
-	"t_temp_out":       {"Tạm thời đi", "Temporary out"},
-	"t_unmatched":      {"Giấy giới thiệu chưa khớp quá 30 ngày:", "Unmatched transfer letters older than 30 days:"},
-	"g_superv":         {"Giám sát (lượt)", "Supervisions"},
-	"g_inspect":        {"Kiểm tra (lượt)", "Inspections"},
-	"g_disc":           {"Kỷ luật", "Disciplinary measures"},
-	"q_warnings":       {"Cảnh báo trong các báo cáo đã chấp nhận:", "Warnings in accepted returns:"},
-	"q_mismatch":       {"đầu quý", "start"},
-	"k_progress":       {"Kết nạp lũy kế so với chỉ tiêu năm", "Admissions against the annual target"},
-	"t_net_total":      {"Chênh lệch chuyển chính thức", "Official transfers, net"},
-	"l_deceased":       {"Từ trần", "Deceased"},
-	"l_struck_off":     {"Xóa tên", "Struck off"},
-	"l_resigned":       {"Xin ra khỏi Đảng", "Resigned"},
-	"l_expelled":       {"Khai trừ", "Expelled"},
-	"l_decrease_other": {"Giảm khác", "Other decreases"},
-	"o_violation":      {"Kết luận có vi phạm", "Found in violation"},
-	"o_signs":          {"Có dấu hiệu vi phạm", "With signs of violation"},
-	"o_disciplined":    {"Thi hành kỷ luật qua giám sát, kiểm tra", "Disciplined as a result"},
-	"d_giamsat":        {"trong đó qua giám sát, kiểm tra", "of which after supervision or inspection"},
-	"d_kyluat":         {"trong đó kỷ luật khác (KyLuat)", "of which other (KyLuat)"},
-	"g_body":           {"Cấp quyết định", "Decided by"},
+// tLabels are the digest's labels (vi, en), tCodeLabels name the codes in
+// the tables (schemas/codelists): words, not arithmetic. They are written
+// out again, on purpose, in testdata/truth_labels.json (not taken from
+// etl/digest), so that the truth test recomputes every line on its own.
+var tLabels, tCodeLabels = truthLabels()
+
+func truthLabels() (labels, codes map[string][2]string) {
+	data, err := os.ReadFile(filepath.Join("testdata", "truth_labels.json"))
+	if err != nil {
+		panic(err)
+	}
+	var t struct{ Labels, Codes map[string][2]string }
+	if err := json.Unmarshal(data, &t); err != nil {
+		panic(fmt.Errorf("testdata/truth_labels.json: %w", err))
+	}
+	return t.Labels, t.Codes
 }
 
 func lbl(lang, k string) string {
@@ -72,25 +38,6 @@ func lbl(lang, k string) string {
 		return tLabels[k][1]
 	}
 	return tLabels[k][0]
-}
-
-// tCodeLabels name the codes in the tables (schemas/codelists).
-var tCodeLabels = map[string][2]string{
-	"NOI_BO": {"Nội bộ", "Internal"}, "TRONG_TINH": {"Trong tỉnh", "Within the province"}, "NGOAI_TINH": {"Ngoài tỉnh", "Other province"},
-	"NUOC_NGOAI": {"Nước ngoài", "Abroad"}, "TRONG_HUYEN": {"Trong huyện (cũ)", "Within the district (legacy)"},
-	"CAP_UY": {"Cấp ủy", "Party committee"}, "BTV": {"Ban thường vụ", "Standing committee"}, "CHI_BO": {"Chi bộ", "Party cell"},
-	"UBKT": {"Ủy ban kiểm tra", "Inspection commission"}, "GIAM_SAT": {"Giám sát", "Supervision"}, "KIEM_TRA": {"Kiểm tra", "Inspection"},
-	"TO_CHUC_DANG": {"Tổ chức đảng", "Party organisation"}, "DANG_VIEN": {"Đảng viên", "Party member"},
-	"KHIEN_TRACH": {"Khiển trách", "Reprimand"}, "CANH_CAO": {"Cảnh cáo", "Warning"}, "CACH_CHUC": {"Cách chức", "Removal from post"},
-	"THUONG_XUYEN": {"Thường xuyên", "Routine"}, "CHUYEN_DE": {"Chuyên đề", "Thematic"},
-	"KT_CHAP_HANH": {"Kiểm tra chấp hành", "Compliance"}, "KTDHVP": {"Khi có dấu hiệu vi phạm", "On signs of violation"},
-	"KT_THUC_HIEN_NV_KTGS": {"Việc thực hiện nhiệm vụ KT, GS", "Of inspection and supervision work"},
-	"KT_THI_HANH_KY_LUAT":  {"Việc thi hành kỷ luật", "Of discipline enforcement"}, "KT_TAI_CHINH": {"Tài chính đảng", "Party finance"},
-	"KT_DANG_PHI": {"Đảng phí", "Party dues"}, "GQ_TO_CAO": {"Giải quyết tố cáo", "Denunciation"}, "GQ_KHIEU_NAI": {"Giải quyết khiếu nại kỷ luật", "Discipline appeal"},
-	"KHAI_TRU": {"Khai trừ", "Expulsion"}, "KHAC": {"Khác", "Other"},
-	"CO_VI_PHAM": {"Có vi phạm", "Found in violation"}, "CO_DAU_HIEU_VI_PHAM": {"Có dấu hiệu vi phạm", "Signs of violation"},
-	"KHONG_VI_PHAM": {"Không vi phạm", "No violation"}, "THUC_HIEN_TOT": {"Thực hiện tốt", "Done well"},
-	"CO_HAN_CHE_KHUYET_DIEM": {"Có hạn chế, khuyết điểm", "Shortcomings"}, "CHUA_KET_LUAN": {"Chưa kết luận", "Not concluded"}, "GIAI_TAN": {"Giải tán", "Dissolution"}, "DEN": {"Đến", "In"}, "DI": {"Đi", "Out"},
 }
 
 func code(lang, c string) string {

@@ -80,17 +80,9 @@ func readTruthRegistry(t testing.TB, path string) (map[string]*tOrg, []string) {
 	f, err := excelize.OpenFile(path)
 	require.NoError(t, err)
 	defer f.Close()
-	rows, err := f.GetRows("DonVi", excelize.Options{RawCellValue: true})
-	require.NoError(t, err)
 	orgs := map[string]*tOrg{}
 	var order []string
-	for i, row := range rows[2:] {
-		m := tRow{}
-		for j, name := range rows[1] {
-			if j < len(row) {
-				m[name] = strings.TrimSpace(row[j])
-			}
-		}
+	for i, m := range fieldRows(t, f, "DonVi") {
 		if m["org_code"] == "" {
 			continue
 		}
@@ -107,6 +99,39 @@ func readTruthRegistry(t testing.TB, path string) (map[string]*tOrg, []string) {
 		order = append(order, o.code)
 	}
 	return orgs, order
+}
+
+// fieldRows reads the rows of sheet below its field-name row (row 2), by
+// field name, raw values trimmed: element i is workbook row i+3. None when
+// the sheet has no field-name row.
+func fieldRows(t testing.TB, f *excelize.File, sheet string) []tRow {
+	t.Helper()
+	rows, err := f.GetRows(sheet, excelize.Options{RawCellValue: true})
+	require.NoError(t, err)
+	if len(rows) < 2 {
+		return nil
+	}
+	out := make([]tRow, 0, len(rows)-2)
+	for _, row := range rows[2:] {
+		m := tRow{}
+		for j, name := range rows[1] {
+			if j < len(row) {
+				m[name] = strings.TrimSpace(row[j])
+			}
+		}
+		out = append(out, m)
+	}
+	return out
+}
+
+// blank says whether every cell of the row is empty.
+func (r tRow) blank() bool {
+	for _, v := range r {
+		if v != "" {
+			return false
+		}
+	}
+	return true
 }
 
 // readTruthReturn reads a BCQ-1 workbook: ThongTin by field name in column
@@ -133,21 +158,8 @@ func readTruthReturn(t testing.TB, path string) *tRet {
 		if idx, _ := f.GetSheetIndex(sh); idx < 0 {
 			continue
 		}
-		rows, err := f.GetRows(sh, raw)
-		require.NoError(t, err)
-		if len(rows) < 2 {
-			continue
-		}
-		for _, row := range rows[2:] {
-			m := tRow{}
-			empty := true
-			for j, name := range rows[1] {
-				if j < len(row) {
-					m[name] = strings.TrimSpace(row[j])
-					empty = empty && m[name] == ""
-				}
-			}
-			if !empty {
+		for _, m := range fieldRows(t, f, sh) {
+			if !m.blank() {
 				r.sheets[sh] = append(r.sheets[sh], m)
 			}
 		}

@@ -14,8 +14,8 @@ import (
 	"github.com/stretchr/testify/require"
 	"github.com/xuri/excelize/v2"
 
-	"github.com/returns-project/returns/etl/digest"
 	"github.com/returns-project/returns/etl/digestjob"
+	"github.com/returns-project/returns/etl/domain"
 	"github.com/returns-project/returns/etl/store"
 )
 
@@ -76,16 +76,8 @@ func readTruthRecipients(t testing.TB, path string) []truthRecipient {
 	f, err := excelize.OpenFile(path)
 	require.NoError(t, err)
 	defer f.Close()
-	rows, err := f.GetRows("NguoiNhan", excelize.Options{RawCellValue: true})
-	require.NoError(t, err)
 	var out []truthRecipient
-	for _, row := range rows[2:] {
-		m := tRow{}
-		for j, name := range rows[1] {
-			if j < len(row) {
-				m[name] = strings.TrimSpace(row[j])
-			}
-		}
+	for _, m := range fieldRows(t, f, "NguoiNhan") {
 		if m["active"] == "C" {
 			out = append(out, truthRecipient{m["email"], m["name"], m["scope_org_code"], m["language"]})
 		}
@@ -173,9 +165,9 @@ func TestDigestTruth(t *testing.T) {
 						peopleSeen++
 					}
 				}
-				d, err := digestjob.Build(ctx, st, digest.Quarter{Year: q.year(), Q: q.qn()},
+				d, err := digestjob.Build(ctx, st, domain.Quarter{Year: q.year(), Q: q.qn()},
 					store.Recipient{Email: r.email, Name: r.name, ScopeOrgCode: r.scope, Language: r.lang, Active: true},
-					digestjob.Options{IncludePersonalData: personal})
+					calendar(digestjob.Options{IncludePersonalData: personal}))
 				if err != nil {
 					rep.score("build").fail(who, "no digest: "+err.Error())
 					continue
@@ -230,7 +222,6 @@ func checkCutoff(s *tScore, who, lang string, e *tDigest, lines []string) {
 	if lang == "en" {
 		head, due = "Data as of ", "returns were due "
 	}
-	ict := time.FixedZone("ICT", 7*3600)
 	if e.cutoffTo.IsZero() {
 		// Nothing of the scope was loaded: no cut-off date, and it says so.
 		head = "Chưa có số liệu: "

@@ -7,7 +7,9 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"maps"
 	"math"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -54,6 +56,20 @@ func (s *tScore) eqCell(id, want, got string) {
 		return
 	}
 	s.eq(id, want, got)
+}
+
+// eqRow compares every expected field of a row (want, by field name) with
+// the cell of its column (col: field name → column index), in field order.
+func (s *tScore) eqRow(id string, want map[string]string, col map[string]int, row []string) {
+	for _, k := range slices.Sorted(maps.Keys(want)) {
+		c, ok := col[k]
+		if !ok {
+			s.compared++
+			s.fail(id+"."+k, "column missing")
+			continue
+		}
+		s.eqCell(id+"."+k, want[k], cell(row, c))
+	}
 }
 
 // serial is an instant as an Excel date-time serial of its wall clock in Vietnam.
@@ -244,12 +260,7 @@ func compareXLSX(t testing.TB, s *tScore, st *store.Store, who, lang string, w *
 		}
 		want[id] = append(append([]string{num(sh.num), share}, pp(sh.qoq, sh.qoqOK)...), pp(sh.yoy, sh.yoyOK)...)
 	}
-	ids := make([]string, 0, len(want))
-	for id := range want {
-		ids = append(ids, id)
-	}
-	sort.Strings(ids)
-	for _, id := range ids {
+	for _, id := range slices.Sorted(maps.Keys(want)) {
 		row, ok := sum[id]
 		if !ok {
 			s.compared++
@@ -353,20 +364,7 @@ func compareXLSX(t testing.TB, s *tScore, st *store.Store, who, lang string, w *
 		}
 		v["subid"] = subIDs[subKey(r.org, e.q)]
 		delete(v, "admitted")
-		keys := make([]string, 0, len(v))
-		for k := range v {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		for _, k := range keys {
-			c, ok := col[k]
-			if !ok {
-				s.compared++
-				s.fail(id+"."+k, "column missing")
-				continue
-			}
-			s.eqCell(id+"."+k, v[k], cell(row, c))
-		}
+		s.eqRow(id, v, col, row)
 	}
 	s.eq(who+" DonVi.rows", num(len(e.rets)), num(max(0, len(units)-1)))
 	if len(units) > 1 {
@@ -482,20 +480,7 @@ func compareXLSX(t testing.TB, s *tScore, st *store.Store, who, lang string, w *
 			for _, drop := range []string{"net", "adm", "tnet", "superv", "inspect", "violation", "signs", "disciplined", "disc", "disc_gs", "disc_kl", "received"} {
 				delete(v, drop)
 			}
-			keys := make([]string, 0, len(v))
-			for k := range v {
-				keys = append(keys, k)
-			}
-			sort.Strings(keys)
-			for _, c := range keys {
-				i, ok := hcol[c]
-				if !ok {
-					s.compared++
-					s.fail(id+"."+c, "column missing")
-					continue
-				}
-				s.eqCell(id+"."+c, v[c], cell(row, i))
-			}
+			s.eqRow(id, v, hcol, row)
 		}
 	}
 	s.eq(who+" SoLieuGoc.rows", num(nHist), num(max(0, len(hist)-1)))

@@ -21,6 +21,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"github.com/xuri/excelize/v2"
 
+	"github.com/returns-project/returns/etl/domain"
 	"github.com/returns-project/returns/etl/intake"
 	"github.com/returns-project/returns/etl/normalize"
 	"github.com/returns-project/returns/etl/schema"
@@ -79,7 +80,7 @@ func BenchmarkLoad100k(b *testing.B) {
 	st := openStore(b, dsn)
 	res, err := intake.JudgeFile(ctx, path, set, st, intake.Options{})
 	require.NoError(b, err)
-	require.Equal(b, intake.Loaded, res.Outcome)
+	require.Equal(b, domain.Loaded, res.Outcome)
 	sub := res.SubmissionID
 	cols := admissionColumns(b, st)
 	colList := strings.Join(cols, ", ")
@@ -143,7 +144,7 @@ func BenchmarkLoad100k(b *testing.B) {
 			b.StartTimer()
 			res, err := intake.JudgeFile(ctx, path, set, est, intake.Options{})
 			require.NoError(b, err)
-			require.Equal(b, intake.Loaded, res.Outcome)
+			require.Equal(b, domain.Loaded, res.Outcome)
 		}
 		took[b.Name()] = b.Elapsed() / time.Duration(b.N)
 	})
@@ -389,7 +390,7 @@ func loadGroup(ctx context.Context, b *testing.B, set *schema.Set, st *store.Sto
 				switch {
 				case err != nil:
 					first = fmt.Errorf("%s: %w", f.name, err)
-				case res.Outcome != intake.Loaded:
+				case res.Outcome != domain.Loaded:
 					first = fmt.Errorf("%s: %s %v", f.name, res.Outcome, rules(res))
 				}
 			}

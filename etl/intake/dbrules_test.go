@@ -6,6 +6,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/returns-project/returns/etl/domain"
 	"github.com/returns-project/returns/etl/intake"
 	"github.com/returns-project/returns/samples/generate"
 )
@@ -28,7 +29,7 @@ func TestProvinceLoadsCleanWithDatabaseRules(t *testing.T) {
 	seedRegistry(t, b.st, b.p)
 	for _, r := range b.p.Returns {
 		res := b.judge(t, writeWith(t, r, generate.WriteOptions{}), r.FileName())
-		require.Equal(t, intake.Loaded, res.Outcome, "%s: %v", r.FileName(), rules(res))
+		require.Equal(t, domain.Loaded, res.Outcome, "%s: %v", r.FileName(), rules(res))
 		require.Empty(t, rules(res), "%s", r.FileName())
 	}
 	require.Equal(t, len(b.p.Returns), count(t, b.st, `SELECT count(*) FROM reporting.submissions`))
@@ -51,14 +52,14 @@ func TestDatabaseRulesFire(t *testing.T) {
 	}
 	require.NotNil(t, first)
 	res := b.judge(t, writeWith(t, first, generate.WriteOptions{}), first.FileName())
-	require.Equal(t, intake.Loaded, res.Outcome, "%v", rules(res))
+	require.Equal(t, domain.Loaded, res.Outcome, "%v", rules(res))
 
 	t.Run("TH-02 start differs from last quarter's end", func(t *testing.T) {
 		r := *second
 		r.Info.MembersStartOfficial++
 		r.Info.MembersEndOfficial++ // keep the balance (TH-01) true
 		res := b.judge(t, writeWith(t, &r, generate.WriteOptions{}), r.FileName())
-		require.Equal(t, intake.Rejected, res.Outcome)
+		require.Equal(t, domain.Rejected, res.Outcome)
 		require.Equal(t, "INVALID_DATA", string(res.Reason))
 		require.Contains(t, rules(res)["TH-02"], "error C10", "%v", rules(res))
 	})
@@ -66,7 +67,7 @@ func TestDatabaseRulesFire(t *testing.T) {
 		r := *second
 		r.Info.ParentCode = "GD-XXX"
 		res := b.judge(t, writeWith(t, &r, generate.WriteOptions{}), r.FileName())
-		require.Equal(t, intake.Rejected, res.Outcome)
+		require.Equal(t, domain.Rejected, res.Outcome)
 		require.NotEmpty(t, rules(res)["TH-07"], "%v", rules(res))
 	})
 	t.Run("KN-08 admitted again in a later quarter is a warning", func(t *testing.T) {
@@ -77,7 +78,7 @@ func TestDatabaseRulesFire(t *testing.T) {
 		a.DecisionDate = r.Admissions[0].DecisionDate
 		r.Admissions[0] = a
 		res := b.judge(t, writeWith(t, &r, generate.WriteOptions{}), r.FileName())
-		require.Equal(t, intake.Loaded, res.Outcome, "%v", rules(res))
+		require.Equal(t, domain.Loaded, res.Outcome, "%v", rules(res))
 		require.Contains(t, rules(res)["KN-08"], "warning A3", "%v", rules(res))
 		require.Equal(t, 1, count(t, b.st, `SELECT count(*) FROM returns.validation_issue WHERE rule_id = 'KN-08' AND severity = 'warning' AND submission_id = $1`, res.SubmissionID))
 	})
@@ -101,7 +102,7 @@ func TestDatabaseRulesFire(t *testing.T) {
 			// A different content from the subtest above: a correction of the
 			// same quarter, which supersedes it.
 			res := b.judge(t, writeWith(t, &r, generate.WriteOptions{}), r.FileName())
-			require.Equal(t, intake.Loaded, res.Outcome, "%v", rules(res))
+			require.Equal(t, domain.Loaded, res.Outcome, "%v", rules(res))
 			require.Contains(t, rules(res)["KN-08"], "warning A3", "%v", rules(res))
 		})
 	}
@@ -114,7 +115,7 @@ func TestNoRegistryIsAWarning(t *testing.T) {
 	b := setupJudge(t)
 	r := rich(t, b.p)
 	res := b.judge(t, writeWith(t, r, generate.WriteOptions{}), r.FileName())
-	require.Equal(t, intake.Loaded, res.Outcome)
+	require.Equal(t, domain.Loaded, res.Outcome)
 	require.Equal(t, []string{"warning C2"}, rules(res)["TH-07R"])
 	_ = context.Background()
 }
@@ -142,7 +143,7 @@ func TestUnmatchedTransferFlagged(t *testing.T) {
 	require.NotNil(t, from, "an in-province transfer due within its quarter")
 	to := b.p.Return(from.Transfers[ti].CounterpartOrgCode, from.Period())
 	res := b.judge(t, writeWith(t, to, generate.WriteOptions{}), to.FileName())
-	require.Equal(t, intake.Loaded, res.Outcome, "%v", rules(res))
+	require.Equal(t, domain.Loaded, res.Outcome, "%v", rules(res))
 
 	// The same letter, but the person's identifiers no longer match the
 	// other side's: it is unmatched.
@@ -152,13 +153,13 @@ func TestUnmatchedTransferFlagged(t *testing.T) {
 	r.Transfers[ti].ProfileNo = ""
 	r.Transfers[ti].FullName = "Người Khác Hẳn"
 	res = b.judge(t, writeWith(t, &r, generate.WriteOptions{}), r.FileName())
-	require.Equal(t, intake.Loaded, res.Outcome, "warnings do not reject: %v", rules(res))
+	require.Equal(t, domain.Loaded, res.Outcome, "warnings do not reject: %v", rules(res))
 	require.NotEmpty(t, rules(res)["CS-07"], "%v", rules(res))
 
 	// The original letter matches.
 	var clean generate.Return = *from
 	clean.Info.PreparedOn = clean.Info.PreparedOn.AddDate(0, 0, 1) // other content, same data
 	res = b.judge(t, writeWith(t, &clean, generate.WriteOptions{}), clean.FileName())
-	require.Equal(t, intake.Loaded, res.Outcome)
+	require.Equal(t, domain.Loaded, res.Outcome)
 	require.Empty(t, rules(res)["CS-07"], "%v", rules(res))
 }

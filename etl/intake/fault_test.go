@@ -14,6 +14,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/returns-project/returns/etl/domain"
 	"github.com/returns-project/returns/etl/intake"
 	"github.com/returns-project/returns/etl/schema"
 	"github.com/returns-project/returns/etl/store"
@@ -90,7 +91,7 @@ func TestTerminateBackendDuringLoad(t *testing.T) {
 	start := time.Now()
 	res, err := judgeBytes(context.Background(), set, st, data, name)
 	require.NoError(t, err)
-	require.Equal(t, intake.Loaded, res.Outcome, "%+v", res.Issues)
+	require.Equal(t, domain.Loaded, res.Outcome, "%+v", res.Issues)
 	d := time.Since(start)
 	requireInvariants(t, st.DB(), []fileWant{loaded}, true)
 
@@ -160,11 +161,11 @@ func TestTerminateBackendDuringLoad(t *testing.T) {
 		} else {
 			late++
 		}
-		require.Equal(t, intake.Loaded, res.Outcome, "run %d", i)
+		require.Equal(t, domain.Loaded, res.Outcome, "run %d", i)
 		requireInvariants(t, st.DB(), []fileWant{loaded}, true)
 		dup, err := judgeBytes(context.Background(), set, st, data, "again.xlsx")
 		require.NoError(t, err)
-		require.Equal(t, intake.Duplicate, dup.Outcome)
+		require.Equal(t, domain.Duplicate, dup.Outcome)
 	}
 	var kinds []string
 	for k, n := range during {
@@ -208,7 +209,7 @@ func TestAmbiguousCommit(t *testing.T) {
 				require.Equal(t, i+1, proxy.Cuts(), "the COMMIT of %s was not cut", r.FileName())
 				switch {
 				case err == nil:
-					require.Equal(t, intake.Loaded, res.Outcome, "%s: %+v", r.FileName(), res.Issues)
+					require.Equal(t, domain.Loaded, res.Outcome, "%s: %+v", r.FileName(), res.Issues)
 					require.Equal(t, storetest.CutAfterCommit, cut, "%s: ingest says loaded but its COMMIT never reached the server", r.FileName())
 					reconciled++
 				default:
@@ -230,9 +231,9 @@ func TestAmbiguousCommit(t *testing.T) {
 				again, err := judgeBytes(context.Background(), set, st, data, "again-"+r.FileName())
 				require.NoError(t, err)
 				if cut == storetest.CutAfterCommit {
-					require.Equal(t, intake.Duplicate, again.Outcome, "%s", r.FileName())
+					require.Equal(t, domain.Duplicate, again.Outcome, "%s", r.FileName())
 				} else {
-					require.Equal(t, intake.Loaded, again.Outcome, "%s: %+v", r.FileName(), again.Issues)
+					require.Equal(t, domain.Loaded, again.Outcome, "%s: %+v", r.FileName(), again.Issues)
 				}
 				files = append(files, want)
 				requireInvariants(t, st.DB(), files, false)

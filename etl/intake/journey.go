@@ -37,6 +37,9 @@ type Config struct {
 	Inbox *inbox.Inbox
 	// Schemas are the workbook schemas. Required.
 	Schemas *schema.Set
+	// Zone is the zone the mails show times in (the configuration's
+	// time_zone). Required.
+	Zone *time.Location
 	// Validate tunes validation (limits). Defaults to validate's defaults.
 	Validate validate.Options
 	// Annotate tunes the annotated workbooks. Defaults to annotate's defaults.
@@ -110,6 +113,8 @@ func New(cfg Config) (*Intake, error) {
 		return nil, errors.New("intake: config: no Inbox")
 	case c.Schemas == nil:
 		return nil, errors.New("intake: config: no Schemas")
+	case c.Zone == nil:
+		return nil, errors.New("intake: config: no Zone")
 	case c.MaxAttempts < 1:
 		return nil, fmt.Errorf("intake: config: MaxAttempts %d is below 1", c.MaxAttempts)
 	}
@@ -286,7 +291,7 @@ func (f *Fate) decided(res *Result) {
 	if f.Org == "" {
 		f.Org = res.Attribution.Org
 	}
-	if res.Outcome == Loaded {
+	if res.Outcome == domain.Loaded {
 		for _, n := range res.Rows {
 			f.Rows += n
 		}
@@ -346,7 +351,7 @@ func (in *Intake) judge(ctx context.Context, st *inbox.Staged, key string) (res 
 }
 
 func (in *Intake) options(st *inbox.Staged, key string) Options {
-	return Options{Validate: in.cfg.Validate, ReceivedAt: in.cfg.Now(), FileName: st.Name, Notify: true,
+	return Options{Validate: in.cfg.Validate, ReceivedAt: in.cfg.Now(), FileName: st.Name, Notify: true, Zone: in.cfg.Zone,
 		Operators: in.cfg.Operators, OrgHint: st.Org, Annotate: in.cfg.Annotate, KeepAnnotated: true, InboxKey: key,
 		annotateHook: in.cfg.annotateHook}
 }
@@ -361,7 +366,7 @@ func (in *Intake) giveUp(ctx context.Context, st *inbox.Staged, key string, att 
 		Rows: map[string]int{}, Errors: 1, Detail: fmt.Sprintf("%d attempts; last: %s", att.N-1, att.LastError),
 		Issues: []validate.Issue{{Rule: string(code), Severity: schema.Error,
 			Message: schema.Text{VI: code.Title("vi"), EN: code.Title("en")}, Hint: schema.Text{VI: code.Fix("vi"), EN: code.Fix("en")}}}}
-	res := &Result{Result: vres, Outcome: Rejected}
+	res := &Result{Result: vres, Outcome: domain.Rejected}
 	opts := in.options(st, key)
 	meta := store.FileMeta{SHA256: st.SHA256, FileName: st.Name, ReceivedAt: opts.ReceivedAt, InboxKey: key}
 	in.cfg.Logger.WarnContext(ctx, "intake: giving up on a file after repeated failures", slog.String("sha", short(st.SHA256)),
@@ -380,7 +385,7 @@ func (in *Intake) giveUp(ctx context.Context, st *inbox.Staged, key string, att 
 func (in *Intake) move(ctx context.Context, st *inbox.Staged, res *Result, moved *bool) error {
 	var err error
 	switch res.Outcome {
-	case Loaded, Duplicate:
+	case domain.Loaded, domain.Duplicate:
 		_, err = in.cfg.Inbox.Archive(ctx, st, res.Year, res.Quarter, res.Org)
 	default:
 		var reports map[string][]byte
@@ -409,7 +414,7 @@ func rejectReports(res *Result) (map[string][]byte, error) {
 		return nil, fmt.Errorf("text report: %w", err)
 	}
 	jr := report.JSON(res.Result, "vi")
-	jr.Status = string(Rejected)
+	jr.Status = string(domain.Rejected)
 	if err := report.WriteJSONResult(&js, jr); err != nil {
 		return nil, fmt.Errorf("json report: %w", err)
 	}
@@ -429,12 +434,12 @@ func (in *Intake) redo(ctx context.Context, st *inbox.Staged, rec *store.Recorde
 		f.Outcome, f.Redone, f.Waiting = "", false, WaitDiffers
 		return nil
 	}
-	if rec.Outcome == string(Loaded) || rec.Outcome == string(Duplicate) {
-		return in.move(ctx, st, &Result{Result: &validate.Result{Org: rec.Org, Year: rec.Year, Quarter: rec.Quarter}, Outcome: Status(rec.Outcome)}, moved)
+	if rec.Outcome == string(domain.Loaded) || rec.Outcome == string(domain.Duplicate) {
+		return in.move(ctx, st, &Result{Result: &validate.Result{Org: rec.Org, Year: rec.Year, Quarter: rec.Quarter}, Outcome: domain.Outcome(rec.Outcome)}, moved)
 	}
 	// The reports are written again from a validation of the same bytes (no
 	// database rules: the verdict stays the recorded one).
-	res := &Result{Result: in.revalidate(ctx, st, rec), Outcome: Rejected}
+	res := &Result{Result: in.revalidate(ctx, st, rec), Outcome: domain.Rejected}
 	if annotate.Needed(res.Result) {
 		if r, err := os.Open(st.Path); err == nil {
 			opts := in.options(st, "")
@@ -527,13 +532,13 @@ func (in *Intake) RecordPending(ctx context.Context) ([]Fate, error) {
 }
 
 func (in *Intake) quarantined(ctx context.Context, q inbox.Quarantined, at time.Time) (Fate, error) {
-	f := Fate{NameHash: inbox.NameHash(q.Rel), Outcome: "quarantined", Reason: reason.Code(q.Reason)}
+	f := Fate{NameHash: inbox.NameHash(q.Rel), Outcome: string(domain.Quarantined), Reason: reason.Code(q.Reason)}
 	name := path.Base(q.Dest)
 	folder := ""
 	if dir, _, ok := strings.Cut(q.Rel, "/"); ok {
 		folder = dir
 	}
-	n := notify.Quarantined{Name: name, Reason: reason.Code(q.Reason), At: at}
+	n := notify.Quarantined{Name: name, Reason: reason.Code(q.Reason), At: at, Zone: in.cfg.Zone}
 	qf := store.QuarantinedFile{FileName: name, Reason: string(q.Reason), ReceivedAt: n.At, Answered: store.AnsweredNone}
 	var to []string
 	for _, a := range Candidates(folder, nil, name) {
@@ -555,7 +560,11 @@ func (in *Intake) quarantined(ctx context.Context, q inbox.Quarantined, at time.
 	f.Answered = qf.Answered
 	var mails []store.Mail
 	if to != nil {
-		mails = append(mails, notify.QuarantineMail(n, to))
+		m, err := notify.QuarantineMail(n, to)
+		if err != nil {
+			return f, err
+		}
+		mails = append(mails, m)
 	}
 	return f, in.cfg.Store.RecordQuarantined(ctx, qf, mails...)
 }

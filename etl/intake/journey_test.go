@@ -59,7 +59,7 @@ func setup(t *testing.T) *bundle {
 
 func (b *bundle) intake(t *testing.T, mod func(c intake.Config) intake.Config) *intake.Intake {
 	t.Helper()
-	c := intake.Config{Store: b.st, Inbox: b.ib, Schemas: b.set, Operators: []string{operator}}
+	c := intake.Config{Store: b.st, Inbox: b.ib, Schemas: b.set, Zone: time.FixedZone("ICT", 7*60*60), Operators: []string{operator}}
 	if mod != nil {
 		c = mod(c)
 	}

@@ -22,22 +22,12 @@ import (
 	"github.com/returns-project/returns/etl/validate"
 )
 
-// Status of a judged file.
-type Status string
-
-// Statuses: every file ends in exactly one of them.
-const (
-	Loaded    Status = "loaded"
-	Rejected  Status = "rejected"
-	Duplicate Status = "duplicate"
-)
-
 // Result is the outcome of judging one file.
 type Result struct {
 	*validate.Result
-	Outcome      Status
-	SubmissionID int64 // the loaded submission, or the one a duplicate repeats
-	Version      int   // version of the loaded submission for its organisation and quarter
+	Outcome      domain.Outcome // Loaded, Rejected or Duplicate (of etl/domain)
+	SubmissionID int64          // the loaded submission, or the one a duplicate repeats
+	Version      int            // version of the loaded submission for its organisation and quarter
 	DuplicateOf  *store.DuplicateError
 	// Annotated is the annotated workbook (or, for a file that could not be
 	// opened, the small workbook explaining what to do), built once by
@@ -61,6 +51,9 @@ type Options struct {
 	// contacts in the outbox, in the same transaction as the outcome (to
 	// Operators when no organisation can be found). Off by default.
 	Notify bool
+	// Zone is the zone the result mail shows times in (the configuration's
+	// time_zone). Required with Notify.
+	Zone *time.Location
 	// Operators receive the result mail of a file no organisation could be
 	// found for. Defaults to none: such a file's outcome is recorded as
 	// answered to nobody.
@@ -97,7 +90,7 @@ func JudgeFile(ctx context.Context, path string, set *schema.Set, st *store.Stor
 		if err != nil {
 			return nil, fmt.Errorf("ingest: %w", err)
 		}
-		return &Result{Result: vres, Outcome: Rejected}, nil
+		return &Result{Result: vres, Outcome: domain.Rejected}, nil
 	}
 	f, size, sha, err := validate.OpenHashed(path)
 	if err != nil {
@@ -131,7 +124,7 @@ func JudgeReader(ctx context.Context, r io.ReaderAt, size int64, sha string, set
 	if errors.As(err, &dup) {
 		res := &Result{Result: &validate.Result{File: opts.FileName, SHA256: sha, Template: tmpl, Rows: map[string]int{},
 			Org: dup.Org, Year: dup.Year, Quarter: dup.Quarter, Period: fmt.Sprintf("%d-Q%d", dup.Year, dup.Quarter)},
-			Outcome: Duplicate, SubmissionID: dup.SubmissionID, Version: dup.Version, DuplicateOf: dup}
+			Outcome: domain.Duplicate, SubmissionID: dup.SubmissionID, Version: dup.Version, DuplicateOf: dup}
 		mails, err := resultMails(ctx, st.Addressee, res, opts, nil, 0)
 		if err != nil {
 			return nil, err
@@ -176,7 +169,7 @@ func JudgeReader(ctx context.Context, r io.ReaderAt, size int64, sha string, set
 	}
 	if vres.Status != validate.Accepted {
 		load.Rollback()
-		res.Outcome = Rejected
+		res.Outcome = domain.Rejected
 		return res, recordRejected(ctx, st, meta, res, opts, r, size)
 	}
 	// A return saved again without a change of any value (another program,
@@ -186,9 +179,9 @@ func JudgeReader(ctx context.Context, r io.ReaderAt, size int64, sha string, set
 	if dup, err := load.Unchanged(ctx); err != nil {
 		return nil, fmt.Errorf("ingest %s: %w", opts.FileName, err)
 	} else if dup != nil {
-		res.Outcome, res.SubmissionID, res.Version, res.DuplicateOf = Duplicate, dup.SubmissionID, dup.Version, dup
+		res.Outcome, res.SubmissionID, res.Version, res.DuplicateOf = domain.Duplicate, dup.SubmissionID, dup.Version, dup
 	} else {
-		res.Outcome, res.SubmissionID, res.Version = Loaded, load.SubmissionID(), load.Version()
+		res.Outcome, res.SubmissionID, res.Version = domain.Loaded, load.SubmissionID(), load.Version()
 	}
 	// The result mail is queued in the load's own transaction: it goes out
 	// if and only if the data (or the duplicate's record) is there.
@@ -251,7 +244,7 @@ func rejectRefused(ctx context.Context, st *store.Store, load *store.Load, meta 
 	}
 	vres.File, vres.SHA256 = meta.FileName, meta.SHA256
 	addRefused(vres, refused, opts.Validate.MaxIssues)
-	res := &Result{Result: vres, Outcome: Rejected}
+	res := &Result{Result: vres, Outcome: domain.Rejected}
 	return res, recordRejected(ctx, st, meta, res, opts, r, size)
 }
 
@@ -273,7 +266,7 @@ func resultMails(ctx context.Context, addressee func(context.Context, string) (s
 	if !opts.Notify {
 		return nil, nil
 	}
-	o := notify.Outcome{Status: notify.Status(res.Outcome), Result: res.Result, ReceivedAt: opts.ReceivedAt,
+	o := notify.Outcome{Status: res.Outcome, Zone: opts.Zone, Result: res.Result, ReceivedAt: opts.ReceivedAt,
 		SubmissionID: res.SubmissionID, Version: res.Version}
 	var to []string
 	for _, a := range Candidates(opts.OrgHint, res.Result, opts.FileName) {

@@ -7,6 +7,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/returns-project/returns/etl/domain"
 	"github.com/returns-project/returns/etl/intake"
 	"github.com/returns-project/returns/etl/schema"
 	"github.com/returns-project/returns/etl/store"
@@ -65,7 +66,7 @@ func TestLoadDuplicateSupersede(t *testing.T) {
 	data := writeWith(t, r, generate.WriteOptions{})
 
 	res := b.judge(t, data, r.FileName())
-	require.Equal(t, intake.Loaded, res.Outcome, "%+v", res.Issues)
+	require.Equal(t, domain.Loaded, res.Outcome, "%+v", res.Issues)
 	require.Equal(t, 1, res.Version)
 	sub := res.SubmissionID
 	require.Equal(t, len(r.Admissions), count(t, b.st, `SELECT count(*) FROM reporting.admissions WHERE submission_id = $1`, sub))
@@ -78,7 +79,7 @@ func TestLoadDuplicateSupersede(t *testing.T) {
 
 	// The same content again is a duplicate and loads nothing.
 	dup := b.judge(t, data, "renamed.xlsx")
-	require.Equal(t, intake.Duplicate, dup.Outcome)
+	require.Equal(t, domain.Duplicate, dup.Outcome)
 	require.Equal(t, sub, dup.SubmissionID)
 	require.Contains(t, dup.DuplicateOf.Error(), "duplicate of submission")
 	require.Equal(t, len(r.Admissions), count(t, b.st, `SELECT count(*) FROM returns.admission`))
@@ -87,7 +88,7 @@ func TestLoadDuplicateSupersede(t *testing.T) {
 	// The same values in other bytes (dates as text) are unchanged
 	// content: a duplicate too, no new version.
 	resaved := b.judge(t, writeWith(t, r, generate.WriteOptions{DatesAsText: true}), r.FileName())
-	require.Equal(t, intake.Duplicate, resaved.Outcome, "%+v", resaved.Issues)
+	require.Equal(t, domain.Duplicate, resaved.Outcome, "%+v", resaved.Issues)
 	require.True(t, resaved.DuplicateOf.Unchanged)
 	require.Equal(t, sub, resaved.SubmissionID)
 	require.Equal(t, 1, count(t, b.st, `SELECT count(*) FROM returns.submission`))
@@ -98,7 +99,7 @@ func TestLoadDuplicateSupersede(t *testing.T) {
 	fixed.Info.TempIn++
 	corrected := writeWith(t, &fixed, generate.WriteOptions{DatesAsText: true})
 	res2 := b.judge(t, corrected, r.FileName())
-	require.Equal(t, intake.Loaded, res2.Outcome, "%+v", res2.Issues)
+	require.Equal(t, domain.Loaded, res2.Outcome, "%+v", res2.Issues)
 	require.Equal(t, 2, res2.Version)
 	require.Equal(t, 1, count(t, b.st, `SELECT count(*) FROM reporting.submissions WHERE org_code = $1`, r.Org.Code))
 	require.Equal(t, 2, count(t, b.st, `SELECT count(*) FROM returns.submission WHERE org_code = $1`, r.Org.Code))
@@ -114,7 +115,7 @@ func TestRejectedFileLoadsNothing(t *testing.T) {
 	r := *rich(t, b.p)
 	r.Info.MembersEndOfficial++ // the balance no longer adds up (TH-01)
 	res := b.judge(t, writeWith(t, &r, generate.WriteOptions{}), r.FileName())
-	require.Equal(t, intake.Rejected, res.Outcome)
+	require.Equal(t, domain.Rejected, res.Outcome)
 	for _, table := range []string{"submission", "summary", "admission", "transfer", "supervision", "discipline", "ledger"} {
 		require.Zero(t, count(t, b.st, `SELECT count(*) FROM returns.`+table), table)
 	}
@@ -151,7 +152,7 @@ func TestReaderRoleReadsReportingOnly(t *testing.T) {
 	t.Parallel()
 	b := setupJudge(t)
 	r := rich(t, b.p)
-	require.Equal(t, intake.Loaded, b.judge(t, writeWith(t, r, generate.WriteOptions{}), r.FileName()).Outcome)
+	require.Equal(t, domain.Loaded, b.judge(t, writeWith(t, r, generate.WriteOptions{}), r.FileName()).Outcome)
 	db := b.st.DB()
 	as := func(q string) error {
 		tx, err := db.Beginx()

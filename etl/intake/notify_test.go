@@ -12,6 +12,7 @@ import (
 	"github.com/lib/pq"
 	"github.com/stretchr/testify/require"
 
+	"github.com/returns-project/returns/etl/domain"
 	"github.com/returns-project/returns/etl/intake"
 	"github.com/returns-project/returns/etl/validate"
 	"github.com/returns-project/returns/samples/generate"
@@ -59,10 +60,10 @@ func TestResultMailsQueued(t *testing.T) {
 	bad := *r
 	bad.Info.MembersEndOfficial++ // TH-01
 	res := ingestN(writeWith(t, &bad, generate.WriteOptions{}), r.FileName())
-	require.Equal(t, intake.Rejected, res.Outcome)
+	require.Equal(t, domain.Rejected, res.Outcome)
 	good := writeWith(t, r, generate.WriteOptions{})
-	require.Equal(t, intake.Loaded, ingestN(good, r.FileName()).Outcome)
-	require.Equal(t, intake.Duplicate, ingestN(good, "again.xlsx").Outcome)
+	require.Equal(t, domain.Loaded, ingestN(good, r.FileName()).Outcome)
+	require.Equal(t, domain.Duplicate, ingestN(good, "again.xlsx").Outcome)
 
 	got := mails()
 	require.Len(t, got, 3)

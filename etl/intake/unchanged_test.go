@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"github.com/xuri/excelize/v2"
 
+	"github.com/returns-project/returns/etl/domain"
 	"github.com/returns-project/returns/etl/intake"
 	"github.com/returns-project/returns/etl/validate"
 	"github.com/returns-project/returns/samples/generate"
@@ -62,7 +63,7 @@ func TestUnchangedResubmission(t *testing.T) {
 
 	original := write(t, r)
 	first := b.judge(t, original, r.FileName(), day1)
-	require.Equal(t, intake.Loaded, first.Outcome, "%+v", first.Issues)
+	require.Equal(t, domain.Loaded, first.Outcome, "%+v", first.Issues)
 	require.Equal(t, 1, first.Version)
 	rows := count(t, b.st, `SELECT count(*) FROM returns.admission`)
 	require.Equal(t, len(r.Admissions), rows)
@@ -88,7 +89,7 @@ func TestUnchangedResubmission(t *testing.T) {
 		require.NotEqual(t, shaOf(original), shaOf(data), what)
 		res := b.judge(t, data, "saved-again.xlsx", later)
 		events++
-		require.Equal(t, intake.Duplicate, res.Outcome, "%s: %+v", what, res.Issues)
+		require.Equal(t, domain.Duplicate, res.Outcome, "%s: %+v", what, res.Issues)
 		require.NotNil(t, res.DuplicateOf, what)
 		require.True(t, res.DuplicateOf.Unchanged, what)
 		require.Equal(t, first.SubmissionID, res.SubmissionID, what)
@@ -114,7 +115,7 @@ func TestUnchangedResubmission(t *testing.T) {
 	// still said to be unchanged content, and recorded once more as an event
 	// but never twice in the ledger.
 	again := b.judge(t, variants["re-saved, wider column"], "saved-again.xlsx", later)
-	require.Equal(t, intake.Duplicate, again.Outcome)
+	require.Equal(t, domain.Duplicate, again.Outcome)
 	require.True(t, again.DuplicateOf.Unchanged)
 	require.Equal(t, first.SubmissionID, again.SubmissionID)
 	require.Equal(t, 1, count(t, b.st, `SELECT count(*) FROM returns.ledger WHERE sha256 = $1`, shaOf(variants["re-saved, wider column"])))
@@ -124,7 +125,7 @@ func TestUnchangedResubmission(t *testing.T) {
 	changed := *r
 	changed.Info.TempIn++
 	second := b.judge(t, write(t, &changed), r.FileName(), later)
-	require.Equal(t, intake.Loaded, second.Outcome, "%+v", second.Issues)
+	require.Equal(t, domain.Loaded, second.Outcome, "%+v", second.Issues)
 	require.Equal(t, 2, second.Version)
 	require.EqualValues(t, 2, versionOnBoard())
 	require.Equal(t, 1, count(t, b.st, `SELECT count(*) FROM returns.submission WHERE id = $1 AND status = 'superseded' AND superseded_by = $2`, first.SubmissionID, second.SubmissionID))
@@ -134,7 +135,7 @@ func TestUnchangedResubmission(t *testing.T) {
 	var nfd bytes.Buffer
 	require.NoError(t, generate.WriteReturn(&nfd, r, generate.WriteOptions{NFD: true}))
 	third := b.judge(t, nfd.Bytes(), r.FileName(), later)
-	require.Equal(t, intake.Loaded, third.Outcome, "%+v", third.Issues)
+	require.Equal(t, domain.Loaded, third.Outcome, "%+v", third.Issues)
 	require.Equal(t, 3, third.Version)
 	require.EqualValues(t, 3, versionOnBoard())
 }
@@ -154,7 +155,7 @@ func TestUnchangedConcurrently(t *testing.T) {
 	require.NotNil(t, r)
 	day1 := time.Date(2025, 10, 5, 9, 0, 0, 0, time.UTC)
 	original := write(t, r)
-	require.Equal(t, intake.Loaded, b.judge(t, original, r.FileName(), day1).Outcome)
+	require.Equal(t, domain.Loaded, b.judge(t, original, r.FileName(), day1).Outcome)
 	var inline bytes.Buffer
 	require.NoError(t, generate.WriteReturn(&inline, r, generate.WriteOptions{StreamWriter: true}))
 	files := [][]byte{inline.Bytes(), resave(t, original)}
@@ -174,7 +175,7 @@ func TestUnchangedConcurrently(t *testing.T) {
 	for range files {
 		g := <-out
 		require.NoError(t, g.err)
-		require.Equal(t, intake.Duplicate, g.res.Outcome, "%+v", g.res.Issues)
+		require.Equal(t, domain.Duplicate, g.res.Outcome, "%+v", g.res.Issues)
 		require.True(t, g.res.DuplicateOf.Unchanged)
 	}
 	require.Equal(t, 1, count(t, b.st, `SELECT count(*) FROM returns.submission`))

@@ -34,16 +34,13 @@ func Decimal(lang string, x float64, d int) string {
 // Percent formats a percentage (89.51 → "89,51%" in vi).
 func Percent(lang string, x float64) string { return Decimal(lang, x, 2) + "%" }
 
-// Zone is the users' time zone: Vietnam keeps UTC+7 all year (no daylight
-// saving), so a fixed zone is exact and needs no time-zone database.
-var Zone = time.FixedZone("ICT", 7*60*60)
-
 // Date formats a calendar date as dd/mm/yyyy, in both languages (the users'
 // convention). Dates are days, not instants: no zone conversion.
 func Date(t time.Time) string { return t.Format("02/01/2006") }
 
-// DateTime formats an instant as dd/mm/yyyy hh:mm in the users' time zone.
-func DateTime(t time.Time) string { return t.In(Zone).Format("02/01/2006 15:04") }
+// DateTime formats an instant as dd/mm/yyyy hh:mm in loc, the users' time
+// zone (the configuration's time_zone; there is no default here).
+func DateTime(t time.Time, loc *time.Location) string { return t.In(loc).Format("02/01/2006 15:04") }
 
 var roman = [...]string{"", "I", "II", "III", "IV"}
 

@@ -17,5 +17,5 @@ func TestFormats(t *testing.T) {
 	require.Equal(t, "Quý III/2025", Quarter("vi", 2025, 3))
 	require.Equal(t, "Q1 2024", Quarter("en", 2024, 1))
 	require.Equal(t, "05/03/2025", Date(time.Date(2025, 3, 5, 0, 0, 0, 0, time.UTC)))
-	require.Equal(t, "06/03/2025 01:30", DateTime(time.Date(2025, 3, 5, 18, 30, 0, 0, time.UTC)), "Vietnam time, UTC+7")
+	require.Equal(t, "06/03/2025 01:30", DateTime(time.Date(2025, 3, 5, 18, 30, 0, 0, time.UTC), time.FixedZone("ICT", 7*60*60)), "Vietnam time, UTC+7")
 }

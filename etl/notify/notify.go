@@ -18,6 +18,7 @@ import (
 	"text/template"
 	"time"
 
+	"github.com/returns-project/returns/etl/domain"
 	"github.com/returns-project/returns/etl/locale"
 	"github.com/returns-project/returns/etl/mail/outmail"
 	"github.com/returns-project/returns/etl/report"
@@ -25,19 +26,14 @@ import (
 	"github.com/returns-project/returns/etl/validate"
 )
 
-// Status of a file, as the mail tells it.
-type Status string
-
-// Statuses.
-const (
-	Loaded    Status = "loaded"
-	Rejected  Status = "rejected"
-	Duplicate Status = "duplicate"
-)
-
 // Outcome is what happened to one file.
 type Outcome struct {
-	Status       Status
+	// Status is the file's outcome: [domain.Loaded], [domain.Rejected] or
+	// [domain.Duplicate] (a quarantined file gets [QuarantineMail]).
+	Status domain.Outcome
+	// Zone is the zone the mail shows times in: the configuration's
+	// time_zone. Required.
+	Zone         *time.Location
 	Result       *validate.Result
 	ReceivedAt   time.Time
 	SubmissionID int64 // loaded: the new submission; duplicate: the one it repeats
@@ -86,6 +82,9 @@ func Mail(o Outcome, to []string, annotated []byte, annotatedName string) (outma
 	if res == nil {
 		return outmail.Mail{}, fmt.Errorf("notify: no result")
 	}
+	if o.Zone == nil {
+		return outmail.Mail{}, fmt.Errorf("notify: no zone to show times in (Outcome.Zone)")
+	}
 	d := buildData(o)
 	d.Attached = annotated != nil
 	var text, html bytes.Buffer
@@ -119,7 +118,7 @@ type issueLine struct {
 
 type data struct {
 	Subject, File, Org, OrgName, Period, PeriodEN, Received    string
-	Status                                                     Status
+	Status                                                     domain.Outcome
 	Version                                                    int
 	SubmissionID                                               int64
 	DupReceived                                                string
@@ -136,17 +135,17 @@ type data struct {
 func buildData(o Outcome) data {
 	res := o.Result
 	d := data{File: res.File, Org: o.Org, OrgName: o.OrgName, Status: o.Status, Version: o.Version, SubmissionID: o.SubmissionID, Operators: o.Operators,
-		Errors: res.Errors, Warnings: res.Warnings, Received: locale.DateTime(o.ReceivedAt)}
+		Errors: res.Errors, Warnings: res.Warnings, Received: locale.DateTime(o.ReceivedAt, o.Zone)}
 	if res.Year > 0 {
 		d.Period, d.PeriodEN = locale.Quarter("vi", res.Year, res.Quarter), locale.Quarter("en", res.Year, res.Quarter)
 	}
 	if !o.DupReceived.IsZero() {
-		d.DupReceived = locale.DateTime(o.DupReceived)
+		d.DupReceived = locale.DateTime(o.DupReceived, o.Zone)
 	}
-	if o.Status == Duplicate && o.Unchanged {
+	if o.Status == domain.Duplicate && o.Unchanged {
 		d.Unchanged = true
-		d.DupText = report.Duplicate("vi", o.SubmissionID, o.Version, o.DupReceived, true)
-		d.DupTextEN = report.Duplicate("en", o.SubmissionID, o.Version, o.DupReceived, true)
+		d.DupText = report.Duplicate("vi", o.SubmissionID, o.Version, o.DupReceived, o.Zone, true)
+		d.DupTextEN = report.Duplicate("en", o.SubmissionID, o.Version, o.DupReceived, o.Zone, true)
 	}
 	if res.Reason != "" {
 		d.Reason = string(res.Reason)
@@ -190,13 +189,13 @@ func buildData(o Outcome) data {
 		period = "kỳ không xác định"
 	}
 	switch o.Status {
-	case Loaded:
+	case domain.Loaded:
 		if res.Warnings > 0 {
 			d.Subject = fmt.Sprintf("[Returns] %s · %s · Đã chấp nhận (lần %d), %d cảnh báo", org, period, o.Version, res.Warnings)
 		} else {
 			d.Subject = fmt.Sprintf("[Returns] %s · %s · Đã chấp nhận (lần %d)", org, period, o.Version)
 		}
-	case Duplicate:
+	case domain.Duplicate:
 		if o.Unchanged {
 			d.Subject = fmt.Sprintf("[Returns] %s · %s · Không thay đổi so với lần nộp số %d", org, period, o.Version)
 			break

@@ -7,10 +7,14 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/returns-project/returns/etl/domain"
 	"github.com/returns-project/returns/etl/reason"
 	"github.com/returns-project/returns/etl/schema"
 	"github.com/returns-project/returns/etl/validate"
 )
+
+// ict is the users' zone, UTC+7.
+var ict = time.FixedZone("ICT", 7*60*60)
 
 // TestHostileValuesAreEscapedAndKeptOutOfTheSubject puts injection payloads
 // (docs/reliability.md T25) in every workbook-derived text of a result.
@@ -21,7 +25,7 @@ func TestHostileValuesAreEscapedAndKeptOutOfTheSubject(t *testing.T) {
 		Reason: reason.InvalidData, Org: "GD-KCQ-001", Year: 2025, Quarter: 3, Errors: 1,
 		Issues: []validate.Issue{{Sheet: "KetNap", Cell: "A3", Rule: "KN-01", Severity: schema.Error, Value: payload + "\r\nBcc: x@evil.test",
 			Message: schema.Text{VI: "Chưa đủ 18 tuổi.", EN: "Under 18."}}}}
-	m, err := Mail(Outcome{Status: Rejected, Result: res, ReceivedAt: time.Date(2025, 10, 1, 2, 0, 0, 0, time.UTC), Org: "GD-KCQ-001"},
+	m, err := Mail(Outcome{Status: domain.Rejected, Zone: ict, Result: res, ReceivedAt: time.Date(2025, 10, 1, 2, 0, 0, 0, time.UTC), Org: "GD-KCQ-001"},
 		[]string{"vanphong@gd-kcq-001.example"}, []byte("xlsx"), "x.loi.xlsx")
 	require.NoError(t, err)
 	require.NoError(t, m.Validate())
@@ -43,7 +47,7 @@ func TestGreetsTheRegistryName(t *testing.T) {
 	t.Parallel()
 	res := &validate.Result{File: "BCQ_GD-TPG-001_2025Q3.xlsx", SHA256: strings.Repeat("c", 64), Status: validate.Accepted,
 		Org: "GD-TPG-001", Year: 2025, Quarter: 3, Rows: map[string]int{"KetNap": 2}}
-	o := Outcome{Status: Loaded, Result: res, ReceivedAt: time.Date(2025, 10, 1, 2, 0, 0, 0, time.UTC), Org: "GD-TPG-001",
+	o := Outcome{Status: domain.Loaded, Zone: ict, Result: res, ReceivedAt: time.Date(2025, 10, 1, 2, 0, 0, 0, time.UTC), Org: "GD-TPG-001",
 		OrgName: "Đảng bộ Phường Tân Phong", Version: 1, SubmissionID: 7}
 	m, err := Mail(o, []string{"vanphong@example.org"}, nil, "")
 	require.NoError(t, err)
@@ -63,7 +67,7 @@ func TestUnchangedSaysSoInWords(t *testing.T) {
 	res := &validate.Result{File: "saved-again.xlsx", SHA256: strings.Repeat("d", 64), Status: validate.Accepted,
 		Org: "GD-TPG-001", Year: 2025, Quarter: 3, Rows: map[string]int{"KetNap": 2}}
 	// 04/10/2025 20:00 UTC is 05/10/2025 in Vietnam.
-	o := Outcome{Status: Duplicate, Result: res, ReceivedAt: time.Date(2025, 10, 7, 2, 0, 0, 0, time.UTC), Org: "GD-TPG-001",
+	o := Outcome{Status: domain.Duplicate, Zone: ict, Result: res, ReceivedAt: time.Date(2025, 10, 7, 2, 0, 0, 0, time.UTC), Org: "GD-TPG-001",
 		SubmissionID: 41, Version: 2, DupReceived: time.Date(2025, 10, 4, 20, 0, 0, 0, time.UTC), Unchanged: true}
 	m, err := Mail(o, []string{"vanphong@example.org"}, nil, "")
 	require.NoError(t, err)

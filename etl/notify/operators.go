@@ -19,8 +19,10 @@ type Quarantined struct {
 	Reason reason.Code
 	// Org is the organisation its folder or name points to ("" for none).
 	Org string
-	// At is when it was quarantined.
-	At time.Time
+	// At is when it was quarantined, shown in Zone (the configuration's
+	// time_zone; required).
+	At   time.Time
+	Zone *time.Location
 	// Operators is set when the mail goes to the operators (no
 	// organisation could be found).
 	Operators bool
@@ -28,7 +30,10 @@ type Quarantined struct {
 
 // QuarantineMail tells to that an entry was quarantined, why and what to
 // do, Vietnamese first.
-func QuarantineMail(q Quarantined, to []string) outmail.Mail {
+func QuarantineMail(q Quarantined, to []string) (outmail.Mail, error) {
+	if q.Zone == nil {
+		return outmail.Mail{}, fmt.Errorf("notify: no zone to show times in (Quarantined.Zone)")
+	}
 	var b strings.Builder
 	if q.Operators {
 		b.WriteString("Kính gửi quản trị viên,\n\nKhông xác định được đơn vị đã gửi mục này; đề nghị chuyển thư cho đơn vị đã gửi.\n\n")
@@ -36,7 +41,7 @@ func QuarantineMail(q Quarantined, to []string) outmail.Mail {
 		fmt.Fprintf(&b, "Kính gửi đơn vị %s,\n\n", q.Org)
 	}
 	fmt.Fprintf(&b, "Mục \"%s\" đặt vào thư mục nhận lúc %s không được mở và đã được chuyển vào thư mục cách ly (%s).\n",
-		q.Name, locale.DateTime(q.At), q.Reason)
+		q.Name, locale.DateTime(q.At, q.Zone), q.Reason)
 	fmt.Fprintf(&b, "Lý do: %s\nViệc cần làm: %s\n\n", q.Reason.Title("vi"), q.Reason.Fix("vi"))
 	fmt.Fprintf(&b, "--\nEnglish: the entry \"%s\" was quarantined unopened (%s): %s %s\n", q.Name, q.Reason, q.Reason.Title("en"), q.Reason.Fix("en"))
 	b.WriteString("Thư này được gửi tự động; vui lòng không trả lời. / This mail is automatic; please do not reply.\n")
@@ -50,7 +55,7 @@ func QuarantineMail(q Quarantined, to []string) outmail.Mail {
 		To:        to,
 		Subject:   fmt.Sprintf("[Returns] %s · Tệp bị cách ly: %s", who, q.Reason),
 		Text:      b.String(),
-	}
+	}, nil
 }
 
 // DayCounts are the files decided in one day.
@@ -72,7 +77,8 @@ const MaxAttention = 20
 
 // DailySummary is the operators' short daily mail: the files received,
 // loaded, rejected, quarantined and unanswered in the day that starts at
-// day, with the files that need a person.
+// day, with the files that need a person. Times are shown in day's zone
+// (the day is midnight to midnight there).
 func DailySummary(day time.Time, c DayCounts, attention []AttentionLine, to []string) outmail.Mail {
 	n := func(v int) string { return locale.Int("vi", int64(v)) }
 	var b strings.Builder
@@ -90,7 +96,7 @@ func DailySummary(day time.Time, c DayCounts, attention []AttentionLine, to []st
 			if org == "" {
 				org = "chưa rõ đơn vị"
 			}
-			fmt.Fprintf(&b, "- %s · %s · %s · %s\n", locale.DateTime(a.At), clip(a.Name, 80), org, a.Reason.Title("vi"))
+			fmt.Fprintf(&b, "- %s · %s · %s · %s\n", locale.DateTime(a.At, day.Location()), clip(a.Name, 80), org, a.Reason.Title("vi"))
 		}
 	}
 	fmt.Fprintf(&b, "\n--\nEnglish: %s: %d received, %d loaded, %d duplicates, %d rejected, %d quarantined, %d unanswered, %d unattributed.\n",

@@ -20,18 +20,16 @@ import (
 	"io"
 	"strings"
 
+	"github.com/returns-project/returns/etl/domain"
 	"github.com/returns-project/returns/etl/reason"
 	"github.com/returns-project/returns/etl/registry"
 	"github.com/returns-project/returns/etl/schema"
 	"github.com/returns-project/returns/etl/validate"
 )
 
-// TemplateID is the id of the recipients' template in the schema set
-// (schemas/recipients.yaml), and SheetName its only sheet.
-const (
-	TemplateID = "NGUOINHAN"
-	SheetName  = "NguoiNhan"
-)
+// SheetName is the only sheet of the recipients' template
+// ([domain.RecipientsTemplate], schemas/recipients.yaml).
+const SheetName = "NguoiNhan"
 
 // RuleScopeUnknown is the cross-check Read adds: scope_org_code names no
 // organisation of the registry (E). NN-01 … NN-04 are in the schema.
@@ -57,42 +55,23 @@ type List struct {
 // accepted. An error means the workbook could not be judged.
 func ReadFile(ctx context.Context, path string, set *schema.Set, orgExists func(code string) bool) (*List, *validate.Result, error) {
 	c := &collector{}
-	res, err := validate.CheckFile(ctx, path, set, validate.Options{Template: TemplateID, Sink: c})
+	res, err := validate.CheckFile(ctx, path, set, validate.Options{Template: domain.RecipientsTemplate, Sink: c.sink()})
 	if err != nil {
 		return nil, nil, fmt.Errorf("recipients: read %s: %w", path, err)
 	}
 	return c.finish(res, orgExists)
 }
 
+// collector keeps the recipients of the NguoiNhan rows.
 type collector struct {
-	index map[string]int
-	list  []Recipient
+	list []Recipient
 }
 
-func (c *collector) Record(_ context.Context, sheet *schema.Sheet, sourceRow int, values []any) error {
-	if sheet.Name != SheetName {
-		return nil
-	}
-	if c.index == nil {
-		c.index = make(map[string]int, len(sheet.Fields))
-		for i, f := range sheet.Fields {
-			c.index[f.Name] = i
-		}
-	}
-	text := func(name string) string {
-		if i, ok := c.index[name]; ok {
-			s, _ := values[i].(string)
-			return s
-		}
-		return ""
-	}
-	active := false
-	if i, ok := c.index["active"]; ok {
-		active, _ = values[i].(bool)
-	}
-	c.list = append(c.list, Recipient{Email: strings.TrimSpace(text("email")), Name: text("name"),
-		ScopeOrgCode: text("scope_org_code"), Language: text("language"), Active: active, SourceRow: sourceRow})
-	return nil
+func (c *collector) sink() *registry.SheetRows {
+	return &registry.SheetRows{Sheet: SheetName, Add: func(r registry.FieldRow) {
+		c.list = append(c.list, Recipient{Email: strings.TrimSpace(r.Text("email")), Name: r.Text("name"),
+			ScopeOrgCode: r.Text("scope_org_code"), Language: r.Text("language"), Active: r.Bool("active"), SourceRow: r.SourceRow})
+	}}
 }
 
 func (c *collector) finish(res *validate.Result, orgExists func(string) bool) (*List, *validate.Result, error) {
@@ -120,7 +99,7 @@ func (c *collector) finish(res *validate.Result, orgExists func(string) bool) (*
 // Write writes l as a NGUOINHAN workbook in the layout ReadFile expects
 // (that of the registry: see [registry.WriteTable]).
 func Write(w io.Writer, set *schema.Set, l *List) error {
-	err := registry.WriteTable(w, set, TemplateID, SheetName, len(l.Recipients), func(i int, field string) string {
+	err := registry.WriteTable(w, set, domain.RecipientsTemplate, SheetName, len(l.Recipients), func(i int, field string) string {
 		r := &l.Recipients[i]
 		switch field {
 		case "email":

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/returns-project/returns/etl/domain"
 	"github.com/returns-project/returns/etl/schema"
 	"github.com/returns-project/returns/etl/validate"
 )
@@ -12,14 +13,14 @@ import (
 // Rows whose cells were themselves invalid (a blank value here) are checked
 // only as far as their valid cells go; a repeated code (DV-01) is looked up
 // as its first row.
-func crossCheck(res *validate.Result, orgs []Org) {
-	byCode := make(map[string]*Org, len(orgs))
+func crossCheck(res *validate.Result, orgs []domain.Org) {
+	byCode := make(map[string]*domain.Org, len(orgs))
 	for i := range orgs {
 		if o := &orgs[i]; o.Code != "" && byCode[o.Code] == nil {
 			byCode[o.Code] = o
 		}
 	}
-	add := func(o *Org, field string, rule string, sev schema.Severity, value string, msg, hint schema.Text) {
+	add := func(o *domain.Org, field string, rule string, sev schema.Severity, value string, msg, hint schema.Text) {
 		cell, col, row := res.Cell(SheetName, field, o.SourceRow)
 		res.AddIssue(validate.Issue{Sheet: SheetName, Cell: cell, Row: row, Col: col, Field: field, Rule: rule,
 			Severity: sev, Value: value, Message: msg, Hint: hint}, 0)
@@ -69,9 +70,9 @@ func crossCheck(res *validate.Result, orgs []Org) {
 		onPath
 		done
 	)
-	state := make(map[*Org]int, len(orgs))
+	state := make(map[*domain.Org]int, len(orgs))
 	for i := range orgs {
-		var path []*Org
+		var path []*domain.Org
 		cur := &orgs[i]
 		for cur != nil && state[cur] == unseen {
 			state[cur] = onPath
@@ -106,7 +107,7 @@ func crossCheck(res *validate.Result, orgs []Org) {
 
 // covers reports whether parent p exists over the whole validity of o
 // (both with known first quarters).
-func covers(p, o *Org) bool {
+func covers(p, o *domain.Org) bool {
 	if p.ValidFrom.IsZero() || o.ValidFrom.IsZero() {
 		return true // reported on its own (DV-02, required)
 	}

@@ -12,7 +12,7 @@
 // formula).
 //
 // The package knows nothing of the database: the command line converts a
-// [Registry] to and from the store's rows (quarters as [Quarter.Index]).
+// [Registry] to and from the store ([domain.Org] both).
 package registry
 
 import (
@@ -21,17 +21,15 @@ import (
 	"io"
 	"strings"
 
+	"github.com/returns-project/returns/etl/domain"
 	"github.com/returns-project/returns/etl/reason"
 	"github.com/returns-project/returns/etl/schema"
 	"github.com/returns-project/returns/etl/validate"
 )
 
-// TemplateID is the id of the registry's template in the schema set
-// (schemas/registry.yaml), and SheetName its only sheet.
-const (
-	TemplateID = "DONVI"
-	SheetName  = "DonVi"
-)
+// SheetName is the only sheet of the registry's template
+// ([domain.RegistryTemplate], schemas/registry.yaml).
+const SheetName = "DonVi"
 
 // Rule ids of the cross-row checks Read adds to the validator's (the per-row
 // rules DV-01 … DV-09 are in schemas/registry/donvi.yaml).
@@ -45,35 +43,17 @@ const (
 
 // Registry is the list of organisations of one registry workbook, in file order.
 type Registry struct {
-	Orgs []Org
+	Orgs []domain.Org
 }
 
 // Org returns the organisation with code, or nil.
-func (r *Registry) Org(code string) *Org {
+func (r *Registry) Org(code string) *domain.Org {
 	for i := range r.Orgs {
 		if r.Orgs[i].Code == code {
 			return &r.Orgs[i]
 		}
 	}
 	return nil
-}
-
-// Org is one organisation of the registry.
-type Org struct {
-	Code, Name string
-	Type       string // a code of the org_type list, e.g. DANG_BO_CO_SO
-	ParentCode string // "" only for a root (the province committee)
-	// ValidFrom is the first quarter the organisation exists, ValidTo the
-	// last; ValidTo is zero while it exists.
-	ValidFrom, ValidTo Quarter
-	SuccessorCode      string   // who took over when it ended (merger), or ""
-	ContactEmails      []string // the addresses results are sent to
-	SourceRow          int      // row of the workbook it was read from (0 when not read)
-}
-
-// ActiveIn reports whether the organisation exists in quarter q.
-func (o *Org) ActiveIn(q Quarter) bool {
-	return o.ValidFrom.Index() <= q.Index() && (o.ValidTo.IsZero() || q.Index() <= o.ValidTo.Index())
 }
 
 // Read validates the registry workbook of size bytes read through r against
@@ -85,7 +65,7 @@ func (o *Org) ActiveIn(q Quarter) bool {
 // context ended).
 func Read(ctx context.Context, r io.ReaderAt, size int64, set *schema.Set) (*Registry, *validate.Result, error) {
 	c := &collector{}
-	res, err := validate.CheckReader(ctx, r, size, set, validate.Options{Template: TemplateID, Sink: c})
+	res, err := validate.CheckReader(ctx, r, size, set, validate.Options{Template: domain.RegistryTemplate, Sink: c.sink()})
 	if err != nil {
 		return nil, nil, fmt.Errorf("registry: read: %w", err)
 	}
@@ -95,50 +75,33 @@ func Read(ctx context.Context, r io.ReaderAt, size int64, set *schema.Set) (*Reg
 // ReadFile is [Read] for the file at path, with the Result's File and SHA256 filled.
 func ReadFile(ctx context.Context, path string, set *schema.Set) (*Registry, *validate.Result, error) {
 	c := &collector{}
-	res, err := validate.CheckFile(ctx, path, set, validate.Options{Template: TemplateID, Sink: c})
+	res, err := validate.CheckFile(ctx, path, set, validate.Options{Template: domain.RegistryTemplate, Sink: c.sink()})
 	if err != nil {
 		return nil, nil, fmt.Errorf("registry: read: %w", err)
 	}
 	return c.finish(res)
 }
 
-// collector is the validate.Sink that keeps the typed rows.
+// collector keeps the organisations of the DonVi rows.
 type collector struct {
-	index map[string]int // field name → index in values
-	orgs  []Org
+	orgs []domain.Org
 }
 
-func (c *collector) Record(_ context.Context, sheet *schema.Sheet, sourceRow int, values []any) error {
-	if sheet.Name != SheetName {
-		return nil
-	}
-	if c.index == nil {
-		c.index = make(map[string]int, len(sheet.Fields))
-		for i, f := range sheet.Fields {
-			c.index[f.Name] = i
-		}
-	}
-	text := func(name string) string {
-		i, ok := c.index[name]
-		if !ok {
-			return ""
-		}
-		s, _ := values[i].(string)
-		return s
-	}
-	quarter := func(name string) Quarter {
-		q, err := ParseQuarter(text(name))
+func (c *collector) sink() *SheetRows {
+	quarter := func(r FieldRow, name string) domain.Quarter {
+		q, err := domain.ParseQuarter(r.Text(name))
 		if err != nil {
-			return Quarter{} // blank, or reported by the schema (DV-02)
+			return domain.Quarter{} // blank, or reported by the schema (DV-02)
 		}
 		return q
 	}
-	c.orgs = append(c.orgs, Org{
-		Code: text("org_code"), Name: text("org_name"), Type: text("org_type"), ParentCode: text("parent_code"),
-		ValidFrom: quarter("valid_from"), ValidTo: quarter("valid_to"), SuccessorCode: text("successor_code"),
-		ContactEmails: SplitEmails(text("contact_emails")), SourceRow: sourceRow,
-	})
-	return nil
+	return &SheetRows{Sheet: SheetName, Add: func(r FieldRow) {
+		c.orgs = append(c.orgs, domain.Org{
+			Code: r.Text("org_code"), Name: r.Text("org_name"), Type: r.Text("org_type"), ParentCode: r.Text("parent_code"),
+			ValidFrom: quarter(r, "valid_from"), ValidTo: quarter(r, "valid_to"), SuccessorCode: r.Text("successor_code"),
+			ContactEmails: SplitEmails(r.Text("contact_emails")), SourceRow: r.SourceRow,
+		})
+	}}
 }
 
 // SplitEmails splits a contact_emails cell on ";", trimming spaces and

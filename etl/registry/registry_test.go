@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/xml"
+	"github.com/returns-project/returns/etl/domain"
 	"io"
 	"regexp"
 	"strings"
@@ -38,11 +39,11 @@ func fromProvince(p *generate.Province) *registry.Registry {
 		if typ == generate.OrgTypeProvince {
 			typ = generate.OrgTypeDangBoCapTren
 		}
-		ro := registry.Org{Code: o.Code, Name: o.Name, Type: typ, ParentCode: o.ParentCode,
-			ValidFrom:     registry.Quarter{Year: o.ValidFrom.Year(), Q: (int(o.ValidFrom.Month())-1)/3 + 1},
+		ro := domain.Org{Code: o.Code, Name: o.Name, Type: typ, ParentCode: o.ParentCode,
+			ValidFrom:     domain.Quarter{Year: o.ValidFrom.Year(), Q: (int(o.ValidFrom.Month())-1)/3 + 1},
 			SuccessorCode: o.Successor, ContactEmails: []string{o.Email}}
 		if !o.ValidTo.IsZero() {
-			ro.ValidTo = registry.Quarter{Year: o.ValidTo.Year(), Q: (int(o.ValidTo.Month())-1)/3 + 1}
+			ro.ValidTo = domain.Quarter{Year: o.ValidTo.Year(), Q: (int(o.ValidTo.Month())-1)/3 + 1}
 		}
 		reg.Orgs = append(reg.Orgs, ro)
 	}
@@ -64,8 +65,8 @@ func read(t *testing.T, set *schema.Set, b []byte) (*registry.Registry, *validat
 }
 
 // withoutRows drops SourceRow, which Write does not carry.
-func withoutRows(reg *registry.Registry) []registry.Org {
-	out := make([]registry.Org, len(reg.Orgs))
+func withoutRows(reg *registry.Registry) []domain.Org {
+	out := make([]domain.Org, len(reg.Orgs))
 	for i, o := range reg.Orgs {
 		o.SourceRow = 0
 		out[i] = o
@@ -82,28 +83,6 @@ func rulesOf(res *validate.Result) map[string][]string {
 	return m
 }
 
-func TestQuarter(t *testing.T) {
-	t.Parallel()
-	q, err := registry.ParseQuarter("2024-Q1")
-	require.NoError(t, err)
-	require.Equal(t, registry.Quarter{Year: 2024, Q: 1}, q)
-	require.Equal(t, "2024-Q1", q.String())
-	require.Equal(t, 2024*4, q.Index())
-	require.Equal(t, registry.Quarter{Year: 2025, Q: 1}, registry.Quarter{Year: 2024, Q: 4}.Next())
-	for i := 8090; i < 8110; i++ {
-		require.Equal(t, i, registry.QuarterOf(i).Index())
-	}
-	for _, bad := range []string{"", "2024Q1", "2024-Q5", "2024-q1", "24-Q1", " 2024-Q1"} {
-		_, err := registry.ParseQuarter(bad)
-		require.Error(t, err, bad)
-	}
-	require.Equal(t, "", registry.Quarter{}.String())
-	o := registry.Org{ValidFrom: registry.Quarter{Year: 2024, Q: 2}, ValidTo: registry.Quarter{Year: 2025, Q: 2}}
-	require.False(t, o.ActiveIn(registry.Quarter{Year: 2024, Q: 1}))
-	require.True(t, o.ActiveIn(registry.Quarter{Year: 2025, Q: 2}))
-	require.False(t, o.ActiveIn(registry.Quarter{Year: 2025, Q: 3}))
-}
-
 func TestProvinceRoundTrip(t *testing.T) {
 	t.Parallel()
 	set := loadSet(t)
@@ -111,16 +90,16 @@ func TestProvinceRoundTrip(t *testing.T) {
 	got, res := read(t, set, write(t, set, want))
 	require.Equal(t, validate.Accepted, res.Status, "%+v", res.Issues)
 	require.Zero(t, res.Warnings, "%+v", res.Issues)
-	require.Equal(t, registry.TemplateID, res.Template)
+	require.Equal(t, domain.RegistryTemplate, res.Template)
 	require.NotNil(t, got)
 	require.Equal(t, want.Orgs, withoutRows(got))
 	require.Equal(t, 3, got.Orgs[0].SourceRow)
 	require.Equal(t, len(want.Orgs), res.Rows[registry.SheetName])
 	succ := got.Org(generate.Successor)
 	require.NotNil(t, succ)
-	require.Equal(t, registry.Quarter{Year: 2025, Q: 3}, succ.ValidFrom)
+	require.Equal(t, domain.Quarter{Year: 2025, Q: 3}, succ.ValidFrom)
 	require.Equal(t, generate.Successor, got.Org(generate.MergedA).SuccessorCode)
-	require.Equal(t, registry.Quarter{Year: 2025, Q: 2}, got.Org(generate.MergedA).ValidTo)
+	require.Equal(t, domain.Quarter{Year: 2025, Q: 2}, got.Org(generate.MergedA).ValidTo)
 }
 
 // TestEmptyRegistry: an empty registry, and the blank DONVI workbook that
@@ -133,7 +112,7 @@ func TestEmptyRegistry(t *testing.T) {
 	require.Empty(t, got.Orgs)
 
 	var buf bytes.Buffer
-	require.NoError(t, template.Write(&buf, set, set.Templates[registry.TemplateID], template.Options{}))
+	require.NoError(t, template.Write(&buf, set, set.Templates[domain.RegistryTemplate], template.Options{}))
 	got, res = read(t, set, buf.Bytes())
 	require.Equal(t, validate.Accepted, res.Status, "%+v", res.Issues)
 	require.Empty(t, got.Orgs)
@@ -158,8 +137,8 @@ func TestRejected(t *testing.T) {
 		}, "DV-11", "D4", reason.InvalidData},
 		{"duplicate code", func(r *registry.Registry) { r.Orgs[6].Code = r.Orgs[5].Code }, "DV-01", "A9", reason.InvalidData},
 		{"duplicate code folded", func(r *registry.Registry) { r.Orgs[6].Code = strings.ToLower(r.Orgs[5].Code) }, "DV-01", "A9", reason.InvalidData},
-		{"bad quarter", func(r *registry.Registry) { r.Orgs[3].ValidFrom = registry.Quarter{Year: 2024, Q: 5} }, "DV-02", "E6", reason.InvalidData},
-		{"valid_to before valid_from", func(r *registry.Registry) { r.Orgs[3].ValidTo = registry.Quarter{Year: 2019, Q: 1} }, "DV-03", "F6", reason.InvalidData},
+		{"bad quarter", func(r *registry.Registry) { r.Orgs[3].ValidFrom = domain.Quarter{Year: 2024, Q: 5} }, "DV-02", "E6", reason.InvalidData},
+		{"valid_to before valid_from", func(r *registry.Registry) { r.Orgs[3].ValidTo = domain.Quarter{Year: 2019, Q: 1} }, "DV-03", "F6", reason.InvalidData},
 		{"own parent", func(r *registry.Registry) { r.Orgs[3].ParentCode = r.Orgs[3].Code }, "DV-04", "D6", reason.InvalidData},
 		{"successor while active", func(r *registry.Registry) { r.Orgs[3].SuccessorCode = r.Orgs[4].Code }, "DV-05", "G6", reason.InvalidData},
 		{"bad email", func(r *registry.Registry) { r.Orgs[3].ContactEmails = []string{"ok@gd.example", "not an address"} }, "DV-06", "H6", reason.InvalidData},
@@ -175,7 +154,7 @@ func TestRejected(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			reg := &registry.Registry{Orgs: append([]registry.Org(nil), base.Orgs...)}
+			reg := &registry.Registry{Orgs: append([]domain.Org(nil), base.Orgs...)}
 			tc.edit(reg)
 			got, res := read(t, set, write(t, set, reg))
 			require.Nil(t, got)
@@ -201,17 +180,17 @@ func TestWarnings(t *testing.T) {
 	base := fromProvince(generate.Generate(1))
 
 	// The successor starts a quarter late: a gap.
-	reg := &registry.Registry{Orgs: append([]registry.Org(nil), base.Orgs...)}
-	reg.Org(generate.Successor).ValidFrom = registry.Quarter{Year: 2025, Q: 4}
+	reg := &registry.Registry{Orgs: append([]domain.Org(nil), base.Orgs...)}
+	reg.Org(generate.Successor).ValidFrom = domain.Quarter{Year: 2025, Q: 4}
 	got, res := read(t, set, write(t, set, reg))
 	require.Equal(t, validate.Accepted, res.Status, "%+v", res.Issues)
 	require.NotNil(t, got)
 	require.Contains(t, rulesOf(res), registry.RuleSuccessorStart)
 
 	// An active organisation under a parent that has ended.
-	reg = &registry.Registry{Orgs: append([]registry.Org(nil), base.Orgs...)}
+	reg = &registry.Registry{Orgs: append([]domain.Org(nil), base.Orgs...)}
 	require.Equal(t, reg.Orgs[1].Code, reg.Orgs[5].ParentCode)
-	reg.Orgs[1].ValidTo = registry.Quarter{Year: 2025, Q: 2}
+	reg.Orgs[1].ValidTo = domain.Quarter{Year: 2025, Q: 2}
 	got, res = read(t, set, write(t, set, reg))
 	require.Equal(t, validate.Accepted, res.Status, "%+v", res.Issues)
 	require.NotNil(t, got)
@@ -235,8 +214,8 @@ func TestFormulaInjectionStaysText(t *testing.T) {
 	payloads := []string{`=HYPERLINK("http://evil.example","x")`, "+1+cmd|' /C calc'!A0", "-2+3", "@SUM(1,2)", "=1+1"}
 	reg := &registry.Registry{}
 	for i, p := range payloads {
-		reg.Orgs = append(reg.Orgs, registry.Org{Code: "X" + string(rune('A'+i)), Name: p, Type: "DANG_BO_CAP_TREN_CS",
-			ValidFrom: registry.Quarter{Year: 2024, Q: 1}})
+		reg.Orgs = append(reg.Orgs, domain.Org{Code: "X" + string(rune('A'+i)), Name: p, Type: "DANG_BO_CAP_TREN_CS",
+			ValidFrom: domain.Quarter{Year: 2024, Q: 1}})
 	}
 	b := write(t, set, reg)
 
@@ -316,7 +295,7 @@ func TestFormulaLike(t *testing.T) {
 func TestUnknownTemplate(t *testing.T) {
 	t.Parallel()
 	set := loadSet(t)
-	delete(set.Templates, registry.TemplateID)
+	delete(set.Templates, domain.RegistryTemplate)
 	_, _, err := registry.Read(context.Background(), bytes.NewReader(nil), 0, set)
 	require.ErrorIs(t, err, validate.ErrUnknownTemplate)
 	require.Error(t, registry.Write(io.Discard, set, &registry.Registry{}))

@@ -8,6 +8,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"github.com/returns-project/returns/etl/domain"
 	"github.com/returns-project/returns/etl/schema"
 	"github.com/returns-project/returns/etl/template"
 )
@@ -22,7 +23,7 @@ import (
 // leading apostrophe): editing the cell keeps it text rather than turning it
 // into a formula (docs/reliability.md §3.1).
 func Write(w io.Writer, set *schema.Set, reg *Registry) error {
-	err := WriteTable(w, set, TemplateID, SheetName, len(reg.Orgs), func(i int, field string) string {
+	err := WriteTable(w, set, domain.RegistryTemplate, SheetName, len(reg.Orgs), func(i int, field string) string {
 		return orgValue(&reg.Orgs[i], field)
 	})
 	if err != nil {
@@ -156,7 +157,7 @@ func writeSheet(f *excelize.File, t *schema.Template, s *schema.Sheet, n int, va
 
 // orgValue is the cell text of field name for o ("" for a field the
 // registry does not know, should the schema add one).
-func orgValue(o *Org, name string) string {
+func orgValue(o *domain.Org, name string) string {
 	switch name {
 	case "org_code":
 		return o.Code

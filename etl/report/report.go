@@ -249,16 +249,17 @@ func issueLine(d words, lang string, is, first validate.Issue) string {
 // that a file loaded nothing because its content is already there: the
 // very same file (the same bytes) as submission id, or — unchanged set — a
 // return saved again without a change of any value (store.Load.Unchanged),
-// "unchanged from version N received on dd/mm/yyyy". lang is vi or en.
-func Duplicate(lang string, id int64, version int, received time.Time, unchanged bool) string {
-	day := locale.Date(received.In(locale.Zone))
+// "unchanged from version N received on dd/mm/yyyy". lang is vi or en;
+// received is shown in loc (the configuration's time_zone).
+func Duplicate(lang string, id int64, version int, received time.Time, loc *time.Location, unchanged bool) string {
+	day := locale.Date(received.In(loc))
 	switch {
 	case unchanged && lang == "en":
 		return fmt.Sprintf("The return is unchanged from version %d received on %s (submission %d): every value is the same, only the way the file was saved differs, so no new version was created.", version, day, id)
 	case unchanged:
 		return fmt.Sprintf("Báo cáo không thay đổi so với lần nộp số %d ngày %s (mã lần nộp %d): mọi giá trị đều như cũ, chỉ khác cách lưu tệp, nên không tạo lần nộp mới.", version, day, id)
 	case lang == "en":
-		return fmt.Sprintf("duplicate of submission %d received on %s", id, locale.DateTime(received))
+		return fmt.Sprintf("duplicate of submission %d received on %s", id, locale.DateTime(received, loc))
 	}
-	return fmt.Sprintf("trùng với lần nộp số %d nhận ngày %s", id, locale.DateTime(received))
+	return fmt.Sprintf("trùng với lần nộp số %d nhận ngày %s", id, locale.DateTime(received, loc))
 }

@@ -37,9 +37,6 @@ func (e *FileError) Error() string {
 // Unwrap returns ErrInvalid and the cause.
 func (e *FileError) Unwrap() []error { return []error{ErrInvalid, e.Err} }
 
-// DefaultTimeZone is the zone of a schedule without time_zone.
-const DefaultTimeZone = "Asia/Ho_Chi_Minh"
-
 // file is a schedule file as written.
 type file struct {
 	Name        string `yaml:"name"`
@@ -64,8 +61,13 @@ const maxFileSize = 64 << 10
 // missing name, description, cron or job, a cron expression that does not
 // parse or never fires within five years, an unknown time zone, job kind or
 // missed policy, a bad timeout, a name used twice. Each is a [*FileError]
-// naming the file and the field, and matches [ErrInvalid].
-func Load(fsys fs.FS) ([]Job, error) {
+// naming the file and the field, and matches [ErrInvalid]. zone is the
+// zone of a schedule without its own time_zone: the configuration's
+// time_zone, required (there is no default here).
+func Load(fsys fs.FS, zone string) ([]Job, error) {
+	if zone == "" {
+		return nil, errors.New("load schedules: no zone for schedules without time_zone")
+	}
 	entries, err := fs.ReadDir(fsys, ".")
 	if err != nil {
 		return nil, fmt.Errorf("read schedules: %w", err)
@@ -81,7 +83,7 @@ func Load(fsys fs.FS) ([]Job, error) {
 		if e.IsDir() || (ext != ".yaml" && ext != ".yml") {
 			continue
 		}
-		job, ferrs := loadFile(fsys, e.Name(), now)
+		job, ferrs := loadFile(fsys, e.Name(), zone, now)
 		errs = append(errs, ferrs...)
 		if len(ferrs) > 0 {
 			continue
@@ -104,7 +106,7 @@ func Load(fsys fs.FS) ([]Job, error) {
 }
 
 // loadFile reads and checks one schedule file.
-func loadFile(fsys fs.FS, name string, now time.Time) (Job, []error) {
+func loadFile(fsys fs.FS, name, zone string, now time.Time) (Job, []error) {
 	origin := origin(fsys, name)
 	var errs []error
 	bad := func(field string, format string, args ...any) {
@@ -147,7 +149,7 @@ func loadFile(fsys fs.FS, name string, now time.Time) (Job, []error) {
 		bad("description.en", "missing")
 	}
 	if j.TimeZone == "" {
-		j.TimeZone = DefaultTimeZone
+		j.TimeZone = zone
 	}
 	zoneOK := true
 	if strings.ContainsAny(j.TimeZone, " \t") {

@@ -13,6 +13,9 @@ import (
 	"github.com/returns-project/returns/schedules"
 )
 
+// testZone stands for the configuration's time_zone.
+const testZone = "Asia/Ho_Chi_Minh"
+
 func hcm(t *testing.T) *time.Location {
 	t.Helper()
 	loc, err := time.LoadLocation("Asia/Ho_Chi_Minh")
@@ -22,7 +25,7 @@ func hcm(t *testing.T) *time.Location {
 
 func loadEmbedded(t *testing.T) map[string]Job {
 	t.Helper()
-	jobs, err := Load(schedules.FS)
+	jobs, err := Load(schedules.FS, testZone)
 	require.NoError(t, err)
 	byName := map[string]Job{}
 	for _, j := range jobs {
@@ -162,7 +165,7 @@ func TestBrokenScheduleFiles(t *testing.T) {
 			}
 			var jobs []Job
 			var err error
-			require.NotPanics(t, func() { jobs, err = Load(fsys) })
+			require.NotPanics(t, func() { jobs, err = Load(fsys, testZone) })
 			require.Nil(t, jobs)
 			require.ErrorIs(t, err, ErrInvalid)
 			var fe *FileError
@@ -185,24 +188,27 @@ func TestDuplicateNames(t *testing.T) {
 	_, err := Load(fstest.MapFS{
 		"a.yaml": {Data: []byte(goodFile)},
 		"b.yml":  {Data: []byte(goodFile)},
-	})
+	}, testZone)
 	require.ErrorIs(t, err, ErrInvalid)
 	require.ErrorContains(t, err, `b.yml: name: job "nightly" is also defined in a.yaml`)
 }
 
 func TestDefaultsAndNoFiles(t *testing.T) {
 	t.Parallel()
-	jobs, err := Load(fstest.MapFS{"nightly.yaml": {Data: []byte(goodFile + "enabled: false\n")}})
+	jobs, err := Load(fstest.MapFS{"nightly.yaml": {Data: []byte(goodFile + "enabled: false\n")}}, testZone)
 	require.NoError(t, err)
 	require.Len(t, jobs, 1)
 	j := jobs[0]
-	require.Equal(t, DefaultTimeZone, j.TimeZone)
+	require.Equal(t, testZone, j.TimeZone, "a schedule without time_zone takes the configured zone")
 	require.Equal(t, MissedSkip, j.OnMissed)
 	require.False(t, j.Enabled)
 	require.Zero(t, j.Timeout)
 
-	_, err = Load(fstest.MapFS{"README.md": {Data: []byte("x")}})
+	_, err = Load(fstest.MapFS{"README.md": {Data: []byte("x")}}, testZone)
 	require.ErrorIs(t, err, ErrInvalid)
+
+	_, err = Load(fstest.MapFS{"nightly.yaml": {Data: []byte(goodFile)}}, "")
+	require.ErrorContains(t, err, "no zone", "the zone is the configuration's: no default here")
 }
 
 // TestJobsMapOntoGocron builds a gocron v2 scheduler from the embedded jobs
@@ -244,7 +250,7 @@ func FuzzLoad(f *testing.F) {
 		f.Add([]byte("name: x\ndescription: {vi: a, en: b}\njob: digest\ncron: \"" + expr + "\"\n"))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		jobs, err := Load(fstest.MapFS{"f.yaml": {Data: data}})
+		jobs, err := Load(fstest.MapFS{"f.yaml": {Data: data}}, testZone)
 		if err != nil {
 			require.ErrorIs(t, err, ErrInvalid)
 			return

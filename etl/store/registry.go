@@ -10,6 +10,8 @@ import (
 
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
+
+	"github.com/returns-project/returns/etl/domain"
 )
 
 // The organisation registry: returns.registry_version (one row per imported
@@ -37,19 +39,33 @@ type RegistryMeta struct {
 	FileName string // base name, for the record
 }
 
-// RegistryOrg is one organisation of a registry version, as stored.
-type RegistryOrg struct {
-	Code       string `db:"code"`
-	Name       string `db:"name"`
-	Type       string `db:"org_type"`
-	ParentCode string `db:"parent_code"` // "" for a root
-	// ValidFromQ is the first quarter's index (year*4 + quarter - 1);
-	// ValidToQ the last one's, 0 while the organisation exists.
-	ValidFromQ    int      `db:"valid_from_q"`
-	ValidToQ      int      `db:"valid_to_q"`
-	SuccessorCode string   `db:"successor_code"` // "" when none
-	ContactEmails []string `db:"-"`
-	SourceRow     int      `db:"source_row"` // row of the registry workbook
+// orgRow is an organisation of a registry version as org_unit (and the
+// scoped view scoped.orgs) hold it: quarters as indexes, the end null while
+// the organisation exists. [orgRow.org] is the domain's [domain.Org].
+type orgRow struct {
+	Code          string         `db:"code"`
+	Name          string         `db:"name"`
+	Type          string         `db:"org_type"`
+	ParentCode    string         `db:"parent_code"` // "" for a root
+	ValidFromQ    int            `db:"valid_from_q"`
+	ValidToQ      sql.NullInt64  `db:"valid_to_q"`
+	SuccessorCode string         `db:"successor_code"` // "" when none
+	ContactEmails pq.StringArray `db:"contact_emails"`
+	SourceRow     int            `db:"source_row"`
+}
+
+// orgColumns are the columns of an orgRow, as read from org_unit or
+// scoped.orgs (without contact_emails: the caller adds it when wanted).
+const orgColumns = `code, name, org_type, coalesce(parent_code, '') AS parent_code, valid_from_q, valid_to_q,
+	coalesce(successor_code, '') AS successor_code, source_row`
+
+func (r orgRow) org() domain.Org {
+	o := domain.Org{Code: r.Code, Name: r.Name, Type: r.Type, ParentCode: r.ParentCode, ValidFrom: domain.QuarterOf(r.ValidFromQ),
+		SuccessorCode: r.SuccessorCode, ContactEmails: []string(r.ContactEmails), SourceRow: r.SourceRow}
+	if r.ValidToQ.Valid {
+		o.ValidTo = domain.QuarterOf(int(r.ValidToQ.Int64))
+	}
+	return o
 }
 
 // RegistryVersion is one imported registry workbook.
@@ -68,7 +84,7 @@ type RegistryVersion struct {
 // written and the current version is returned with ErrRegistryUnchanged.
 // Validation (codes unique, parents present, quarters ordered) is the
 // caller's; the table constraints are the last line.
-func (s *Store) ImportRegistry(ctx context.Context, meta RegistryMeta, orgs []RegistryOrg) (version int64, err error) {
+func (s *Store) ImportRegistry(ctx context.Context, meta RegistryMeta, orgs []domain.Org) (version int64, err error) {
 	defer func() {
 		if err != nil && !errors.Is(err, ErrRegistryUnchanged) {
 			err = fmt.Errorf("store: import registry %s: %w", short(meta.SHA256), err)
@@ -98,8 +114,8 @@ func (s *Store) ImportRegistry(ctx context.Context, meta RegistryMeta, orgs []Re
 			if emails == nil {
 				emails = []string{}
 			}
-			if _, err := stmt.ExecContext(ctx, version, o.Code, o.Name, o.Type, nullText(o.ParentCode), o.ValidFromQ,
-				nullQuarter(o.ValidToQ), nullText(o.SuccessorCode), pq.Array(emails), o.SourceRow); err != nil {
+			if _, err := stmt.ExecContext(ctx, version, o.Code, o.Name, o.Type, nullText(o.ParentCode), o.ValidFrom.Index(),
+				nullQuarter(o.ValidTo), nullText(o.SuccessorCode), pq.Array(emails), o.SourceRow); err != nil {
 				return fmt.Errorf("copy organisation %s: %w", o.Code, err)
 			}
 		}
@@ -146,7 +162,7 @@ func lockVersions(ctx context.Context, tx *sqlx.Tx, table, lockKey, sha string) 
 // CurrentRegistry returns the organisations of the current (latest)
 // registry version in workbook order, and that version's id; ErrNoRegistry
 // when none was imported.
-func (s *Store) CurrentRegistry(ctx context.Context) (orgs []RegistryOrg, version int64, err error) {
+func (s *Store) CurrentRegistry(ctx context.Context) (orgs []domain.Org, version int64, err error) {
 	defer func() {
 		if err != nil && !errors.Is(err, ErrNoRegistry) {
 			err = fmt.Errorf("store: current registry: %w", err)
@@ -167,7 +183,7 @@ func (s *Store) CurrentRegistry(ctx context.Context) (orgs []RegistryOrg, versio
 }
 
 // RegistryOrgs returns the organisations of registry version id in workbook order.
-func (s *Store) RegistryOrgs(ctx context.Context, id int64) (orgs []RegistryOrg, err error) {
+func (s *Store) RegistryOrgs(ctx context.Context, id int64) (orgs []domain.Org, err error) {
 	orgs, err = s.registryOrgs(ctx, id)
 	if err != nil {
 		return nil, fmt.Errorf("store: registry version %d: %w", id, err)
@@ -175,23 +191,17 @@ func (s *Store) RegistryOrgs(ctx context.Context, id int64) (orgs []RegistryOrg,
 	return orgs, nil
 }
 
-func (s *Store) registryOrgs(ctx context.Context, id int64) (orgs []RegistryOrg, err error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT code, name, org_type, coalesce(parent_code, ''), valid_from_q, coalesce(valid_to_q, 0),
-		coalesce(successor_code, ''), contact_emails, source_row
-		FROM returns.org_unit WHERE registry_version_id = $1 ORDER BY source_row, code`, id)
-	if err != nil {
+func (s *Store) registryOrgs(ctx context.Context, id int64) (orgs []domain.Org, err error) {
+	var rows []orgRow
+	if err := s.db.SelectContext(ctx, &rows, `SELECT `+orgColumns+`, contact_emails
+		FROM returns.org_unit WHERE registry_version_id = $1 ORDER BY source_row, code`, id); err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var o RegistryOrg
-		if err := rows.Scan(&o.Code, &o.Name, &o.Type, &o.ParentCode, &o.ValidFromQ, &o.ValidToQ, &o.SuccessorCode,
-			pq.Array(&o.ContactEmails), &o.SourceRow); err != nil {
-			return nil, err
-		}
-		orgs = append(orgs, o)
+	orgs = make([]domain.Org, len(rows))
+	for i, r := range rows {
+		orgs[i] = r.org()
 	}
-	return orgs, rows.Err()
+	return orgs, nil
 }
 
 // RegistryVersions lists every imported registry version, newest first.
@@ -210,9 +220,10 @@ func nullText(s string) any {
 	return s
 }
 
-func nullQuarter(q int) any {
-	if q == 0 {
+// nullQuarter is the index of q, or null for the zero Quarter (an open end).
+func nullQuarter(q domain.Quarter) any {
+	if q.IsZero() {
 		return nil
 	}
-	return q
+	return q.Index()
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/returns-project/returns/etl/domain"
 	"github.com/returns-project/returns/etl/store"
 	"github.com/returns-project/returns/etl/store/storetest"
 )
@@ -16,15 +17,15 @@ import (
 func sha(n int) string { return strings.Repeat(fmt.Sprintf("%x", n%16), 64) }
 
 // smallRegistry is a province, a bloc under it and two grassroots
-// organisations merged into a third in 2025-Q3 (quarter indexes).
-func smallRegistry() []store.RegistryOrg {
-	q := func(y, n int) int { return y*4 + n - 1 }
-	return []store.RegistryOrg{
-		{Code: "P", Name: "Đảng bộ tỉnh", Type: "DANG_BO_CAP_TREN_CS", ValidFromQ: q(2020, 4), ContactEmails: []string{"vp@p.example"}, SourceRow: 3},
-		{Code: "P-B", Name: "Đảng bộ Khối", Type: "DANG_BO_CAP_TREN_CS", ParentCode: "P", ValidFromQ: q(2020, 4), ContactEmails: []string{"a@b.example", "c@b.example"}, SourceRow: 4},
-		{Code: "P-B-1", Name: "Đảng bộ xã Một", Type: "DANG_BO_CO_SO", ParentCode: "P-B", ValidFromQ: q(2020, 4), ValidToQ: q(2025, 2), SuccessorCode: "P-B-3", ContactEmails: []string{}, SourceRow: 5},
-		{Code: "P-B-2", Name: "Đảng bộ xã Hai", Type: "DANG_BO_CO_SO", ParentCode: "P-B", ValidFromQ: q(2020, 4), ValidToQ: q(2025, 2), SuccessorCode: "P-B-3", ContactEmails: []string{"x@2.example"}, SourceRow: 6},
-		{Code: "P-B-3", Name: "Đảng bộ xã Ba", Type: "DANG_BO_CO_SO", ParentCode: "P-B", ValidFromQ: q(2025, 3), ContactEmails: []string{"x@3.example"}, SourceRow: 7},
+// organisations merged into a third in 2025-Q3.
+func smallRegistry() []domain.Org {
+	q := func(y, n int) domain.Quarter { return domain.Quarter{Year: y, Q: n} }
+	return []domain.Org{
+		{Code: "P", Name: "Đảng bộ tỉnh", Type: "DANG_BO_CAP_TREN_CS", ValidFrom: q(2020, 4), ContactEmails: []string{"vp@p.example"}, SourceRow: 3},
+		{Code: "P-B", Name: "Đảng bộ Khối", Type: "DANG_BO_CAP_TREN_CS", ParentCode: "P", ValidFrom: q(2020, 4), ContactEmails: []string{"a@b.example", "c@b.example"}, SourceRow: 4},
+		{Code: "P-B-1", Name: "Đảng bộ xã Một", Type: "DANG_BO_CO_SO", ParentCode: "P-B", ValidFrom: q(2020, 4), ValidTo: q(2025, 2), SuccessorCode: "P-B-3", ContactEmails: []string{}, SourceRow: 5},
+		{Code: "P-B-2", Name: "Đảng bộ xã Hai", Type: "DANG_BO_CO_SO", ParentCode: "P-B", ValidFrom: q(2020, 4), ValidTo: q(2025, 2), SuccessorCode: "P-B-3", ContactEmails: []string{"x@2.example"}, SourceRow: 6},
+		{Code: "P-B-3", Name: "Đảng bộ xã Ba", Type: "DANG_BO_CO_SO", ParentCode: "P-B", ValidFrom: q(2025, 3), ContactEmails: []string{"x@3.example"}, SourceRow: 7},
 	}
 }
 
@@ -100,10 +101,10 @@ func TestRegistryImportIsAtomic(t *testing.T) {
 	v1, err := st.ImportRegistry(ctx, store.RegistryMeta{SHA256: sha(1), FileName: "good.xlsx"}, smallRegistry())
 	require.NoError(t, err)
 
-	for name, edit := range map[string]func([]store.RegistryOrg) []store.RegistryOrg{
-		"duplicate code": func(o []store.RegistryOrg) []store.RegistryOrg { o[4].Code = o[3].Code; return o },
-		"valid_to before valid_from": func(o []store.RegistryOrg) []store.RegistryOrg {
-			o[4].ValidToQ = o[4].ValidFromQ - 1
+	for name, edit := range map[string]func([]domain.Org) []domain.Org{
+		"duplicate code": func(o []domain.Org) []domain.Org { o[4].Code = o[3].Code; return o },
+		"valid_to before valid_from": func(o []domain.Org) []domain.Org {
+			o[4].ValidTo = o[4].ValidFrom.Prev()
 			return o
 		},
 	} {

@@ -17,6 +17,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/returns-project/returns/etl/domain"
 	"github.com/returns-project/returns/etl/reason"
 	"github.com/returns-project/returns/etl/schema"
 	"github.com/returns-project/returns/etl/workbook"
@@ -24,7 +25,7 @@ import (
 
 // Options tune a validation. Zero fields take the defaults noted on each.
 type Options struct {
-	// Template is the template id to validate against. Defaults to "BCQ-1".
+	// Template is the template id to validate against. Defaults to [domain.ReturnTemplate].
 	Template string
 	// MaxIssues is how many issues a result keeps; the rest are counted in
 	// Result.IssuesOmitted. Defaults to 1,000.
@@ -52,7 +53,7 @@ type Sink interface {
 
 func (o Options) withDefaults() Options {
 	if o.Template == "" {
-		o.Template = "BCQ-1"
+		o.Template = domain.ReturnTemplate
 	}
 	if o.MaxIssues <= 0 {
 		o.MaxIssues = 1000

@@ -58,7 +58,7 @@ func BenchmarkBoardProvince(b *testing.B) {
 	st := storetest.New(b)
 	seedProvince(b, st)
 	ctx := context.Background()
-	h, err := web.New(web.Config{Store: st, StateDir: b.TempDir(), Listen: "127.0.0.1:8787", DeadlineDays: 10,
+	h, err := web.New(web.Config{Store: st, StateDir: b.TempDir(), Listen: "127.0.0.1:8787", Zone: ict, DeadlineDays: 10,
 		Now: func() time.Time { return time.Date(2025, 11, 20, 9, 0, 0, 0, time.UTC) }, Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		b.Fatal(err)
@@ -133,7 +133,7 @@ func BenchmarkBoardFirstPaint(b *testing.B) {
 	st := storetest.New(b)
 	seedProvince(b, st)
 	srv := httptest.NewUnstartedServer(nil)
-	h, err := web.New(web.Config{Store: st, StateDir: b.TempDir(), Listen: "127.0.0.1:8787", DeadlineDays: 10,
+	h, err := web.New(web.Config{Store: st, StateDir: b.TempDir(), Listen: "127.0.0.1:8787", Zone: ict, DeadlineDays: 10,
 		Now: func() time.Time { return time.Date(2025, 11, 20, 9, 0, 0, 0, time.UTC) }, Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		b.Fatal(err)

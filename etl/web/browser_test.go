@@ -200,19 +200,6 @@ func TestBrowser(t *testing.T) {
 
 func num(n int) string { return fmt.Sprint(n) }
 
-func toStore(reg *registry.Registry) []store.RegistryOrg {
-	out := make([]store.RegistryOrg, len(reg.Orgs))
-	for i, o := range reg.Orgs {
-		so := store.RegistryOrg{Code: o.Code, Name: o.Name, Type: o.Type, ParentCode: o.ParentCode,
-			ValidFromQ: o.ValidFrom.Index(), SuccessorCode: o.SuccessorCode, ContactEmails: o.ContactEmails, SourceRow: o.SourceRow}
-		if !o.ValidTo.IsZero() {
-			so.ValidToQ = o.ValidTo.Index()
-		}
-		out[i] = so
-	}
-	return out
-}
-
 // consoleOverDaemon starts, on a fresh database holding the sample registry,
 // a real daemon (startDaemon) and the console beside it on a test server;
 // listen completes the console's configuration, given the server's address.
@@ -225,13 +212,13 @@ func consoleOverDaemon(t *testing.T, listen func(c *web.Config, addr string)) (*
 	require.NoError(t, err)
 	reg, res, err := registry.ReadFile(ctx, filepath.Join("..", "..", "samples", "registry.xlsx"), set)
 	require.NoError(t, err)
-	_, err = st.ImportRegistry(ctx, store.RegistryMeta{SHA256: res.SHA256, FileName: res.File}, toStore(reg))
+	_, err = st.ImportRegistry(ctx, store.RegistryMeta{SHA256: res.SHA256, FileName: res.File}, reg.Orgs)
 	require.NoError(t, err)
 	log := startDaemon(t, st, state, set)
 	var h http.Handler
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { h.ServeHTTP(w, r) }))
 	t.Cleanup(srv.Close)
-	cfg := web.Config{Store: st, StateDir: state, DeadlineDays: 10, Logger: log}
+	cfg := web.Config{Store: st, StateDir: state, Zone: ict, DeadlineDays: 10, Logger: log}
 	listen(&cfg, srv.Listener.Addr().String())
 	h, err = web.New(cfg)
 	require.NoError(t, err)
@@ -247,9 +234,9 @@ func startDaemon(t *testing.T, st *store.Store, state string, set *schema.Set) *
 	ib, err := inbox.New(&inbox.Config{StateDir: state, MinAge: 50 * time.Millisecond, StableScans: 2, Logger: log})
 	require.NoError(t, err)
 	t.Cleanup(func() { ib.Close() })
-	jobs, err := schedule.Load(schedules.FS)
+	jobs, err := schedule.Load(schedules.FS, "Asia/Ho_Chi_Minh")
 	require.NoError(t, err)
-	d, err := daemon.New(daemon.Config{Store: st, Inbox: ib, StateDir: state, Schemas: set, Jobs: jobs, DeadlineDays: 10,
+	d, err := daemon.New(daemon.Config{Store: st, Inbox: ib, StateDir: state, Schemas: set, Jobs: jobs, Location: ict, DeadlineDays: 10,
 		ScanInterval: 200 * time.Millisecond, Logger: log})
 	require.NoError(t, err)
 	require.NoError(t, d.Start(ctx))

@@ -7,24 +7,25 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/returns-project/returns/etl/domain"
 	"github.com/returns-project/returns/etl/registry"
 	"github.com/returns-project/returns/etl/store"
 )
 
-// deadline is the instant from which a return of q is late (as the daemon
-// and `returns status` judge it: the registry's calendar).
-func (s *server) deadline(q registry.Quarter) time.Time {
-	return registry.Deadline(q, s.cfg.DeadlineDays, s.cfg.Zone)
+// deadline is the instant from which a return of q is late (as the daemon,
+// `returns status` and the digest judge it: [domain.Deadline]).
+func (s *server) deadline(q domain.Quarter) time.Time {
+	return domain.Deadline(q, s.cfg.DeadlineDays, s.cfg.Zone)
 }
 
 // defaultQuarter is the quarter the board opens on, chosen as `returns
 // status` chooses it (registry.BoardQuarter), with the reason in words.
-func (s *server) defaultQuarter(r *http.Request, lang string) (registry.Quarter, string) {
+func (s *server) defaultQuarter(r *http.Request, lang string) (domain.Quarter, string) {
 	latest, ok, err := s.cfg.Store.LatestReturnQuarter(r.Context())
 	if err != nil {
 		ok = false
 	}
-	return registry.BoardQuarter(s.cfg.Now(), s.cfg.Zone, s.cfg.DeadlineDays, registry.QuarterOf(latest), ok, lang)
+	return registry.BoardQuarter(s.cfg.Now(), s.cfg.Zone, s.cfg.DeadlineDays, latest, ok, lang)
 }
 
 // boardLine is one organisation on the board.
@@ -36,7 +37,7 @@ type boardLine struct {
 
 type boardPage struct {
 	*base
-	Quarter, Prev, Next registry.Quarter
+	Quarter, Prev, Next domain.Quarter
 	Deadline            time.Time
 	Parent              string
 	Parents             []store.ConsoleOrg
@@ -54,11 +55,11 @@ type boardPage struct {
 func (s *server) board(w http.ResponseWriter, r *http.Request, v *viewer, b *base) {
 	q, why := s.defaultQuarter(r, b.Lang)
 	if qs := r.URL.Query().Get("q"); qs != "" {
-		if pq, err := registry.ParseQuarter(qs); err == nil {
+		if pq, err := domain.ParseQuarter(qs); err == nil {
 			q, why = pq, ""
 		}
 	}
-	p := boardPage{base: b, Quarter: q, Prev: registry.QuarterOf(q.Index() - 1), Next: registry.QuarterOf(q.Index() + 1),
+	p := boardPage{base: b, Quarter: q, Prev: domain.QuarterOf(q.Index() - 1), Next: domain.QuarterOf(q.Index() + 1),
 		Deadline: s.deadline(q), Parent: r.URL.Query().Get("parent"), Names: map[string]string{}, Why: why}
 	b.Title = b.T("Bảng tổng hợp quý", "Quarter board")
 	var rows []store.BoardRow
@@ -91,7 +92,7 @@ func (s *server) board(w http.ResponseWriter, r *http.Request, v *viewer, b *bas
 		if o.Parent != "" {
 			children[o.Parent] = append(children[o.Parent], o.Code)
 		}
-		if o.Type != "DANG_BO_CO_SO" && o.Type != "CHI_BO_CO_SO" && o.ToQ == 0 {
+		if !domain.IsReportingType(o.Type) && o.ToQ == 0 {
 			p.Parents = append(p.Parents, o)
 		}
 	}

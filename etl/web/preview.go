@@ -8,6 +8,7 @@ import (
 
 	"github.com/returns-project/returns/etl/digest"
 	"github.com/returns-project/returns/etl/digestjob"
+	"github.com/returns-project/returns/etl/domain"
 	"github.com/returns-project/returns/etl/store"
 )
 
@@ -16,7 +17,7 @@ import (
 
 type previewPage struct {
 	*base
-	Quarter    digest.Quarter
+	Quarter    domain.Quarter
 	Recipients []store.Recipient
 	Email      string
 	Rendered   *digest.Rendered
@@ -29,8 +30,8 @@ func (s *server) previewOptions() digestjob.Options {
 
 // preview lists the active recipients and shows the digest of one.
 func (s *server) preview(w http.ResponseWriter, r *http.Request, v *viewer, b *base) {
-	p := previewPage{base: b, Quarter: digestjob.QuarterBefore(s.cfg.Now(), s.cfg.Zone), Email: r.URL.Query().Get("email")}
-	if q, err := digest.ParseQuarter(r.URL.Query().Get("q")); err == nil {
+	p := previewPage{base: b, Quarter: domain.LastEnded(s.cfg.Now(), s.cfg.Zone), Email: r.URL.Query().Get("email")}
+	if q, err := domain.ParseQuarter(r.URL.Query().Get("q")); err == nil {
 		p.Quarter = q
 	}
 	b.Title = b.T("Xem trước báo cáo tổng hợp", "Digest preview")
@@ -58,7 +59,7 @@ func (s *server) preview(w http.ResponseWriter, r *http.Request, v *viewer, b *b
 	s.render(w, r, http.StatusOK, "preview", p)
 }
 
-func (s *server) build(r *http.Request, q digest.Quarter, list []store.Recipient, email string) (*digest.Rendered, error) {
+func (s *server) build(r *http.Request, q domain.Quarter, list []store.Recipient, email string) (*digest.Rendered, error) {
 	for _, rc := range list {
 		if strings.EqualFold(rc.Email, email) {
 			d, err := digestjob.Build(r.Context(), s.cfg.Store, q, rc, s.previewOptions())
@@ -74,7 +75,7 @@ func (s *server) build(r *http.Request, q digest.Quarter, list []store.Recipient
 // previewHTML serves the digest's HTML for the sandboxed frame, its chart
 // inlined as a data URI instead of the mail's cid: reference.
 func (s *server) previewHTML(w http.ResponseWriter, r *http.Request, v *viewer, b *base) {
-	q, err := digest.ParseQuarter(r.URL.Query().Get("q"))
+	q, err := domain.ParseQuarter(r.URL.Query().Get("q"))
 	if err != nil {
 		s.notFound(w, r, b)
 		return

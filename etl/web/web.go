@@ -18,7 +18,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/returns-project/returns/etl/locale"
 	"github.com/returns-project/returns/etl/store"
 )
 
@@ -39,8 +38,8 @@ type Config struct {
 	// anywhere else, or once an account exists, it needs signing in.
 	// Required.
 	Listen string
-	// Zone is the time zone of quarters, deadlines and times shown.
-	// Defaults to Vietnam's (UTC+7).
+	// Zone is the time zone of quarters, deadlines and times shown (the
+	// configuration's time_zone). Required.
 	Zone *time.Location
 	// DeadlineDays after a quarter's end its returns are due (the
 	// configuration's deadline_days). Zero is valid.
@@ -72,9 +71,6 @@ type Config struct {
 }
 
 func (c Config) withDefaults() Config {
-	if c.Zone == nil {
-		c.Zone = locale.Zone
-	}
 	c.MaxUploadMB = cmp.Or(c.MaxUploadMB, 50)
 	c.SessionTTL = cmp.Or(c.SessionTTL, 12*time.Hour)
 	c.MaxFailedSignins = cmp.Or(c.MaxFailedSignins, 5)
@@ -95,6 +91,8 @@ func (c Config) validate() error {
 		return errors.New("no StateDir")
 	case c.Listen == "":
 		return errors.New("no Listen address")
+	case c.Zone == nil:
+		return errors.New("no Zone (the configuration's time_zone)")
 	case c.DeadlineDays < 0:
 		return fmt.Errorf("DeadlineDays %d is negative", c.DeadlineDays)
 	}

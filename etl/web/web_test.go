@@ -23,10 +23,14 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/returns-project/returns/etl/digest"
+	"github.com/returns-project/returns/etl/domain"
 	"github.com/returns-project/returns/etl/store"
 	"github.com/returns-project/returns/etl/store/storetest"
 	"github.com/returns-project/returns/etl/web"
 )
+
+// ict is the users' zone (the configuration's time_zone), UTC+7.
+var ict = time.FixedZone("ICT", 7*60*60)
 
 func TestMain(m *testing.M) { storetest.Main(m) }
 
@@ -51,7 +55,7 @@ func setup(t *testing.T, listen string, tune ...func(*web.Config)) *bundle {
 	if listen == "" {
 		listen = b.srv.Listener.Addr().String()
 	}
-	cfg := web.Config{Store: b.st, StateDir: b.state, Listen: listen, DeadlineDays: 10, InsecureCookies: true,
+	cfg := web.Config{Store: b.st, StateDir: b.state, Listen: listen, Zone: ict, DeadlineDays: 10, InsecureCookies: true,
 		Logger: slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn}))}
 	for _, f := range tune {
 		f(&cfg)
@@ -297,7 +301,7 @@ func TestBoardSameFiguresAsStatus(t *testing.T) {
 	}
 	// And with the digest's completeness section for the whole province
 	// (where "missing" counts the rejected too).
-	f, err := b.st.DigestFacts(context.Background(), "T", digest.Quarter{Year: 2025, Q: 3}, store.FactsOptions{DeadlineDays: 10})
+	f, err := b.st.DigestFacts(context.Background(), "T", domain.Quarter{Year: 2025, Q: 3}, store.FactsOptions{DeadlineDays: 10, Zone: time.UTC})
 	require.NoError(t, err)
 	cm := digest.Build(f).Completeness
 	require.Equal(t, []int{want.Total, want.Loaded, want.Late, want.Rejected, want.Missing + want.Rejected},

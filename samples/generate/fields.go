@@ -1,5 +1,7 @@
 package generate
 
+import "github.com/returns-project/returns/etl/domain"
+
 // Kind is how a field's value is written into a cell.
 type Kind int
 
@@ -33,7 +35,7 @@ const (
 )
 
 // TemplateVersion is the stamp written in ThongTin.template_version.
-const TemplateVersion = "BCQ-1"
+const TemplateVersion = domain.ReturnTemplate
 
 // ThongTinHeader is row 1 of the ThongTin sheet.
 var ThongTinHeader = [3]string{"Chỉ tiêu", "Mã trường", "Giá trị"}

@@ -3,6 +3,8 @@ package generate
 import (
 	"fmt"
 	"time"
+
+	"github.com/returns-project/returns/etl/domain"
 )
 
 // Org types used in ThongTin.org_type, plus the two this package adds for
@@ -60,7 +62,7 @@ type Cell struct {
 
 // Grassroots reports whether the organisation is a TCCS that submits BCQ-1 returns.
 func (o *Org) Grassroots() bool {
-	return o.Type == OrgTypeDangBoCoSo || o.Type == OrgTypeChiBoCoSo
+	return domain.IsReportingType(o.Type)
 }
 
 // ActiveIn reports whether the organisation exists for the whole of quarter q.

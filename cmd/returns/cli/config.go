@@ -73,7 +73,7 @@ Exit status: 0 valid, 2 with every problem listed otherwise.`,
 			} else if _, err := schema.Load(schema.Overlay(cfg.Schemas.Dir, schemas.FS)); err != nil {
 				errs = append(errs, fmt.Errorf("schemas: %w", err))
 			}
-			jobs, err := loadSchedules(cfg.Schedules.Dir)
+			jobs, err := loadSchedules(cfg.Schedules.Dir, cfg.TimeZone)
 			if err != nil {
 				errs = append(errs, err)
 			}

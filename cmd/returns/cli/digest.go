@@ -6,8 +6,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/returns-project/returns/etl/config"
-	"github.com/returns-project/returns/etl/digest"
 	"github.com/returns-project/returns/etl/digestjob"
+	"github.com/returns-project/returns/etl/domain"
 	"github.com/returns-project/returns/etl/store"
 )
 
@@ -28,7 +28,7 @@ once per recipient and quarter; --resend queues a new one anyway.
 Settings: digest.include_personal_data and deadline_days of the configuration.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			q, err := digest.ParseQuarter(quarter)
+			q, err := domain.ParseQuarter(quarter)
 			if err != nil {
 				return usageError("--quarter: %v", err)
 			}
@@ -66,7 +66,7 @@ Settings: digest.include_personal_data and deadline_days of the configuration.`,
 
 // runDigest writes the previews of quarter q under outDir or, when outDir
 // is "", queues the digests in the outbox.
-func runDigest(cmd *cobra.Command, st *store.Store, q digest.Quarter, outDir string, opts digestjob.Options) error {
+func runDigest(cmd *cobra.Command, st *store.Store, q domain.Quarter, outDir string, opts digestjob.Options) error {
 	ctx, out := cmd.Context(), cmd.OutOrStdout()
 	if outDir != "" {
 		// One recipient's failure does not hide the others' digests: the

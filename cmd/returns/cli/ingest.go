@@ -11,6 +11,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/returns-project/returns/etl/annotate"
+	"github.com/returns-project/returns/etl/domain"
 	"github.com/returns-project/returns/etl/intake"
 	"github.com/returns-project/returns/etl/locale"
 	"github.com/returns-project/returns/etl/report"
@@ -42,13 +43,17 @@ Exit status: 0 when every file is loaded or a duplicate, 1 when any file is
 rejected, 2 for a usage error or when the database cannot be reached.`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			received, err := parseReceivedAt(receivedAt)
-			if err != nil {
-				return usageError("--received-at: %v", err)
-			}
 			set, cfg, err := g.load("")
 			if err != nil {
 				return err
+			}
+			loc, err := cfg.Location()
+			if err != nil {
+				return &exitError{code: ExitUsage, err: err}
+			}
+			received, err := parseReceivedAt(receivedAt, loc)
+			if err != nil {
+				return usageError("--received-at: %v", err)
 			}
 			var operators []string
 			if notify {
@@ -59,10 +64,10 @@ rejected, 2 for a usage error or when the database cannot be reached.`,
 				return err
 			}
 			return withDatabase(cmd, cfg, func(db *database) error {
-				if err := db.store.CheckColumns(cmd.Context(), intake.StoreTemplate(set.Templates["BCQ-1"])); err != nil {
+				if err := db.store.CheckColumns(cmd.Context(), intake.StoreTemplate(set.Templates[domain.ReturnTemplate])); err != nil {
 					return &exitError{code: ExitUsage, err: err}
 				}
-				opts := intake.Options{Notify: notify, Operators: operators, ReceivedAt: received, Validate: vopts,
+				opts := intake.Options{Notify: notify, Zone: loc, Operators: operators, ReceivedAt: received, Validate: vopts,
 					Annotate: annotate.Options{Logger: db.log}}
 				return ingestFiles(cmd, db.store, set, args, opts, asJSON, lang)
 			})
@@ -82,7 +87,7 @@ func ingestFiles(cmd *cobra.Command, st *store.Store, set *schema.Set, paths []s
 	ctx, out := cmd.Context(), cmd.OutOrStdout()
 	code := ExitOK
 	start := time.Now()
-	counts := map[intake.Status]int{}
+	counts := map[domain.Outcome]int{}
 	summary := func() {
 		w := out
 		if asJSON {
@@ -90,10 +95,10 @@ func ingestFiles(cmd *cobra.Command, st *store.Store, set *schema.Set, paths []s
 		}
 		took := locale.Decimal(lang, time.Since(start).Seconds(), 1)
 		if lang == "en" {
-			fmt.Fprintf(w, "%d loaded, %d duplicates, %d rejected, in %s s\n", counts[intake.Loaded], counts[intake.Duplicate], counts[intake.Rejected], took)
+			fmt.Fprintf(w, "%d loaded, %d duplicates, %d rejected, in %s s\n", counts[domain.Loaded], counts[domain.Duplicate], counts[domain.Rejected], took)
 		} else {
-			fmt.Fprintf(w, "%s đã nạp, %s trùng, %s bị từ chối, trong %s giây\n", locale.Int(lang, int64(counts[intake.Loaded])),
-				locale.Int(lang, int64(counts[intake.Duplicate])), locale.Int(lang, int64(counts[intake.Rejected])), took)
+			fmt.Fprintf(w, "%s đã nạp, %s trùng, %s bị từ chối, trong %s giây\n", locale.Int(lang, int64(counts[domain.Loaded])),
+				locale.Int(lang, int64(counts[domain.Duplicate])), locale.Int(lang, int64(counts[domain.Rejected])), took)
 		}
 	}
 	progress := progressLine(cmd.ErrOrStderr(), len(paths), lang)
@@ -115,17 +120,17 @@ func ingestFiles(cmd *cobra.Command, st *store.Store, set *schema.Set, paths []s
 		jr.Status = string(res.Outcome)
 		jr.SubmissionID, jr.Version = res.SubmissionID, res.Version
 		if res.DuplicateOf != nil {
-			jr.DuplicateOf = duplicateText(lang, res)
+			jr.DuplicateOf = duplicateText(lang, res, opts.Zone)
 		}
 		if asJSON {
 			err = report.WriteJSONResult(out, jr)
 		} else {
-			err = writeIngestText(out, res, lang)
+			err = writeIngestText(out, res, lang, opts.Zone)
 		}
 		if err != nil {
 			return &exitError{code: ExitUsage, err: err}
 		}
-		if res.Outcome == intake.Rejected && code == ExitOK {
+		if res.Outcome == domain.Rejected && code == ExitOK {
 			code = ExitRejected
 		}
 	}
@@ -137,17 +142,17 @@ func ingestFiles(cmd *cobra.Command, st *store.Store, set *schema.Set, paths []s
 	return nil
 }
 
-func duplicateText(lang string, res *intake.Result) string {
+func duplicateText(lang string, res *intake.Result, loc *time.Location) string {
 	d := res.DuplicateOf
-	return report.Duplicate(lang, d.SubmissionID, d.Version, d.ReceivedAt, d.Unchanged)
+	return report.Duplicate(lang, d.SubmissionID, d.Version, d.ReceivedAt, loc, d.Unchanged)
 }
 
-func writeIngestText(w interface{ Write([]byte) (int, error) }, res *intake.Result, lang string) error {
+func writeIngestText(w interface{ Write([]byte) (int, error) }, res *intake.Result, lang string, loc *time.Location) error {
 	switch res.Outcome {
-	case intake.Duplicate:
-		_, err := fmt.Fprintf(w, "%s — %s\n", res.File, duplicateText(lang, res))
+	case domain.Duplicate:
+		_, err := fmt.Fprintf(w, "%s — %s\n", res.File, duplicateText(lang, res, loc))
 		return err
-	case intake.Loaded:
+	case domain.Loaded:
 		word := "ĐÃ NẠP (lần nộp %d, phiên bản %d)"
 		if lang == "en" {
 			word = "LOADED (submission %d, version %d)"
@@ -160,9 +165,9 @@ func writeIngestText(w interface{ Write([]byte) (int, error) }, res *intake.Resu
 }
 
 // parseReceivedAt reads --received-at: dd/mm/yyyy, dd/mm/yyyy hh:mm (in
-// Asia/Ho_Chi_Minh, the default zone), or RFC 3339. "" is the zero time
+// loc, the configuration's time_zone), or RFC 3339. "" is the zero time
 // (now). A time in the future is refused.
-func parseReceivedAt(s string) (time.Time, error) {
+func parseReceivedAt(s string, loc *time.Location) (time.Time, error) {
 	if s == "" {
 		return time.Time{}, nil
 	}
@@ -173,7 +178,7 @@ func parseReceivedAt(s string) (time.Time, error) {
 		return t, nil
 	}
 	for _, layout := range []string{"02/01/2006 15:04", "02/01/2006", "2006-01-02"} {
-		if t, err := time.ParseInLocation(layout, s, locale.Zone); err == nil {
+		if t, err := time.ParseInLocation(layout, s, loc); err == nil {
 			if t.After(time.Now()) {
 				return time.Time{}, fmt.Errorf("%q is in the future", s)
 			}

@@ -88,7 +88,7 @@ content as the current version changes nothing.`,
 				return err
 			}
 			return withDatabase(cmd, cfg, func(db *database) error {
-				version, err := db.store.ImportRegistry(ctx, store.RegistryMeta{SHA256: res.SHA256, FileName: res.File}, toStore(reg))
+				version, err := db.store.ImportRegistry(ctx, store.RegistryMeta{SHA256: res.SHA256, FileName: res.File}, reg.Orgs)
 				return writeImport(out, res, asJSON, lang, path, version, len(reg.Orgs), err, store.ErrRegistryUnchanged,
 					fmt.Sprintf("registry version %d: %d organisations", version, len(reg.Orgs)))
 			})
@@ -169,7 +169,7 @@ func newRegistryExportCmd(g *globals) *cobra.Command {
 				if err != nil {
 					return &exitError{code: ExitUsage, err: err}
 				}
-				reg := fromStore(orgs)
+				reg := &registry.Registry{Orgs: orgs}
 				if err := atomicfile.Write(outPath, 0o644, func(w io.Writer) error { return registry.Write(w, set, reg) }); err != nil {
 					return &exitError{code: ExitUsage, err: err}
 				}
@@ -250,34 +250,6 @@ func printRegistryVersions(w io.Writer, versions []store.RegistryVersion, loc *t
 			locale.Int(lang, int64(v.OrgCount)), v.SHA256[:min(12, len(v.SHA256))], printableName(v.FileName))
 	}
 	return tw.Flush()
-}
-
-// toStore converts a read registry to the store's rows (quarters as indexes).
-func toStore(reg *registry.Registry) []store.RegistryOrg {
-	out := make([]store.RegistryOrg, len(reg.Orgs))
-	for i, o := range reg.Orgs {
-		so := store.RegistryOrg{Code: o.Code, Name: o.Name, Type: o.Type, ParentCode: o.ParentCode,
-			ValidFromQ: o.ValidFrom.Index(), SuccessorCode: o.SuccessorCode, ContactEmails: o.ContactEmails, SourceRow: o.SourceRow}
-		if !o.ValidTo.IsZero() {
-			so.ValidToQ = o.ValidTo.Index()
-		}
-		out[i] = so
-	}
-	return out
-}
-
-// fromStore converts the store's rows back to a registry.
-func fromStore(orgs []store.RegistryOrg) *registry.Registry {
-	reg := &registry.Registry{Orgs: make([]registry.Org, len(orgs))}
-	for i, o := range orgs {
-		ro := registry.Org{Code: o.Code, Name: o.Name, Type: o.Type, ParentCode: o.ParentCode,
-			ValidFrom: registry.QuarterOf(o.ValidFromQ), SuccessorCode: o.SuccessorCode, ContactEmails: o.ContactEmails, SourceRow: o.SourceRow}
-		if o.ValidToQ != 0 {
-			ro.ValidTo = registry.QuarterOf(o.ValidToQ)
-		}
-		reg.Orgs[i] = ro
-	}
-	return reg
 }
 
 // printableName is a file name as a terminal may show it: as it is when every

@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/returns-project/returns/etl/atomicfile"
+	"github.com/returns-project/returns/etl/domain"
 	"github.com/returns-project/returns/etl/registry"
 	"github.com/returns-project/returns/etl/schema"
 	"github.com/returns-project/returns/etl/store"
@@ -75,7 +76,7 @@ func TestRegistryImportExportRoundTrip(t *testing.T) {
 	require.Equal(t, "unchanged", jr.Status)
 	require.Equal(t, first, strconv.FormatInt(jr.RegistryVersion, 10)+":")
 	require.Equal(t, 31, jr.Organisations)
-	require.Equal(t, registry.TemplateID, jr.Template)
+	require.Equal(t, domain.RegistryTemplate, jr.Template)
 	require.Len(t, jr.SHA256, 64)
 
 	dir := t.TempDir()
@@ -124,12 +125,12 @@ func TestRegistryRoundTripThroughStore(t *testing.T) {
 	ctx := context.Background()
 	st := storetest.New(t)
 	want := readRegistry(t, registrySample(t))
-	v, err := st.ImportRegistry(ctx, store.RegistryMeta{SHA256: strings.Repeat("a", 64), FileName: "registry.xlsx"}, toStore(want))
+	v, err := st.ImportRegistry(ctx, store.RegistryMeta{SHA256: strings.Repeat("a", 64), FileName: "registry.xlsx"}, want.Orgs)
 	require.NoError(t, err)
 	orgs, cur, err := st.CurrentRegistry(ctx)
 	require.NoError(t, err)
 	require.Equal(t, v, cur)
-	back := fromStore(orgs)
+	back := &registry.Registry{Orgs: orgs}
 	require.Equal(t, want.Orgs, back.Orgs)
 
 	set, err := schema.Load(schemas.FS)

@@ -15,12 +15,13 @@ import (
 )
 
 // loadSchedules loads the embedded schedules, overlaid by dir when set: a
-// file in dir wins over the embedded file of the same name.
-func loadSchedules(dir string) ([]schedule.Job, error) {
+// file in dir wins over the embedded file of the same name. A schedule
+// without its own time_zone takes zone, the configuration's.
+func loadSchedules(dir, zone string) ([]schedule.Job, error) {
 	if err := checkFolder("schedules.dir", dir); err != nil {
 		return nil, err
 	}
-	jobs, err := schedule.Load(schema.Overlay(dir, schedules.FS))
+	jobs, err := schedule.Load(schema.Overlay(dir, schedules.FS), zone)
 	if err != nil {
 		return nil, problems("load schedules", err)
 	}
@@ -57,14 +58,17 @@ RFC 3339.
 Exit status: 0, or 2 when a schedule or the configuration is not valid.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if lang != "vi" && lang != "en" {
+				return usageError("--lang must be vi or en, not %q", lang)
+			}
+			cfg, err := loadConfig(file)
+			if err != nil {
+				return err
+			}
 			if dir == "" {
-				cfg, err := loadConfig(file)
-				if err != nil {
-					return err
-				}
 				dir = cfg.Schedules.Dir
 			}
-			jobs, err := loadSchedules(dir)
+			jobs, err := loadSchedules(dir, cfg.TimeZone)
 			if err != nil {
 				return &exitError{code: ExitUsage, err: err}
 			}

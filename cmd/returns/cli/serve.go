@@ -16,6 +16,7 @@ import (
 	"github.com/returns-project/returns/etl/config"
 	"github.com/returns-project/returns/etl/daemon"
 	"github.com/returns-project/returns/etl/digestjob"
+	"github.com/returns-project/returns/etl/domain"
 	"github.com/returns-project/returns/etl/inbox"
 	"github.com/returns-project/returns/etl/intake"
 	"github.com/returns-project/returns/etl/mail"
@@ -95,7 +96,7 @@ func serve(ctx context.Context, cfg *config.Config, stderr io.Writer) error {
 	if err != nil {
 		return &exitError{code: ExitUsage, err: fmt.Errorf("load schemas: %w", err)}
 	}
-	jobs, err := loadSchedules(cfg.Schedules.Dir)
+	jobs, err := loadSchedules(cfg.Schedules.Dir, cfg.TimeZone)
 	if err != nil {
 		return &exitError{code: ExitUsage, err: err}
 	}
@@ -139,7 +140,7 @@ func serve(ctx context.Context, cfg *config.Config, stderr io.Writer) error {
 		return &exitError{code: ExitUsage, err: fmt.Errorf("state.outbox: %w", err)}
 	}
 
-	if err := db.store.CheckColumns(ctx, intake.StoreTemplate(set.Templates["BCQ-1"])); err != nil {
+	if err := db.store.CheckColumns(ctx, intake.StoreTemplate(set.Templates[domain.ReturnTemplate])); err != nil {
 		return &exitError{code: ExitUsage, err: err}
 	}
 	digestOpts := digestjob.Options{SendDay: cfg.Digest.SendDay, SendWhenComplete: cfg.Digest.SendWhenComplete,
@@ -156,7 +157,7 @@ func serve(ctx context.Context, cfg *config.Config, stderr io.Writer) error {
 		Retention: time.Duration(cfg.State.ArchiveRetentionDays) * 24 * time.Hour,
 		Validate: validate.Options{MaxRows: cfg.Limits.MaxRows, MaxIssues: cfg.Limits.MaxIssues,
 			Limits: workbook.Limits{MaxFileSize: int64(cfg.Limits.MaxFileMB) << 20}},
-		Annotate:  annotate.Options{Lang: "vi", Template: set.Templates["BCQ-1"], Logger: log},
+		Annotate:  annotate.Options{Lang: "vi", Template: set.Templates[domain.ReturnTemplate], Logger: log},
 		Operators: cfg.Operators.List(), MaxAttempts: cfg.Inbox.MaxAttempts,
 		StopTimeout: stopTimeout, Listen: cfg.HTTP.Listen, Console: console, Logger: log,
 		Digest: func(ctx context.Context, now time.Time) error {

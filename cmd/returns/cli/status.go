@@ -11,7 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/returns-project/returns/etl/daemon"
+	"github.com/returns-project/returns/etl/domain"
 	"github.com/returns-project/returns/etl/locale"
 	"github.com/returns-project/returns/etl/reason"
 	"github.com/returns-project/returns/etl/registry"
@@ -63,9 +63,9 @@ imported.`,
 			if err != nil {
 				return &exitError{code: ExitUsage, err: err}
 			}
-			var q registry.Quarter
+			var q domain.Quarter
 			if quarter != "" {
-				if q, err = registry.ParseQuarter(quarter); err != nil {
+				if q, err = domain.ParseQuarter(quarter); err != nil {
 					return usageError("--quarter: %v", err)
 				}
 			}
@@ -76,10 +76,10 @@ imported.`,
 						return &exitError{code: ExitUsage, err: err}
 					}
 					var why string
-					q, why = registry.BoardQuarter(time.Now(), loc, cfg.DeadlineDays, registry.QuarterOf(latest), ok, lang)
+					q, why = registry.BoardQuarter(time.Now(), loc, cfg.DeadlineDays, latest, ok, lang)
 					fmt.Fprintln(cmd.ErrOrStderr(), why)
 				}
-				return printStatus(cmd, db.store, q, daemon.Deadline(q, cfg.DeadlineDays, loc), loc, lang, asJSON)
+				return printStatus(cmd, db.store, q, domain.Deadline(q, cfg.DeadlineDays, loc), loc, lang, asJSON)
 			})
 		},
 	}
@@ -92,7 +92,7 @@ imported.`,
 
 // printStatus prints the board of quarter q, due before deadline, then (not
 // with asJSON) the files of the last days that need a person.
-func printStatus(cmd *cobra.Command, st *store.Store, q registry.Quarter, deadline time.Time, loc *time.Location, lang string, asJSON bool) error {
+func printStatus(cmd *cobra.Command, st *store.Store, q domain.Quarter, deadline time.Time, loc *time.Location, lang string, asJSON bool) error {
 	ctx, out := cmd.Context(), cmd.OutOrStdout()
 	rows, err := st.QuarterBoard(ctx, q.Year, q.Q)
 	if errors.Is(err, store.ErrNoRegistry) {
@@ -121,7 +121,7 @@ func printStatus(cmd *cobra.Command, st *store.Store, q registry.Quarter, deadli
 	return printAttention(out, files, loc, lang)
 }
 
-func board(rows []store.BoardRow, q registry.Quarter, deadline time.Time) []boardLine {
+func board(rows []store.BoardRow, q domain.Quarter, deadline time.Time) []boardLine {
 	out := make([]boardLine, 0, len(rows))
 	for _, r := range rows {
 		l := boardLine{Quarter: q.String(), Org: r.Org, Name: r.Name, Status: "missing", Rejected: r.Rejected,
@@ -145,7 +145,7 @@ func board(rows []store.BoardRow, q registry.Quarter, deadline time.Time) []boar
 	return out
 }
 
-func printBoard(w io.Writer, lines []boardLine, q registry.Quarter, deadline time.Time, loc *time.Location, lang string) error {
+func printBoard(w io.Writer, lines []boardLine, q domain.Quarter, deadline time.Time, loc *time.Location, lang string) error {
 	due := deadline.Add(-time.Second).In(loc)
 	counts := map[string]int{}
 	late := 0

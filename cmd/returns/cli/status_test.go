@@ -11,7 +11,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/returns-project/returns/etl/daemon"
+	"github.com/returns-project/returns/etl/domain"
 	"github.com/returns-project/returns/etl/reason"
 	"github.com/returns-project/returns/etl/registry"
 	"github.com/returns-project/returns/samples/generate"
@@ -56,7 +56,7 @@ func TestStatusBoard(t *testing.T) {
 	reg := readRegistry(t, registrySample(t))
 	want := 0
 	for _, o := range reg.Orgs {
-		if (o.Type == "DANG_BO_CO_SO" || o.Type == "CHI_BO_CO_SO") && o.ValidFrom.Index() <= 2025*4+2 && (o.ValidTo.IsZero() || o.ValidTo.Index() >= 2025*4+2) {
+		if domain.IsReportingType(o.Type) && o.ValidFrom.Index() <= 2025*4+2 && (o.ValidTo.IsZero() || o.ValidTo.Index() >= 2025*4+2) {
 			want++
 		}
 	}
@@ -114,7 +114,7 @@ func TestStatusBoard(t *testing.T) {
 	// right now, which then comes first).
 	loc, err := time.LoadLocation("Asia/Ho_Chi_Minh")
 	require.NoError(t, err)
-	if last := daemon.LastEnded(time.Now(), loc); time.Now().After(daemon.Deadline(last, 10, loc)) {
+	if last := domain.LastEnded(time.Now(), loc); time.Now().After(domain.Deadline(last, 10, loc)) {
 		code, out, stderr = run(t, "status")
 		require.Equal(t, ExitOK, code, stderr)
 		require.Contains(t, out, "Quý III/2025 — hạn nộp 10/10/2025")
@@ -148,7 +148,7 @@ func TestBoardQuarter(t *testing.T) {
 		{"Q4 collected in January", at("2027-01-03 09:00"), idx(2026, 3), true, "2026-Q4", "hạn 10/01/2027"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			q, why := registry.BoardQuarter(c.now, loc, 10, registry.QuarterOf(c.latest), c.ok, "vi")
+			q, why := registry.BoardQuarter(c.now, loc, 10, domain.QuarterOf(c.latest), c.ok, "vi")
 			require.Equal(t, c.want, q.String())
 			require.Contains(t, why, c.why)
 		})

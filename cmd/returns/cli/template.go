@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/returns-project/returns/etl/atomicfile"
+	"github.com/returns-project/returns/etl/domain"
 	"github.com/returns-project/returns/etl/template"
 )
 
@@ -37,6 +38,6 @@ func newTemplateCmd(g *globals) *cobra.Command {
 		},
 	}
 	cmd.Flags().StringVar(&out, "out", "", "file to write (.xlsx)")
-	cmd.Flags().StringVar(&id, "template", "BCQ-1", "template id")
+	cmd.Flags().StringVar(&id, "template", domain.ReturnTemplate, "template id")
 	return cmd
 }

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/returns-project/returns/etl/domain"
 	"github.com/returns-project/returns/etl/store"
 )
 
@@ -18,7 +19,7 @@ import (
 // organisation's own. Scope tests check that a recipient sees exactly the
 // canaries of their subtree (docs/reliability.md §3.6).
 type CanaryTree struct {
-	Orgs []store.RegistryOrg
+	Orgs []domain.Org
 }
 
 // CanaryName is the marked member of organisation code.
@@ -31,30 +32,30 @@ const CanaryYear, CanaryQ = 2025, 3
 // Canaries imports the canary tree into st and loads its canaries.
 func Canaries(t testing.TB, st *store.Store) *CanaryTree {
 	t.Helper()
-	q := func(y, n int) int { return y*4 + n - 1 }
+	q := func(y, n int) domain.Quarter { return domain.Quarter{Year: y, Q: n} }
 	c := &CanaryTree{}
 	row := 3
-	add := func(o store.RegistryOrg) {
+	add := func(o domain.Org) {
 		o.SourceRow = row
 		row++
-		if o.ValidFromQ == 0 {
-			o.ValidFromQ = q(2020, 1)
+		if o.ValidFrom.IsZero() {
+			o.ValidFrom = q(2020, 1)
 		}
 		c.Orgs = append(c.Orgs, o)
 	}
-	add(store.RegistryOrg{Code: "T", Name: "Đảng bộ tỉnh Thử", Type: "DANG_BO_CAP_TREN_CS"})
+	add(domain.Org{Code: "T", Name: "Đảng bộ tỉnh Thử", Type: "DANG_BO_CAP_TREN_CS"})
 	for d := 1; d <= 4; d++ {
 		dc := fmt.Sprintf("T-D%d", d)
-		add(store.RegistryOrg{Code: dc, Name: fmt.Sprintf("Đảng bộ huyện %d", d), Type: "DANG_BO_CAP_TREN_CS", ParentCode: "T"})
+		add(domain.Org{Code: dc, Name: fmt.Sprintf("Đảng bộ huyện %d", d), Type: "DANG_BO_CAP_TREN_CS", ParentCode: "T"})
 		for g := 1; g <= 7; g++ {
-			o := store.RegistryOrg{Code: fmt.Sprintf("%s-%d", dc, g), Name: fmt.Sprintf("Đảng bộ xã %d.%d", d, g), Type: "DANG_BO_CO_SO", ParentCode: dc}
+			o := domain.Org{Code: fmt.Sprintf("%s-%d", dc, g), Name: fmt.Sprintf("Đảng bộ xã %d.%d", d, g), Type: "DANG_BO_CO_SO", ParentCode: dc}
 			if d == 1 && g <= 2 {
-				o.ValidToQ, o.SuccessorCode = q(2025, 2), "T-D2-M"
+				o.ValidTo, o.SuccessorCode = q(2025, 2), "T-D2-M"
 			}
 			add(o)
 		}
 	}
-	add(store.RegistryOrg{Code: "T-D2-M", Name: "Đảng bộ xã Hợp Nhất", Type: "DANG_BO_CO_SO", ParentCode: "T-D2", ValidFromQ: q(2025, 3)})
+	add(domain.Org{Code: "T-D2-M", Name: "Đảng bộ xã Hợp Nhất", Type: "DANG_BO_CO_SO", ParentCode: "T-D2", ValidFrom: q(2025, 3)})
 	ctx := context.Background()
 	if _, err := st.ImportRegistry(ctx, store.RegistryMeta{SHA256: fmt.Sprintf("%064x", 33), FileName: "canary.xlsx"}, c.Orgs); err != nil {
 		t.Fatalf("canary registry: %v", err)
@@ -63,13 +64,13 @@ func Canaries(t testing.TB, st *store.Store) *CanaryTree {
 	received := time.Date(2025, 10, 3, 9, 0, 0, 0, time.UTC)
 	for i, o := range c.Orgs {
 		year, quarter := CanaryYear, CanaryQ
-		if o.ValidToQ != 0 {
+		if !o.ValidTo.IsZero() {
 			year, quarter = 2025, 2
 		}
 		var id int64
 		if err := db.GetContext(ctx, &id, `INSERT INTO returns.submission (org_code, year, quarter, template_version, file_name, sha256,
-				received_at, version, status) VALUES ($1, $2, $3, 'BCQ-1', 'canary.xlsx', $4, $5, 1, 'accepted') RETURNING id`,
-			o.Code, year, quarter, fmt.Sprintf("%064x", 1000+i), received); err != nil {
+				received_at, version, status) VALUES ($1, $2, $3, $6, 'canary.xlsx', $4, $5, 1, 'accepted') RETURNING id`,
+			o.Code, year, quarter, fmt.Sprintf("%064x", 1000+i), received, domain.ReturnTemplate); err != nil {
 			t.Fatalf("canary submission: %v", err)
 		}
 		if _, err := db.ExecContext(ctx, `INSERT INTO returns.summary (submission_id, source_sheet, source_row, org_code, org_name,

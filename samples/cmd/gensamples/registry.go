@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/returns-project/returns/etl/domain"
 	"github.com/returns-project/returns/etl/registry"
 	"github.com/returns-project/returns/etl/schema"
 	"github.com/returns-project/returns/samples/generate"
@@ -24,11 +25,11 @@ import (
 // province committee, DANG_BO_TINH in the generator, is a
 // DANG_BO_CAP_TREN_CS with no parent, as the org_type code list has it.
 func RegistryOf(p *generate.Province) *registry.Registry {
-	quarter := func(d time.Time) registry.Quarter {
+	quarter := func(d time.Time) domain.Quarter {
 		if d.IsZero() {
-			return registry.Quarter{}
+			return domain.Quarter{}
 		}
-		return registry.Quarter{Year: d.Year(), Q: (int(d.Month())-1)/3 + 1}
+		return domain.Quarter{Year: d.Year(), Q: (int(d.Month())-1)/3 + 1}
 	}
 	reg := &registry.Registry{}
 	for _, o := range p.Orgs {
@@ -40,7 +41,7 @@ func RegistryOf(p *generate.Province) *registry.Registry {
 		if typ == generate.OrgTypeDangBoCapTren {
 			emails = append(emails, strings.Replace(o.Email, "vanphong@", "bantochuc@", 1))
 		}
-		reg.Orgs = append(reg.Orgs, registry.Org{Code: o.Code, Name: o.Name, Type: typ, ParentCode: o.ParentCode,
+		reg.Orgs = append(reg.Orgs, domain.Org{Code: o.Code, Name: o.Name, Type: typ, ParentCode: o.ParentCode,
 			ValidFrom: quarter(o.ValidFrom), ValidTo: quarter(o.ValidTo), SuccessorCode: o.Successor, ContactEmails: emails})
 	}
 	return reg
@@ -55,7 +56,7 @@ type brokenRegistry struct {
 }
 
 func brokenRegistries() []brokenRegistry {
-	find := func(r *registry.Registry, code string) *registry.Org {
+	find := func(r *registry.Registry, code string) *domain.Org {
 		o := r.Org(code)
 		if o == nil {
 			panic("registry: no organisation " + code)
@@ -75,7 +76,7 @@ func brokenRegistries() []brokenRegistry {
 		{name: "bad_quarter_email.xlsx", rules: []string{"DV-02", "DV-06"},
 			what: "GD-TPG valid_from 2020-Q5; GD-KDN's second e-mail is \"bantochuc at gd-kdn\"",
 			edit: func(r *registry.Registry) {
-				find(r, "GD-TPG").ValidFrom = registry.Quarter{Year: 2020, Q: 5}
+				find(r, "GD-TPG").ValidFrom = domain.Quarter{Year: 2020, Q: 5}
 				find(r, "GD-KDN").ContactEmails[1] = "bantochuc at gd-kdn"
 			}},
 		{name: "successor_missing.xlsx", rules: []string{registry.RuleSuccessorMissing},

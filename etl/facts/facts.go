@@ -1,68 +1,22 @@
-package digest
+// Package facts holds the values the managers' digest is computed from, as
+// the store's scoped views return them for one scope and quarter: each
+// organisation's figures, the counts of detail rows, the rejected files, the
+// people a manager must act on and the restatements. The store fills them
+// (etl/store, [Facts] through its scoped views) and the digest renders them
+// (etl/digest); neither imports the other. It depends on etl/domain only.
+package facts
 
 import (
-	"fmt"
 	"time"
+
+	"github.com/returns-project/returns/etl/domain"
 )
-
-// Quarter is a calendar quarter.
-type Quarter struct {
-	Year, Q int // Q is 1..4
-}
-
-// Index is year*4 + quarter - 1 (the store's returns.qidx).
-func (q Quarter) Index() int { return q.Year*4 + q.Q - 1 }
-
-// QuarterOf is the quarter of index i.
-func QuarterOf(i int) Quarter { return Quarter{Year: i / 4, Q: i%4 + 1} }
-
-// Prev is the quarter before q (Q1's is Q4 of the year before).
-func (q Quarter) Prev() Quarter { return QuarterOf(q.Index() - 1) }
-
-// YearAgo is the same quarter of the year before.
-func (q Quarter) YearAgo() Quarter { return Quarter{q.Year - 1, q.Q} }
-
-// String is "2025-Q3".
-func (q Quarter) String() string { return fmt.Sprintf("%04d-Q%d", q.Year, q.Q) }
-
-// End is the last instant of the quarter in zone loc.
-func (q Quarter) End(loc *time.Location) time.Time {
-	return time.Date(q.Year, time.Month(3*q.Q+1), 1, 0, 0, 0, 0, loc).Add(-time.Nanosecond)
-}
-
-// ParseQuarter parses "2025-Q3".
-func ParseQuarter(s string) (Quarter, error) {
-	var q Quarter
-	if n, err := fmt.Sscanf(s, "%4d-Q%1d", &q.Year, &q.Q); err != nil || n != 2 || q.Q < 1 || q.Q > 4 || len(s) != 7 {
-		return Quarter{}, fmt.Errorf("quarter %q: want YYYY-Qn, e.g. 2025-Q3", s)
-	}
-	return q, nil
-}
-
-// Org is an organisation of the scope, from the current registry.
-type Org struct {
-	Code, Name, Type string
-	ParentCode       string
-	// FromQ and ToQ are quarter indexes of its validity; ToQ is 0 while it exists.
-	FromQ, ToQ    int
-	SuccessorCode string
-}
-
-// Reports says whether the organisation is a grassroots one that submits
-// returns (đảng bộ cơ sở or chi bộ cơ sở).
-func (o Org) Reports() bool { return o.Type == "DANG_BO_CO_SO" || o.Type == "CHI_BO_CO_SO" }
-
-// ActiveIn says whether the organisation exists in quarter q.
-func (o Org) ActiveIn(q Quarter) bool {
-	i := q.Index()
-	return o.FromQ <= i && (o.ToQ == 0 || i <= o.ToQ)
-}
 
 // Figures are one organisation's figures for one quarter, from its current
 // accepted submission: the ThongTin counts and the KetNap composition.
 type Figures struct {
 	Org     string
-	Quarter Quarter
+	Quarter domain.Quarter
 	Version int
 	// SubmissionID and FileName identify the current submission, as the
 	// reporting.* views carry them.
@@ -101,7 +55,7 @@ func (f Figures) End() int { return f.EndOfficial + f.EndProbationary }
 // outcomes (activity, result, "C"/"K" discipline decided on the row).
 type Count struct {
 	Org     string
-	Quarter Quarter
+	Quarter domain.Quarter
 	Keys    [4]string
 	N       int
 }
@@ -109,7 +63,7 @@ type Count struct {
 // Rejected is a rejected file of an organisation for a quarter.
 type Rejected struct {
 	Org     string
-	Quarter Quarter
+	Quarter domain.Quarter
 	Reason  string
 	At      time.Time
 }
@@ -135,7 +89,7 @@ const (
 // the previous digest's cut-off: a late or corrected return.
 type Restatement struct {
 	Org      string
-	Quarter  Quarter
+	Quarter  domain.Quarter
 	Version  int
 	LoadedAt time.Time
 }
@@ -143,17 +97,18 @@ type Restatement struct {
 // Facts is everything the digest of one scope and quarter is computed
 // from, as read under that scope.
 type Facts struct {
-	Scope   Org
-	Quarter Quarter
+	Scope   domain.Org
+	Quarter domain.Quarter
 	// Cutoff is the data cut-off: the newest load the facts include.
 	Cutoff time.Time
-	// Deadline is when the quarter's returns were due (on time: first
-	// received by then).
-	Deadline time.Time
-	// PrevDeadline is when the previous quarter's returns were due; zero:
-	// three months before Deadline.
-	PrevDeadline time.Time
-	Orgs         []Org // every organisation of the scope
+	// DeadlineDays and Zone are the reporting calendar the facts were read
+	// under (the configuration's deadline_days and time_zone): a return is
+	// on time when its first version was received before
+	// [domain.Deadline] of its quarter ([domain.Late]). Zone is required;
+	// DeadlineDays may be 0 (due at the quarter's end).
+	DeadlineDays int
+	Zone         *time.Location
+	Orgs         []domain.Org // every organisation of the scope
 	// Figures cover the quarters from Q1 of the year before to Quarter.
 	Figures      []Figures
 	Transfers    []Count

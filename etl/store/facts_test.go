@@ -9,7 +9,8 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/returns-project/returns/etl/digest"
+	"github.com/returns-project/returns/etl/domain"
+	"github.com/returns-project/returns/etl/facts"
 	"github.com/returns-project/returns/etl/mail/outmail"
 	"github.com/returns-project/returns/etl/store"
 	"github.com/returns-project/returns/etl/store/storetest"
@@ -23,15 +24,15 @@ func TestDigestScope(t *testing.T) {
 	st := storetest.New(t)
 	tree := storetest.Canaries(t, st)
 	require.GreaterOrEqual(t, len(tree.Orgs), 30)
-	q := digest.Quarter{Year: storetest.CanaryYear, Q: storetest.CanaryQ}
+	q := domain.Quarter{Year: storetest.CanaryYear, Q: storetest.CanaryQ}
 	sawMerger := false
 	for _, o := range tree.Orgs {
 		want := tree.Subtree(o.Code)
-		f, err := st.DigestFacts(ctx, o.Code, q, store.FactsOptions{Personal: true})
+		f, err := st.DigestFacts(ctx, o.Code, q, store.FactsOptions{Personal: true, DeadlineDays: 10, Zone: time.UTC})
 		require.NoError(t, err, o.Code)
 		var got []string
 		for _, p := range f.People {
-			require.Equal(t, digest.PersonProbationEnded, p.Kind)
+			require.Equal(t, facts.PersonProbationEnded, p.Kind)
 			require.True(t, strings.HasPrefix(p.Name, "CANARY "), p.Name)
 			got = append(got, strings.TrimPrefix(p.Name, "CANARY "))
 			require.Equal(t, storetest.CanaryName(p.Org), p.Name, "a canary belongs to its own organisation")
@@ -54,7 +55,7 @@ func TestDigestScope(t *testing.T) {
 			sawMerger = true
 		}
 		// Without personal data, no names at all.
-		f, err = st.DigestFacts(ctx, o.Code, q, store.FactsOptions{})
+		f, err = st.DigestFacts(ctx, o.Code, q, store.FactsOptions{DeadlineDays: 10, Zone: time.UTC})
 		require.NoError(t, err)
 		require.Empty(t, f.People)
 	}
@@ -102,7 +103,7 @@ func TestQueueDigestOncePerQuarter(t *testing.T) {
 	ctx := context.Background()
 	st := storetest.New(t)
 	storetest.Canaries(t, st)
-	q := digest.Quarter{Year: 2025, Q: 3}
+	q := domain.Quarter{Year: 2025, Q: 3}
 	build := func(resend int) (store.Mail, error) {
 		id := "<digest.x." + q.String() + "." + string(rune('0'+resend)) + "@returns.local>"
 		return outmail.Mail{Kind: "digest", DedupeKey: "digest:" + q.String() + ":m@x.example:" + string(rune('0'+resend)), MessageID: id,
@@ -121,4 +122,16 @@ func TestQueueDigestOncePerQuarter(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, sent, 2)
 	require.Equal(t, "<digest.x.2025-Q3.0@returns.local>", sent[0].MessageID)
+}
+
+// TestFactsNeedACalendar: the zone and the deadline days are the
+// configuration's; the store has no default for either.
+func TestFactsNeedACalendar(t *testing.T) {
+	t.Parallel()
+	st := storetest.New(t)
+	q := domain.Quarter{Year: 2025, Q: 3}
+	for _, opts := range []store.FactsOptions{{DeadlineDays: 10}, {Zone: time.UTC, DeadlineDays: -1}} {
+		_, err := st.DigestFacts(context.Background(), "T", q, opts)
+		require.ErrorContains(t, err, "no calendar")
+	}
 }

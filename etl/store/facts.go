@@ -11,10 +11,12 @@ import (
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 
-	"github.com/returns-project/returns/etl/digest"
+	"github.com/returns-project/returns/etl/domain"
+	"github.com/returns-project/returns/etl/facts"
 )
 
-// The digest's data (migration 00020). Recipients are versioned like the
+// The digest's data (migration 00020): the recipients, the facts of a
+// scope and quarter ([facts.Facts]) and the digests sent. Recipients are versioned like the
 // registry. Every query that fills a digest runs in one read-only
 // transaction as role returns_digest with SET LOCAL returns.scope_org: it
 // reads only the security-barrier views of schema scoped, which keep the
@@ -119,26 +121,24 @@ type FactsOptions struct {
 	Recipient string
 	// Personal allows the names of people a manager must act on.
 	Personal bool
-	// DeadlineDays after the quarter's end its returns are due. Defaults to 10 when 0.
+	// DeadlineDays after the quarter's end its returns are due, and Zone the
+	// zone quarters and deadlines are reckoned in: the configuration's
+	// deadline_days (0 is valid) and time_zone (required).
 	DeadlineDays int
-	// Zone of deadlines; defaults to Vietnam's (UTC+7).
-	Zone *time.Location
+	Zone         *time.Location
 }
 
 // DigestFacts reads the facts of the digest of scope (an organisation code)
 // for quarter q, in one read-only repeatable-read transaction under that
 // scope: every row comes through the scoped views as returns_digest.
-func (s *Store) DigestFacts(ctx context.Context, scope string, q digest.Quarter, opts FactsOptions) (f *digest.Facts, err error) {
+func (s *Store) DigestFacts(ctx context.Context, scope string, q domain.Quarter, opts FactsOptions) (f *facts.Facts, err error) {
 	defer func() {
 		if err != nil {
 			err = fmt.Errorf("store: digest facts of %s %s: %w", scope, q, err)
 		}
 	}()
-	if opts.DeadlineDays == 0 {
-		opts.DeadlineDays = 10
-	}
-	if opts.Zone == nil {
-		opts.Zone = time.FixedZone("ICT", 7*60*60)
+	if opts.Zone == nil || opts.DeadlineDays < 0 {
+		return nil, fmt.Errorf("no calendar: FactsOptions.Zone is required and DeadlineDays may not be negative (zone %v, %d days)", opts.Zone, opts.DeadlineDays)
 	}
 	tx, err := s.db.BeginTxx(ctx, &sql.TxOptions{ReadOnly: true, Isolation: sql.LevelRepeatableRead})
 	if err != nil {
@@ -148,9 +148,9 @@ func (s *Store) DigestFacts(ctx context.Context, scope string, q digest.Quarter,
 	return readFacts(ctx, tx, scope, q, opts)
 }
 
-func readFacts(ctx context.Context, tx *sqlx.Tx, scope string, q digest.Quarter, opts FactsOptions) (*digest.Facts, error) {
+func readFacts(ctx context.Context, tx *sqlx.Tx, scope string, q domain.Quarter, opts FactsOptions) (*facts.Facts, error) {
 	// Fetch what is not scoped first: the recipient's last digest.
-	f := &digest.Facts{Quarter: q, UnmatchedTransfers: map[string]int{}}
+	f := &facts.Facts{Quarter: q, DeadlineDays: opts.DeadlineDays, Zone: opts.Zone, UnmatchedTransfers: map[string]int{}}
 	if opts.Recipient != "" {
 		var prev sql.NullTime
 		if err := tx.GetContext(ctx, &prev, `SELECT max(cutoff) FROM returns.digest_sent WHERE email = $1`, opts.Recipient); err != nil {
@@ -164,29 +164,19 @@ func readFacts(ctx context.Context, tx *sqlx.Tx, scope string, q digest.Quarter,
 	if _, err := tx.ExecContext(ctx, `SELECT set_config('returns.scope_org', $1, true)`, scope); err != nil {
 		return nil, fmt.Errorf("scope: %w", err)
 	}
-	from := digest.Quarter{Year: q.Year - 1, Q: 1}.Index()
+	from := domain.Quarter{Year: q.Year - 1, Q: 1}.Index()
 	to := q.Index()
-	f.Deadline = q.End(opts.Zone).AddDate(0, 0, opts.DeadlineDays)
-	f.PrevDeadline = q.Prev().End(opts.Zone).AddDate(0, 0, opts.DeadlineDays)
 
-	rows, err := tx.QueryxContext(ctx, `SELECT code, name, org_type, coalesce(parent_code, ''), valid_from_q, coalesce(valid_to_q, 0),
-		coalesce(successor_code, '') FROM scoped.orgs ORDER BY source_row, code`)
-	if err != nil {
+	var orgs []orgRow
+	if err := tx.SelectContext(ctx, &orgs, `SELECT `+orgColumns+` FROM scoped.orgs ORDER BY source_row, code`); err != nil {
 		return nil, fmt.Errorf("organisations: %w", err)
 	}
-	for rows.Next() {
-		var o digest.Org
-		if err := rows.Scan(&o.Code, &o.Name, &o.Type, &o.ParentCode, &o.FromQ, &o.ToQ, &o.SuccessorCode); err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("organisations: %w", err)
-		}
+	for _, r := range orgs {
+		o := r.org()
 		if o.Code == scope {
 			f.Scope = o
 		}
 		f.Orgs = append(f.Orgs, o)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("organisations: %w", err)
 	}
 	if f.Scope.Code == "" {
 		return nil, fmt.Errorf("scope organisation %s is not in the current registry", scope)
@@ -196,7 +186,7 @@ func readFacts(ctx context.Context, tx *sqlx.Tx, scope string, q digest.Quarter,
 		return nil, fmt.Errorf("cut-off: %w", err)
 	}
 
-	rows, err = tx.QueryxContext(ctx, `SELECT s.org_code, s.year, s.quarter, s.version, s.received_at, s.first_received_at, s.loaded_at,
+	rows, err := tx.QueryxContext(ctx, `SELECT s.org_code, s.year, s.quarter, s.version, s.received_at, s.first_received_at, s.loaded_at,
 			s.submission_id, coalesce(s.file_name, ''), s.errors, s.warnings,
 			coalesce(t.members_start_official, 0), coalesce(t.members_start_probationary, 0),
 			coalesce(t.members_end_official, 0), coalesce(t.members_end_probationary, 0),
@@ -223,7 +213,7 @@ func readFacts(ctx context.Context, tx *sqlx.Tx, scope string, q digest.Quarter,
 		return nil, fmt.Errorf("figures: %w", err)
 	}
 	for rows.Next() {
-		var g digest.Figures
+		var g facts.Figures
 		if err := rows.Scan(&g.Org, &g.Quarter.Year, &g.Quarter.Q, &g.Version, &g.ReceivedAt, &g.FirstReceivedAt, &g.LoadedAt,
 			&g.SubmissionID, &g.FileName, &g.Errors, &g.Warnings, &g.StartOfficial, &g.StartProbationary, &g.EndOfficial, &g.EndProbationary,
 			&g.Admitted, &g.Readmitted, &g.Recognised, &g.TransferIn, &g.TransferOut, &g.TempIn, &g.TempOut,
@@ -238,15 +228,15 @@ func readFacts(ctx context.Context, tx *sqlx.Tx, scope string, q digest.Quarter,
 		return nil, fmt.Errorf("figures: %w", err)
 	}
 
-	counts := func(what, query string) ([]digest.Count, error) {
+	counts := func(what, query string) ([]facts.Count, error) {
 		rows, err := tx.QueryxContext(ctx, query, from, to)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", what, err)
 		}
 		defer rows.Close()
-		var out []digest.Count
+		var out []facts.Count
 		for rows.Next() {
-			var c digest.Count
+			var c facts.Count
 			if err := rows.Scan(&c.Org, &c.Quarter.Year, &c.Quarter.Q, &c.Keys[0], &c.Keys[1], &c.Keys[2], &c.Keys[3], &c.N); err != nil {
 				return nil, fmt.Errorf("%s: %w", what, err)
 			}
@@ -294,7 +284,7 @@ func readFacts(ctx context.Context, tx *sqlx.Tx, scope string, q digest.Quarter,
 		}
 		defer rows.Close()
 		for rows.Next() {
-			r := digest.Rejected{Quarter: q}
+			r := facts.Rejected{Quarter: q}
 			if err := rows.Scan(&r.Org, &r.Reason, &r.At); err != nil {
 				return err
 			}
@@ -316,14 +306,14 @@ func readFacts(ctx context.Context, tx *sqlx.Tx, scope string, q digest.Quarter,
 		}
 		defer rows.Close()
 		for rows.Next() {
-			var p digest.Person
+			var p facts.Person
 			var dir string
 			if err := rows.Scan(&p.Org, &p.Name, &p.Detail, &dir, &p.Date); err != nil {
 				return err
 			}
 			f.UnmatchedTransfers[p.Org]++
 			if opts.Personal {
-				p.Kind, p.Detail = digest.PersonUnmatchedTransfer, dir+" "+p.Detail
+				p.Kind, p.Detail = facts.PersonUnmatchedTransfer, dir+" "+p.Detail
 				f.People = append(f.People, p)
 			}
 		}
@@ -345,7 +335,7 @@ func readFacts(ctx context.Context, tx *sqlx.Tx, scope string, q digest.Quarter,
 			}
 			defer rows.Close()
 			for rows.Next() {
-				p := digest.Person{Kind: digest.PersonProbationEnded}
+				p := facts.Person{Kind: facts.PersonProbationEnded}
 				if err := rows.Scan(&p.Org, &p.Name, &p.Detail, &p.Date); err != nil {
 					return err
 				}
@@ -375,7 +365,7 @@ func readFacts(ctx context.Context, tx *sqlx.Tx, scope string, q digest.Quarter,
 			}
 			defer rows.Close()
 			for rows.Next() {
-				var r digest.Restatement
+				var r facts.Restatement
 				if err := rows.Scan(&r.Org, &r.Quarter.Year, &r.Quarter.Q, &r.Version, &r.LoadedAt); err != nil {
 					return err
 				}
@@ -402,7 +392,7 @@ type DigestSent struct {
 }
 
 // DigestsSent lists the digests queued for quarter q, by recipient.
-func (s *Store) DigestsSent(ctx context.Context, q digest.Quarter) (out []DigestSent, err error) {
+func (s *Store) DigestsSent(ctx context.Context, q domain.Quarter) (out []DigestSent, err error) {
 	if err := s.db.SelectContext(ctx, &out, `SELECT email, year, quarter, resend, outbox_id, message_id, cutoff, queued_at
 		FROM returns.digest_sent WHERE year = $1 AND quarter = $2 ORDER BY email, resend`, q.Year, q.Q); err != nil {
 		return nil, fmt.Errorf("store: digests sent for %s: %w", q, err)
@@ -423,7 +413,7 @@ type DigestQueued struct {
 // ErrDigestSent and queues nothing. messageID(resend) gives the Message-ID
 // and dedupe key suffix for the attempt's resend number, so a repeated
 // queueing (a crash before commit, a retry) reuses the same row and id.
-func (s *Store) QueueDigest(ctx context.Context, email string, q digest.Quarter, scope string, cutoff time.Time, resend bool,
+func (s *Store) QueueDigest(ctx context.Context, email string, q domain.Quarter, scope string, cutoff time.Time, resend bool,
 	build func(resend int) (Mail, error)) (res DigestQueued, err error) {
 	defer wrapOutboxErr(&err, "store: queue digest %s", q)
 	err = s.tx(ctx, func(tx *sqlx.Tx) error {
@@ -464,13 +454,13 @@ func (s *Store) QueueDigest(ctx context.Context, email string, q digest.Quarter,
 // MissingReturns counts the grassroots organisations of the current
 // registry active in quarter q without an accepted return for it (the
 // whole registry, for the digest schedule's "every expected return is in").
-func (s *Store) MissingReturns(ctx context.Context, q digest.Quarter) (n int, err error) {
+func (s *Store) MissingReturns(ctx context.Context, q domain.Quarter) (n int, err error) {
 	if err := s.db.GetContext(ctx, &n, `SELECT count(*) FROM returns.org_unit o
 		WHERE o.registry_version_id = (SELECT max(id) FROM returns.registry_version)
-		  AND o.org_type IN ('DANG_BO_CO_SO', 'CHI_BO_CO_SO')
+		  AND o.org_type = ANY($4)
 		  AND o.valid_from_q <= $1 AND (o.valid_to_q IS NULL OR o.valid_to_q >= $1)
 		  AND NOT EXISTS (SELECT FROM returns.submission s WHERE s.org_code = o.code AND s.year = $2 AND s.quarter = $3 AND s.status = 'accepted')`,
-		q.Index(), q.Year, q.Q); err != nil {
+		q.Index(), q.Year, q.Q, pq.Array(domain.ReportingTypes)); err != nil {
 		return 0, fmt.Errorf("store: missing returns of %s: %w", q, err)
 	}
 	return n, nil
