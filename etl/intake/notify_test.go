@@ -43,7 +43,7 @@ func TestResultMailsQueued(t *testing.T) {
 	ingestN := func(data []byte, name string) *intake.Result {
 		sum := sha256.Sum256(data)
 		res, err := intake.JudgeReader(context.Background(), bytes.NewReader(data), int64(len(data)), hex.EncodeToString(sum[:]), b.set, b.st,
-			intake.Options{FileName: name, Notify: true, ReceivedAt: time.Date(2025, 10, 5, 9, 0, 0, 0, time.UTC),
+			intake.Options{FileName: name, Notify: true, Zone: time.FixedZone("ICT", 7*60*60), ReceivedAt: time.Date(2025, 10, 5, 9, 0, 0, 0, time.UTC),
 				Validate: validate.Options{Now: func() time.Time { return time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC) }}})
 		require.NoError(t, err)
 		return res

@@ -19,7 +19,7 @@ import (
 func (b *bundle) judge(t *testing.T, data []byte, name string, received time.Time) *intake.Result {
 	t.Helper()
 	res, err := intake.JudgeReader(context.Background(), bytes.NewReader(data), int64(len(data)), shaOf(data), b.set, b.st,
-		intake.Options{FileName: name, ReceivedAt: received, Notify: true, Operators: []string{operator},
+		intake.Options{FileName: name, ReceivedAt: received, Notify: true, Zone: time.FixedZone("ICT", 7*60*60), Operators: []string{operator},
 			Validate: validate.Options{Now: func() time.Time { return time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC) }}})
 	require.NoError(t, err)
 	return res
