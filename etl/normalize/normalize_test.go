@@ -435,7 +435,35 @@ func FuzzText(f *testing.F) {
 		if Key(out) != k {
 			t.Fatalf("Key(Text(%q)) = %q, Key = %q", s, Key(out), k)
 		}
+		if want := keyByString(s); k != want {
+			t.Fatalf("Key(%q) = %q, by norm.NFD.String %q", s, k, want)
+		}
+		if got := string(AppendKey([]byte("x"), s)); got != "x"+k {
+			t.Fatalf("AppendKey(x, %q) = %q, want x%s", s, got, k)
+		}
 	})
+}
+
+// keyByString is Key as it was before it walked the decomposition segment
+// by segment (norm.Iter): the whole NFD string first, then its runes. The
+// two must agree on every input.
+func keyByString(s string) string {
+	if isKey(s) {
+		return s
+	}
+	var b []byte
+	for _, r := range norm.NFD.String(strings.ToValidUTF8(s, "")) {
+		b = appendKeyRune(b, r)
+	}
+	return string(b)
+}
+
+func TestKeyAppendNoAlloc(t *testing.T) {
+	buf := make([]byte, 0, 64)
+	for _, s := range []string{"Nguyễn Văn Mẫu", norm.NFD.String("Ngày lễ kết nạp (ngày vào Đảng)"), "Nữ", "ngaysinh"} {
+		n := testing.AllocsPerRun(100, func() { buf = AppendKey(buf[:0], s) })
+		require.Zero(t, n, "allocations for AppendKey(%q)", s)
+	}
 }
 
 func FuzzInt(f *testing.F) {

@@ -14,6 +14,7 @@ package normalize
 
 import (
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -144,33 +145,66 @@ func Key(s string) string {
 	if isKey(s) {
 		return s
 	}
-	var b strings.Builder
-	b.Grow(len(s))
+	var buf [64]byte
+	return string(AppendKey(buf[:0], s))
+}
+
+// AppendKey appends Key(s) to dst and returns the extended slice. It
+// allocates nothing beyond growing dst, so callers that only compare or
+// hash a key (a code-list look-up, a uniqueness check on every row) can
+// reuse one buffer.
+func AppendKey(dst []byte, s string) []byte {
+	if isKey(s) {
+		return append(dst, s...)
+	}
 	// Invalid UTF-8 is dropped first: a stray lead byte would otherwise hide
 	// the next character from the decomposition (found by FuzzText).
 	s = strings.ToValidUTF8(s, "")
-	for _, r := range norm.NFD.String(s) {
-		if r < utf8.RuneSelf {
-			switch {
-			case r >= 'a' && r <= 'z', r >= '0' && r <= '9':
-				b.WriteByte(byte(r))
-			case r >= 'A' && r <= 'Z':
-				b.WriteByte(byte(r) + 'a' - 'A')
+	it := iters.Get().(*norm.Iter)
+	defer iters.Put(it)
+	it.InitString(norm.NFD, s)
+	for !it.Done() {
+		// A segment is a run of whole characters in NFD; together the
+		// segments are norm.NFD.String(s).
+		seg := it.Next()
+		for len(seg) > 0 {
+			r, n := rune(seg[0]), 1
+			if r >= utf8.RuneSelf {
+				r, n = utf8.DecodeRune(seg)
 			}
-			continue
-		}
-		if unicode.Is(unicode.Mn, r) {
-			continue
-		}
-		r = unicode.ToLower(r)
-		if r == 'đ' {
-			r = 'd'
-		}
-		if unicode.IsLetter(r) || unicode.IsDigit(r) {
-			b.WriteRune(r)
+			seg = seg[n:]
+			dst = appendKeyRune(dst, r)
 		}
 	}
-	return b.String()
+	return dst
+}
+
+// iters keeps decomposition iterators: one refers to itself and so lives on
+// the heap, and making one for every key cost more than the key.
+var iters = sync.Pool{New: func() any { return new(norm.Iter) }}
+
+// appendKeyRune appends what one rune of the NFD form contributes to a key.
+func appendKeyRune(dst []byte, r rune) []byte {
+	if r < utf8.RuneSelf {
+		switch {
+		case r >= 'a' && r <= 'z', r >= '0' && r <= '9':
+			dst = append(dst, byte(r))
+		case r >= 'A' && r <= 'Z':
+			dst = append(dst, byte(r)+'a'-'A')
+		}
+		return dst
+	}
+	if unicode.Is(unicode.Mn, r) {
+		return dst
+	}
+	r = unicode.ToLower(r)
+	if r == 'đ' {
+		r = 'd'
+	}
+	if unicode.IsLetter(r) || unicode.IsDigit(r) {
+		dst = utf8.AppendRune(dst, r)
+	}
+	return dst
 }
 
 // isKey reports whether s consists of ASCII lowercase letters and digits only.
