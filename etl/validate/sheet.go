@@ -79,7 +79,7 @@ func (r *record) rawByName() map[string]string {
 // fields and the sheet's rules.
 func (v *validator) checkRecord(rec *record, rowNum int, fieldRow func(i int) cellRef) {
 	s := rec.sheet
-	var vars schema.Vars
+	var vars *schema.Vars
 	varsReady := false
 	for i, f := range s.Fields {
 		if rec.values[i] != nil || rec.raw[i] != "" {
@@ -661,7 +661,7 @@ func (v *validator) aggregate(s *schema.Sheet, rec *record) {
 	if len(v.tmpl.Aggregates) == 0 {
 		return
 	}
-	var vars schema.Vars
+	var vars *schema.Vars
 	ready := false
 	for _, a := range v.tmpl.Aggregates {
 		if a.Sheet != s.Name {
