@@ -2,6 +2,7 @@ package normalize
 
 import (
 	"errors"
+	"math/rand/v2"
 	"strings"
 	"testing"
 	"time"
@@ -435,6 +436,9 @@ func FuzzText(f *testing.F) {
 		if Key(out) != k {
 			t.Fatalf("Key(Text(%q)) = %q, Key = %q", s, Key(out), k)
 		}
+		if clean(s) != (rebuild(s) == s) {
+			t.Fatalf("clean(%q) = %v, but rebuilding it gives %q", s, clean(s), rebuild(s))
+		}
 		if want := keyByString(s); k != want {
 			t.Fatalf("Key(%q) = %q, by norm.NFD.String %q", s, k, want)
 		}
@@ -456,6 +460,47 @@ func keyByString(s string) string {
 		b = appendKeyRune(b, r)
 	}
 	return string(b)
+}
+
+// TestPlainRunes checks the runes clean takes for NFC without a look-up:
+// none is a space or removed, and texts made of them and ASCII are NFC
+// (every rune on its own, after each letter, and random mixes).
+func TestPlainRunes(t *testing.T) {
+	t.Parallel()
+	var plain []rune
+	for r := rune(utf8.RuneSelf); r < plainMax; r++ {
+		if !isPlain(r) {
+			continue
+		}
+		plain = append(plain, r)
+		require.False(t, isSpace(r) || drop(r), "U+%04X", r)
+		for _, s := range []string{string(r), "a" + string(r), string(r) + "a", string(r) + string(r), "Đ" + string(r), string(r) + "ơ"} {
+			require.True(t, norm.NFC.IsNormalString(s), "%q (U+%04X)", s, r)
+		}
+	}
+	// Every precomposed Vietnamese letter is plain; combining marks are not.
+	for _, r := range "ăâđêôơưĂÂĐÊÔƠƯáàảãạấầẩẫậắằẳẵặéèẻẽẹếềểễệíìỉĩịóòỏõọốồổỗộớờởỡợúùủũụứừửữựýỳỷỹỵ" {
+		require.True(t, isPlain(r), "%c", r)
+	}
+	for _, r := range "\u0300\u0301\u0303\u0309\u0323\u00a0\u00ad\u200b" {
+		require.False(t, isPlain(r), "U+%04X", r)
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	var b strings.Builder
+	for range 200_000 {
+		b.Reset()
+		for range 1 + rng.IntN(6) {
+			if rng.IntN(3) == 0 {
+				b.WriteByte(byte('!' + rng.IntN(94)))
+			} else {
+				b.WriteRune(plain[rng.IntN(len(plain))])
+			}
+		}
+		s := b.String()
+		require.True(t, norm.NFC.IsNormalString(s), "%q", s)
+		require.True(t, clean(s), "%q", s)
+	}
+	require.Greater(t, len(plain), 1000)
 }
 
 func TestKeyAppendNoAlloc(t *testing.T) {

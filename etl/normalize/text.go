@@ -35,6 +35,11 @@ func Text(s string) string {
 	if clean(s) {
 		return s
 	}
+	return rebuild(s)
+}
+
+// rebuild is Text without the check that s is already clean.
+func rebuild(s string) string {
 	var b strings.Builder
 	b.Grow(len(s))
 	space := false // a space is pending: written before the next kept rune
@@ -93,25 +98,63 @@ func clean(s string) bool {
 		return true
 	}
 	prevSpace = false
+	quick := true // every rune so far is plain: the text is NFC without a look-up
 	for i, r := range s {
 		switch {
-		case r == utf8.RuneError:
-			if _, size := utf8.DecodeRuneInString(s[i:]); size == 1 {
-				return false // invalid UTF-8
-			}
-			prevSpace = false
 		case r == ' ':
 			if prevSpace {
 				return false
 			}
 			prevSpace = true
+		case r < utf8.RuneSelf:
+			if r < 0x20 || r == 0x7f {
+				return false // ASCII white space other than ' ', or a control
+			}
+			prevSpace = false
+		case isPlain(r):
+			prevSpace = false
+		case r == utf8.RuneError:
+			if _, size := utf8.DecodeRuneInString(s[i:]); size == 1 {
+				return false // invalid UTF-8
+			}
+			prevSpace, quick = false, false
 		case isSpace(r), drop(r):
 			return false
 		default:
-			prevSpace = false
+			prevSpace, quick = false, false
 		}
 	}
-	return isNFC(s)
+	return quick || isNFC(s)
+}
+
+// plainMax bounds the runes isPlain knows: Latin (Vietnamese included),
+// Greek, Cyrillic and the other alphabets below U+2000.
+const plainMax = 0x2000
+
+// plainRunes is the set of runes below plainMax that are plain: neither
+// space nor removed by Text, canonical combining class 0 and NFC_QC=Yes, so
+// that they combine with nothing before them. A text of plain runes and
+// ASCII is in NFC (the Unicode quick check answers yes), which spares the
+// normalisation tables a look-up for each letter of almost every
+// Vietnamese cell. Built on first use from the tables themselves.
+var plainRunes = sync.OnceValue(func() *[plainMax / 64]uint64 {
+	var set [plainMax / 64]uint64
+	for r := rune(utf8.RuneSelf); r < plainMax; r++ {
+		if isSpace(r) || drop(r) || !utf8.ValidRune(r) {
+			continue
+		}
+		p := norm.NFC.PropertiesString(string(r))
+		if p.CCC() != 0 || !p.BoundaryBefore() || norm.NFC.QuickSpanString(string(r)) != len(string(r)) {
+			continue
+		}
+		set[r/64] |= 1 << (r % 64)
+	}
+	return &set
+})
+
+// isPlain reports whether r is in plainRunes.
+func isPlain(r rune) bool {
+	return r < plainMax && plainRunes()[r/64]&(1<<(r%64)) != 0
 }
 
 // isNFC reports whether s is in NFC; the quick check does not allocate.
