@@ -259,7 +259,8 @@ func (v *validator) table(ctx context.Context, name string, s *schema.Sheet) err
 			if !ok {
 				continue
 			}
-			if !c.Formula && c.Kind != workbook.Error && normalize.Text(c.Value) == "" {
+			text := normalize.Text(c.Value)
+			if !c.Formula && c.Kind != workbook.Error && text == "" {
 				continue
 			}
 			hasData = true
@@ -268,7 +269,7 @@ func (v *validator) table(ctx context.Context, name string, s *schema.Sheet) err
 			}
 			rec.raw[i] = displayValue(c)
 			rec.where[i] = cellRef{r.Num, c.Col}
-			val, rule := v.convert(s.Fields[i], c)
+			val, rule := v.convert(s.Fields[i], c, text)
 			if rule != "" {
 				is := builtinIssue(rule, schema.Error)
 				is.Rule = fieldRule(s, s.Fields[i], rule)
@@ -507,19 +508,23 @@ func (v *validator) keyValue(ctx context.Context, name string, s *schema.Sheet) 
 			return nil
 		}
 		lineOf[i] = r.Num
+		var text string
+		if value != nil {
+			text = normalize.Text(value.Value)
+		}
 		valueCells = append(valueCells, valueCell{field: i, row: r.Num,
-			filled: value != nil && (value.Formula || value.Kind == workbook.Error || normalize.Text(value.Value) != "")})
+			filled: value != nil && (value.Formula || value.Kind == workbook.Error || text != "")})
 		if r.Hidden && value != nil {
 			is := builtinIssue(RuleHiddenRow, schema.Error)
 			is.Sheet, is.Row, is.Col, is.Cell = s.Name, r.Num, 3, cellName(3, r.Num)
 			v.issue(is)
 		}
-		if value == nil || (!value.Formula && value.Kind != workbook.Error && normalize.Text(value.Value) == "") {
+		if value == nil || (!value.Formula && value.Kind != workbook.Error && text == "") {
 			return nil
 		}
 		rec.raw[i] = displayValue(value)
 		rec.where[i] = cellRef{r.Num, 3}
-		val, rule := v.convert(s.Fields[i], value)
+		val, rule := v.convert(s.Fields[i], value, text)
 		if rule != "" {
 			is := builtinIssue(rule, schema.Error)
 			is.Rule = fieldRule(s, s.Fields[i], rule)
