@@ -31,18 +31,20 @@ type record struct {
 	sheet  *schema.Sheet
 	values []any
 	raw    []string
+	serial []bool // raw is a date serial, shown as its date (see text)
 	where  []cellRef
 	row    map[string]any // the same values by name, as rules see them
 }
 
 func newRecord(s *schema.Sheet) *record {
 	n := len(s.Fields)
-	return &record{sheet: s, values: make([]any, n), raw: make([]string, n), where: make([]cellRef, n), row: make(map[string]any, n)}
+	return &record{sheet: s, values: make([]any, n), raw: make([]string, n), serial: make([]bool, n), where: make([]cellRef, n), row: make(map[string]any, n)}
 }
 
 func (r *record) reset() {
 	clear(r.values)
 	clear(r.raw)
+	clear(r.serial)
 	clear(r.where)
 	clear(r.row)
 }
@@ -69,10 +71,20 @@ func (r *record) rawByName() map[string]string {
 	m := make(map[string]string, len(r.raw))
 	for i, s := range r.raw {
 		if s != "" {
-			m[r.sheet.Fields[i].Name] = s
+			m[r.sheet.Fields[i].Name] = r.text(i)
 		}
 	}
 	return m
+}
+
+// text is the cell text of field i as the operator knows it: a date serial
+// as its date. The date is formatted only when an issue quotes it, not for
+// every date of every row.
+func (r *record) text(i int) string {
+	if t, ok := r.values[i].(time.Time); ok && r.serial[i] {
+		return locale.Date(t)
+	}
+	return r.raw[i]
 }
 
 // checkRecord runs the per-record checks every layout shares: required
@@ -277,8 +289,8 @@ func (v *validator) table(ctx context.Context, name string, s *schema.Sheet) err
 				v.issue(is)
 				continue
 			}
-			if t, ok := val.(time.Time); ok && c.Kind == workbook.Number {
-				rec.raw[i] = locale.Date(t) // a serial means nothing to the operator
+			if _, ok := val.(time.Time); ok && c.Kind == workbook.Number {
+				rec.serial[i] = true // a serial means nothing to the operator: text gives the date
 			}
 			rec.set(i, val)
 		}

@@ -136,7 +136,7 @@ func (u *uniqueness) check(v *validator, rec *record, rowNum int) {
 			}
 			continue
 		}
-		v.issue(u.duplicate(k, rowNum, int(first), rec.raw[main]))
+		v.issue(u.duplicate(k, rowNum, int(first), rec.text(main)))
 	}
 }
 
