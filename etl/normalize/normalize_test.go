@@ -503,6 +503,30 @@ func TestPlainRunes(t *testing.T) {
 	require.Greater(t, len(plain), 1000)
 }
 
+// TestKeySimpleRunes: for every simple rune, alone and next to ASCII,
+// Vietnamese letters and itself, the rune-by-rune key is the key of the
+// decomposition.
+func TestKeySimpleRunes(t *testing.T) {
+	t.Parallel()
+	n := 0
+	for r := rune(utf8.RuneSelf); r < plainMax; r++ {
+		if keyRunes()[r] < 0 {
+			continue
+		}
+		n++
+		for _, s := range []string{string(r), "A" + string(r) + "1", string(r) + string(r), "Đ" + string(r) + "ễ", string(r) + " ư"} {
+			got, ok := appendKeySimple(nil, s)
+			require.True(t, ok, "%q", s)
+			require.Equal(t, keyByString(s), string(got), "%q (U+%04X)", s, r)
+		}
+	}
+	require.Greater(t, n, 1000)
+	for _, s := range []string{"e\u0301", "\xff", "\ufffd", "\u2028", "a\u0300b"} {
+		_, ok := appendKeySimple(nil, s)
+		require.False(t, ok, "%q", s)
+	}
+}
+
 func TestKeyAppendNoAlloc(t *testing.T) {
 	buf := make([]byte, 0, 64)
 	for _, s := range []string{"Nguyễn Văn Mẫu", norm.NFD.String("Ngày lễ kết nạp (ngày vào Đảng)"), "Nữ", "ngaysinh"} {

@@ -200,6 +200,9 @@ func AppendKey(dst []byte, s string) []byte {
 	if isKey(s) {
 		return append(dst, s...)
 	}
+	if out, ok := appendKeySimple(dst, s); ok {
+		return out
+	}
 	// Invalid UTF-8 is dropped first: a stray lead byte would otherwise hide
 	// the next character from the decomposition (found by FuzzText).
 	s = strings.ToValidUTF8(s, "")
@@ -221,6 +224,67 @@ func AppendKey(dst []byte, s string) []byte {
 	}
 	return dst
 }
+
+// appendKeySimple is AppendKey for a text of ASCII and simple runes (see
+// keyRunes), rune by rune without decomposing; ok is false, and dst as it
+// was, for any other text.
+func appendKeySimple(dst []byte, s string) ([]byte, bool) {
+	start := len(dst)
+	var table *[plainMax]rune
+	for _, r := range s {
+		if r < utf8.RuneSelf {
+			dst = appendKeyRune(dst, r)
+			continue
+		}
+		if table == nil {
+			table = keyRunes()
+		}
+		if r >= plainMax || table[r] < 0 {
+			return dst[:start], false // invalid UTF-8 (U+FFFD) included
+		}
+		if k := table[r]; k > 0 {
+			dst = utf8.AppendRune(dst, k)
+		}
+	}
+	return dst, true
+}
+
+// keyRunes gives, for each rune below plainMax, what it adds to a key (0:
+// nothing) when it is simple, -1 when it is not. A rune is simple when its
+// canonical decomposition is one starter (combining class 0) followed only
+// by non-spacing marks, which Key drops: every precomposed Vietnamese
+// letter is. In a text of ASCII and simple runes each decomposition starts
+// with a starter, so canonical reordering never crosses from one rune to
+// the next, and the key is the runes' contributions one after the other.
+// Built on first use from the slow path itself.
+var keyRunes = sync.OnceValue(func() *[plainMax]rune {
+	var table [plainMax]rune
+	for r := range rune(plainMax) {
+		table[r] = -1
+		if r < utf8.RuneSelf || !utf8.ValidRune(r) {
+			continue
+		}
+		d := []rune(norm.NFD.String(string(r)))
+		if norm.NFC.PropertiesString(string(d[0])).CCC() != 0 {
+			continue
+		}
+		simple := true
+		for _, m := range d[1:] {
+			simple = simple && unicode.Is(unicode.Mn, m)
+		}
+		if !simple {
+			continue
+		}
+		k := []rune(string(appendKeyRune(nil, d[0])))
+		switch len(k) {
+		case 0:
+			table[r] = 0
+		case 1:
+			table[r] = k[0]
+		}
+	}
+	return &table
+})
 
 // iters keeps decomposition iterators: one refers to itself and so lives on
 // the heap, and making one for every key cost more than the key.
