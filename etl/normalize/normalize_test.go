@@ -2,6 +2,7 @@ package normalize
 
 import (
 	"errors"
+	"math/rand/v2"
 	"strings"
 	"testing"
 	"time"
@@ -435,7 +436,103 @@ func FuzzText(f *testing.F) {
 		if Key(out) != k {
 			t.Fatalf("Key(Text(%q)) = %q, Key = %q", s, Key(out), k)
 		}
+		if clean(s) != (rebuild(s) == s) {
+			t.Fatalf("clean(%q) = %v, but rebuilding it gives %q", s, clean(s), rebuild(s))
+		}
+		if want := keyByString(s); k != want {
+			t.Fatalf("Key(%q) = %q, by norm.NFD.String %q", s, k, want)
+		}
+		if got := string(AppendKey([]byte("x"), s)); got != "x"+k {
+			t.Fatalf("AppendKey(x, %q) = %q, want x%s", s, got, k)
+		}
 	})
+}
+
+// keyByString is Key as it was before it walked the decomposition segment
+// by segment (norm.Iter): the whole NFD string first, then its runes. The
+// two must agree on every input.
+func keyByString(s string) string {
+	if isKey(s) {
+		return s
+	}
+	var b []byte
+	for _, r := range norm.NFD.String(strings.ToValidUTF8(s, "")) {
+		b = appendKeyRune(b, r)
+	}
+	return string(b)
+}
+
+// TestPlainRunes checks the runes clean takes for NFC without a look-up:
+// none is a space or removed, and texts made of them and ASCII are NFC
+// (every rune on its own, after each letter, and random mixes).
+func TestPlainRunes(t *testing.T) {
+	t.Parallel()
+	var plain []rune
+	for r := rune(utf8.RuneSelf); r < plainMax; r++ {
+		if !isPlain(r) {
+			continue
+		}
+		plain = append(plain, r)
+		require.False(t, isSpace(r) || drop(r), "U+%04X", r)
+		for _, s := range []string{string(r), "a" + string(r), string(r) + "a", string(r) + string(r), "Đ" + string(r), string(r) + "ơ"} {
+			require.True(t, norm.NFC.IsNormalString(s), "%q (U+%04X)", s, r)
+		}
+	}
+	// Every precomposed Vietnamese letter is plain; combining marks are not.
+	for _, r := range "ăâđêôơưĂÂĐÊÔƠƯáàảãạấầẩẫậắằẳẵặéèẻẽẹếềểễệíìỉĩịóòỏõọốồổỗộớờởỡợúùủũụứừửữựýỳỷỹỵ" {
+		require.True(t, isPlain(r), "%c", r)
+	}
+	for _, r := range "\u0300\u0301\u0303\u0309\u0323\u00a0\u00ad\u200b" {
+		require.False(t, isPlain(r), "U+%04X", r)
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	var b strings.Builder
+	for range 200_000 {
+		b.Reset()
+		for range 1 + rng.IntN(6) {
+			if rng.IntN(3) == 0 {
+				b.WriteByte(byte('!' + rng.IntN(94)))
+			} else {
+				b.WriteRune(plain[rng.IntN(len(plain))])
+			}
+		}
+		s := b.String()
+		require.True(t, norm.NFC.IsNormalString(s), "%q", s)
+		require.True(t, clean(s), "%q", s)
+	}
+	require.Greater(t, len(plain), 1000)
+}
+
+// TestKeySimpleRunes: for every simple rune, alone and next to ASCII,
+// Vietnamese letters and itself, the rune-by-rune key is the key of the
+// decomposition.
+func TestKeySimpleRunes(t *testing.T) {
+	t.Parallel()
+	n := 0
+	for r := rune(utf8.RuneSelf); r < plainMax; r++ {
+		if keyRunes()[r] < 0 {
+			continue
+		}
+		n++
+		for _, s := range []string{string(r), "A" + string(r) + "1", string(r) + string(r), "Đ" + string(r) + "ễ", string(r) + " ư"} {
+			got, ok := appendKeySimple(nil, s)
+			require.True(t, ok, "%q", s)
+			require.Equal(t, keyByString(s), string(got), "%q (U+%04X)", s, r)
+		}
+	}
+	require.Greater(t, n, 1000)
+	for _, s := range []string{"e\u0301", "\xff", "\ufffd", "\u2028", "a\u0300b"} {
+		_, ok := appendKeySimple(nil, s)
+		require.False(t, ok, "%q", s)
+	}
+}
+
+func TestKeyAppendNoAlloc(t *testing.T) {
+	buf := make([]byte, 0, 64)
+	for _, s := range []string{"Nguyễn Văn Mẫu", norm.NFD.String("Ngày lễ kết nạp (ngày vào Đảng)"), "Nữ", "ngaysinh"} {
+		n := testing.AllocsPerRun(100, func() { buf = AppendKey(buf[:0], s) })
+		require.Zero(t, n, "allocations for AppendKey(%q)", s)
+	}
 }
 
 func FuzzInt(f *testing.F) {

@@ -14,6 +14,7 @@ package normalize
 
 import (
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -34,6 +35,11 @@ func Text(s string) string {
 	if clean(s) {
 		return s
 	}
+	return rebuild(s)
+}
+
+// rebuild is Text without the check that s is already clean.
+func rebuild(s string) string {
 	var b strings.Builder
 	b.Grow(len(s))
 	space := false // a space is pending: written before the next kept rune
@@ -92,25 +98,63 @@ func clean(s string) bool {
 		return true
 	}
 	prevSpace = false
+	quick := true // every rune so far is plain: the text is NFC without a look-up
 	for i, r := range s {
 		switch {
-		case r == utf8.RuneError:
-			if _, size := utf8.DecodeRuneInString(s[i:]); size == 1 {
-				return false // invalid UTF-8
-			}
-			prevSpace = false
 		case r == ' ':
 			if prevSpace {
 				return false
 			}
 			prevSpace = true
+		case r < utf8.RuneSelf:
+			if r < 0x20 || r == 0x7f {
+				return false // ASCII white space other than ' ', or a control
+			}
+			prevSpace = false
+		case isPlain(r):
+			prevSpace = false
+		case r == utf8.RuneError:
+			if _, size := utf8.DecodeRuneInString(s[i:]); size == 1 {
+				return false // invalid UTF-8
+			}
+			prevSpace, quick = false, false
 		case isSpace(r), drop(r):
 			return false
 		default:
-			prevSpace = false
+			prevSpace, quick = false, false
 		}
 	}
-	return isNFC(s)
+	return quick || isNFC(s)
+}
+
+// plainMax bounds the runes isPlain knows: Latin (Vietnamese included),
+// Greek, Cyrillic and the other alphabets below U+2000.
+const plainMax = 0x2000
+
+// plainRunes is the set of runes below plainMax that are plain: neither
+// space nor removed by Text, canonical combining class 0 and NFC_QC=Yes, so
+// that they combine with nothing before them. A text of plain runes and
+// ASCII is in NFC (the Unicode quick check answers yes), which spares the
+// normalisation tables a look-up for each letter of almost every
+// Vietnamese cell. Built on first use from the tables themselves.
+var plainRunes = sync.OnceValue(func() *[plainMax / 64]uint64 {
+	var set [plainMax / 64]uint64
+	for r := rune(utf8.RuneSelf); r < plainMax; r++ {
+		if isSpace(r) || drop(r) || !utf8.ValidRune(r) {
+			continue
+		}
+		p := norm.NFC.PropertiesString(string(r))
+		if p.CCC() != 0 || !p.BoundaryBefore() || norm.NFC.QuickSpanString(string(r)) != len(string(r)) {
+			continue
+		}
+		set[r/64] |= 1 << (r % 64)
+	}
+	return &set
+})
+
+// isPlain reports whether r is in plainRunes.
+func isPlain(r rune) bool {
+	return r < plainMax && plainRunes()[r/64]&(1<<(r%64)) != 0
 }
 
 // isNFC reports whether s is in NFC; the quick check does not allocate.
@@ -144,33 +188,130 @@ func Key(s string) string {
 	if isKey(s) {
 		return s
 	}
-	var b strings.Builder
-	b.Grow(len(s))
+	var buf [64]byte
+	return string(AppendKey(buf[:0], s))
+}
+
+// AppendKey appends Key(s) to dst and returns the extended slice. It
+// allocates nothing beyond growing dst, so callers that only compare or
+// hash a key (a code-list look-up, a uniqueness check on every row) can
+// reuse one buffer.
+func AppendKey(dst []byte, s string) []byte {
+	if isKey(s) {
+		return append(dst, s...)
+	}
+	if out, ok := appendKeySimple(dst, s); ok {
+		return out
+	}
 	// Invalid UTF-8 is dropped first: a stray lead byte would otherwise hide
 	// the next character from the decomposition (found by FuzzText).
 	s = strings.ToValidUTF8(s, "")
-	for _, r := range norm.NFD.String(s) {
-		if r < utf8.RuneSelf {
-			switch {
-			case r >= 'a' && r <= 'z', r >= '0' && r <= '9':
-				b.WriteByte(byte(r))
-			case r >= 'A' && r <= 'Z':
-				b.WriteByte(byte(r) + 'a' - 'A')
+	it := iters.Get().(*norm.Iter)
+	defer iters.Put(it)
+	it.InitString(norm.NFD, s)
+	for !it.Done() {
+		// A segment is a run of whole characters in NFD; together the
+		// segments are norm.NFD.String(s).
+		seg := it.Next()
+		for len(seg) > 0 {
+			r, n := rune(seg[0]), 1
+			if r >= utf8.RuneSelf {
+				r, n = utf8.DecodeRune(seg)
 			}
-			continue
-		}
-		if unicode.Is(unicode.Mn, r) {
-			continue
-		}
-		r = unicode.ToLower(r)
-		if r == 'đ' {
-			r = 'd'
-		}
-		if unicode.IsLetter(r) || unicode.IsDigit(r) {
-			b.WriteRune(r)
+			seg = seg[n:]
+			dst = appendKeyRune(dst, r)
 		}
 	}
-	return b.String()
+	return dst
+}
+
+// appendKeySimple is AppendKey for a text of ASCII and simple runes (see
+// keyRunes), rune by rune without decomposing; ok is false, and dst as it
+// was, for any other text.
+func appendKeySimple(dst []byte, s string) ([]byte, bool) {
+	start := len(dst)
+	var table *[plainMax]rune
+	for _, r := range s {
+		if r < utf8.RuneSelf {
+			dst = appendKeyRune(dst, r)
+			continue
+		}
+		if table == nil {
+			table = keyRunes()
+		}
+		if r >= plainMax || table[r] < 0 {
+			return dst[:start], false // invalid UTF-8 (U+FFFD) included
+		}
+		if k := table[r]; k > 0 {
+			dst = utf8.AppendRune(dst, k)
+		}
+	}
+	return dst, true
+}
+
+// keyRunes gives, for each rune below plainMax, what it adds to a key (0:
+// nothing) when it is simple, -1 when it is not. A rune is simple when its
+// canonical decomposition is one starter (combining class 0) followed only
+// by non-spacing marks, which Key drops: every precomposed Vietnamese
+// letter is. In a text of ASCII and simple runes each decomposition starts
+// with a starter, so canonical reordering never crosses from one rune to
+// the next, and the key is the runes' contributions one after the other.
+// Built on first use from the slow path itself.
+var keyRunes = sync.OnceValue(func() *[plainMax]rune {
+	var table [plainMax]rune
+	for r := range rune(plainMax) {
+		table[r] = -1
+		if r < utf8.RuneSelf || !utf8.ValidRune(r) {
+			continue
+		}
+		d := []rune(norm.NFD.String(string(r)))
+		if norm.NFC.PropertiesString(string(d[0])).CCC() != 0 {
+			continue
+		}
+		simple := true
+		for _, m := range d[1:] {
+			simple = simple && unicode.Is(unicode.Mn, m)
+		}
+		if !simple {
+			continue
+		}
+		k := []rune(string(appendKeyRune(nil, d[0])))
+		switch len(k) {
+		case 0:
+			table[r] = 0
+		case 1:
+			table[r] = k[0]
+		}
+	}
+	return &table
+})
+
+// iters keeps decomposition iterators: one refers to itself and so lives on
+// the heap, and making one for every key cost more than the key.
+var iters = sync.Pool{New: func() any { return new(norm.Iter) }}
+
+// appendKeyRune appends what one rune of the NFD form contributes to a key.
+func appendKeyRune(dst []byte, r rune) []byte {
+	if r < utf8.RuneSelf {
+		switch {
+		case r >= 'a' && r <= 'z', r >= '0' && r <= '9':
+			dst = append(dst, byte(r))
+		case r >= 'A' && r <= 'Z':
+			dst = append(dst, byte(r)+'a'-'A')
+		}
+		return dst
+	}
+	if unicode.Is(unicode.Mn, r) {
+		return dst
+	}
+	r = unicode.ToLower(r)
+	if r == 'đ' {
+		r = 'd'
+	}
+	if unicode.IsLetter(r) || unicode.IsDigit(r) {
+		dst = utf8.AppendRune(dst, r)
+	}
+	return dst
 }
 
 // isKey reports whether s consists of ASCII lowercase letters and digits only.

@@ -285,11 +285,11 @@ func (c *compiler) compile(src string, sc scope) (cel.Program, bool, error) {
 	return prg, usesPeriod, nil
 }
 
-// activation resolves the five names of the environment straight from Vars,
-// without building a map per evaluation.
-type activation struct {
-	v *Vars
-}
+// activation resolves the five names of the environment straight from
+// Vars, without building a map per evaluation. It is Vars itself, so that
+// (*activation)(vars) costs nothing: an activation made per evaluation was
+// an allocation per rule and row.
+type activation Vars
 
 var _ interpreter.Activation = (*activation)(nil)
 
@@ -297,27 +297,35 @@ var _ interpreter.Activation = (*activation)(nil)
 func (a *activation) ResolveName(name string) (any, bool) {
 	switch name {
 	case "row":
-		return orEmpty(a.v.Row), true
+		return orEmpty(a.Row), true
 	case "info":
-		return orEmpty(a.v.Info), true
+		return orEmpty(a.Info), true
 	case "agg":
-		if a.v.Agg == nil {
+		if a.Agg == nil {
 			return emptyAgg, true
 		}
-		return a.v.Agg, true
+		return a.Agg, true
 	case "period":
-		return periodMap(a.v.Period), true
+		return periodMap(a.Period), true
 	case "now":
-		if a.v.Now.IsZero() {
+		if a.Now.IsZero() {
 			return time.Now().UTC(), true
 		}
-		return a.v.Now, true
+		return a.Now, true
 	}
 	return nil, false
 }
 
 // Parent implements interpreter.Activation.
 func (a *activation) Parent() interpreter.Activation { return nil }
+
+// bind is the activation of vars; nil vars are empty.
+func bind(vars *Vars) *activation {
+	if vars == nil {
+		return &activation{}
+	}
+	return (*activation)(vars)
+}
 
 // The maps are handed to CEL as they are: its attribute resolution indexes a
 // native map[string]any directly, converting only the values it reads, which
@@ -386,24 +394,25 @@ func evalBool(prg cel.Program, act interpreter.Activation, withCtx bool, ctx con
 // cost limit), never a rule violation.
 //
 // Eval is safe for concurrent use and allocates little: the names resolve
-// straight from vars, rows are wrapped, not copied.
-func (r *Rule) Eval(vars Vars) (ok bool, err error) {
-	return r.eval(false, context.Background(), &vars)
+// straight from vars, rows are wrapped, not copied. vars is only read; the
+// validator builds one per record and evaluates every rule over it.
+func (r *Rule) Eval(vars *Vars) (ok bool, err error) {
+	return r.eval(false, context.Background(), vars)
 }
 
 // EvalContext is Eval that gives up when ctx is cancelled.
-func (r *Rule) EvalContext(ctx context.Context, vars Vars) (ok bool, err error) {
-	return r.eval(true, ctx, &vars)
+func (r *Rule) EvalContext(ctx context.Context, vars *Vars) (ok bool, err error) {
+	return r.eval(true, ctx, vars)
 }
 
 func (r *Rule) eval(withCtx bool, ctx context.Context, vars *Vars) (bool, error) { //nolint:revive // ctx is optional here
 	if r.CheckProgram == nil {
 		return false, fmt.Errorf("rule %s: not compiled (use schema.Load)", r.ID)
 	}
-	if r.UsesPeriod && vars.Period.Year == 0 {
+	act := bind(vars)
+	if r.UsesPeriod && act.Period.Year == 0 {
 		return true, nil
 	}
-	act := &activation{v: vars}
 	if r.WhenProgram != nil {
 		applies, err := evalBool(r.WhenProgram, act, withCtx, ctx)
 		if err != nil {
@@ -422,14 +431,14 @@ func (r *Rule) eval(withCtx bool, ctx context.Context, vars *Vars) (bool, error)
 
 // RequiredIn reports whether the field is required for the record in vars:
 // Required, or RequiredWhen holds.
-func (f *Field) RequiredIn(vars Vars) (bool, error) {
+func (f *Field) RequiredIn(vars *Vars) (bool, error) {
 	if f.Required {
 		return true, nil
 	}
 	if f.RequiredWhenProgram == nil {
 		return false, nil
 	}
-	ok, err := evalBool(f.RequiredWhenProgram, &activation{v: &vars}, false, context.Background())
+	ok, err := evalBool(f.RequiredWhenProgram, bind(vars), false, context.Background())
 	if err != nil {
 		return false, fmt.Errorf("field %s: required_when: %w", f.Name, err)
 	}
@@ -437,11 +446,11 @@ func (f *Field) RequiredIn(vars Vars) (bool, error) {
 }
 
 // Matches reports whether the record in vars counts towards the aggregate.
-func (a *Aggregate) Matches(vars Vars) (bool, error) {
+func (a *Aggregate) Matches(vars *Vars) (bool, error) {
 	if a.WhereProgram == nil {
 		return true, nil
 	}
-	ok, err := evalBool(a.WhereProgram, &activation{v: &vars}, false, context.Background())
+	ok, err := evalBool(a.WhereProgram, bind(vars), false, context.Background())
 	if err != nil {
 		return false, fmt.Errorf("aggregate %s: where: %w", a.Name, err)
 	}

@@ -96,14 +96,15 @@ func TestEvalDetails(t *testing.T) {
 		}
 	}
 	// A value of the wrong Go type is an evaluation error naming the rule.
-	_, err := kn01.Eval(schema.Vars{Row: map[string]any{"birth_date": "14/03/2001", "decision_date": d(2025, 9, 2)}, Period: q3})
+	_, err := kn01.Eval(&schema.Vars{Row: map[string]any{"birth_date": "14/03/2001", "decision_date": d(2025, 9, 2)}, Period: q3})
 	require.ErrorContains(t, err, "rule KN-01")
 	// When false: ok.
-	ok, err := kn01.Eval(schema.Vars{Row: map[string]any{}, Period: q3})
+	ok, err := kn01.Eval(&schema.Vars{Row: map[string]any{}, Period: q3})
 	require.NoError(t, err)
 	require.True(t, ok)
 	// Context variant.
-	ok, err = kn01.EvalContext(context.Background(), rowVars(ketnapRow()))
+	rv := rowVars(ketnapRow())
+	ok, err = kn01.EvalContext(context.Background(), &rv)
 	require.NoError(t, err)
 	require.True(t, ok)
 	// fold() is available to rules.
@@ -123,7 +124,7 @@ func BenchmarkRowRules(b *testing.B) {
 	for b.Loop() {
 		vars := schema.Vars{Row: row, Info: info, Period: q3, Now: now0}
 		for _, r := range kn.Rules {
-			ok, err := r.Eval(vars)
+			ok, err := r.Eval(&vars)
 			if err != nil || !ok {
 				b.Fatal(r.ID, ok, err)
 			}
@@ -144,7 +145,7 @@ func BenchmarkRowRulesAllSheets(b *testing.B) {
 		for name, row := range rowsBy {
 			vars := schema.Vars{Row: row, Info: info, Period: q3, Now: now0}
 			for _, r := range tmpl.Sheet(name).Rules {
-				if _, err := r.Eval(vars); err != nil {
+				if _, err := r.Eval(&vars); err != nil {
 					b.Fatal(err)
 				}
 			}

@@ -19,11 +19,12 @@ func (c *CodeList) Lookup(cell string) (code string, ok bool) {
 			return cell, true
 		}
 	}
-	k := normalize.Key(cell)
 	if c.index != nil {
-		code, ok = c.index[k]
+		var buf [64]byte
+		code, ok = c.index[string(normalize.AppendKey(buf[:0], cell))]
 		return code, ok
 	}
+	k := normalize.Key(cell)
 	// Not built by Load (a list made by hand): scan, without writing to c,
 	// so that concurrent lookups stay safe.
 	for _, cd := range c.Codes {

@@ -17,7 +17,7 @@
 // Everything is compiled at load; evaluation is safe for concurrent use.
 // The validator builds a Vars per record and calls, per rule:
 //
-//	ok, err := rule.Eval(schema.Vars{Row: row, Info: info, Period: period, Agg: agg, Now: now})
+//	ok, err := rule.Eval(&schema.Vars{Row: row, Info: info, Period: period, Agg: agg, Now: now})
 //
 // ok is true when the rule holds or does not apply; err is an evaluation
 // failure (report it as the rule failing to run, not as bad data). Likewise

@@ -59,7 +59,7 @@ func TestExpectMatchesCheck(t *testing.T) {
 					info[g.Name] = v
 				}
 			}
-			ok, err := r.Eval(vars)
+			ok, err := r.Eval(&vars)
 			require.NoError(t, err, r.ID)
 			o := r.Expect.Work(vars)
 			require.Equal(t, !ok, o.OutOfRange, "%s: check ok=%v but expect gives %d in %d…%d; info %v agg %v", r.ID, ok, o.Given, o.Lo, o.Hi, info, agg)

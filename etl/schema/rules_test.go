@@ -272,12 +272,12 @@ func TestRules(t *testing.T) {
 			require.NotEmpty(t, c.pass)
 			require.NotEmpty(t, c.fail)
 			for i, v := range c.pass {
-				ok, err := r.Eval(v)
+				ok, err := r.Eval(&v)
 				require.NoError(t, err, "pass[%d]", i)
 				require.True(t, ok, "pass[%d] should pass %s", i, c.id)
 			}
 			for i, v := range c.fail {
-				ok, err := r.Eval(v)
+				ok, err := r.Eval(&v)
 				require.NoError(t, err, "fail[%d]", i)
 				require.False(t, ok, "fail[%d] should fail %s", i, c.id)
 			}
@@ -295,25 +295,25 @@ func TestRulesNullSafe(t *testing.T) {
 	for _, s := range tmpl.Sheets {
 		for _, r := range s.Rules {
 			for _, v := range []schema.Vars{{}, {Row: map[string]any{}}, {Row: full[s.Name], Info: infoRow(), Period: q3}, {Row: full[s.Name]}} {
-				_, err := r.Eval(v)
+				_, err := r.Eval(&v)
 				require.NoError(t, err, "%s %s", s.Name, r.ID)
 			}
 		}
 		for _, f := range s.Fields {
 			if f.RequiredWhenProgram != nil {
-				_, err := f.RequiredIn(schema.Vars{})
+				_, err := f.RequiredIn(&schema.Vars{})
 				require.NoError(t, err, "%s.%s", s.Name, f.Name)
 			}
 		}
 	}
 	for _, r := range tmpl.Rules {
 		for _, v := range []schema.Vars{{}, {Info: map[string]any{}, Agg: goodAgg()}, wbVars(infoRow(), goodAgg())} {
-			_, err := r.Eval(v)
+			_, err := r.Eval(&v)
 			require.NoError(t, err, r.ID)
 		}
 	}
 	for _, a := range tmpl.Aggregates {
-		_, err := a.Matches(schema.Vars{})
+		_, err := a.Matches(&schema.Vars{})
 		require.NoError(t, err, a.Name)
 	}
 }

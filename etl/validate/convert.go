@@ -30,8 +30,10 @@ func displayValue(c *workbook.Cell) string {
 }
 
 // convert turns a cell into the field's typed value, or names the built-in
-// rule it breaks. A nil value with no rule means the cell is empty.
-func (v *validator) convert(f *schema.Field, c *workbook.Cell) (any, string) {
+// rule it breaks. A nil value with no rule means the cell is empty. text is
+// normalize.Text(c.Value), which the caller has already made to decide
+// whether the cell is empty.
+func (v *validator) convert(f *schema.Field, c *workbook.Cell, text string) (any, string) {
 	if c.Hidden && c.Value != "" {
 		// Its number format (";;;") makes Excel show an empty cell.
 		return nil, RuleHiddenValue
@@ -115,7 +117,7 @@ func (v *validator) convert(f *schema.Field, c *workbook.Cell) (any, string) {
 		}
 		return nil, RuleType
 	case schema.TypeCode:
-		s := normalize.Text(c.Value)
+		s := text
 		if s == "" {
 			return nil, ""
 		}
@@ -137,7 +139,7 @@ func (v *validator) convert(f *schema.Field, c *workbook.Cell) (any, string) {
 		}
 		return nil, RuleCode
 	case schema.TypeEmail:
-		s := normalize.Text(c.Value)
+		s := text
 		if s == "" {
 			return nil, ""
 		}
@@ -147,7 +149,7 @@ func (v *validator) convert(f *schema.Field, c *workbook.Cell) (any, string) {
 		}
 		return s, v.textLimits(f, s)
 	default: // text
-		s := normalize.Text(c.Value)
+		s := text
 		if s == "" {
 			return nil, ""
 		}

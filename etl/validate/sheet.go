@@ -26,18 +26,20 @@ type record struct {
 	sheet  *schema.Sheet
 	values []any
 	raw    []string
+	serial []bool // raw is a date serial, shown as its date (see text)
 	where  []cellRef
 	row    map[string]any // the same values by name, as rules see them
 }
 
 func newRecord(s *schema.Sheet) *record {
 	n := len(s.Fields)
-	return &record{sheet: s, values: make([]any, n), raw: make([]string, n), where: make([]cellRef, n), row: make(map[string]any, n)}
+	return &record{sheet: s, values: make([]any, n), raw: make([]string, n), serial: make([]bool, n), where: make([]cellRef, n), row: make(map[string]any, n)}
 }
 
 func (r *record) reset() {
 	clear(r.values)
 	clear(r.raw)
+	clear(r.serial)
 	clear(r.where)
 	clear(r.row)
 }
@@ -64,17 +66,27 @@ func (r *record) rawByName() map[string]string {
 	m := make(map[string]string, len(r.raw))
 	for i, s := range r.raw {
 		if s != "" {
-			m[r.sheet.Fields[i].Name] = s
+			m[r.sheet.Fields[i].Name] = r.text(i)
 		}
 	}
 	return m
+}
+
+// text is the cell text of field i as the operator knows it: a date serial
+// as its date. The date is formatted only when an issue quotes it, not for
+// every date of every row.
+func (r *record) text(i int) string {
+	if t, ok := r.values[i].(time.Time); ok && r.serial[i] {
+		return locale.Date(t)
+	}
+	return r.raw[i]
 }
 
 // checkRecord runs the per-record checks every layout shares: required
 // fields and the sheet's rules.
 func (v *validator) checkRecord(rec *record, rowNum int, fieldRow func(i int) cellRef) {
 	s := rec.sheet
-	var vars schema.Vars
+	var vars *schema.Vars
 	varsReady := false
 	for i, f := range s.Fields {
 		if rec.values[i] != nil || rec.raw[i] != "" {
@@ -254,7 +266,8 @@ func (v *validator) table(ctx context.Context, name string, s *schema.Sheet) err
 			if !ok {
 				continue
 			}
-			if !c.Formula && c.Kind != workbook.Error && normalize.Text(c.Value) == "" {
+			text := normalize.Text(c.Value)
+			if !c.Formula && c.Kind != workbook.Error && text == "" {
 				continue
 			}
 			hasData = true
@@ -263,7 +276,7 @@ func (v *validator) table(ctx context.Context, name string, s *schema.Sheet) err
 			}
 			rec.raw[i] = displayValue(c)
 			rec.where[i] = cellRef{r.Num, c.Col}
-			val, rule := v.convert(s.Fields[i], c)
+			val, rule := v.convert(s.Fields[i], c, text)
 			if rule != "" {
 				is := builtinIssue(rule, schema.Error)
 				is.Rule = fieldRule(s, s.Fields[i], rule)
@@ -271,8 +284,8 @@ func (v *validator) table(ctx context.Context, name string, s *schema.Sheet) err
 				v.issue(is)
 				continue
 			}
-			if t, ok := val.(time.Time); ok && c.Kind == workbook.Number {
-				rec.raw[i] = locale.Date(t) // a serial means nothing to the operator
+			if _, ok := val.(time.Time); ok && c.Kind == workbook.Number {
+				rec.serial[i] = true // a serial means nothing to the operator: text gives the date
 			}
 			rec.set(i, val)
 		}
@@ -502,19 +515,23 @@ func (v *validator) keyValue(ctx context.Context, name string, s *schema.Sheet) 
 			return nil
 		}
 		lineOf[i] = r.Num
+		var text string
+		if value != nil {
+			text = normalize.Text(value.Value)
+		}
 		valueCells = append(valueCells, valueCell{field: i, row: r.Num,
-			filled: value != nil && (value.Formula || value.Kind == workbook.Error || normalize.Text(value.Value) != "")})
+			filled: value != nil && (value.Formula || value.Kind == workbook.Error || text != "")})
 		if r.Hidden && value != nil {
 			is := builtinIssue(RuleHiddenRow, schema.Error)
 			is.Sheet, is.Row, is.Col, is.Cell = s.Name, r.Num, 3, cellName(3, r.Num)
 			v.issue(is)
 		}
-		if value == nil || (!value.Formula && value.Kind != workbook.Error && normalize.Text(value.Value) == "") {
+		if value == nil || (!value.Formula && value.Kind != workbook.Error && text == "") {
 			return nil
 		}
 		rec.raw[i] = displayValue(value)
 		rec.where[i] = cellRef{r.Num, 3}
-		val, rule := v.convert(s.Fields[i], value)
+		val, rule := v.convert(s.Fields[i], value, text)
 		if rule != "" {
 			is := builtinIssue(rule, schema.Error)
 			is.Rule = fieldRule(s, s.Fields[i], rule)
@@ -656,7 +673,7 @@ func (v *validator) aggregate(s *schema.Sheet, rec *record) {
 	if len(v.tmpl.Aggregates) == 0 {
 		return
 	}
-	var vars schema.Vars
+	var vars *schema.Vars
 	ready := false
 	for _, a := range v.tmpl.Aggregates {
 		if a.Sheet != s.Name {

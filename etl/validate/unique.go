@@ -82,6 +82,7 @@ func newUniqueness(s *schema.Sheet) *uniqueness {
 
 func (u *uniqueness) check(v *validator, rec *record, rowNum int) {
 	var h maphash.Hash
+	var buf [64]byte // the text of one value, hashed without making a string
 	for ki := range u.keys {
 		k := &u.keys[ki]
 		h.SetSeed(u.seed)
@@ -99,13 +100,14 @@ func (u *uniqueness) check(v *validator, rec *record, rowNum int) {
 			switch x := val.(type) {
 			case string:
 				if k.fold {
-					x = normalize.Key(x)
+					h.Write(normalize.AppendKey(buf[:0], x))
+				} else {
+					h.WriteString(x)
 				}
-				h.WriteString(x)
 			case time.Time:
-				h.WriteString(x.Format(time.DateOnly))
+				h.Write(x.AppendFormat(buf[:0], time.DateOnly))
 			case int64:
-				h.WriteString(strconv.FormatInt(x, 10))
+				h.Write(strconv.AppendInt(buf[:0], x, 10))
 			case bool:
 				h.WriteString(strconv.FormatBool(x))
 			default:
@@ -134,7 +136,7 @@ func (u *uniqueness) check(v *validator, rec *record, rowNum int) {
 			}
 			continue
 		}
-		v.issue(u.duplicate(k, rowNum, int(first), rec.raw[main]))
+		v.issue(u.duplicate(k, rowNum, int(first), rec.text(main)))
 	}
 }
 

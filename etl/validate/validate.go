@@ -205,6 +205,8 @@ type validator struct {
 	infoCols  map[string]cellRef
 	infoRaw   map[string]string
 	agg       map[string]int64
+	// cur is the Vars of the record being checked (see vars).
+	cur schema.Vars
 	// templateMismatch is set by issues that make the file a different
 	// template rather than bad data.
 	templateMismatch bool
@@ -401,14 +403,18 @@ func (v *validator) finish() {
 	}
 }
 
-func (v *validator) vars(row map[string]any) schema.Vars {
-	return schema.Vars{Row: row, Info: v.info, Period: v.period, Agg: v.agg, Now: v.now}
+// vars returns the Vars of a record, for its rules: one per validator,
+// overwritten by the next call (rules are evaluated on one goroutine, and
+// a Vars made per call cost an allocation per rule and row).
+func (v *validator) vars(row map[string]any) *schema.Vars {
+	v.cur = schema.Vars{Row: row, Info: v.info, Period: v.period, Agg: v.agg, Now: v.now}
+	return &v.cur
 }
 
 // evalRule runs one rule and records an issue when it fails. sheet, rowNum
 // and cols say where the issue points (cols maps field to column; nil for
 // records without columns); raw gives the cell texts.
-func (v *validator) evalRule(rule *schema.Rule, vars schema.Vars, sheet string, rowNum int, cols map[string]cellRef, raw map[string]string) {
+func (v *validator) evalRule(rule *schema.Rule, vars *schema.Vars, sheet string, rowNum int, cols map[string]cellRef, raw map[string]string) {
 	ok, err := rule.Eval(vars)
 	if err != nil {
 		is := builtinIssue(RuleRuleFailed, schema.Error)
@@ -438,7 +444,7 @@ func (v *validator) evalRule(rule *schema.Rule, vars schema.Vars, sheet string, 
 		}
 	}
 	if e := rule.Expect; e != nil {
-		o := e.Work(vars)
+		o := e.Work(*vars)
 		if o.OutOfRange {
 			// The number expected and the sum behind it, after what is
 			// wrong (a rule whose check and expect disagree keeps its

@@ -65,6 +65,8 @@ func readFileCells(tb testing.TB, path string) int {
 	return n
 }
 
+// BenchmarkStrictReader reads the 100,000-row sheet; BenchmarkValidate100k
+// (etl/validate) reads it too, with its CPU time and against inflating it.
 func BenchmarkStrictReader(b *testing.B) {
 	path := benchWorkbook(b, 100_000)
 	b.ResetTimer()

@@ -145,7 +145,9 @@ func (sr *sheetReader) errorf(code reason.Code, format string, args ...any) erro
 func (sr *sheetReader) start(ctx context.Context) error {
 	sc := sr.sc
 	d := sc.depth()
-	local := string(sc.local)
+	// The name stays in the scanner's buffer: a string made of it for every
+	// start tag was the reader's only allocation per cell.
+	local := sc.local
 	k := kOther
 	parent := kOther
 	if d >= 2 && d-1 < len(sr.kinds) {
@@ -154,7 +156,7 @@ func (sr *sheetReader) start(ctx context.Context) error {
 	main := sc.inMain()
 	switch {
 	case d == 1:
-		switch local {
+		switch string(local) {
 		case "worksheet", "chartsheet", "dialogsheet":
 		default:
 			return sr.errorf(reason.CorruptXML, "root element is not a worksheet")
@@ -170,15 +172,15 @@ func (sr *sheetReader) start(ctx context.Context) error {
 		// ECMA-376 Part 3: an element of a namespace Excel does not
 		// understand is ignored with everything in it (or the file is
 		// refused); Excel never writes one inside the cell table.
-		return sr.foreign(parent, local)
+		return sr.foreign(parent, string(local))
 	case !main || parent == kOther || parent == kForeign:
 		// A foreign element, or an element Excel does not place here, may
 		// hold nothing that looks like cell content: a row there would be
 		// read by some tools and shown by none.
-		switch local {
+		switch string(local) {
 		case "sheetData", "row", "c":
 			return reason.Errorf(reason.ForeignMarkup, sr.part, "element %q (namespace %s) outside its place in the worksheet, after row %d",
-				local, sc.nsURI(sc.ns), sr.prevRow)
+				string(local), sc.nsURI(sc.ns), sr.prevRow)
 		}
 		if !main {
 			k = kForeign
@@ -186,7 +188,7 @@ func (sr *sheetReader) start(ctx context.Context) error {
 	default:
 		switch parent {
 		case kRoot:
-			switch local {
+			switch string(local) {
 			case "sheetData":
 				if sr.dataSeen {
 					return sr.errorf(reason.CorruptXML, "more than one sheetData element")
@@ -205,7 +207,7 @@ func (sr *sheetReader) start(ctx context.Context) error {
 				k = kIgnore
 			}
 		case kSheetData:
-			if local != "row" {
+			if string(local) != "row" {
 				return sr.errorf(reason.CorruptRows, "unexpected element in sheetData after row %d", sr.prevRow)
 			}
 			k = kRow
@@ -213,7 +215,7 @@ func (sr *sheetReader) start(ctx context.Context) error {
 				return err
 			}
 		case kRow:
-			switch local {
+			switch string(local) {
 			case "c":
 				k = kCell
 				if err := sr.startCell(); err != nil {
@@ -225,7 +227,7 @@ func (sr *sheetReader) start(ctx context.Context) error {
 				return sr.errorf(reason.CorruptCells, "unexpected element in row %d", sr.row.Num)
 			}
 		case kCell:
-			switch local {
+			switch string(local) {
 			case "v":
 				k = kV
 				sr.nV++
@@ -248,7 +250,7 @@ func (sr *sheetReader) start(ctx context.Context) error {
 				return sr.errorf(reason.CorruptCells, "unexpected element in cell %s", cellName(sr.col, sr.row.Num))
 			}
 		case kIS:
-			switch local {
+			switch string(local) {
 			case "t":
 				if sr.isT || sr.isR {
 					return sr.errorf(reason.CorruptCells, "inline string of cell %s has more than one plain text element", cellName(sr.col, sr.row.Num))
@@ -263,21 +265,21 @@ func (sr *sheetReader) start(ctx context.Context) error {
 				k = kIgnore // rPh, phoneticPr: not the cell's text
 			}
 		case kRun:
-			if local == "t" {
+			if string(local) == "t" {
 				k = kRunT
 				sr.collect = &sr.isText
 			} else {
 				k = kIgnore // rPr
 			}
 		case kCols:
-			if local == "col" {
+			if string(local) == "col" {
 				k = kCol
 				if err := sr.col_(); err != nil {
 					return err
 				}
 			}
 		case kMerges:
-			if local == "mergeCell" {
+			if string(local) == "mergeCell" {
 				k = kMerge
 				if err := sr.merge(); err != nil {
 					return err

@@ -20,6 +20,19 @@ const BigOrgCode = BigOrg
 // Every data sheet goes through excelize's StreamWriter, so memory stays
 // bounded (excelize spills the sheet to a temporary file past 16 MiB).
 func WriteBig(out io.Writer, rows int) error {
+	q := BigQuarter
+	info := Info{OrgCode: BigOrgCode, OrgName: "Đảng bộ Tổng công ty Dệt may Giả Định", OrgType: OrgTypeDangBoCoSo,
+		ParentCode: "GD-KDN", Year: q.Year, Quarter: q.Q, TemplateVersion: TemplateVersion, CellsCount: 12,
+		MembersStartOfficial: 2*rows + 1000, MembersStartProbationary: 40, Admitted: rows,
+		MembersEndOfficial: 2*rows + 1000, MembersEndProbationary: 40 + rows, AdmissionTargetYear: 4 * rows,
+		PreparerName: "Nguyễn Thị Mẫu", Phone: "0912 000 111", Email: emailOf(BigOrgCode), PreparedOn: q.End().AddDate(0, 0, 5)}
+	return writeSized(out, &info, bigPeople{org: BigOrgCode, decidingBody: "Đảng ủy Tổng công ty Dệt may Giả Định", rows: rows})
+}
+
+// writeSized writes a BCQ-1 workbook of info whose KetNap sheet lists
+// people (info.Admitted must be people.rows), the other data sheets with
+// headers only, every data sheet through excelize's StreamWriter.
+func writeSized(out io.Writer, info *Info, people bigPeople) error {
 	f := excelize.NewFile()
 	defer f.Close()
 	w := &writer{f: f, listRef: map[string]string{}, opts: WriteOptions{StreamWriter: true}}
@@ -37,17 +50,11 @@ func WriteBig(out io.Writer, rows int) error {
 	if err := w.codeLists(); err != nil {
 		return err
 	}
-	q := BigQuarter
-	info := Info{OrgCode: BigOrgCode, OrgName: "Đảng bộ Tổng công ty Dệt may Giả Định", OrgType: OrgTypeDangBoCoSo,
-		ParentCode: "GD-KDN", Year: q.Year, Quarter: q.Q, TemplateVersion: TemplateVersion, CellsCount: 12,
-		MembersStartOfficial: 2*rows + 1000, MembersStartProbationary: 40, Admitted: rows,
-		MembersEndOfficial: 2*rows + 1000, MembersEndProbationary: 40 + rows, AdmissionTargetYear: 4 * rows,
-		PreparerName: "Nguyễn Thị Mẫu", Phone: "0912 000 111", Email: emailOf(BigOrgCode), PreparedOn: q.End().AddDate(0, 0, 5)}
-	if err := w.thongTin(&info); err != nil {
+	if err := w.thongTin(info); err != nil {
 		return err
 	}
-	if err := w.bigKetNap(rows, q); err != nil {
-		return fmt.Errorf("write big: %w", err)
+	if err := w.bigKetNap(people, Quarter{info.Year, info.Quarter}); err != nil {
+		return fmt.Errorf("write %d rows: %w", people.rows, err)
 	}
 	for _, s := range []string{SheetChuyenSinhHoat, SheetGiamSat} {
 		if err := w.tableStream(s, nil); err != nil {
@@ -59,12 +66,21 @@ func WriteBig(out io.Writer, rows int) error {
 	}
 	f.SetActiveSheet(0)
 	if _, err := f.WriteTo(out); err != nil {
-		return fmt.Errorf("write big: %w", err)
+		return fmt.Errorf("write %s %s: %w", info.OrgCode, Quarter{info.Year, info.Quarter}, err)
 	}
 	return nil
 }
 
-func (w *writer) bigKetNap(rows int, q Quarter) error {
+// bigPeople says whose admissions a sized KetNap sheet lists: rows people
+// of org, the first of them person number first of the generator's
+// sequence (files that start far enough apart share nobody).
+type bigPeople struct {
+	org, decidingBody string
+	rows, first       int
+}
+
+func (w *writer) bigKetNap(people bigPeople, q Quarter) error {
+	rows := people.rows
 	sw, err := w.f.NewStreamWriter(SheetKetNap)
 	if err != nil {
 		return err
@@ -99,7 +115,7 @@ func (w *writer) bigKetNap(rows int, q Quarter) error {
 	}
 	cells := []string{}
 	for i := 1; i <= 12; i++ {
-		cells = append(cells, fmt.Sprintf("%s-CB%02d", BigOrgCode, i))
+		cells = append(cells, fmt.Sprintf("%s-CB%02d", people.org, i))
 	}
 	// The name lists repeat common names to weight them; combinations must
 	// not repeat here, so each list is used without its repeats.
@@ -107,7 +123,8 @@ func (w *writer) bigKetNap(rows int, q Quarter) error {
 	uFemaleMiddle, uFemaleGiven := distinct(femaleMiddle), distinct(femaleGiven)
 	fam = distinct(fam)
 	vals := make([]any, len(cols))
-	for i := 0; i < rows; i++ {
+	for n := 0; n < rows; n++ {
+		i := people.first + n
 		k := i / birthSpan
 		gender, mid, giv := "Nam", uMaleMiddle, uMaleGiven
 		if k%2 == 1 {
@@ -131,9 +148,9 @@ func (w *writer) bigKetNap(rows int, q Quarter) error {
 			"occupation_group": "CONG_NHAN_LD", "workplace_sector": "DN_NHA_NUOC",
 			"is_youth_union_member": cb(birth.Year() >= 1995), "is_readmission": "K", "cell_code": cells[i%len(cells)],
 			"decision_no": fmt.Sprintf("%d-QĐ/ĐU", i+1), "decision_date": decision,
-			"deciding_body": "Đảng ủy Tổng công ty Dệt may Giả Định", "ceremony_date": ceremony,
+			"deciding_body": people.decidingBody, "ceremony_date": ceremony,
 		}
-		if err := w.streamRow(sw, i+3, cols, row, vals); err != nil {
+		if err := w.streamRow(sw, n+3, cols, row, vals); err != nil {
 			return err
 		}
 	}

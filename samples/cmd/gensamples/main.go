@@ -14,6 +14,16 @@
 // samples/other/make.sh, which makes the openpyxl and LibreOffice files).
 // With -big it also writes broken/too_many_rows.xlsx (200,001 KetNap rows,
 // about 14 MB, not committed).
+//
+// With -orgs N it writes a scaled set instead, for throughput measurements
+// (generate.Scale): -provinces P provinces of N grassroots organisations,
+// each reporting -quarters Q quarters of -rows R KetNap rows:
+//
+//	go run ./samples/cmd/gensamples -out /tmp/country -provinces 50 -orgs 1000 -quarters 1 -rows 20
+//
+// writes <out>/returns/BCQ_<org>_<quarter>.xlsx, <out>/registry.xlsx (every
+// organisation of every province, a DONVI workbook for `returns registry
+// import`) and <out>/registry/<province>.json.
 package main
 
 import (
@@ -29,7 +39,10 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/returns-project/returns/etl/registry"
+	"github.com/returns-project/returns/etl/schema"
 	"github.com/returns-project/returns/samples/generate"
+	"github.com/returns-project/returns/schemas"
 )
 
 func main() {
@@ -54,8 +67,16 @@ func run(args []string, stdout io.Writer) (err error) {
 	seed := fs.Int64("seed", 1, "generator seed")
 	big := fs.Bool("big", false, "also write broken/too_many_rows.xlsx (about 14 MB, not committed)")
 	bomb := fs.Int("bomb-mb", 300, "size in MB of the zero-filled entry of broken/too_large_bomb.xlsx (0: skip)")
+	var scale generate.Scale
+	fs.IntVar(&scale.Orgs, "orgs", 0, "write a scaled set instead of the samples: this many grassroots organisations per province (see samples/README.md)")
+	fs.IntVar(&scale.Provinces, "provinces", 1, "scaled set: number of provinces (more than one: a country)")
+	fs.IntVar(&scale.Quarters, "quarters", 1, "scaled set: consecutive quarters each organisation reports, ending with 2025Q3")
+	fs.IntVar(&scale.Rows, "rows", 100, "scaled set: KetNap rows in every return")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if scale.Orgs > 0 {
+		return writeScaled(scale, *out, stdout)
 	}
 	p := generate.Generate(*seed)
 	if err := writeRegistry(p, *out); err != nil {
@@ -289,5 +310,45 @@ func writeProvince(p *generate.Province, dir string) error {
 			return err
 		}
 	}
+	return nil
+}
+
+// writeScaled writes the scaled set s into out: the returns, the registry
+// of the whole set as a DONVI workbook, and each province's as JSON.
+func writeScaled(s generate.Scale, out string, stdout io.Writer) error {
+	if s.Provinces < 1 || s.Quarters < 1 || s.Rows < 1 {
+		return errors.New("-provinces, -quarters and -rows must be at least 1")
+	}
+	set, err := schema.Load(schemas.FS)
+	if err != nil {
+		return err
+	}
+	all := &registry.Registry{}
+	for _, p := range s.Registry() {
+		all.Orgs = append(all.Orgs, RegistryOf(p).Orgs...)
+		if err := writeJSON(filepath.Join(out, "registry", p.Code+".json"), p.Registry()); err != nil {
+			return err
+		}
+	}
+	var buf bytes.Buffer
+	if err := registry.Write(&buf, set, all); err != nil {
+		return fmt.Errorf("registry: %w", err)
+	}
+	if err := writeFile(filepath.Join(out, "registry.xlsx"), buf.Bytes()); err != nil {
+		return err
+	}
+	dir := filepath.Join(out, "returns")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	n := 0
+	err = s.Write(func(name string) (io.WriteCloser, error) {
+		n++
+		return os.Create(filepath.Join(dir, name))
+	})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "%d returns of %d rows (%d provinces × %d organisations × %d quarters) in %s\n", n, s.Rows, s.Provinces, s.Orgs, s.Quarters, dir)
 	return nil
 }

@@ -94,3 +94,23 @@ func TestGenerateSamples(t *testing.T) {
 		require.NoError(t, f.Close())
 	}
 }
+
+// TestScaledSet: -orgs writes a scaled set, every return and every
+// province's registry, and nothing else.
+func TestScaledSet(t *testing.T) {
+	t.Parallel()
+	out := t.TempDir()
+	var log bytes.Buffer
+	require.NoError(t, run([]string{"-out", out, "-provinces", "2", "-orgs", "3", "-quarters", "2", "-rows", "5"}, &log))
+	returns, err := os.ReadDir(filepath.Join(out, "returns"))
+	require.NoError(t, err)
+	require.Len(t, returns, 2*3*2)
+	require.Equal(t, "BCQ_P01-U01-001_2025Q2.xlsx", returns[0].Name())
+	for _, name := range []string{"registry.xlsx", "registry/P01.json", "registry/P02.json"} {
+		require.FileExists(t, filepath.Join(out, name))
+	}
+	entries, err := os.ReadDir(out)
+	require.NoError(t, err)
+	require.Len(t, entries, 3, "returns/, registry/ and registry.xlsx only")
+	require.Contains(t, log.String(), "12 returns of 5 rows")
+}
