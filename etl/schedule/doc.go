@@ -12,7 +12,7 @@
 //	  vi: Gửi bản tổng hợp quý …
 //	  en: Send the quarterly digest …
 //	cron: "0 8 15 1,4,7,10 *"       # required; standard 5 fields, no @descriptors, no CRON_TZ=
-//	time_zone: Asia/Ho_Chi_Minh     # IANA zone the expression is read in; this is the default
+//	time_zone: Asia/Ho_Chi_Minh     # IANA zone the expression is read in; default: the configuration's time_zone
 //	job: digest                     # required; inbox_scan, outbox_delivery, digest, reminders or housekeeping
 //	missed: run_once                # skip (default) or run_once
 //	enabled: true                   # default true; false keeps the job unscheduled

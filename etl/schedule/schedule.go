@@ -82,8 +82,8 @@ type Job struct {
 	// Cron is the standard 5-field expression (minute hour day-of-month
 	// month day-of-week), read in Location.
 	Cron string
-	// TimeZone is the IANA name of Location. Defaults to
-	// "Asia/Ho_Chi_Minh".
+	// TimeZone is the IANA name of Location. Defaults to the zone Load is
+	// given (the configuration's time_zone).
 	TimeZone string
 	// Location is the zone Cron is read in.
 	Location *time.Location
