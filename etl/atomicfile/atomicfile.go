@@ -5,7 +5,9 @@
 // one, never half of one.
 //
 // Files reached through an *os.Root (the inbox's state directory) are
-// written by the inbox's own root-aware helper; see etl/inbox.
+// written by the inbox's own root-aware helpers (see etl/inbox): one that
+// replaces, for its own records, and inbox.Drop, which places a file in the
+// inbox without ever replacing one (the console's uploads).
 package atomicfile
 
 import (

@@ -192,42 +192,19 @@ func (s *server) upload(w http.ResponseWriter, r *http.Request, v *viewer, b *ba
 	if p.Org != "" {
 		dir = path.Join("inbox", orgFolder(p.Org))
 	}
-	root, err := os.OpenRoot(s.cfg.StateDir)
+	drop, err := inbox.NewDrop(s.cfg.StateDir, dir, file)
 	if err != nil {
-		s.fail(w, r, fmt.Errorf("open state directory: %w", err))
+		s.fail(w, r, err)
 		return
 	}
-	defer root.Close()
-	if err := root.MkdirAll(dir, 0o750); err != nil {
-		s.fail(w, r, fmt.Errorf("make inbox folder: %w", err))
-		return
-	}
-	tmp := path.Join(dir, ".web-"+randomHex(8)+".part")
-	f, err := root.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o640)
-	if err != nil {
-		s.fail(w, r, fmt.Errorf("create upload: %w", err))
-		return
-	}
-	defer func() { _ = root.Remove(tmp) }()
-	h := sha256.New()
-	n, err := io.Copy(io.MultiWriter(f, h), file)
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		s.fail(w, r, fmt.Errorf("write upload: %w", err))
-		return
-	}
-	if n == 0 {
+	defer drop.Close()
+	if drop.Size == 0 {
 		again(http.StatusBadRequest, "Tệp rỗng: hãy chọn đúng tệp báo cáo.", "The file is empty: choose the return's file.")
 		return
 	}
-	sum := hex.EncodeToString(h.Sum(nil))
-	final := path.Join(dir, withTag(name, "web"+randomHex(3)))
-	u := store.Upload{Org: p.Org, FileName: name, InboxName: path.Base(final), SHA256: sum, Size: n, UploadedAt: s.cfg.Now()}
+	sum := drop.SHA256
+	final := withTag(name, "web"+randomHex(3))
+	u := store.Upload{Org: p.Org, FileName: name, InboxName: final, SHA256: sum, Size: drop.Size, UploadedAt: s.cfg.Now()}
 	if !v.open {
 		u.AccountID = sql.NullInt64{Int64: v.session.ID, Valid: true}
 	}
@@ -236,15 +213,11 @@ func (s *server) upload(w http.ResponseWriter, r *http.Request, v *viewer, b *ba
 		s.fail(w, r, err)
 		return
 	}
-	if err := root.Link(tmp, final); err != nil {
-		s.fail(w, r, fmt.Errorf("place upload in the inbox: %w", err))
+	if err := drop.Place(final); err != nil {
+		s.fail(w, r, err)
 		return
 	}
-	if d, err := root.Open(dir); err == nil {
-		_ = d.Sync()
-		d.Close()
-	}
-	s.log.InfoContext(r.Context(), "web: file uploaded", slog.Int64("upload", id), slog.String("sha", sum[:12]), slog.Int64("size", n))
+	s.log.InfoContext(r.Context(), "web: file uploaded", slog.Int64("upload", id), slog.String("sha", sum[:12]), slog.Int64("size", drop.Size))
 	http.Redirect(w, r, "/uploads/"+strconv.FormatInt(id, 10), http.StatusSeeOther)
 }
 
