@@ -533,38 +533,83 @@ var colWidths = []float64{6, 16, 14, 28, 14, 11, 24, 60, 60}
 // strings, so the workbook's shared-string table is never read (a hostile
 // one may unpack to hundreds of megabytes).
 func (b *builder) issuesSheet(ctx context.Context, name string, targets []target) error {
-	w, lang, res := b.w, b.opts.Lang, b.res
 	st, err := b.sheetStyles()
 	if err != nil {
 		return err
 	}
-	row := 1
-	var grid [][]any
-	type link struct{ cell, to string }
-	var links []link
-	at := func(col int, v excelize.Cell) {
-		for len(grid) < row {
-			grid = append(grid, nil)
+	g := &issueGrid{row: 1}
+	b.issuesSummary(g, st, targets)
+	g.row++
+	header := g.row
+	for c, h := range b.w.headers {
+		g.put(c+1, h, st.header)
+	}
+	g.row++
+	for i, is := range b.res.Issues {
+		if i&0xff == 0 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
 		}
-		r := grid[row-1]
-		for len(r) < col {
-			r = append(r, nil)
-		}
-		r[col-1] = v
-		grid[row-1] = r
+		b.issueRow(g, st, i, is, targets[i])
+		g.row++
 	}
-	put := func(col int, text string, style int) error {
-		at(col, excelize.Cell{StyleID: style, Value: safe(text)})
-		return nil
+	return b.streamIssuesSheet(name, g, header)
+}
+
+// issueGrid is the issues sheet as it is built, before it is streamed:
+// its cells by row, the row being written and the links to set.
+type issueGrid struct {
+	row   int         // the row being written, from 1
+	cells [][]any     // excelize.Cell values by row and column, from 0
+	links []issueLink // cells linking to the issue's cell, at most excelize allows
+}
+
+// issueLink is a cell of the issues sheet linking to a place in the
+// workbook.
+type issueLink struct{ cell, to string }
+
+// at sets the cell of column col (from 1) of the row being written.
+func (g *issueGrid) at(col int, v excelize.Cell) {
+	for len(g.cells) < g.row {
+		g.cells = append(g.cells, nil)
 	}
-	line := func(text string, style int) error {
-		err := put(1, text, style)
-		row++
-		return err
+	r := g.cells[g.row-1]
+	for len(r) < col {
+		r = append(r, nil)
 	}
-	if err := line(w.title, st.title); err != nil {
-		return err
+	r[col-1] = v
+	g.cells[g.row-1] = r
+}
+
+// put sets a text of column col (from 1) of the row being written, made
+// safe from being taken for a formula.
+func (g *issueGrid) put(col int, text string, style int) {
+	g.at(col, excelize.Cell{StyleID: style, Value: safe(text)})
+}
+
+// line writes a text in column A of the row being written and moves to
+// the next row.
+func (g *issueGrid) line(text string, style int) {
+	g.put(1, text, style)
+	g.row++
+}
+
+// issuesSummary writes the top of the issues sheet: the title, the file's
+// facts and verdict, how many issues and where, and what to do.
+func (b *builder) issuesSummary(g *issueGrid, st sheetStyles, targets []target) {
+	g.line(b.w.title, st.title)
+	g.line(b.fileFacts(), st.bold)
+	g.line(b.issueCounts(), st.bold)
+	for _, t := range b.todoLines(targets) {
+		g.line(t, 0)
 	}
+}
+
+// fileFacts is the line of the file's facts: file, organisation, period
+// and verdict (with the reason of a rejection).
+func (b *builder) fileFacts() string {
+	w, lang, res := b.w, b.opts.Lang, b.res
 	var facts []string
 	if res.File != "" {
 		facts = append(facts, w.file+": "+res.File)
@@ -585,11 +630,13 @@ func (b *builder) issuesSheet(ctx context.Context, name string, targets []target
 		}
 	}
 	facts = append(facts, w.verdict+": "+verdict)
-	if err := line(strings.Join(facts, " · "), st.bold); err != nil {
-		return err
-	}
+	return strings.Join(facts, " · ")
+}
 
-	// The summary: how many, where, what to do.
+// issueCounts is the summary line: how many errors and warnings, and on
+// which sheets.
+func (b *builder) issueCounts() string {
+	w, lang, res := b.w, b.opts.Lang, b.res
 	summary := w.noIssues
 	if res.Errors+res.Warnings > 0 {
 		summary = fmt.Sprintf(w.counts, locale.Int(lang, int64(res.Errors)), locale.Int(lang, int64(res.Warnings)))
@@ -599,9 +646,15 @@ func (b *builder) issuesSheet(ctx context.Context, name string, targets []target
 			summary += "."
 		}
 	}
-	if err := line(summary, st.bold); err != nil {
-		return err
-	}
+	return summary
+}
+
+// todoLines are the lines telling the sender what to do: the reason of a
+// rejection and its fix, where the marked cells are, the builder's note,
+// and what the sheet leaves out (issues without a cell, comments over the
+// cap, issues omitted).
+func (b *builder) todoLines(targets []target) []string {
+	w, lang, res := b.w, b.opts.Lang, b.res
 	var todo []string
 	switch {
 	case !Openable(res):
@@ -645,75 +698,62 @@ func (b *builder) issuesSheet(ctx context.Context, name string, targets []target
 	if b.annotated && res.Errors+res.Warnings > 0 {
 		todo = append(todo, w.resendAnnotated)
 	}
-	for _, t := range todo {
-		if err := line(t, 0); err != nil {
-			return err
-		}
-	}
-	row++
+	return todo
+}
 
-	// The table.
-	header := row
-	for c, h := range w.headers {
-		if err := put(c+1, h, st.header); err != nil {
-			return err
-		}
+// issueRow writes the table row of issue i (from 0) and its target: number,
+// sheet, where, field, rule, severity, value, message and hint, with a link
+// to the marked cell when there is one.
+func (b *builder) issueRow(g *issueGrid, st sheetStyles, i int, is validate.Issue, t target) {
+	w, lang := b.w, b.opts.Lang
+	g.at(1, excelize.Cell{StyleID: st.text, Value: int64(i + 1)})
+	sheet := is.Sheet
+	if is.Sheet != "" && t.sheet == "" && b.annotated {
+		sheet += " " + w.noSheet
 	}
-	row++
-	for i, is := range res.Issues {
-		if i&0xff == 0 {
-			if err := ctx.Err(); err != nil {
-				return err
-			}
-		}
-		t := targets[i]
-		at(1, excelize.Cell{StyleID: st.text, Value: int64(i + 1)})
-		sheet := is.Sheet
-		if is.Sheet != "" && t.sheet == "" && b.annotated {
-			sheet += " " + w.noSheet
-		}
-		where := w.wholeFile
-		switch {
-		case t.where != "":
-			where = t.where
-		case is.Row > 0:
-			where = fmt.Sprintf(w.row, is.Row)
-		case is.Sheet != "":
-			where = w.wholeSht
-		}
-		sev, sevStyle := w.sevError, st.sevError
-		if is.Severity == schema.Warning {
-			sev, sevStyle = w.sevWarn, st.sevWarn
-		}
-		cells := []struct {
-			text  string
-			style int
-		}{
-			{sheet, st.text},
-			{where, st.text},
-			{b.fieldLabel(is.Sheet, is.Field), st.text},
-			{is.Rule, st.text},
-			{sev, sevStyle},
-			{is.Value, st.text},
-			{is.Message.In(lang), st.text},
-			{is.Hint.In(lang), st.text},
-		}
-		for c, v := range cells {
-			if err := put(c+2, v.text, v.style); err != nil {
-				return err
-			}
-		}
-		if t.link != "" && len(links) < excelize.TotalSheetHyperlinks-1 {
-			links = append(links, link{fmt.Sprintf("C%d", row), t.link})
-			grid[row-1][2] = excelize.Cell{StyleID: st.link, Value: grid[row-1][2].(excelize.Cell).Value}
-		}
-		row++
+	where := w.wholeFile
+	switch {
+	case t.where != "":
+		where = t.where
+	case is.Row > 0:
+		where = fmt.Sprintf(w.row, is.Row)
+	case is.Sheet != "":
+		where = w.wholeSht
 	}
-	last := row - 1
+	sev, sevStyle := w.sevError, st.sevError
+	if is.Severity == schema.Warning {
+		sev, sevStyle = w.sevWarn, st.sevWarn
+	}
+	cells := []struct {
+		text  string
+		style int
+	}{
+		{sheet, st.text},
+		{where, st.text},
+		{b.fieldLabel(is.Sheet, is.Field), st.text},
+		{is.Rule, st.text},
+		{sev, sevStyle},
+		{is.Value, st.text},
+		{is.Message.In(lang), st.text},
+		{is.Hint.In(lang), st.text},
+	}
+	for c, v := range cells {
+		g.put(c+2, v.text, v.style)
+	}
+	if t.link != "" && len(g.links) < excelize.TotalSheetHyperlinks-1 {
+		g.links = append(g.links, issueLink{fmt.Sprintf("C%d", g.row), t.link})
+		g.cells[g.row-1][2] = excelize.Cell{StyleID: st.link, Value: g.cells[g.row-1][2].(excelize.Cell).Value}
+	}
+}
+
+// streamIssuesSheet writes the built grid to the issues sheet name through
+// excelize's StreamWriter, with what it takes from the sheet set before it
+// starts (links, print setup), column widths and the panes frozen below
+// the table's header row.
+func (b *builder) streamIssuesSheet(name string, g *issueGrid, header int) error {
+	last := g.row - 1
 	f := b.f
-	// What the stream writer takes from the sheet: links, print setup,
-	// selection. Set before it starts.
-	for _, l := range links {
+	for _, l := range g.links {
 		if err := f.SetCellHyperLink(name, l.cell, l.to, "Location"); err != nil {
 			return fmt.Errorf("link to %s: %w", l.to, err)
 		}
@@ -736,7 +776,7 @@ func (b *builder) issuesSheet(ctx context.Context, name string, targets []target
 	}); err != nil {
 		return err
 	}
-	for r, cells := range grid {
+	for r, cells := range g.cells {
 		if len(cells) == 0 {
 			continue
 		}

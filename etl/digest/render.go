@@ -279,20 +279,40 @@ func (f formatter) section(s Section) []row {
 	return out
 }
 
+// newView is the digest as the mail's templates show it, in a language,
+// greeting name (none: no greeting).
 func newView(d *Digest, lang, name string) *view {
 	f := formatter{lang: lang, d: d}
-	num := f.num
-	qname := func(q domain.Quarter) string { return locale.Quarter(lang, q.Year, q.Q) }
-	period := qname(d.Quarter)
+	v := f.viewHeader(name)
+	v.Keys = f.viewKeys()
+	v.Restated = f.viewRestated()
+	f.viewCompleteness(v)
+	f.viewAdmissions(v)
+	f.viewTransfers(v)
+	f.viewSupervision(v)
+	f.viewQuality(v)
+	v.People = f.viewPeople()
+	return v
+}
+
+// quarter is a quarter's name in the formatter's language.
+func (f formatter) quarter(q domain.Quarter) string { return locale.Quarter(f.lang, q.Year, q.Q) }
+
+// viewHeader is the view with what frames the figures filled in: title,
+// subject, scope, cut-off, column heads, attachment, the translated texts
+// and breakdown labels, greeting and the note of an empty quarter.
+func (f formatter) viewHeader(name string) *view {
+	d, lang := f.d, f.lang
+	period := f.quarter(d.Quarter)
 	cm := d.Completeness
 	v := &view{Lang: lang, T: map[string]string{},
 		Title:    fmt.Sprintf(tr(lang, "title"), period, d.Scope.Name),
 		Subject:  fmt.Sprintf(tr(lang, "subject"), period, d.Scope.Name, cm.Reported, cm.Expected),
 		Scope:    fmt.Sprintf(tr(lang, "scope"), d.Scope.Name, d.Scope.Code, d.Below),
 		Cutoff:   fmt.Sprintf(tr(lang, "cutoff"), locale.DateTime(d.Cutoff, d.Zone), d.due()),
-		QoQHead:  fmt.Sprintf(tr(lang, "qoq"), qname(d.Prev)),
-		YoYHead:  fmt.Sprintf(tr(lang, "yoy"), qname(d.YearAgo)),
-		KeyHead:  fmt.Sprintf(tr(lang, "qoq"), qname(d.Prev)),
+		QoQHead:  fmt.Sprintf(tr(lang, "qoq"), f.quarter(d.Prev)),
+		YoYHead:  fmt.Sprintf(tr(lang, "yoy"), f.quarter(d.YearAgo)),
+		KeyHead:  fmt.Sprintf(tr(lang, "qoq"), f.quarter(d.Prev)),
 		LFL:      tr(lang, "lfl"),
 		ChartCID: ChartCID, ChartAlt: tr(lang, "chart_alt"),
 		XLSXName: fmt.Sprintf("BaoCaoNhanh_%s_%d-Q%d.xlsx", safeName(d.Scope.Code), d.Quarter.Year, d.Quarter.Q),
@@ -315,18 +335,40 @@ func newView(d *Digest, lang, name string) *view {
 	if d.Empty {
 		v.Empty = fmt.Sprintf(tr(lang, "empty"), period)
 	}
+	return v
+}
+
+// viewKeys are the rows of the key-figures box, in the order of
+// [KeyFigures].
+func (f formatter) viewKeys() []keyRow {
+	var keys []keyRow
 	for _, id := range KeyFigures {
 		if def, ok := DefinitionOf(id); ok {
-			v.Keys = append(v.Keys, f.keyRow(def))
+			keys = append(keys, f.keyRow(def))
 		}
 	}
+	return keys
+}
+
+// viewRestated are the lines on returns restated since the last digest.
+func (f formatter) viewRestated() []string {
+	d := f.d
+	var lines []string
 	for _, r := range d.Restatements {
-		v.Restated = append(v.Restated, fmt.Sprintf(tr(lang, "restated_line"), orgName(d, r.Org), qname(r.Quarter), r.Version, locale.DateTime(r.LoadedAt, d.Zone)))
+		lines = append(lines, fmt.Sprintf(tr(f.lang, "restated_line"), orgName(d, r.Org), f.quarter(r.Quarter), r.Version, locale.DateTime(r.LoadedAt, d.Zone)))
 	}
+	return lines
+}
+
+// viewCompleteness fills in the completeness section: its line, its
+// figures and the missing and late lists, each capped at [ListCap].
+func (f formatter) viewCompleteness(v *view) {
+	d, lang := f.d, f.lang
+	cm := d.Completeness
 	v.CompLine = fmt.Sprintf(tr(lang, "complete_line"), cm.Reported, cm.Expected, f.ratio(cm.Reported, cm.Expected), cm.OnTime, f.ratio(cm.OnTime, cm.Expected))
 	for _, def := range inSection(SecComplete) {
 		n := d.Values[def.ID].Value
-		v.Completeness = append(v.Completeness, row{ID: def.ID, Label: tr2(lang, def.Label), Value: num(n), QoQ: f.ratio(n, cm.Expected)})
+		v.Completeness = append(v.Completeness, row{ID: def.ID, Label: tr2(lang, def.Label), Value: f.num(n), QoQ: f.ratio(n, cm.Expected)})
 	}
 	for i, u := range cm.MissingUnits {
 		if i == ListCap {
@@ -346,6 +388,13 @@ func newView(d *Digest, lang, name string) *view {
 		}
 		v.Late = append(v.Late, unitLine{Code: u.Code, Name: u.Name})
 	}
+}
+
+// viewAdmissions fills in the members, left, admissions and shares
+// sections: the admissions figures, readmissions, the progress towards
+// the target and the top and bottom organisations by progress.
+func (f formatter) viewAdmissions(v *view) {
+	d, lang, num := f.d, f.lang, f.num
 	v.Members = f.section(SecMembers)
 	v.Left = f.section(SecLeft)
 	for _, def := range inSection(SecAdmissions) {
@@ -363,22 +412,37 @@ func newView(d *Digest, lang, name string) *view {
 		v.Progress = fmt.Sprintf(tr(lang, "progress"), num(d.AdmissionsYTD.Value), num(d.Target), f.pct(d.Progress))
 	}
 	v.Shares = f.section(SecShares)
-	rank := func(us []Unit) []unitLine {
-		var out []unitLine
-		for _, u := range us {
-			out = append(out, unitLine{Code: u.Code, Name: u.Name, Note: fmt.Sprintf("%s (%s/%s)", f.pct(u.Progress), num(u.YTD), num(u.Target))})
-		}
-		return out
-	}
-	v.Top, v.Bottom = rank(d.Top), rank(d.Bottom)
+	v.Top, v.Bottom = f.progressLines(d.Top), f.progressLines(d.Bottom)
 	if len(d.ZeroAdmissionUnits) > 0 {
 		v.Zero = fmt.Sprintf(tr(lang, "zero"), len(d.ZeroAdmissionUnits))
 	}
+}
+
+// progressLines are organisations with their progress towards the
+// admissions target: percentage (year to date/target).
+func (f formatter) progressLines(us []Unit) []unitLine {
+	var out []unitLine
+	for _, u := range us {
+		out = append(out, unitLine{Code: u.Code, Name: u.Name, Note: fmt.Sprintf("%s (%s/%s)", f.pct(u.Progress), f.num(u.YTD), f.num(u.Target))})
+	}
+	return out
+}
+
+// viewTransfers fills in the transfers section: in, out and net by scope,
+// the totals and the unmatched letters.
+func (f formatter) viewTransfers(v *view) {
+	d := f.d
 	for _, t := range d.Transfers {
-		v.Transfers = append(v.Transfers, trow{codeLabel(lang, t.Scope), num(t.In), num(t.Out), f.signed(t.In - t.Out)})
+		v.Transfers = append(v.Transfers, trow{codeLabel(f.lang, t.Scope), f.num(t.In), f.num(t.Out), f.signed(t.In - t.Out)})
 	}
 	v.TransferTotals = f.section(SecTransfers)
-	v.Unmatched = fmt.Sprintf(tr(lang, "t_unmatched"), num(d.UnmatchedLetters))
+	v.Unmatched = fmt.Sprintf(tr(f.lang, "t_unmatched"), f.num(d.UnmatchedLetters))
+}
+
+// viewSupervision fills in the supervision, outcomes and discipline
+// sections and their breakdowns (by actor, subject, form and body).
+func (f formatter) viewSupervision(v *view) {
+	d, lang, num := f.d, f.lang, f.num
 	v.Superv = f.section(SecSuperv)
 	v.Outcomes = f.section(SecOutcomes)
 	v.Disciplines = f.section(SecDiscipline)
@@ -394,21 +458,33 @@ func newView(d *Digest, lang, name string) *view {
 	for _, t := range d.DisciplineByBody {
 		v.DiscBody = append(v.DiscBody, trow{codeLabel(lang, t.Keys[0]), originLabel(lang, t.Keys[1]), num(t.N), ""})
 	}
-	v.Warnings = fmt.Sprintf(tr(lang, "q_warnings"), num(d.Warnings))
+}
+
+// viewQuality fills in the data quality section: the warnings, the ten
+// organisations with the most and the balance mismatches.
+func (f formatter) viewQuality(v *view) {
+	d, num := f.d, f.num
+	v.Warnings = fmt.Sprintf(tr(f.lang, "q_warnings"), num(d.Warnings))
 	for _, u := range d.WarningUnits[:min(10, len(d.WarningUnits))] {
 		v.WarnUnits = append(v.WarnUnits, unitLine{Code: u.Code, Name: u.Name, Note: num(u.Warnings)})
 	}
 	for _, u := range d.BalanceMismatches {
-		v.Mismatch = append(v.Mismatch, unitLine{Code: u.Code, Name: u.Name, Note: fmt.Sprintf(tr(lang, "q_mismatch_line"), num(u.Start), num(u.End))})
+		v.Mismatch = append(v.Mismatch, unitLine{Code: u.Code, Name: u.Name, Note: fmt.Sprintf(tr(f.lang, "q_mismatch_line"), num(u.Start), num(u.End))})
 	}
+}
+
+// viewPeople are the people to act on (only with personal data).
+func (f formatter) viewPeople() []trow {
+	d, lang := f.d, f.lang
+	var people []trow
 	for _, p := range d.People {
 		kind := tr(lang, "p_probation")
 		if p.Kind == facts.PersonUnmatchedTransfer {
 			kind = tr(lang, "p_unmatched")
 		}
-		v.People = append(v.People, trow{orgName(d, p.Org), kind, p.Name, strings.TrimSpace(p.Detail + " " + locale.Date(p.Date))})
+		people = append(people, trow{orgName(d, p.Org), kind, p.Name, strings.TrimSpace(p.Detail + " " + locale.Date(p.Date))})
 	}
-	return v
+	return people
 }
 
 func orgName(d *Digest, code string) string {

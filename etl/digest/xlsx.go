@@ -67,6 +67,7 @@ type book struct {
 	styles map[colKind]int
 	lang   string
 	zone   *time.Location // the users' zone, the digest's
+	title  string         // the title in every printed page's header
 	err    error
 }
 
@@ -316,6 +317,37 @@ func l(lang, vi, en string) string {
 func XLSX(d *Digest, lang string) ([]byte, error) {
 	f := excelize.NewFile()
 	defer f.Close()
+	b, err := newBook(f, d, lang)
+	if err != nil {
+		return nil, err
+	}
+	b.summarySheet(d)
+	b.unitsSheet(d)
+	b.returnsSheet(d)
+	b.quartersSheet(d)
+	b.historySheet(d)
+	b.transfersSheet(d)
+	b.supervisionSheet(d)
+	b.peopleSheet(d)
+	if b.err == nil {
+		// TongHop is the first sheet, and so the active one. (SetActiveSheet
+		// would parse every streamed sheet back into memory.)
+		b.err = f.SetDocProps(&excelize.DocProperties{Title: b.title, Creator: "returns"})
+	}
+	if b.err != nil {
+		return nil, fmt.Errorf("digest: xlsx: %w", b.err)
+	}
+	var buf bytes.Buffer
+	if _, err := f.WriteTo(&buf); err != nil {
+		return nil, fmt.Errorf("digest: xlsx: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+// newBook starts the attachment's workbook: the header style, the
+// quote-prefix style of formula-like texts, one style per number format
+// and the title every printed page carries.
+func newBook(f *excelize.File, d *Digest, lang string) (*book, error) {
 	b := &book{f: f, lang: lang, zone: d.Zone, styles: map[colKind]int{}}
 	var err error
 	if b.header, err = f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}, Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"DDEBF7"}},
@@ -336,127 +368,25 @@ func XLSX(d *Digest, lang string) ([]byte, error) {
 			return nil, fmt.Errorf("digest: xlsx: %w", err)
 		}
 	}
-	fm := formatter{lang: lang, d: d}
-	qn := func(q domain.Quarter) string { return locale.Quarter(lang, q.Year, q.Q) }
-	title := fmt.Sprintf(tr(lang, "title"), qn(d.Quarter), d.Scope.Name)
+	b.title = fmt.Sprintf(tr(lang, "title"), b.quarter(d.Quarter), d.Scope.Name)
+	return b, nil
+}
 
-	// Summary: one row per figure.
-	cmpCells := func(def Definition, c Change, ytd bool) []any {
-		if !c.HasBase() {
-			note := tr(lang, "no_base")
-			if ytd {
-				note = fmt.Sprintf(tr(lang, "ytd_none"), d.Quarter.Year-1)
-			}
-			return []any{nil, nil, nil, nil, 0, note}
-		}
-		var p any = "—"
-		if c.OK && def.Kind != KindNet {
-			p = pctCell(c.Pct() / 100)
-		}
-		if def.Kind == KindNet {
-			p = nil
-		}
-		note := ""
-		if c.Partial {
-			note = YTDLabel(lang, c.Quarters, d.Quarter.Year-1)
-		}
-		return []any{c.Base, c.Cur, signedCell(c.Delta()), p, c.Orgs, note}
-	}
-	none := []any{nil, nil, nil, nil, nil, nil}
+// quarter is a quarter's name in the book's language.
+func (b *book) quarter(q domain.Quarter) string { return locale.Quarter(b.lang, q.Year, q.Q) }
+
+// summarySheet writes TongHop, one row per figure of [Definitions] with
+// its value, share and both comparisons, and drops excelize's empty
+// Sheet1.
+func (b *book) summarySheet(d *Digest) {
+	lang, f := b.lang, b.f
 	var sum [][]any
 	for _, def := range Definitions {
-		r := []any{def.ID, tr2(lang, def.Label)}
-		var share any
-		qoq, yoy := none, none
-		switch def.Kind {
-		case KindSum, KindRows, KindNet:
-			m := d.Values[def.ID]
-			if def.Kind == KindNet {
-				r = append(r, signedCell(m.Value))
-			} else {
-				r = append(r, m.Value)
-			}
-			qoq, yoy = cmpCells(def, m.QoQ, false), cmpCells(def, m.YoY, false)
-		case KindYTD:
-			m := d.Values[def.ID]
-			r = append(r, m.Value)
-			yoy = cmpCells(def, m.YoY, true)
-		case KindShare:
-			s := d.Shares[def.ID]
-			r = append(r, s.Num)
-			if s.Den > 0 {
-				share = pctCell(s.Pct() / 100)
-			} else {
-				share = "—"
-			}
-			qoq, yoy = []any{nil, nil, nil, nil, nil, tr(lang, "pp")}, []any{nil, nil, nil, nil, nil, tr(lang, "pp")}
-			if s.QoQOK {
-				qoq[2] = pointsCell(s.QoQ)
-			} else {
-				qoq[2] = "—"
-			}
-			if s.YoYOK {
-				yoy[2] = pointsCell(s.YoY)
-			} else {
-				yoy[2] = "—"
-			}
-		case KindLevel:
-			r = append(r, d.Values[def.ID].Value)
-		case KindReturns:
-			// Against the previous quarter, as the key figures box says it:
-			// the previous count, the change, the expected returns then
-			// (in the units column) and the change of the rate.
-			n := d.Values[def.ID].Value
-			r = append(r, n)
-			if d.Completeness.Expected > 0 {
-				share = pctCell(float64(n) / float64(d.Completeness.Expected))
-			} else {
-				share = "—"
-			}
-			pm := d.PrevCompleteness
-			p := prevCount(pm, def.ID)
-			switch {
-			case def.ID == "returns_rejected":
-				// The previous quarter's rejected files are not read: no comparison.
-			case pm.Expected == 0:
-				qoq = []any{nil, nil, nil, nil, 0, tr(lang, "no_base")}
-			default:
-				note := ""
-				if d.Completeness.Expected > 0 {
-					note = fm.pp(100*float64(n)/float64(d.Completeness.Expected) - 100*float64(p)/float64(pm.Expected))
-				}
-				qoq = []any{p, n, signedCell(n - p), nil, pm.Expected, note}
-			}
-		case KindProgress:
-			r = append(r, d.AdmissionsYTD.Value)
-			if d.ProgressOK {
-				share = pctCell(d.Progress / 100)
-			} else {
-				share = tr(lang, "no_target_short")
-			}
-			// Against the previous quarter: this quarter's admissions and
-			// the percentage points of the target they added.
-			note := ""
-			if d.ProgressOK {
-				note = fm.pp(100 * float64(d.Admissions.Value) / float64(d.Target))
-			}
-			qoq = []any{nil, nil, signedCell(d.Admissions.Value), nil, nil, note}
-		}
-		r = append(r, share)
-		r = append(r, qoq...)
-		r = append(r, yoy...)
-		r = append(r, tr2(lang, def.Explain))
-		sum = append(sum, r)
-	}
-	cmpHeads := func(which string) []string {
-		return []string{
-			which + ": " + l(lang, "kỳ gốc", "base"), which + ": " + l(lang, "kỳ này, cùng đơn vị", "this period, same units"),
-			which + ": " + l(lang, "thay đổi", "change"), which + ": " + l(lang, "% thay đổi", "% change"),
-			which + ": " + l(lang, "số đơn vị so sánh", "units compared"), which + ": " + l(lang, "ghi chú", "note"),
-		}
+		sum = append(sum, summaryRow(d, lang, def))
 	}
 	sumHeaders := append(append(append([]string{l(lang, "Mã chỉ tiêu", "Figure id"), tr(lang, "figure"), tr(lang, "value"), l(lang, "Tỷ lệ", "Share")},
-		cmpHeads(fmt.Sprintf(tr(lang, "qoq"), qn(d.Prev)))...), cmpHeads(fmt.Sprintf(tr(lang, "yoy"), qn(d.YearAgo)))...), l(lang, "Giải thích", "Explanation"))
+		comparisonHeaders(lang, fmt.Sprintf(tr(lang, "qoq"), b.quarter(d.Prev)))...),
+		comparisonHeaders(lang, fmt.Sprintf(tr(lang, "yoy"), b.quarter(d.YearAgo)))...), l(lang, "Giải thích", "Explanation"))
 	b.table(SheetSummary, sumHeaders, sum)
 	if b.err == nil {
 		b.err = f.SetColWidth(SheetSummary, "A", "A", 22)
@@ -464,14 +394,192 @@ func XLSX(d *Digest, lang string) ([]byte, error) {
 	if b.err == nil {
 		b.err = f.SetColWidth(SheetSummary, "B", "B", 34)
 	}
-	b.printable(SheetSummary, len(sumHeaders), len(sum), title)
+	b.printable(SheetSummary, len(sumHeaders), len(sum), b.title)
 	if b.err == nil {
 		b.err = f.DeleteSheet("Sheet1")
 	}
+}
 
-	// Per organisation, the quarter: one column per figure of an
-	// organisation (KindSum, KindNet, KindRows), then the admissions
-	// ranking and the submission.
+// comparisonHeaders are the six column headers of one comparison
+// (against the previous quarter or the year before) of TongHop.
+func comparisonHeaders(lang, which string) []string {
+	return []string{
+		which + ": " + l(lang, "kỳ gốc", "base"), which + ": " + l(lang, "kỳ này, cùng đơn vị", "this period, same units"),
+		which + ": " + l(lang, "thay đổi", "change"), which + ": " + l(lang, "% thay đổi", "% change"),
+		which + ": " + l(lang, "số đơn vị so sánh", "units compared"), which + ": " + l(lang, "ghi chú", "note"),
+	}
+}
+
+// noComparison is the six empty cells of a comparison a figure lacks.
+var noComparison = []any{nil, nil, nil, nil, nil, nil}
+
+// comparisonCells are the six cells of one comparison of a figure: base,
+// this period, change, % change, units compared and a note (why there is
+// no base, or which quarters a partial year to date covers).
+func comparisonCells(d *Digest, lang string, def Definition, c Change, ytd bool) []any {
+	if !c.HasBase() {
+		note := tr(lang, "no_base")
+		if ytd {
+			note = fmt.Sprintf(tr(lang, "ytd_none"), d.Quarter.Year-1)
+		}
+		return []any{nil, nil, nil, nil, 0, note}
+	}
+	var p any = "—"
+	if c.OK && def.Kind != KindNet {
+		p = pctCell(c.Pct() / 100)
+	}
+	if def.Kind == KindNet {
+		p = nil
+	}
+	note := ""
+	if c.Partial {
+		note = YTDLabel(lang, c.Quarters, d.Quarter.Year-1)
+	}
+	return []any{c.Base, c.Cur, signedCell(c.Delta()), p, c.Orgs, note}
+}
+
+// summaryRow is the TongHop row of one figure: id, label, value, share,
+// the comparison with the previous quarter, the comparison with the year
+// before and the explanation.
+func summaryRow(d *Digest, lang string, def Definition) []any {
+	r := []any{def.ID, tr2(lang, def.Label)}
+	var share any
+	qoq, yoy := noComparison, noComparison
+	switch def.Kind {
+	case KindSum, KindRows, KindNet:
+		m := d.Values[def.ID]
+		if def.Kind == KindNet {
+			r = append(r, signedCell(m.Value))
+		} else {
+			r = append(r, m.Value)
+		}
+		qoq, yoy = comparisonCells(d, lang, def, m.QoQ, false), comparisonCells(d, lang, def, m.YoY, false)
+	case KindYTD:
+		m := d.Values[def.ID]
+		r = append(r, m.Value)
+		yoy = comparisonCells(d, lang, def, m.YoY, true)
+	case KindShare:
+		s := d.Shares[def.ID]
+		r = append(r, s.Num)
+		share, qoq, yoy = shareCells(lang, s)
+	case KindLevel:
+		r = append(r, d.Values[def.ID].Value)
+	case KindReturns:
+		n := d.Values[def.ID].Value
+		r = append(r, n)
+		share, qoq = returnsCells(d, lang, def, n)
+	case KindProgress:
+		r = append(r, d.AdmissionsYTD.Value)
+		share, qoq = progressCells(d, lang)
+	}
+	r = append(r, share)
+	r = append(r, qoq...)
+	r = append(r, yoy...)
+	r = append(r, tr2(lang, def.Explain))
+	return r
+}
+
+// shareCells are the share of a KindShare figure and its changes in
+// percentage points against the previous quarter and the year before.
+func shareCells(lang string, s Share) (share any, qoq, yoy []any) {
+	if s.Den > 0 {
+		share = pctCell(s.Pct() / 100)
+	} else {
+		share = "—"
+	}
+	qoq, yoy = []any{nil, nil, nil, nil, nil, tr(lang, "pp")}, []any{nil, nil, nil, nil, nil, tr(lang, "pp")}
+	if s.QoQOK {
+		qoq[2] = pointsCell(s.QoQ)
+	} else {
+		qoq[2] = "—"
+	}
+	if s.YoYOK {
+		yoy[2] = pointsCell(s.YoY)
+	} else {
+		yoy[2] = "—"
+	}
+	return share, qoq, yoy
+}
+
+// returnsCells are the rate of a KindReturns figure (n returns) among the
+// expected returns and its comparison against the previous quarter, as
+// the key figures box says it: the previous count, the change, the
+// expected returns then (in the units column) and the change of the rate.
+func returnsCells(d *Digest, lang string, def Definition, n int) (share any, qoq []any) {
+	fm := formatter{lang: lang, d: d}
+	qoq = noComparison
+	if d.Completeness.Expected > 0 {
+		share = pctCell(float64(n) / float64(d.Completeness.Expected))
+	} else {
+		share = "—"
+	}
+	pm := d.PrevCompleteness
+	p := prevCount(pm, def.ID)
+	switch {
+	case def.ID == "returns_rejected":
+		// The previous quarter's rejected files are not read: no comparison.
+	case pm.Expected == 0:
+		qoq = []any{nil, nil, nil, nil, 0, tr(lang, "no_base")}
+	default:
+		note := ""
+		if d.Completeness.Expected > 0 {
+			note = fm.pp(100*float64(n)/float64(d.Completeness.Expected) - 100*float64(p)/float64(pm.Expected))
+		}
+		qoq = []any{p, n, signedCell(n - p), nil, pm.Expected, note}
+	}
+	return share, qoq
+}
+
+// progressCells are the progress towards the admissions target and, against
+// the previous quarter, this quarter's admissions and the percentage
+// points of the target they added.
+func progressCells(d *Digest, lang string) (share any, qoq []any) {
+	fm := formatter{lang: lang, d: d}
+	if d.ProgressOK {
+		share = pctCell(d.Progress / 100)
+	} else {
+		share = tr(lang, "no_target_short")
+	}
+	note := ""
+	if d.ProgressOK {
+		note = fm.pp(100 * float64(d.Admissions.Value) / float64(d.Target))
+	}
+	return share, []any{nil, nil, signedCell(d.Admissions.Value), nil, nil, note}
+}
+
+// unitsSheet writes DonVi, the quarter per organisation: one column per
+// figure of an organisation (KindSum, KindNet, KindRows), then the
+// admissions ranking and the submission, with a bar chart of the progress.
+func (b *book) unitsSheet(d *Digest) {
+	lang := b.lang
+	perOrg := organisationDefinitions()
+	ytdBy := admissionsYTDByOrg(d)
+	rowsBy := rowCountsByOrg(d, perOrg)
+	var units [][]any
+	for _, g := range d.Figures {
+		units = append(units, unitRow(d, lang, perOrg, rowsBy, ytdBy, g))
+	}
+	unitHeaders, ytdCol := unitHeaders(lang, perOrg)
+	b.table(SheetUnits, unitHeaders, units)
+	b.printable(SheetUnits, len(unitHeaders), len(units), b.title)
+	b.unitsChart(len(units), ytdCol)
+}
+
+// organisationDefinitions are the figures DonVi shows per organisation:
+// KindSum, KindNet and KindRows, in the order of [Definitions].
+func organisationDefinitions() []Definition {
+	var perOrg []Definition
+	for _, def := range Definitions {
+		if def.Kind == KindSum || def.Kind == KindNet || def.Kind == KindRows {
+			perOrg = append(perOrg, def)
+		}
+	}
+	return perOrg
+}
+
+// admissionsYTDByOrg is each organisation's admissions and readmissions of
+// the year to date, counted in its successor after a merger.
+func admissionsYTDByOrg(d *Digest) map[string]int {
 	ytd, _ := ytdQuarters(d.Quarter)
 	ytdBy := map[string]int{}
 	for _, g := range d.AllFigures {
@@ -481,13 +589,13 @@ func XLSX(d *Digest, lang string) ([]byte, error) {
 			}
 		}
 	}
-	var perOrg []Definition
-	for _, def := range Definitions {
-		if def.Kind == KindSum || def.Kind == KindNet || def.Kind == KindRows {
-			perOrg = append(perOrg, def)
-		}
-	}
-	rowsBy := map[string]map[string]int{} // figure id → org → value, this quarter
+	return ytdBy
+}
+
+// rowCountsByOrg is, for each figure counted from rows (KindRows), its
+// value this quarter per organisation: figure id → org → value.
+func rowCountsByOrg(d *Digest, perOrg []Definition) map[string]map[string]int {
+	rowsBy := map[string]map[string]int{}
 	f0 := &facts.Facts{Transfers: d.TransferCounts, Supervisions: d.SupervCounts, Disciplines: d.DisciplineCounts, Outcomes: d.OutcomeCounts}
 	for _, def := range perOrg {
 		if def.rows == nil {
@@ -501,66 +609,79 @@ func XLSX(d *Digest, lang string) ([]byte, error) {
 		}
 		rowsBy[def.ID] = m
 	}
-	var units [][]any
-	for _, g := range d.Figures {
-		o := d.Orgs[g.Org]
-		onTime := l(lang, "C", "Y")
-		if d.late(g) {
-			onTime = l(lang, "K", "N")
-		}
-		r := []any{o.Name, g.Org, o.ParentCode, g.Version, g.FirstReceivedAt, onTime}
-		for _, def := range perOrg {
-			var n int
-			if def.rows != nil {
-				n = rowsBy[def.ID][g.Org]
-			} else {
-				n = def.value(g)
-			}
-			if def.Kind == KindNet {
-				r = append(r, signedCell(n))
-			} else {
-				r = append(r, n)
-			}
-		}
-		var progress any = "—"
-		if g.Target > 0 {
-			progress = pctCell(float64(ytdBy[g.Org]) / float64(g.Target))
-		}
-		r = append(r, g.Readmitted, ytdBy[g.Org], g.Target, progress, g.AdmissionRows, g.Women, g.Youth, g.Minority, g.Religious, g.NonState,
-			g.Warnings, g.FileName, g.ReceivedAt, g.SubmissionID)
-		units = append(units, r)
+	return rowsBy
+}
+
+// unitRow is the DonVi row of one organisation's figures.
+func unitRow(d *Digest, lang string, perOrg []Definition, rowsBy map[string]map[string]int, ytdBy map[string]int, g facts.Figures) []any {
+	o := d.Orgs[g.Org]
+	onTime := l(lang, "C", "Y")
+	if d.late(g) {
+		onTime = l(lang, "K", "N")
 	}
+	r := []any{o.Name, g.Org, o.ParentCode, g.Version, g.FirstReceivedAt, onTime}
+	for _, def := range perOrg {
+		var n int
+		if def.rows != nil {
+			n = rowsBy[def.ID][g.Org]
+		} else {
+			n = def.value(g)
+		}
+		if def.Kind == KindNet {
+			r = append(r, signedCell(n))
+		} else {
+			r = append(r, n)
+		}
+	}
+	var progress any = "—"
+	if g.Target > 0 {
+		progress = pctCell(float64(ytdBy[g.Org]) / float64(g.Target))
+	}
+	return append(r, g.Readmitted, ytdBy[g.Org], g.Target, progress, g.AdmissionRows, g.Women, g.Youth, g.Minority, g.Religious, g.NonState,
+		g.Warnings, g.FileName, g.ReceivedAt, g.SubmissionID)
+}
+
+// unitHeaders are the column headers of DonVi and the column number of
+// the admissions of the year to date (the target is the next one).
+func unitHeaders(lang string, perOrg []Definition) (headers []string, ytdCol int) {
 	unitHeaders := []string{tr(lang, "unit"), l(lang, "Mã", "Code"), l(lang, "Mã cấp trên", "Parent"), l(lang, "Lần nộp", "Version"),
 		l(lang, "Nhận lần đầu", "First received"), tr(lang, "ontime")}
 	for _, def := range perOrg {
 		unitHeaders = append(unitHeaders, tr2(lang, def.Label))
 	}
-	ytdCol := len(unitHeaders) + 2 // after readmitted
+	ytdCol = len(unitHeaders) + 2 // after readmitted
 	unitHeaders = append(unitHeaders, l(lang, "Kết nạp lại", "Readmitted"), tr(lang, "a_ytd"), tr(lang, "a_target"), l(lang, "% chỉ tiêu", "% of target"),
 		l(lang, "Dòng KetNap", "KetNap rows"), tr(lang, "sh_women"), tr(lang, "sh_youth"), tr(lang, "sh_minority"), tr(lang, "sh_religious"), tr(lang, "sh_nonstate"),
 		l(lang, "Cảnh báo", "Warnings"), l(lang, "Tệp", "File"), l(lang, "Nhận lúc (bản hiện hành)", "Received (current version)"),
 		l(lang, "Mã lần nộp (submission_id)", "Submission id"))
-	b.table(SheetUnits, unitHeaders, units)
-	b.printable(SheetUnits, len(unitHeaders), len(units), title)
+	return unitHeaders, ytdCol
+}
 
-	// Progress by organisation, with a bar chart.
-	if b.err == nil && len(units) > 0 {
-		n := len(units) + 1
-		yc, _ := excelize.ColumnNumberToName(ytdCol)
-		tc, _ := excelize.ColumnNumberToName(ytdCol + 1)
-		b.err = f.AddChart(SheetUnits, fmt.Sprintf("A%d", n+3), &excelize.Chart{
-			Type: excelize.Bar,
-			Series: []excelize.ChartSeries{{Name: fmt.Sprintf("%s!$%s$1", SheetUnits, yc), Categories: fmt.Sprintf("%s!$B$2:$B$%d", SheetUnits, n),
-				Values: fmt.Sprintf("%s!$%s$2:$%s$%d", SheetUnits, yc, yc, n)}, {Name: fmt.Sprintf("%s!$%s$1", SheetUnits, tc), Categories: fmt.Sprintf("%s!$B$2:$B$%d", SheetUnits, n),
-				Values: fmt.Sprintf("%s!$%s$2:$%s$%d", SheetUnits, tc, tc, n)}},
-			Title:     excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: l(lang, "Kết nạp lũy kế và chỉ tiêu theo đơn vị", "Admissions year to date and target by organisation")}}},
-			Legend:    excelize.ChartLegend{Position: "bottom"},
-			Dimension: excelize.ChartDimension{Width: 720, Height: uint(max(320, min(4000, 18*len(units))))},
-		})
+// unitsChart adds DonVi's bar chart of the progress by organisation: the
+// admissions of the year to date and the target, below the table of
+// units rows.
+func (b *book) unitsChart(units, ytdCol int) {
+	if b.err != nil || units == 0 {
+		return
 	}
+	n := units + 1
+	yc, _ := excelize.ColumnNumberToName(ytdCol)
+	tc, _ := excelize.ColumnNumberToName(ytdCol + 1)
+	b.err = b.f.AddChart(SheetUnits, fmt.Sprintf("A%d", n+3), &excelize.Chart{
+		Type: excelize.Bar,
+		Series: []excelize.ChartSeries{{Name: fmt.Sprintf("%s!$%s$1", SheetUnits, yc), Categories: fmt.Sprintf("%s!$B$2:$B$%d", SheetUnits, n),
+			Values: fmt.Sprintf("%s!$%s$2:$%s$%d", SheetUnits, yc, yc, n)}, {Name: fmt.Sprintf("%s!$%s$1", SheetUnits, tc), Categories: fmt.Sprintf("%s!$B$2:$B$%d", SheetUnits, n),
+			Values: fmt.Sprintf("%s!$%s$2:$%s$%d", SheetUnits, tc, tc, n)}},
+		Title:     excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: l(b.lang, "Kết nạp lũy kế và chỉ tiêu theo đơn vị", "Admissions year to date and target by organisation")}}},
+		Legend:    excelize.ChartLegend{Position: "bottom"},
+		Dimension: excelize.ChartDimension{Width: 720, Height: uint(max(320, min(4000, 18*units)))},
+	})
+}
 
-	// Every expected organisation and how its return stands: the full
-	// late and missing lists the mail caps.
+// returnsSheet writes TinhHinhNop, every expected organisation and how
+// its return stands: the full late and missing lists the mail caps.
+func (b *book) returnsSheet(d *Digest) {
+	lang := b.lang
 	byOrg := map[string]facts.Figures{}
 	for _, g := range d.Figures {
 		byOrg[g.Org] = g
@@ -589,40 +710,55 @@ func XLSX(d *Digest, lang string) ([]byte, error) {
 	retHeaders := []string{tr(lang, "unit"), l(lang, "Mã", "Code"), l(lang, "Tình trạng", "Status"), l(lang, "Lần nộp", "Version"),
 		l(lang, "Nhận lần đầu", "First received"), l(lang, "Tệp", "File"), l(lang, "Mã lần nộp (submission_id)", "Submission id")}
 	b.table(SheetReturns, retHeaders, rets)
-	b.printable(SheetReturns, len(retHeaders), len(rets), title)
+	b.printable(SheetReturns, len(retHeaders), len(rets), b.title)
+}
 
-	// Admissions by quarter, with a native chart (columns: the year to
-	// date restarts each year); a partial year says so.
+// quartersSheet writes TheoQuy, the admissions by quarter, with a native
+// chart (columns: the year to date restarts each year); a partial year
+// says so.
+func (b *book) quartersSheet(d *Digest) {
+	lang := b.lang
 	var qrows [][]any
 	for _, q := range d.ByQuarter {
 		note := ""
 		if len(q.Missing) > 0 {
 			note = fmt.Sprintf(tr(lang, "chart_partial"), q.Quarter.Year, quarterRange(q.Missing))[2:]
 		}
-		qrows = append(qrows, []any{qn(q.Quarter), q.Admissions, q.YTD, q.Target, note})
+		qrows = append(qrows, []any{b.quarter(q.Quarter), q.Admissions, q.YTD, q.Target, note})
 	}
 	qHeaders := []string{l(lang, "Quý", "Quarter"), tr(lang, "chart_adm"), tr(lang, "chart_ytd"), tr(lang, "chart_target"), l(lang, "Ghi chú lũy kế", "Year-to-date note")}
 	b.table(SheetQuarters, qHeaders, qrows)
-	b.printable(SheetQuarters, len(qHeaders), len(qrows), title)
-	if b.err == nil && len(qrows) > 0 {
-		n := len(qrows) + 1
-		cats := fmt.Sprintf("%s!$A$2:$A$%d", SheetQuarters, n)
-		series := func(col string) excelize.ChartSeries {
-			return excelize.ChartSeries{Name: fmt.Sprintf("%s!$%s$1", SheetQuarters, col), Categories: cats, Values: fmt.Sprintf("%s!$%s$2:$%s$%d", SheetQuarters, col, col, n)}
-		}
-		b.err = f.AddChart(SheetQuarters, "G2", &excelize.Chart{
-			Type:      excelize.Col,
-			Series:    []excelize.ChartSeries{series("B"), series("C")},
-			Title:     excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: tr(lang, "chart_title")}}},
-			Legend:    excelize.ChartLegend{Position: "bottom"},
-			Dimension: excelize.ChartDimension{Width: 640, Height: 320},
-		}, &excelize.Chart{Type: excelize.Line, Series: []excelize.ChartSeries{series("D")}})
-	}
+	b.printable(SheetQuarters, len(qHeaders), len(qrows), b.title)
+	b.quartersChart(len(qrows))
+}
 
-	// History: every organisation and quarter used by a comparison.
+// quartersChart adds TheoQuy's chart of its quarters rows: admissions and
+// the year to date as columns, the target as a line.
+func (b *book) quartersChart(quarters int) {
+	if b.err != nil || quarters == 0 {
+		return
+	}
+	n := quarters + 1
+	cats := fmt.Sprintf("%s!$A$2:$A$%d", SheetQuarters, n)
+	series := func(col string) excelize.ChartSeries {
+		return excelize.ChartSeries{Name: fmt.Sprintf("%s!$%s$1", SheetQuarters, col), Categories: cats, Values: fmt.Sprintf("%s!$%s$2:$%s$%d", SheetQuarters, col, col, n)}
+	}
+	b.err = b.f.AddChart(SheetQuarters, "G2", &excelize.Chart{
+		Type:      excelize.Col,
+		Series:    []excelize.ChartSeries{series("B"), series("C")},
+		Title:     excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: tr(b.lang, "chart_title")}}},
+		Legend:    excelize.ChartLegend{Position: "bottom"},
+		Dimension: excelize.ChartDimension{Width: 640, Height: 320},
+	}, &excelize.Chart{Type: excelize.Line, Series: []excelize.ChartSeries{series("D")}})
+}
+
+// historySheet writes SoLieuGoc, every organisation and quarter used by a
+// comparison.
+func (b *book) historySheet(d *Digest) {
+	lang := b.lang
 	var hist [][]any
 	for _, g := range d.AllFigures {
-		hist = append(hist, []any{orgName(d, g.Org), g.Org, repOf(d, g.Org), qn(g.Quarter), g.Version, g.Start(), g.End(), g.EndOfficial, g.EndProbationary,
+		hist = append(hist, []any{orgName(d, g.Org), g.Org, repOf(d, g.Org), b.quarter(g.Quarter), g.Version, g.Start(), g.End(), g.EndOfficial, g.EndProbationary,
 			g.Admitted, g.Readmitted, g.Target, g.AdmissionRows, g.Women, g.Youth, g.Minority, g.Religious, g.NonState,
 			g.TransferIn, g.TransferOut, g.TempIn, g.TempOut, g.Recognised, g.Deceased, g.StruckOff, g.Resigned, g.Expelled, g.DecreaseOther,
 			g.Warnings, g.FileName, g.FirstReceivedAt, g.SubmissionID})
@@ -633,18 +769,27 @@ func XLSX(d *Digest, lang string) ([]byte, error) {
 		tr(lang, "sh_minority"), tr(lang, "sh_religious"), tr(lang, "sh_nonstate"), tr(lang, "t_in_total"), tr(lang, "t_out_total"),
 		tr(lang, "t_temp_in"), tr(lang, "t_temp_out"), tr(lang, "m_recognised"), l(lang, "Từ trần", "Deceased"), l(lang, "Xóa tên", "Struck off"),
 		l(lang, "Xin ra khỏi Đảng", "Resigned"), l(lang, "Khai trừ", "Expelled"), l(lang, "Giảm khác", "Other decreases"), l(lang, "Cảnh báo", "Warnings"),
-		l(lang, "Tệp", "File"), l(lang, "Nhận lần đầu", "First received"), l(lang, "Mã lần nộp (submission_id)", "Submission id")}, hist, title)
+		l(lang, "Tệp", "File"), l(lang, "Nhận lần đầu", "First received"), l(lang, "Mã lần nộp (submission_id)", "Submission id")}, hist, b.title)
+}
 
+// transfersSheet writes ChuyenSH, the transfer counts per organisation.
+func (b *book) transfersSheet(d *Digest) {
+	lang := b.lang
 	var trs [][]any
 	for _, c := range d.TransferCounts {
-		trs = append(trs, []any{orgName(d, c.Org), c.Org, qn(c.Quarter), codeLabel(lang, c.Keys[0]), codeLabel(lang, c.Keys[1]), codeLabel(lang, c.Keys[2]), c.N})
+		trs = append(trs, []any{orgName(d, c.Org), c.Org, b.quarter(c.Quarter), codeLabel(lang, c.Keys[0]), codeLabel(lang, c.Keys[1]), codeLabel(lang, c.Keys[2]), c.N})
 	}
 	b.streamTable(SheetTransfers, []string{tr(lang, "unit"), l(lang, "Mã", "Code"), l(lang, "Quý", "Quarter"), l(lang, "Chiều", "Direction"),
-		l(lang, "Hình thức", "Type"), l(lang, "Phạm vi", "Scope"), tr(lang, "count")}, trs, title)
+		l(lang, "Hình thức", "Type"), l(lang, "Phạm vi", "Scope"), tr(lang, "count")}, trs, b.title)
+}
 
+// supervisionSheet writes GiamSat, the supervision and inspection,
+// outcome and discipline counts per organisation.
+func (b *book) supervisionSheet(d *Digest) {
+	lang := b.lang
 	var sv [][]any
 	for _, c := range d.SupervCounts {
-		sv = append(sv, []any{orgName(d, c.Org), c.Org, qn(c.Quarter), codeLabel(lang, c.Keys[1]), codeLabel(lang, c.Keys[0]),
+		sv = append(sv, []any{orgName(d, c.Org), c.Org, b.quarter(c.Quarter), codeLabel(lang, c.Keys[1]), codeLabel(lang, c.Keys[0]),
 			codeLabel(lang, c.Keys[2]), codeLabel(lang, c.Keys[3]), c.N})
 	}
 	for _, c := range d.OutcomeCounts {
@@ -652,41 +797,35 @@ func XLSX(d *Digest, lang string) ([]byte, error) {
 		if c.Keys[2] == "C" {
 			res += " – " + tr(lang, "g_disc")
 		}
-		sv = append(sv, []any{orgName(d, c.Org), c.Org, qn(c.Quarter), tr(lang, "s_outcomes"), codeLabel(lang, c.Keys[0]), res, "", c.N})
+		sv = append(sv, []any{orgName(d, c.Org), c.Org, b.quarter(c.Quarter), tr(lang, "s_outcomes"), codeLabel(lang, c.Keys[0]), res, "", c.N})
 	}
 	for _, c := range d.DisciplineCounts {
-		sv = append(sv, []any{orgName(d, c.Org), c.Org, qn(c.Quarter), tr(lang, "g_disc"), codeLabel(lang, c.Keys[3]) + " / " + originLabel(lang, c.Keys[2]),
+		sv = append(sv, []any{orgName(d, c.Org), c.Org, b.quarter(c.Quarter), tr(lang, "g_disc"), codeLabel(lang, c.Keys[3]) + " / " + originLabel(lang, c.Keys[2]),
 			codeLabel(lang, c.Keys[0]), codeLabel(lang, c.Keys[1]), c.N})
 	}
 	b.streamTable(SheetSuperv, []string{tr(lang, "unit"), l(lang, "Mã", "Code"), l(lang, "Quý", "Quarter"), l(lang, "Loại", "Kind"),
-		l(lang, "Chủ thể / cấp quyết định", "Actor / decided by"), l(lang, "Hình thức / kết quả", "Form / result"), tr(lang, "g_subject"), tr(lang, "count")}, sv, title)
-	if len(d.People) > 0 {
-		var ppl [][]any
-		for _, p := range d.People {
-			kind := tr(lang, "p_probation")
-			if p.Kind == facts.PersonUnmatchedTransfer {
-				kind = tr(lang, "p_unmatched")
-			}
-			ppl = append(ppl, []any{orgName(d, p.Org), p.Org, kind, p.Name, p.Detail, locale.Date(p.Date)})
+		l(lang, "Chủ thể / cấp quyết định", "Actor / decided by"), l(lang, "Hình thức / kết quả", "Form / result"), tr(lang, "g_subject"), tr(lang, "count")}, sv, b.title)
+}
+
+// peopleSheet writes CanXuLy, the people to act on, when the digest
+// carries personal data (none: no sheet).
+func (b *book) peopleSheet(d *Digest) {
+	if len(d.People) == 0 {
+		return
+	}
+	lang := b.lang
+	var ppl [][]any
+	for _, p := range d.People {
+		kind := tr(lang, "p_probation")
+		if p.Kind == facts.PersonUnmatchedTransfer {
+			kind = tr(lang, "p_unmatched")
 		}
-		heads := []string{tr(lang, "unit"), l(lang, "Mã", "Code"), l(lang, "Việc", "Case"), l(lang, "Họ và tên", "Name"),
-			l(lang, "Số giấy / quyết định", "Letter / decision"), l(lang, "Ngày", "Date")}
-		b.table(SheetPeople, heads, ppl)
-		b.printable(SheetPeople, len(heads), len(ppl), title)
+		ppl = append(ppl, []any{orgName(d, p.Org), p.Org, kind, p.Name, p.Detail, locale.Date(p.Date)})
 	}
-	if b.err == nil {
-		// TongHop is the first sheet, and so the active one. (SetActiveSheet
-		// would parse every streamed sheet back into memory.)
-		b.err = f.SetDocProps(&excelize.DocProperties{Title: title, Creator: "returns"})
-	}
-	if b.err != nil {
-		return nil, fmt.Errorf("digest: xlsx: %w", b.err)
-	}
-	var buf bytes.Buffer
-	if _, err := f.WriteTo(&buf); err != nil {
-		return nil, fmt.Errorf("digest: xlsx: %w", err)
-	}
-	return buf.Bytes(), nil
+	heads := []string{tr(lang, "unit"), l(lang, "Mã", "Code"), l(lang, "Việc", "Case"), l(lang, "Họ và tên", "Name"),
+		l(lang, "Số giấy / quyết định", "Letter / decision"), l(lang, "Ngày", "Date")}
+	b.table(SheetPeople, heads, ppl)
+	b.printable(SheetPeople, len(heads), len(ppl), b.title)
 }
 
 // prevCount is the previous quarter's count of a completeness figure.

@@ -148,44 +148,104 @@ func (s *Store) DigestFacts(ctx context.Context, scope string, q domain.Quarter,
 	return readFacts(ctx, tx, scope, q, opts)
 }
 
+// readFacts reads the facts of the digest of scope for quarter q in tx:
+// first what is not scoped (the recipient's last digest), then, as
+// returns_digest under scope, the organisations, the cut-off, the figures
+// and counts from the first quarter of the year before to q, the rejected
+// files, the unmatched transfers, the people to act on and the
+// restatements since the last digest.
 func readFacts(ctx context.Context, tx *sqlx.Tx, scope string, q domain.Quarter, opts FactsOptions) (*facts.Facts, error) {
-	// Fetch what is not scoped first: the recipient's last digest.
 	f := &facts.Facts{Quarter: q, DeadlineDays: opts.DeadlineDays, Zone: opts.Zone, UnmatchedTransfers: map[string]int{}}
+	var err error
 	if opts.Recipient != "" {
-		var prev sql.NullTime
-		if err := tx.GetContext(ctx, &prev, `SELECT max(cutoff) FROM returns.digest_sent WHERE email = $1`, opts.Recipient); err != nil {
-			return nil, fmt.Errorf("previous digest: %w", err)
+		if f.PreviousDigest, err = readPreviousDigest(ctx, tx, opts.Recipient); err != nil {
+			return nil, err
 		}
-		f.PreviousDigest = prev.Time
 	}
-	if _, err := tx.ExecContext(ctx, `SET LOCAL ROLE returns_digest`); err != nil {
-		return nil, fmt.Errorf("digest role: %w", err)
-	}
-	if _, err := tx.ExecContext(ctx, `SELECT set_config('returns.scope_org', $1, true)`, scope); err != nil {
-		return nil, fmt.Errorf("scope: %w", err)
+	if err := enterDigestScope(ctx, tx, scope); err != nil {
+		return nil, err
 	}
 	from := domain.Quarter{Year: q.Year - 1, Q: 1}.Index()
 	to := q.Index()
-
-	var orgs []orgRow
-	if err := tx.SelectContext(ctx, &orgs, `SELECT `+orgColumns+` FROM scoped.orgs ORDER BY source_row, code`); err != nil {
-		return nil, fmt.Errorf("organisations: %w", err)
+	if f.Orgs, f.Scope, err = readDigestOrgs(ctx, tx, scope); err != nil {
+		return nil, err
 	}
-	for _, r := range orgs {
-		o := r.org()
-		if o.Code == scope {
-			f.Scope = o
-		}
-		f.Orgs = append(f.Orgs, o)
-	}
-	if f.Scope.Code == "" {
-		return nil, fmt.Errorf("scope organisation %s is not in the current registry", scope)
-	}
-
 	if err := tx.GetContext(ctx, &f.Cutoff, `SELECT coalesce(max(loaded_at), 'epoch'::timestamptz) FROM scoped.loads`); err != nil {
 		return nil, fmt.Errorf("cut-off: %w", err)
 	}
+	if f.Figures, err = readFigures(ctx, tx, from, to); err != nil {
+		return nil, err
+	}
+	if err := readActivityCounts(ctx, tx, f, from, to); err != nil {
+		return nil, err
+	}
+	if f.Rejected, err = readRejected(ctx, tx, q); err != nil {
+		return nil, fmt.Errorf("rejected files: %w", err)
+	}
+	if err := readUnmatchedTransfers(ctx, tx, f, to, opts.Personal); err != nil {
+		return nil, fmt.Errorf("unmatched transfers: %w", err)
+	}
+	if opts.Personal {
+		people, err := readProbationEnded(ctx, tx, q)
+		if err != nil {
+			return nil, fmt.Errorf("probation: %w", err)
+		}
+		f.People = append(f.People, people...)
+	}
+	if !f.PreviousDigest.IsZero() {
+		if f.Restatements, err = readRestatements(ctx, tx, f.PreviousDigest, to); err != nil {
+			return nil, fmt.Errorf("restatements: %w", err)
+		}
+	}
+	return f, nil
+}
 
+// readPreviousDigest is the cut-off of the last digest sent to a
+// recipient (zero: none).
+func readPreviousDigest(ctx context.Context, tx *sqlx.Tx, recipient string) (time.Time, error) {
+	var prev sql.NullTime
+	if err := tx.GetContext(ctx, &prev, `SELECT max(cutoff) FROM returns.digest_sent WHERE email = $1`, recipient); err != nil {
+		return time.Time{}, fmt.Errorf("previous digest: %w", err)
+	}
+	return prev.Time, nil
+}
+
+// enterDigestScope makes the rest of tx read as returns_digest, through
+// the scoped views, under the organisation scope.
+func enterDigestScope(ctx context.Context, tx *sqlx.Tx, scope string) error {
+	if _, err := tx.ExecContext(ctx, `SET LOCAL ROLE returns_digest`); err != nil {
+		return fmt.Errorf("digest role: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, `SELECT set_config('returns.scope_org', $1, true)`, scope); err != nil {
+		return fmt.Errorf("scope: %w", err)
+	}
+	return nil
+}
+
+// readDigestOrgs reads the organisations of the scope, in registry order,
+// and the scope organisation itself, which must be among them.
+func readDigestOrgs(ctx context.Context, tx *sqlx.Tx, scope string) (orgs []domain.Org, scopeOrg domain.Org, err error) {
+	var rows []orgRow
+	if err := tx.SelectContext(ctx, &rows, `SELECT `+orgColumns+` FROM scoped.orgs ORDER BY source_row, code`); err != nil {
+		return nil, domain.Org{}, fmt.Errorf("organisations: %w", err)
+	}
+	for _, r := range rows {
+		o := r.org()
+		if o.Code == scope {
+			scopeOrg = o
+		}
+		orgs = append(orgs, o)
+	}
+	if scopeOrg.Code == "" {
+		return nil, domain.Org{}, fmt.Errorf("scope organisation %s is not in the current registry", scope)
+	}
+	return orgs, scopeOrg, nil
+}
+
+// readFigures reads the figures of every current return of the quarters
+// from..to (quarter indexes): its submission, its summary and the counts
+// of its admission rows.
+func readFigures(ctx context.Context, tx *sqlx.Tx, from, to int) ([]facts.Figures, error) {
 	rows, err := tx.QueryxContext(ctx, `SELECT s.org_code, s.year, s.quarter, s.version, s.received_at, s.first_received_at, s.loaded_at,
 			s.submission_id, coalesce(s.file_name, ''), s.errors, s.warnings,
 			coalesce(t.members_start_official, 0), coalesce(t.members_start_probationary, 0),
@@ -212,6 +272,8 @@ func readFacts(ctx context.Context, tx *sqlx.Tx, scope string, q domain.Quarter,
 	if err != nil {
 		return nil, fmt.Errorf("figures: %w", err)
 	}
+	defer rows.Close()
+	var out []facts.Figures
 	for rows.Next() {
 		var g facts.Figures
 		if err := rows.Scan(&g.Org, &g.Quarter.Year, &g.Quarter.Q, &g.Version, &g.ReceivedAt, &g.FirstReceivedAt, &g.LoadedAt,
@@ -219,164 +281,170 @@ func readFacts(ctx context.Context, tx *sqlx.Tx, scope string, q domain.Quarter,
 			&g.Admitted, &g.Readmitted, &g.Recognised, &g.TransferIn, &g.TransferOut, &g.TempIn, &g.TempOut,
 			&g.Deceased, &g.Expelled, &g.StruckOff, &g.Resigned, &g.IncreaseOther, &g.DecreaseOther, &g.Target,
 			&g.AdmissionRows, &g.Women, &g.Youth, &g.Minority, &g.Religious, &g.NonState); err != nil {
-			rows.Close()
 			return nil, fmt.Errorf("figures: %w", err)
 		}
-		f.Figures = append(f.Figures, g)
+		out = append(out, g)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("figures: %w", err)
 	}
+	return out, nil
+}
 
-	counts := func(what, query string) ([]facts.Count, error) {
-		rows, err := tx.QueryxContext(ctx, query, from, to)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", what, err)
-		}
-		defer rows.Close()
-		var out []facts.Count
-		for rows.Next() {
-			var c facts.Count
-			if err := rows.Scan(&c.Org, &c.Quarter.Year, &c.Quarter.Q, &c.Keys[0], &c.Keys[1], &c.Keys[2], &c.Keys[3], &c.N); err != nil {
-				return nil, fmt.Errorf("%s: %w", what, err)
-			}
-			out = append(out, c)
-		}
-		if err := rows.Err(); err != nil {
-			return nil, fmt.Errorf("%s: %w", what, err)
-		}
-		return out, nil
-	}
-	if f.Transfers, err = counts("transfers", `SELECT org_code, year, quarter, coalesce(direction, ''), coalesce(transfer_type, ''),
+// readActivityCounts reads the counts of the quarters from..to (quarter
+// indexes) into f: transfers, supervisions, disciplines and the outcomes
+// of supervision and inspection.
+func readActivityCounts(ctx context.Context, tx *sqlx.Tx, f *facts.Facts, from, to int) (err error) {
+	if f.Transfers, err = readCounts(ctx, tx, "transfers", `SELECT org_code, year, quarter, coalesce(direction, ''), coalesce(transfer_type, ''),
 			coalesce(scope, ''), '', count(*)
-		FROM scoped.transfers WHERE year * 4 + quarter - 1 BETWEEN $1 AND $2 GROUP BY 1, 2, 3, 4, 5, 6 ORDER BY 1, 2, 3, 4, 5, 6`); err != nil {
-		return nil, err
+		FROM scoped.transfers WHERE year * 4 + quarter - 1 BETWEEN $1 AND $2 GROUP BY 1, 2, 3, 4, 5, 6 ORDER BY 1, 2, 3, 4, 5, 6`, from, to); err != nil {
+		return err
 	}
-	if f.Supervisions, err = counts("supervisions", `SELECT org_code, year, quarter, coalesce(actor, ''), coalesce(activity, ''),
+	if f.Supervisions, err = readCounts(ctx, tx, "supervisions", `SELECT org_code, year, quarter, coalesce(actor, ''), coalesce(activity, ''),
 			coalesce(supervision_form, inspection_type, ''), coalesce(subject_type, ''), count(*)
-		FROM scoped.supervisions WHERE year * 4 + quarter - 1 BETWEEN $1 AND $2 GROUP BY 1, 2, 3, 4, 5, 6, 7 ORDER BY 1, 2, 3, 4, 5, 6, 7`); err != nil {
-		return nil, err
+		FROM scoped.supervisions WHERE year * 4 + quarter - 1 BETWEEN $1 AND $2 GROUP BY 1, 2, 3, 4, 5, 6, 7 ORDER BY 1, 2, 3, 4, 5, 6, 7`, from, to); err != nil {
+		return err
 	}
 	// Every discipline: KyLuat rows and GiamSat rows with a discipline form
 	// (migration 00022, docs/domain.md §6.2 item 7).
-	if f.Disciplines, err = counts("disciplines", `SELECT org_code, year, quarter, coalesce(discipline_form, ''), coalesce(subject_type, ''),
+	if f.Disciplines, err = readCounts(ctx, tx, "disciplines", `SELECT org_code, year, quarter, coalesce(discipline_form, ''), coalesce(subject_type, ''),
 			origin, decided_by, count(*)
-		FROM scoped.disciplines_all WHERE year * 4 + quarter - 1 BETWEEN $1 AND $2 GROUP BY 1, 2, 3, 4, 5, 6, 7 ORDER BY 1, 2, 3, 4, 5, 6, 7`); err != nil {
-		return nil, err
+		FROM scoped.disciplines_all WHERE year * 4 + quarter - 1 BETWEEN $1 AND $2 GROUP BY 1, 2, 3, 4, 5, 6, 7 ORDER BY 1, 2, 3, 4, 5, 6, 7`, from, to); err != nil {
+		return err
 	}
 	// Outcomes of supervision and inspection: by activity, result and
 	// whether a discipline was decided on the row.
-	if f.Outcomes, err = counts("outcomes", `SELECT org_code, year, quarter, coalesce(activity, ''), coalesce(result, ''),
+	if f.Outcomes, err = readCounts(ctx, tx, "outcomes", `SELECT org_code, year, quarter, coalesce(activity, ''), coalesce(result, ''),
 			CASE WHEN discipline_form IS NOT NULL THEN 'C' ELSE 'K' END, '', count(*)
-		FROM scoped.supervisions WHERE year * 4 + quarter - 1 BETWEEN $1 AND $2 GROUP BY 1, 2, 3, 4, 5, 6 ORDER BY 1, 2, 3, 4, 5, 6`); err != nil {
-		return nil, err
+		FROM scoped.supervisions WHERE year * 4 + quarter - 1 BETWEEN $1 AND $2 GROUP BY 1, 2, 3, 4, 5, 6 ORDER BY 1, 2, 3, 4, 5, 6`, from, to); err != nil {
+		return err
 	}
+	return nil
+}
 
-	// Rejected files of the quarter, for organisations without an accepted return.
-	if err := func() error {
-		rows, err := tx.QueryxContext(ctx, `SELECT DISTINCT ON (e.org_code) e.org_code, coalesce(e.reason, ''), e.decided_at
+// readCounts runs a count query over the quarters from..to (quarter
+// indexes) whose rows are organisation, year, quarter, four keys and the
+// count; what names it in errors.
+func readCounts(ctx context.Context, tx *sqlx.Tx, what, query string, from, to int) ([]facts.Count, error) {
+	rows, err := tx.QueryxContext(ctx, query, from, to)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", what, err)
+	}
+	defer rows.Close()
+	var out []facts.Count
+	for rows.Next() {
+		var c facts.Count
+		if err := rows.Scan(&c.Org, &c.Quarter.Year, &c.Quarter.Q, &c.Keys[0], &c.Keys[1], &c.Keys[2], &c.Keys[3], &c.N); err != nil {
+			return nil, fmt.Errorf("%s: %w", what, err)
+		}
+		out = append(out, c)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("%s: %w", what, err)
+	}
+	return out, nil
+}
+
+// readRejected reads the latest rejected file of quarter q of each
+// organisation without an accepted return.
+func readRejected(ctx context.Context, tx *sqlx.Tx, q domain.Quarter) ([]facts.Rejected, error) {
+	rows, err := tx.QueryxContext(ctx, `SELECT DISTINCT ON (e.org_code) e.org_code, coalesce(e.reason, ''), e.decided_at
 			FROM scoped.file_events e
 			WHERE e.year = $1 AND e.quarter = $2 AND e.outcome = 'rejected'
 			  AND NOT EXISTS (SELECT FROM scoped.submissions s WHERE s.org_code = e.org_code AND s.year = e.year AND s.quarter = e.quarter)
 			ORDER BY e.org_code, e.decided_at DESC`, q.Year, q.Q)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			r := facts.Rejected{Quarter: q}
-			if err := rows.Scan(&r.Org, &r.Reason, &r.At); err != nil {
-				return err
-			}
-			f.Rejected = append(f.Rejected, r)
-		}
-		return rows.Err()
-	}(); err != nil {
-		return nil, fmt.Errorf("rejected files: %w", err)
+	if err != nil {
+		return nil, err
 	}
+	defer rows.Close()
+	var out []facts.Rejected
+	for rows.Next() {
+		r := facts.Rejected{Quarter: q}
+		if err := rows.Scan(&r.Org, &r.Reason, &r.At); err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
 
-	// Unmatched letters older than 30 days at the cut-off (CS-07).
+// readUnmatchedTransfers counts into f the unmatched letters of quarters
+// up to to (a quarter index) older than 30 days at f's cut-off (CS-07),
+// per organisation, and with personal data lists each as a person to act
+// on.
+func readUnmatchedTransfers(ctx context.Context, tx *sqlx.Tx, f *facts.Facts, to int, personal bool) error {
 	old := f.Cutoff.AddDate(0, 0, -30)
-	if err := func() error {
-		rows, err := tx.QueryxContext(ctx, `SELECT org_code, coalesce(full_name, ''), coalesce(letter_no, ''), coalesce(direction, ''), event_date
+	rows, err := tx.QueryxContext(ctx, `SELECT org_code, coalesce(full_name, ''), coalesce(letter_no, ''), coalesce(direction, ''), event_date
 			FROM scoped.unmatched_transfers WHERE year * 4 + quarter - 1 <= $1 AND event_date <= $2
 			ORDER BY org_code, event_date, source_row`, to, old)
-		if err != nil {
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var p facts.Person
+		var dir string
+		if err := rows.Scan(&p.Org, &p.Name, &p.Detail, &dir, &p.Date); err != nil {
 			return err
 		}
-		defer rows.Close()
-		for rows.Next() {
-			var p facts.Person
-			var dir string
-			if err := rows.Scan(&p.Org, &p.Name, &p.Detail, &dir, &p.Date); err != nil {
-				return err
-			}
-			f.UnmatchedTransfers[p.Org]++
-			if opts.Personal {
-				p.Kind, p.Detail = facts.PersonUnmatchedTransfer, dir+" "+p.Detail
-				f.People = append(f.People, p)
-			}
+		f.UnmatchedTransfers[p.Org]++
+		if personal {
+			p.Kind, p.Detail = facts.PersonUnmatchedTransfer, dir+" "+p.Detail
+			f.People = append(f.People, p)
 		}
-		return rows.Err()
-	}(); err != nil {
-		return nil, fmt.Errorf("unmatched transfers: %w", err)
 	}
+	return rows.Err()
+}
 
-	if opts.Personal {
-		// Admitted members whose 12 months of probation ended in the quarter:
-		// due for recognition as full members.
-		qs := time.Date(q.Year, time.Month(3*q.Q-2), 1, 0, 0, 0, 0, time.UTC)
-		qe := qs.AddDate(0, 3, -1)
-		if err := func() error {
-			rows, err := tx.QueryxContext(ctx, `SELECT org_code, coalesce(full_name, ''), coalesce(decision_no, ''), probation_end
+// readProbationEnded reads the admitted members whose 12 months of
+// probation ended in quarter q: due for recognition as full members.
+func readProbationEnded(ctx context.Context, tx *sqlx.Tx, q domain.Quarter) ([]facts.Person, error) {
+	qs := time.Date(q.Year, time.Month(3*q.Q-2), 1, 0, 0, 0, 0, time.UTC)
+	qe := qs.AddDate(0, 3, -1)
+	rows, err := tx.QueryxContext(ctx, `SELECT org_code, coalesce(full_name, ''), coalesce(decision_no, ''), probation_end
 				FROM scoped.admissions WHERE probation_end BETWEEN $1 AND $2 ORDER BY org_code, probation_end, source_row`, qs, qe)
-			if err != nil {
-				return err
-			}
-			defer rows.Close()
-			for rows.Next() {
-				p := facts.Person{Kind: facts.PersonProbationEnded}
-				if err := rows.Scan(&p.Org, &p.Name, &p.Detail, &p.Date); err != nil {
-					return err
-				}
-				f.People = append(f.People, p)
-			}
-			return rows.Err()
-		}(); err != nil {
-			return nil, fmt.Errorf("probation: %w", err)
-		}
+	if err != nil {
+		return nil, err
 	}
+	defer rows.Close()
+	var out []facts.Person
+	for rows.Next() {
+		p := facts.Person{Kind: facts.PersonProbationEnded}
+		if err := rows.Scan(&p.Org, &p.Name, &p.Detail, &p.Date); err != nil {
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	return out, rows.Err()
+}
 
-	if !f.PreviousDigest.IsZero() {
-		if err := func() error {
-			// A restatement is a current return of an earlier quarter loaded
-			// after the previous digest whose figures differ from the version
-			// that digest saw (none: a late return). A new phone number is
-			// not a restatement (migration 00022, scoped.figure_versions).
-			rows, err := tx.QueryxContext(ctx, `SELECT c.org_code, c.year, c.quarter, c.version, c.loaded_at
+// readRestatements reads the returns of quarters before to (a quarter
+// index) restated since the previous digest. A restatement is a current
+// return of an earlier quarter loaded after the previous digest whose
+// figures differ from the version that digest saw (none: a late return).
+// A new phone number is not a restatement (migration 00022,
+// scoped.figure_versions).
+func readRestatements(ctx context.Context, tx *sqlx.Tx, previous time.Time, to int) ([]facts.Restatement, error) {
+	rows, err := tx.QueryxContext(ctx, `SELECT c.org_code, c.year, c.quarter, c.version, c.loaded_at
 				FROM scoped.figure_versions c
 				WHERE c.status = 'accepted' AND c.loaded_at > $1 AND c.year * 4 + c.quarter - 1 < $2
 				  AND c.figures_hash IS DISTINCT FROM (SELECT p.figures_hash FROM scoped.figure_versions p
 					WHERE p.org_code = c.org_code AND p.year = c.year AND p.quarter = c.quarter AND p.loaded_at <= $1
 					ORDER BY p.version DESC LIMIT 1)
-				ORDER BY c.org_code, c.year, c.quarter`, f.PreviousDigest, to)
-			if err != nil {
-				return err
-			}
-			defer rows.Close()
-			for rows.Next() {
-				var r facts.Restatement
-				if err := rows.Scan(&r.Org, &r.Quarter.Year, &r.Quarter.Q, &r.Version, &r.LoadedAt); err != nil {
-					return err
-				}
-				f.Restatements = append(f.Restatements, r)
-			}
-			return rows.Err()
-		}(); err != nil {
-			return nil, fmt.Errorf("restatements: %w", err)
-		}
+				ORDER BY c.org_code, c.year, c.quarter`, previous, to)
+	if err != nil {
+		return nil, err
 	}
-	return f, nil
+	defer rows.Close()
+	var out []facts.Restatement
+	for rows.Next() {
+		var r facts.Restatement
+		if err := rows.Scan(&r.Org, &r.Quarter.Year, &r.Quarter.Q, &r.Version, &r.LoadedAt); err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
 }
 
 // DigestSent is a digest queued for a recipient and quarter.

@@ -19,7 +19,7 @@ import (
 
 // newAccountsCmd manages the web console's accounts.
 func newAccountsCmd() *cobra.Command {
-	var file string
+	cfg := &accountsConfig{}
 	cmd := &cobra.Command{
 		Use:   "accounts add|list|disable|enable|passwd",
 		Short: "Manage the accounts of the web console",
@@ -31,14 +31,30 @@ echo, or as one line from standard input, and stored as bcrypt hashes.
 Bound to a loopback address with no active account, the console is open to
 whoever is on the machine; once an account exists, everyone signs in.`,
 	}
-	cmd.PersistentFlags().StringVar(&file, "config", "", "configuration file (default: $RETURNS_CONFIG, else none)")
-	withStore := func(c *cobra.Command, fn func(st *store.Store) error) error {
-		cfg, err := loadConfig(file)
-		if err != nil {
-			return err
-		}
-		return withDatabase(c, cfg, func(db *database) error { return fn(db.store) })
+	cmd.PersistentFlags().StringVar(&cfg.file, "config", "", "configuration file (default: $RETURNS_CONFIG, else none)")
+	cmd.AddCommand(newAccountAddCmd(cfg), newAccountListCmd(cfg),
+		newAccountDisabledCmd(cfg, "disable", "Disable an account and end its sessions", true),
+		newAccountDisabledCmd(cfg, "enable", "Enable a disabled account", false), newAccountPasswdCmd(cfg))
+	return cmd
+}
+
+// accountsConfig is what the accounts commands share: the configuration
+// file of the --config flag.
+type accountsConfig struct{ file string }
+
+// withStore loads the configuration and runs fn with the store of its
+// database.
+func (a *accountsConfig) withStore(c *cobra.Command, fn func(st *store.Store) error) error {
+	cfg, err := loadConfig(a.file)
+	if err != nil {
+		return err
 	}
+	return withDatabase(c, cfg, func(db *database) error { return fn(db.store) })
+}
+
+// newAccountAddCmd is "accounts add": a new account with a role, an
+// organisation for a manager or operator, and the password asked for.
+func newAccountAddCmd(cfg *accountsConfig) *cobra.Command {
 	var role, org string
 	add := &cobra.Command{
 		Use:   "add LOGIN --role administrator|manager|operator [--org CODE]",
@@ -46,23 +62,14 @@ whoever is on the machine; once an account exists, everyone signs in.`,
 		Args:  cobra.ExactArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
 			login := strings.ToLower(args[0])
-			switch role {
-			case store.RoleAdministrator:
-				if org != "" {
-					return usageError("--org is for managers and operators: an administrator sees everything")
-				}
-			case store.RoleManager, store.RoleOperator:
-				if org == "" {
-					return usageError("--org CODE is required for a %s: the organisation whose subtree it sees", role)
-				}
-			default:
-				return usageError("--role must be administrator, manager or operator, not %q", role)
+			if err := checkAccountRole(role, org); err != nil {
+				return err
 			}
 			hash, err := askPassword(c.InOrStdin(), c.ErrOrStderr())
 			if err != nil {
 				return usageError("%v", err)
 			}
-			return withStore(c, func(st *store.Store) error {
+			return cfg.withStore(c, func(st *store.Store) error {
 				if _, err := st.CreateAccount(c.Context(), login, role, org, hash); err != nil {
 					return &exitError{code: ExitUsage, err: err}
 				}
@@ -73,50 +80,88 @@ whoever is on the machine; once an account exists, everyone signs in.`,
 	}
 	add.Flags().StringVar(&role, "role", "", "administrator, manager or operator")
 	add.Flags().StringVar(&org, "org", "", "organisation code (managers and operators)")
-	list := &cobra.Command{
+	return add
+}
+
+// checkAccountRole is a usage error unless role is one of the roles and
+// org is given exactly when the role needs it (a manager or operator).
+func checkAccountRole(role, org string) error {
+	switch role {
+	case store.RoleAdministrator:
+		if org != "" {
+			return usageError("--org is for managers and operators: an administrator sees everything")
+		}
+	case store.RoleManager, store.RoleOperator:
+		if org == "" {
+			return usageError("--org CODE is required for a %s: the organisation whose subtree it sees", role)
+		}
+	default:
+		return usageError("--role must be administrator, manager or operator, not %q", role)
+	}
+	return nil
+}
+
+// newAccountListCmd is "accounts list": every account with its role,
+// organisation, state and creation date.
+func newAccountListCmd(cfg *accountsConfig) *cobra.Command {
+	return &cobra.Command{
 		Use:   "list",
 		Short: "List the accounts",
 		Args:  cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
-			return withStore(c, func(st *store.Store) error {
+			return cfg.withStore(c, func(st *store.Store) error {
 				accs, err := st.Accounts(c.Context())
 				if err != nil {
 					return err
 				}
-				tw := tabwriter.NewWriter(c.OutOrStdout(), 2, 4, 2, ' ', 0)
-				fmt.Fprintln(tw, "LOGIN\tROLE\tORG\tSTATE\tCREATED")
-				for _, a := range accs {
-					state := "active"
-					switch {
-					case a.Disabled:
-						state = "disabled"
-					case a.LockedUntil.Valid && a.LockedUntil.Time.After(time.Now()):
-						state = "locked until " + a.LockedUntil.Time.Format("02/01/2006 15:04")
-					}
-					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", a.Login, a.Role, a.ScopeOrg.String, state, a.CreatedAt.Format("02/01/2006"))
-				}
-				return tw.Flush()
+				return printAccounts(c.OutOrStdout(), accs)
 			})
 		},
 	}
-	setDisabled := func(use, short string, disabled bool) *cobra.Command {
-		return &cobra.Command{
-			Use: use + " LOGIN", Short: short, Args: cobra.ExactArgs(1),
-			RunE: func(c *cobra.Command, args []string) error {
-				return withStore(c, func(st *store.Store) error {
-					err := st.SetAccountDisabled(c.Context(), strings.ToLower(args[0]), disabled)
-					if errors.Is(err, store.ErrNoAccount) {
-						return usageError("no account %q", args[0])
-					}
-					if err == nil {
-						fmt.Fprintf(c.OutOrStdout(), "account %s %sd\n", args[0], use)
-					}
-					return err
-				})
-			},
+}
+
+// printAccounts writes the accounts as a table: login, role, organisation,
+// state (active, disabled, locked until when) and creation date.
+func printAccounts(w io.Writer, accs []store.Account) error {
+	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "LOGIN\tROLE\tORG\tSTATE\tCREATED")
+	for _, a := range accs {
+		state := "active"
+		switch {
+		case a.Disabled:
+			state = "disabled"
+		case a.LockedUntil.Valid && a.LockedUntil.Time.After(time.Now()):
+			state = "locked until " + a.LockedUntil.Time.Format("02/01/2006 15:04")
 		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", a.Login, a.Role, a.ScopeOrg.String, state, a.CreatedAt.Format("02/01/2006"))
 	}
-	passwd := &cobra.Command{
+	return tw.Flush()
+}
+
+// newAccountDisabledCmd is "accounts disable" or "accounts enable" (use):
+// it sets whether an account is disabled.
+func newAccountDisabledCmd(cfg *accountsConfig, use, short string, disabled bool) *cobra.Command {
+	return &cobra.Command{
+		Use: use + " LOGIN", Short: short, Args: cobra.ExactArgs(1),
+		RunE: func(c *cobra.Command, args []string) error {
+			return cfg.withStore(c, func(st *store.Store) error {
+				err := st.SetAccountDisabled(c.Context(), strings.ToLower(args[0]), disabled)
+				if errors.Is(err, store.ErrNoAccount) {
+					return usageError("no account %q", args[0])
+				}
+				if err == nil {
+					fmt.Fprintf(c.OutOrStdout(), "account %s %sd\n", args[0], use)
+				}
+				return err
+			})
+		},
+	}
+}
+
+// newAccountPasswdCmd is "accounts passwd": a new password for an account,
+// asked for (which also unlocks it and ends its sessions).
+func newAccountPasswdCmd(cfg *accountsConfig) *cobra.Command {
+	return &cobra.Command{
 		Use:   "passwd LOGIN",
 		Short: "Set an account's password (also unlocks it and ends its sessions)",
 		Args:  cobra.ExactArgs(1),
@@ -125,7 +170,7 @@ whoever is on the machine; once an account exists, everyone signs in.`,
 			if err != nil {
 				return usageError("%v", err)
 			}
-			return withStore(c, func(st *store.Store) error {
+			return cfg.withStore(c, func(st *store.Store) error {
 				err := st.SetPassword(c.Context(), strings.ToLower(args[0]), hash)
 				if errors.Is(err, store.ErrNoAccount) {
 					return usageError("no account %q", args[0])
@@ -137,9 +182,6 @@ whoever is on the machine; once an account exists, everyone signs in.`,
 			})
 		},
 	}
-	cmd.AddCommand(add, list, setDisabled("disable", "Disable an account and end its sessions", true),
-		setDisabled("enable", "Enable a disabled account", false), passwd)
-	return cmd
 }
 
 // askPassword reads a password: twice without echo from a terminal, else
