@@ -1,11 +1,14 @@
 package digest_test
 
 import (
+	"archive/zip"
 	"bytes"
 	"fmt"
 	"html"
+	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -360,5 +363,39 @@ func TestEveryDefinitionIsPrinted(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// TestXLSXSameEachTime: the same digest gives the same workbook each time,
+// part for part (style ids once followed a map's random order, so two
+// copies of one digest differed). The one exception is excelize's own:
+// [Content_Types].xml lists its defaults in a map's order, so that part is
+// compared as a set of entries.
+func TestXLSXSameEachTime(t *testing.T) {
+	t.Parallel()
+	d := digest.Build(sampleFacts(domain.Quarter{Year: 2025, Q: 3}))
+	parts := func() map[string]string {
+		b, err := digest.XLSX(d, "vi")
+		require.NoError(t, err)
+		z, err := zip.NewReader(bytes.NewReader(b), int64(len(b)))
+		require.NoError(t, err)
+		m := map[string]string{}
+		for _, f := range z.File {
+			r, err := f.Open()
+			require.NoError(t, err)
+			data, err := io.ReadAll(r)
+			require.NoError(t, err)
+			m[f.Name] = string(data)
+			if f.Name == "[Content_Types].xml" {
+				entries := strings.Split(m[f.Name], "><")
+				slices.Sort(entries)
+				m[f.Name] = strings.Join(entries, "\n")
+			}
+		}
+		return m
+	}
+	first := parts()
+	for i := 0; i < 8; i++ {
+		require.Equal(t, first, parts(), "run %d differs", i+2)
 	}
 }

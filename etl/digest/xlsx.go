@@ -362,9 +362,14 @@ func newBook(f *excelize.File, d *Digest, lang string) (*book, error) {
 	}
 	yes := true
 	f.Styles.CellXfs.Xf[b.quoted].QuotePrefix = &yes
-	for k, format := range map[colKind]string{colInt: FormatInt, colSigned: FormatSigned, colPct: FormatPercent, colPoints: FormatPoints, colTime: FormatDateTime} {
-		format := format
-		if b.styles[k], err = f.NewStyle(&excelize.Style{CustomNumFmt: &format}); err != nil {
+	// In a fixed order (not over a map), so that the same digest is the same
+	// bytes every time: style ids and number-format ids follow creation order.
+	for _, sf := range []struct {
+		kind   colKind
+		format string
+	}{{colInt, FormatInt}, {colSigned, FormatSigned}, {colPct, FormatPercent}, {colPoints, FormatPoints}, {colTime, FormatDateTime}} {
+		format := sf.format
+		if b.styles[sf.kind], err = f.NewStyle(&excelize.Style{CustomNumFmt: &format}); err != nil {
 			return nil, fmt.Errorf("digest: xlsx: %w", err)
 		}
 	}
