@@ -283,14 +283,10 @@ func TestBuiltInChecks(t *testing.T) {
 			return setKV(t, x, "admitted", "4.04")
 		}, RuleAmbiguousNumber, reason.InvalidData, "ThongTin"},
 		{"ambiguous date", func(t *testing.T, x *excelize.File) string {
-			c := colOf(t, x, "KetNap", "birth_date") + "3"
-			require.NoError(t, x.SetCellStr("KetNap", c, "03/15/1990"))
-			return c
+			return setKetNap(t, x, "birth_date", "03/15/1990")
 		}, RuleAmbiguousDate, reason.InvalidData, "KetNap"},
 		{"unknown code", func(t *testing.T, x *excelize.File) string {
-			c := colOf(t, x, "KetNap", "ethnicity_code") + "3"
-			require.NoError(t, x.SetCellStr("KetNap", c, "99"))
-			return c
+			return setKetNap(t, x, "ethnicity_code", "99")
 		}, "KN-10", reason.InvalidData, "KetNap"},
 		{"formula without value", func(t *testing.T, x *excelize.File) string {
 			// On an empty cell excelize writes the formula with no cached value.
@@ -325,9 +321,7 @@ func TestBuiltInChecks(t *testing.T) {
 			return setKV(t, x, "template_version", "BCQ-9")
 		}, RuleTemplateVersion, reason.TemplateMismatch, "ThongTin"},
 		{"required empty", func(t *testing.T, x *excelize.File) string {
-			c := colOf(t, x, "KetNap", "full_name") + "3"
-			require.NoError(t, x.SetCellStr("KetNap", c, ""))
-			return c
+			return setKetNap(t, x, "full_name", "")
 		}, RuleRequired, reason.InvalidData, "KetNap"},
 	}
 	for _, tc := range cases {
@@ -349,6 +343,15 @@ func TestBuiltInChecks(t *testing.T) {
 			require.NotEmpty(t, got[0].Hint.VI)
 		})
 	}
+}
+
+// setKetNap writes value into field of the first KetNap data row (row 3)
+// and returns the cell's address.
+func setKetNap(t *testing.T, x *excelize.File, field, value string) string {
+	t.Helper()
+	c := colOf(t, x, "KetNap", field) + "3"
+	require.NoError(t, x.SetCellStr("KetNap", c, value))
+	return c
 }
 
 // setKV sets the value of a ThongTin field and returns its cell.
