@@ -62,7 +62,7 @@ func writeBig(path string, rows int) error {
 // Rows (raw values), the baseline. Compare the ns/op of the three.
 func BenchmarkValidate100k(b *testing.B) {
 	path := bigFile(b)
-	set := loadSet(b)
+	set := sharedtest.Schemas(b)
 	ctx := context.Background()
 	b.Run("excelize-rows", func(b *testing.B) {
 		for b.Loop() {
