@@ -26,12 +26,11 @@ import (
 	"github.com/returns-project/returns/etl/domain"
 	"github.com/returns-project/returns/etl/intake"
 	"github.com/returns-project/returns/etl/locale"
-	"github.com/returns-project/returns/etl/schema"
+	"github.com/returns-project/returns/etl/sharedtest"
 	"github.com/returns-project/returns/etl/store"
 	"github.com/returns-project/returns/etl/store/storetest"
 	"github.com/returns-project/returns/etl/validate"
 	"github.com/returns-project/returns/samples/generate"
-	"github.com/returns-project/returns/schemas"
 )
 
 func TestMain(m *testing.M) { storetest.Main(m) }
@@ -513,8 +512,7 @@ func correctedReturn(t testing.TB, code string, y, q int, edit func(*generate.Re
 
 func loadBytes(t testing.TB, st *store.Store, b []byte, name string) {
 	t.Helper()
-	set, err := schema.Load(schemas.FS)
-	require.NoError(t, err)
+	set := sharedtest.Schemas(t)
 	sum := sha256.Sum256(b)
 	res, err := intake.JudgeReader(context.Background(), bytes.NewReader(b), int64(len(b)), hex.EncodeToString(sum[:]), set, st,
 		intake.Options{FileName: name, ReceivedAt: time.Now()})

@@ -34,11 +34,10 @@ import (
 	"github.com/returns-project/returns/etl/intake"
 	"github.com/returns-project/returns/etl/recipients"
 	"github.com/returns-project/returns/etl/registry"
-	"github.com/returns-project/returns/etl/schema"
+	"github.com/returns-project/returns/etl/sharedtest"
 	"github.com/returns-project/returns/etl/store"
 	"github.com/returns-project/returns/etl/validate"
 	"github.com/returns-project/returns/samples/generate"
-	"github.com/returns-project/returns/schemas"
 )
 
 // Codes the corpus adds or changes.
@@ -120,8 +119,7 @@ var (
 func writeTruthCorpus(t testing.TB, dir string) truthCorpus {
 	t.Helper()
 	ctx := context.Background()
-	set, err := schema.Load(schemas.FS)
-	require.NoError(t, err)
+	set := sharedtest.Schemas(t)
 	c := truthCorpus{registryPath: filepath.Join(dir, "registry.xlsx"), recipientsPath: filepath.Join(dir, "recipients.xlsx")}
 
 	reg, res, err := registry.ReadFile(ctx, filepath.Join(samples, "registry.xlsx"), set)
