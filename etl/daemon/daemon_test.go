@@ -28,7 +28,6 @@ import (
 	"github.com/returns-project/returns/etl/store/storetest"
 	"github.com/returns-project/returns/samples/generate"
 	"github.com/returns-project/returns/schedules"
-	"github.com/returns-project/returns/schemas"
 )
 
 func TestMain(m *testing.M) { storetest.Main(m) }
@@ -48,8 +47,7 @@ func setup(t *testing.T) *bundle {
 	st, err := store.Open(context.Background(), store.Config{URL: url})
 	require.NoError(t, err)
 	t.Cleanup(func() { st.Close() })
-	set, err := schema.Load(schemas.FS)
-	require.NoError(t, err)
+	set := sharedtest.Schemas(t)
 	jobs, err := schedule.Load(schedules.FS, "Asia/Ho_Chi_Minh")
 	require.NoError(t, err)
 	return &bundle{st: st, url: url, state: t.TempDir(), set: set, jobs: jobs, p: generate.Generate(1)}

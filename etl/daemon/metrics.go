@@ -28,39 +28,42 @@ type metrics struct {
 }
 
 func newMetrics() *metrics {
-	m := &metrics{
-		reg: prometheus.NewRegistry(),
-		files: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "returns_files_total",
-			Help: "Inbox files by terminal outcome (loaded, rejected, duplicate, quarantined)."}, []string{"outcome"}),
-		rows: prometheus.NewCounter(prometheus.CounterOpts{Name: "returns_rows_loaded_total",
-			Help: "Detail rows loaded from accepted returns."}),
-		rejects: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "returns_rejects_total",
-			Help: "Rejected files by reason code."}, []string{"reason"}),
-		jobRuns: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "returns_job_runs_total",
-			Help: "Scheduled job runs executed by this daemon."}, []string{"job"}),
-		jobFailures: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "returns_job_failures_total",
-			Help: "Scheduled job runs that failed."}, []string{"job"}),
-		jobLastSuccess: prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "returns_job_last_success_timestamp_seconds",
-			Help: "Unix time of the job's last successful run on this daemon."}, []string{"job"}),
-		queue: prometheus.NewGauge(prometheus.GaugeOpts{Name: "returns_inbox_queue_depth",
-			Help: "Ready inbox files not yet processed in the current scan."}),
-		transient: prometheus.NewCounter(prometheus.CounterOpts{Name: "returns_transient_failures_total",
-			Help: "Failures that were not a file's fault (database or disk) and backed the scan off."}),
-		recovered: prometheus.NewCounter(prometheus.CounterOpts{Name: "returns_moves_redone_total",
-			Help: "Files whose outcome was recorded by an earlier run and whose move was redone."}),
-		mail: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "returns_mail_total",
-			Help: "Outbox delivery results (sent, retried, failed)."}, []string{"result"}),
-		reminders: prometheus.NewCounter(prometheus.CounterOpts{Name: "returns_reminders_queued_total",
-			Help: "Reminder mails queued."}),
-		claimedElse: prometheus.NewCounter(prometheus.CounterOpts{Name: "returns_files_claimed_elsewhere_total",
-			Help: "Ready files left alone because another daemon held their claim."}),
-		fileRetries: prometheus.NewCounter(prometheus.CounterOpts{Name: "returns_file_attempts_failed_total",
-			Help: "Attempts at a file that failed for the file's own reasons (a panic, the time budget); the file is rejected after a few."}),
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	counter := func(name, help string) prometheus.Counter {
+		return register(reg, prometheus.NewCounter(prometheus.CounterOpts{Name: name, Help: help}))
 	}
-	m.reg.MustRegister(m.files, m.rows, m.rejects, m.jobRuns, m.jobFailures, m.jobLastSuccess, m.queue,
-		m.transient, m.recovered, m.mail, m.reminders, m.claimedElse, m.fileRetries,
-		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	return m
+	counterVec := func(name, help, label string) *prometheus.CounterVec {
+		return register(reg, prometheus.NewCounterVec(prometheus.CounterOpts{Name: name, Help: help}, []string{label}))
+	}
+	return &metrics{
+		reg:         reg,
+		files:       counterVec("returns_files_total", "Inbox files by terminal outcome (loaded, rejected, duplicate, quarantined).", "outcome"),
+		rows:        counter("returns_rows_loaded_total", "Detail rows loaded from accepted returns."),
+		rejects:     counterVec("returns_rejects_total", "Rejected files by reason code.", "reason"),
+		jobRuns:     counterVec("returns_job_runs_total", "Scheduled job runs executed by this daemon.", "job"),
+		jobFailures: counterVec("returns_job_failures_total", "Scheduled job runs that failed.", "job"),
+		jobLastSuccess: register(reg, prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "returns_job_last_success_timestamp_seconds",
+			Help: "Unix time of the job's last successful run on this daemon."}, []string{"job"})),
+		queue: register(reg, prometheus.NewGauge(prometheus.GaugeOpts{Name: "returns_inbox_queue_depth",
+			Help: "Ready inbox files not yet processed in the current scan."})),
+		transient: counter("returns_transient_failures_total",
+			"Failures that were not a file's fault (database or disk) and backed the scan off."),
+		recovered: counter("returns_moves_redone_total",
+			"Files whose outcome was recorded by an earlier run and whose move was redone."),
+		mail:      counterVec("returns_mail_total", "Outbox delivery results (sent, retried, failed).", "result"),
+		reminders: counter("returns_reminders_queued_total", "Reminder mails queued."),
+		claimedElse: counter("returns_files_claimed_elsewhere_total",
+			"Ready files left alone because another daemon held their claim."),
+		fileRetries: counter("returns_file_attempts_failed_total",
+			"Attempts at a file that failed for the file's own reasons (a panic, the time budget); the file is rejected after a few."),
+	}
+}
+
+// register registers c with reg and returns it.
+func register[C prometheus.Collector](reg *prometheus.Registry, c C) C {
+	reg.MustRegister(c)
+	return c
 }
 
 // decided is the number of inbox files that reached a terminal outcome

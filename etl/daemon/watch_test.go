@@ -18,11 +18,9 @@ import (
 	"github.com/returns-project/returns/etl/inbox"
 	"github.com/returns-project/returns/etl/mail"
 	"github.com/returns-project/returns/etl/schedule"
-	"github.com/returns-project/returns/etl/schema"
 	"github.com/returns-project/returns/etl/sharedtest"
 	"github.com/returns-project/returns/etl/store"
 	"github.com/returns-project/returns/schedules"
-	"github.com/returns-project/returns/schemas"
 )
 
 // answering is a daemon built as `returns serve` builds it from a
@@ -39,8 +37,7 @@ type answering struct {
 func startAnswering(t testing.TB, st *store.Store, cfg config.Config, log *slog.Logger, jobs func([]schedule.Job)) *answering {
 	t.Helper()
 	state := t.TempDir()
-	set, err := schema.Load(schemas.FS)
-	require.NoError(t, err)
+	set := sharedtest.Schemas(t)
 	js, err := schedule.Load(schedules.FS, cfg.TimeZone)
 	require.NoError(t, err)
 	if jobs != nil {

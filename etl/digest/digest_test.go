@@ -20,6 +20,14 @@ import (
 
 const evilName = `<script>alert(1)</script>=HYPERLINK("http://evil.example","x")`
 
+// mustRender renders d and requires it to succeed.
+func mustRender(t *testing.T, d *digest.Digest, opts digest.RenderOptions) *digest.Rendered {
+	t.Helper()
+	r, err := digest.Render(d, opts)
+	require.NoError(t, err)
+	return r
+}
+
 // sampleFacts is a small scope: R above grassroots A (new in 2025-Q3, the merger
 // of O1 and O2, which ended in 2025-Q2), B (always there), C (rejected in
 // 2025-Q3) and D (new in 2025-Q3, nothing to compare with).
@@ -106,8 +114,7 @@ func TestRenderVietnameseAndEnglish(t *testing.T) {
 	t.Parallel()
 	q := domain.Quarter{Year: 2025, Q: 3}
 	d := digest.Build(sampleFacts(q))
-	vi, err := digest.Render(d, digest.RenderOptions{Name: "Nguyễn Văn A"})
-	require.NoError(t, err)
+	vi := mustRender(t, d, digest.RenderOptions{Name: "Nguyễn Văn A"})
 	require.Contains(t, vi.Subject, "Quý III/2025")
 	require.NotContains(t, vi.Subject, "=cmd", "no personal data in the subject")
 	require.Contains(t, vi.Text, "đạt 104,76% chỉ tiêu năm (vượt 4,76%)")
@@ -116,8 +123,7 @@ func TestRenderVietnameseAndEnglish(t *testing.T) {
 	require.NotContains(t, vi.HTML, "<script")
 	require.Contains(t, vi.HTML, "điểm %")
 	require.Contains(t, vi.Text, "Chi bộ Ba (C): bị từ chối: INVALID_DATA")
-	en, err := digest.Render(d, digest.RenderOptions{Lang: "en"})
-	require.NoError(t, err)
+	en := mustRender(t, d, digest.RenderOptions{Lang: "en"})
 	require.Contains(t, en.Text, "Q3 2025")
 	require.Contains(t, en.Text, "104.76% of the annual target (4.76% over)")
 	// B reported in Q2 with no inspection: a real base of 0, printed with
@@ -224,8 +230,7 @@ func TestSingleQuarterChart(t *testing.T) {
 		}
 	}
 	f.Figures = only
-	r, err := digest.Render(digest.Build(f), digest.RenderOptions{})
-	require.NoError(t, err)
+	r := mustRender(t, digest.Build(f), digest.RenderOptions{})
 	require.Equal(t, []byte("\x89PNG"), r.Chart[:4])
 }
 

@@ -315,7 +315,7 @@ func (f formatter) viewHeader(name string) *view {
 		KeyHead:  fmt.Sprintf(tr(lang, "qoq"), f.quarter(d.Prev)),
 		LFL:      tr(lang, "lfl"),
 		ChartCID: ChartCID, ChartAlt: tr(lang, "chart_alt"),
-		XLSXName: fmt.Sprintf("BaoCaoNhanh_%s_%d-Q%d.xlsx", safeName(d.Scope.Code), d.Quarter.Year, d.Quarter.Q),
+		XLSXName: fmt.Sprintf("BaoCaoNhanh_%s_%d-Q%d.xlsx", SafeName(d.Scope.Code), d.Quarter.Year, d.Quarter.Q),
 	}
 	if d.Cutoff.Year() < 2000 {
 		// No load at all in the scope: no cut-off to state.
@@ -494,8 +494,9 @@ func orgName(d *Digest, code string) string {
 	return code
 }
 
-// safeName keeps letters, digits, - and _ of a code, for file names.
-func safeName(s string) string {
+// SafeName keeps the ASCII letters, digits, - and _ of a code and turns
+// every other character into _, for file and folder names.
+func SafeName(s string) string {
 	return strings.Map(func(r rune) rune {
 		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_' {
 			return r

@@ -66,8 +66,7 @@ func TestZeroBasePrintsBaseAndChange(t *testing.T) {
 	d := digest.Build(sampleFacts(q))
 	// B reported in 2025-Q2 with no inspection: a base of 0.
 	require.Equal(t, digest.Change{OK: false, Cur: 2, Base: 0, Orgs: 2}, d.Inspection.QoQ)
-	r, err := digest.Render(d, digest.RenderOptions{})
-	require.NoError(t, err)
+	r := mustRender(t, d, digest.RenderOptions{})
 	require.Contains(t, r.Text, "- Kiểm tra (lượt): 2 | +2 (—) từ 0 | +2 (—) từ 0")
 	require.Contains(t, html.UnescapeString(r.HTML), "+2 (—) từ 0")
 	row := summaryRow(t, r.XLSX, "inspections")
@@ -80,11 +79,9 @@ func TestZeroBasePrintsBaseAndChange(t *testing.T) {
 	// No return at all in 2025-Q2: no base, said so.
 	d = digest.Build(withoutQuarter(sampleFacts(q), domain.Quarter{Year: 2025, Q: 2}))
 	require.False(t, d.MembersEnd.QoQ.HasBase())
-	r, err = digest.Render(d, digest.RenderOptions{})
-	require.NoError(t, err)
+	r = mustRender(t, d, digest.RenderOptions{})
 	require.Contains(t, r.Text, "- Cuối quý: 223 | — (chưa có báo cáo) |")
-	en, err := digest.Render(d, digest.RenderOptions{Lang: "en"})
-	require.NoError(t, err)
+	en := mustRender(t, d, digest.RenderOptions{Lang: "en"})
 	require.Contains(t, en.Text, "- At end of quarter: 223 | — (no return) |")
 	row = summaryRow(t, r.XLSX, "members_end")
 	require.Empty(t, row[qoq+"kỳ gốc"], "no base value when there is no return")
@@ -108,12 +105,10 @@ func TestYearToDateOnCommonQuarters(t *testing.T) {
 	require.True(t, ytd.YoY.Partial)
 	require.Equal(t, 14, ytd.YoY.Cur)
 	require.Equal(t, 13, ytd.YoY.Base)
-	r, err := digest.Render(d, digest.RenderOptions{})
-	require.NoError(t, err)
+	r := mustRender(t, d, digest.RenderOptions{})
 	require.Contains(t, r.Text, "- Lũy kế từ đầu năm: 22 | · | Q2–Q3 so với Q2–Q3/2024: 14, +1 (+7,69%) từ 13")
 	require.Contains(t, html.UnescapeString(r.HTML), "Q2–Q3 so với Q2–Q3/2024: 14, +1 (+7,69%) từ 13")
-	en, err := digest.Render(d, digest.RenderOptions{Lang: "en"})
-	require.NoError(t, err)
+	en := mustRender(t, d, digest.RenderOptions{Lang: "en"})
 	require.Contains(t, en.Text, "Q2–Q3 vs Q2–Q3 2024: 14, +1 (+7.69%) from 13")
 	row := summaryRow(t, r.XLSX, "admissions_ytd")
 	yoy := "So với cùng kỳ (Quý III/2024): "
@@ -148,8 +143,7 @@ func TestYearToDateOnCommonQuarters(t *testing.T) {
 	}
 	d = digest.Build(fx)
 	require.False(t, d.AdmissionsYTD.YoY.HasBase())
-	r, err = digest.Render(d, digest.RenderOptions{})
-	require.NoError(t, err)
+	r = mustRender(t, d, digest.RenderOptions{})
 	require.Contains(t, r.Text, "- Lũy kế từ đầu năm: 22 | · | — (năm 2024 không có báo cáo cùng quý)")
 }
 
@@ -172,8 +166,7 @@ func TestDisciplinesFromKyLuatAndGiamSat(t *testing.T) {
 	require.Equal(t, 1, d.Values["disciplines_kyluat"].Value)
 	require.Equal(t, 2, d.Values["outcome_disciplined"].Value)
 	require.Equal(t, 2, d.Values["outcome_violation"].Value)
-	r, err := digest.Render(d, digest.RenderOptions{})
-	require.NoError(t, err)
+	r := mustRender(t, d, digest.RenderOptions{})
 	require.Contains(t, r.Text, "- Kỷ luật: 3 | +2 (+200,00%) từ 1 |")
 	require.Contains(t, r.Text, "Kỷ luật Khiển trách – Đảng viên: 2")
 	require.Contains(t, r.Text, "Kỷ luật – Cấp quyết định Ủy ban kiểm tra – Qua giám sát, kiểm tra (GiamSat): 2")
@@ -191,8 +184,7 @@ func TestScopeCountsUnitsValidInTheQuarter(t *testing.T) {
 	t.Parallel()
 	d := digest.Build(sampleFacts(domain.Quarter{Year: 2025, Q: 3}))
 	require.Equal(t, 4, d.Below)
-	r, err := digest.Render(d, digest.RenderOptions{})
-	require.NoError(t, err)
+	r := mustRender(t, d, digest.RenderOptions{})
 	require.Contains(t, r.Text, "Phạm vi: Đảng bộ Khối (R) và 4 đơn vị trực thuộc")
 }
 
@@ -206,8 +198,7 @@ func TestEmptyScopeRenders(t *testing.T) {
 	f.Cutoff = time.Unix(0, 0) // what the store reads when nothing was loaded
 	d := digest.Build(f)
 	require.True(t, d.Empty)
-	r, err := digest.Render(d, digest.RenderOptions{})
-	require.NoError(t, err)
+	r := mustRender(t, d, digest.RenderOptions{})
 	require.Contains(t, r.Text, "Phạm vi này chưa có báo cáo nào được chấp nhận cho Quý III/2025")
 	require.Contains(t, r.Text, "Chưa có số liệu: chưa nạp báo cáo nào của phạm vi này; hạn nộp 10/10/2025 23:59")
 	require.NotContains(t, r.Text, "1970")
@@ -228,8 +219,7 @@ func TestLateAndMissingListsCapped(t *testing.T) {
 	}
 	d := digest.Build(f)
 	require.Len(t, d.Completeness.MissingUnits, 15)
-	r, err := digest.Render(d, digest.RenderOptions{})
-	require.NoError(t, err)
+	r := mustRender(t, d, digest.RenderOptions{})
 	require.Contains(t, r.Text, "- và 5 đơn vị khác\n")
 	require.Equal(t, 10, strings.Count(r.Text, ": chưa nhận được")+strings.Count(r.Text, ": bị từ chối"))
 	require.Contains(t, html.UnescapeString(r.HTML), "<li>và 5 đơn vị khác</li>")
@@ -246,8 +236,7 @@ func TestLateAndMissingListsCapped(t *testing.T) {
 func TestKeyFiguresBox(t *testing.T) {
 	t.Parallel()
 	d := digest.Build(sampleFacts(domain.Quarter{Year: 2025, Q: 3}))
-	r, err := digest.Render(d, digest.RenderOptions{})
-	require.NoError(t, err)
+	r := mustRender(t, d, digest.RenderOptions{})
 	box := r.Text[strings.Index(r.Text, "Số liệu chính"):strings.Index(r.Text, "1. Tình hình nộp báo cáo")]
 	require.Contains(t, box, "- Cuối quý: 223 | +11 (+5,73%) từ 192")
 	require.Contains(t, box, "- Kết nạp lũy kế so với chỉ tiêu năm: 22/21 (104,76%) | +8 (+38,10 điểm %)")
@@ -338,8 +327,7 @@ func TestEveryDefinitionIsPrinted(t *testing.T) {
 	t.Parallel()
 	d := digest.Build(sampleFacts(domain.Quarter{Year: 2025, Q: 3}))
 	for _, lang := range []string{"vi", "en"} {
-		r, err := digest.Render(d, digest.RenderOptions{Lang: lang})
-		require.NoError(t, err)
+		r := mustRender(t, d, digest.RenderOptions{Lang: lang})
 		h := html.UnescapeString(r.HTML)
 		for _, def := range digest.Definitions {
 			label := def.Label[0]

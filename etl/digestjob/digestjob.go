@@ -152,32 +152,49 @@ func Preview(ctx context.Context, st *store.Store, q domain.Quarter, dir string,
 	if err != nil {
 		return nil, err
 	}
-	list, err := recipients(ctx, st, opts)
+	var dirs []string
+	n, errs, err := opts.forRecipients(ctx, st, q, "digest: preview failed", func(i int, r store.Recipient) error {
+		sub, err := previewOne(ctx, st, q, dir, i, r, opts)
+		if err == nil {
+			dirs = append(dirs, sub)
+		}
+		return err
+	})
 	if err != nil {
 		return nil, err
 	}
-	var dirs []string
+	opts.Logger.InfoContext(ctx, "digest: preview written", slog.String("quarter", q.String()), slog.Int("recipients", len(dirs)),
+		slog.Int("failed", len(errs)))
+	if len(errs) > 0 {
+		return dirs, fmt.Errorf("preview: %d of %d digests failed: %w", len(errs), n, errors.Join(errs...))
+	}
+	return dirs, nil
+}
+
+// forRecipients calls one for each recipient of the run, in order, until
+// ctx is done. A recipient's failure, logged with failed, does not stop the
+// others'. It returns how many recipients the run is for and the errors of
+// those that failed (and ctx's, if it ended the run), or the error of
+// listing them.
+func (opts Options) forRecipients(ctx context.Context, st *store.Store, q domain.Quarter, failed string,
+	one func(i int, r store.Recipient) error) (int, []error, error) {
+	list, err := recipients(ctx, st, opts)
+	if err != nil {
+		return 0, nil, err
+	}
 	var errs []error
 	for i, r := range list {
 		if err := ctx.Err(); err != nil {
 			errs = append(errs, err)
 			break
 		}
-		sub, err := previewOne(ctx, st, q, dir, i, r, opts)
-		if err != nil {
-			opts.Logger.ErrorContext(ctx, "digest: preview failed", slog.String("quarter", q.String()), slog.String("scope", r.ScopeOrgCode),
+		if err := one(i, r); err != nil {
+			opts.Logger.ErrorContext(ctx, failed, slog.String("quarter", q.String()), slog.String("scope", r.ScopeOrgCode),
 				slog.String("error", err.Error()))
 			errs = append(errs, err)
-			continue
 		}
-		dirs = append(dirs, sub)
 	}
-	opts.Logger.InfoContext(ctx, "digest: preview written", slog.String("quarter", q.String()), slog.Int("recipients", len(dirs)),
-		slog.Int("failed", len(errs)))
-	if len(errs) > 0 {
-		return dirs, fmt.Errorf("preview: %d of %d digests failed: %w", len(errs), len(list), errors.Join(errs...))
-	}
-	return dirs, nil
+	return len(list), errs, nil
 }
 
 func previewOne(ctx context.Context, st *store.Store, q domain.Quarter, dir string, i int, r store.Recipient, opts Options) (string, error) {
@@ -185,7 +202,7 @@ func previewOne(ctx context.Context, st *store.Store, q domain.Quarter, dir stri
 	if err != nil {
 		return "", err
 	}
-	sub := filepath.Join(dir, fmt.Sprintf("%03d-%s", i+1, safe(r.ScopeOrgCode)))
+	sub := filepath.Join(dir, fmt.Sprintf("%03d-%s", i+1, digest.SafeName(r.ScopeOrgCode)))
 	if err := os.MkdirAll(sub, 0o755); err != nil {
 		return "", fmt.Errorf("preview: %w", err)
 	}
@@ -224,26 +241,18 @@ func Send(ctx context.Context, st *store.Store, q domain.Quarter, opts Options) 
 	if err != nil {
 		return rep, err
 	}
-	list, err := recipients(ctx, st, opts)
-	if err != nil {
-		return rep, err
-	}
-	var errs []error
-	for _, r := range list {
-		if err := ctx.Err(); err != nil {
-			errs = append(errs, err)
-			break
-		}
+	n, errs, err := opts.forRecipients(ctx, st, q, "digest: not queued", func(_ int, r store.Recipient) error {
 		err := sendOne(ctx, st, q, r, opts, &rep)
 		if err != nil {
 			rep.Failed++
-			errs = append(errs, err)
-			opts.Logger.ErrorContext(ctx, "digest: not queued", slog.String("quarter", q.String()), slog.String("scope", r.ScopeOrgCode),
-				slog.String("error", err.Error()))
 		}
+		return err
+	})
+	if err != nil {
+		return rep, err
 	}
 	if len(errs) > 0 {
-		return rep, fmt.Errorf("%d of %d digests not queued: %w", len(errs), len(list), errors.Join(errs...))
+		return rep, fmt.Errorf("%d of %d digests not queued: %w", len(errs), n, errors.Join(errs...))
 	}
 	return rep, nil
 }
@@ -333,13 +342,4 @@ func RunQuarterly(ctx context.Context, st *store.Store, now time.Time, opts Opti
 	}
 	opts.Logger.InfoContext(ctx, "digest: quarterly run", slog.String("quarter", q.String()), slog.Int("queued", rep.Queued), slog.Int("already_sent", rep.AlreadySent))
 	return nil
-}
-
-func safe(s string) string {
-	return strings.Map(func(r rune) rune {
-		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_' {
-			return r
-		}
-		return '_'
-	}, s)
 }

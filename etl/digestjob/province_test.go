@@ -26,12 +26,11 @@ import (
 	"github.com/returns-project/returns/etl/domain"
 	"github.com/returns-project/returns/etl/intake"
 	"github.com/returns-project/returns/etl/locale"
-	"github.com/returns-project/returns/etl/schema"
+	"github.com/returns-project/returns/etl/sharedtest"
 	"github.com/returns-project/returns/etl/store"
 	"github.com/returns-project/returns/etl/store/storetest"
 	"github.com/returns-project/returns/etl/validate"
 	"github.com/returns-project/returns/samples/generate"
-	"github.com/returns-project/returns/schemas"
 )
 
 func TestMain(m *testing.M) { storetest.Main(m) }
@@ -45,17 +44,9 @@ func loadProvince(t testing.TB) *store.Store {
 	t.Helper()
 	ctx := context.Background()
 	st, set := importLists(t, filepath.Join(samples, "registry.xlsx"), filepath.Join(samples, "recipients.xlsx"))
-	dirs, err := filepath.Glob(filepath.Join(samples, "province", "20*"))
-	require.NoError(t, err)
-	sort.Strings(dirs)
-	for _, dir := range dirs {
-		y, _ := strconv.Atoi(filepath.Base(dir)[:4])
-		q, _ := strconv.Atoi(filepath.Base(dir)[5:])
-		received := domain.Quarter{Year: y, Q: q}.End(time.UTC).AddDate(0, 0, 5)
-		files, err := filepath.Glob(filepath.Join(dir, "*.xlsx"))
-		require.NoError(t, err)
-		sort.Strings(files)
-		for _, f := range files {
+	for _, sq := range provinceSamples(t) {
+		received := domain.Quarter{Year: sq.year, Q: sq.q}.End(time.UTC).AddDate(0, 0, 5)
+		for _, f := range sq.files {
 			r, err := intake.JudgeFile(ctx, f, set, st, intake.Options{ReceivedAt: received,
 				Validate: validate.Options{Now: func() time.Time { return received }}})
 			require.NoError(t, err)
@@ -63,6 +54,31 @@ func loadProvince(t testing.TB) *store.Store {
 		}
 	}
 	return st
+}
+
+// sampleQuarter is a folder of samples/province: a quarter and its
+// returns, sorted by name.
+type sampleQuarter struct {
+	year, q int
+	files   []string
+}
+
+// provinceSamples lists the quarters of samples/province, oldest first.
+func provinceSamples(t testing.TB) []sampleQuarter {
+	t.Helper()
+	dirs, err := filepath.Glob(filepath.Join(samples, "province", "20*"))
+	require.NoError(t, err)
+	sort.Strings(dirs)
+	var out []sampleQuarter
+	for _, dir := range dirs {
+		y, _ := strconv.Atoi(filepath.Base(dir)[:4])
+		q, _ := strconv.Atoi(filepath.Base(dir)[5:])
+		files, err := filepath.Glob(filepath.Join(dir, "*.xlsx"))
+		require.NoError(t, err)
+		sort.Strings(files)
+		out = append(out, sampleQuarter{year: y, q: q, files: files})
+	}
+	return out
 }
 
 // sampleRow is one data row of a sheet of a sample workbook, by field name
@@ -496,8 +512,7 @@ func correctedReturn(t testing.TB, code string, y, q int, edit func(*generate.Re
 
 func loadBytes(t testing.TB, st *store.Store, b []byte, name string) {
 	t.Helper()
-	set, err := schema.Load(schemas.FS)
-	require.NoError(t, err)
+	set := sharedtest.Schemas(t)
 	sum := sha256.Sum256(b)
 	res, err := intake.JudgeReader(context.Background(), bytes.NewReader(b), int64(len(b)), hex.EncodeToString(sum[:]), set, st,
 		intake.Options{FileName: name, ReceivedAt: time.Now()})

@@ -11,10 +11,10 @@ import (
 	"github.com/returns-project/returns/etl/recipients"
 	"github.com/returns-project/returns/etl/registry"
 	"github.com/returns-project/returns/etl/schema"
+	"github.com/returns-project/returns/etl/sharedtest"
 	"github.com/returns-project/returns/etl/store"
 	"github.com/returns-project/returns/etl/store/storetest"
 	"github.com/returns-project/returns/etl/validate"
-	"github.com/returns-project/returns/schemas"
 )
 
 // ict is the users' zone, UTC+7: what the configuration's time_zone
@@ -34,8 +34,7 @@ func calendar(o digestjob.Options) digestjob.Options {
 func importLists(t testing.TB, registryPath, recipientsPath string) (*store.Store, *schema.Set) {
 	t.Helper()
 	ctx := context.Background()
-	set, err := schema.Load(schemas.FS)
-	require.NoError(t, err)
+	set := sharedtest.Schemas(t)
 	st := storetest.New(t)
 	reg, res, err := registry.ReadFile(ctx, registryPath, set)
 	require.NoError(t, err)

@@ -24,7 +24,6 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
-	"strconv"
 	"testing"
 	"time"
 
@@ -35,11 +34,10 @@ import (
 	"github.com/returns-project/returns/etl/intake"
 	"github.com/returns-project/returns/etl/recipients"
 	"github.com/returns-project/returns/etl/registry"
-	"github.com/returns-project/returns/etl/schema"
+	"github.com/returns-project/returns/etl/sharedtest"
 	"github.com/returns-project/returns/etl/store"
 	"github.com/returns-project/returns/etl/validate"
 	"github.com/returns-project/returns/samples/generate"
-	"github.com/returns-project/returns/schemas"
 )
 
 // Codes the corpus adds or changes.
@@ -121,8 +119,7 @@ var (
 func writeTruthCorpus(t testing.TB, dir string) truthCorpus {
 	t.Helper()
 	ctx := context.Background()
-	set, err := schema.Load(schemas.FS)
-	require.NoError(t, err)
+	set := sharedtest.Schemas(t)
 	c := truthCorpus{registryPath: filepath.Join(dir, "registry.xlsx"), recipientsPath: filepath.Join(dir, "recipients.xlsx")}
 
 	reg, res, err := registry.ReadFile(ctx, filepath.Join(samples, "registry.xlsx"), set)
@@ -146,23 +143,15 @@ func writeTruthCorpus(t testing.TB, dir string) truthCorpus {
 	require.NoError(t, recipients.Write(&buf, set, l))
 	require.NoError(t, os.WriteFile(c.recipientsPath, buf.Bytes(), 0o644))
 
-	dirs, err := filepath.Glob(filepath.Join(samples, "province", "20*"))
-	require.NoError(t, err)
-	sort.Strings(dirs)
-	for _, d := range dirs {
-		y, _ := strconv.Atoi(filepath.Base(d)[:4])
-		q, _ := strconv.Atoi(filepath.Base(d)[5:])
-		files, err := filepath.Glob(filepath.Join(d, "*.xlsx"))
-		require.NoError(t, err)
-		sort.Strings(files)
-		for _, f := range files {
+	for _, sq := range provinceSamples(t) {
+		for _, f := range sq.files {
 			days := 5
 			for k, v := range truthLate {
 				if filepath.Base(f) == "BCQ_"+k[0]+"_"+k[1]+"Q"+k[2]+".xlsx" {
 					days = v
 				}
 			}
-			c.files = append(c.files, truthFile{path: f, received: quarterEndICT(y, q).AddDate(0, 0, days)})
+			c.files = append(c.files, truthFile{path: f, received: quarterEndICT(sq.year, sq.q).AddDate(0, 0, days)})
 		}
 	}
 	p := generate.Generate(1)

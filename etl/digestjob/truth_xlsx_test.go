@@ -64,8 +64,7 @@ func (s *tScore) eqRow(id string, want map[string]string, col map[string]int, ro
 	for _, k := range slices.Sorted(maps.Keys(want)) {
 		c, ok := col[k]
 		if !ok {
-			s.compared++
-			s.fail(id+"."+k, "column missing")
+			s.miss(id+"."+k, "column missing")
 			continue
 		}
 		s.eqCell(id+"."+k, want[k], cell(row, c))
@@ -263,8 +262,7 @@ func compareXLSX(t testing.TB, s *tScore, st *store.Store, who, lang string, w *
 	for _, id := range slices.Sorted(maps.Keys(want)) {
 		row, ok := sum[id]
 		if !ok {
-			s.compared++
-			s.fail(who+" TongHop."+id, "row missing")
+			s.miss(who+" TongHop."+id, "row missing")
 			continue
 		}
 		for i, x := range want[id] {
@@ -315,8 +313,7 @@ func compareXLSX(t testing.TB, s *tScore, st *store.Store, who, lang string, w *
 
 	for id := range sum {
 		if _, ok := want[id]; !ok && id != l("Mã chỉ tiêu", "Figure id") {
-			s.compared++
-			s.fail(who+" TongHop."+id, "a figure the model does not know")
+			s.miss(who+" TongHop."+id, "a figure the model does not know")
 		}
 	}
 
@@ -344,8 +341,7 @@ func compareXLSX(t testing.TB, s *tScore, st *store.Store, who, lang string, w *
 		id := who + " DonVi." + r.org
 		row, ok := byCode[r.org]
 		if !ok {
-			s.compared++
-			s.fail(id, "row missing")
+			s.miss(id, "row missing")
 			continue
 		}
 		v := unitValues(w, r)
@@ -394,8 +390,7 @@ func compareXLSX(t testing.TB, s *tScore, st *store.Store, who, lang string, w *
 		id := who + " TinhHinhNop." + code
 		row, ok := byCode[code]
 		if !ok {
-			s.compared++
-			s.fail(id, "row missing")
+			s.miss(id, "row missing")
 			continue
 		}
 		r := w.cur[code][e.q]
@@ -469,8 +464,7 @@ func compareXLSX(t testing.TB, s *tScore, st *store.Store, who, lang string, w *
 			id := fmt.Sprintf("%s SoLieuGoc.%s.%d-Q%d", who, r.org, k.year(), k.qn())
 			row, ok := byKey[key{r.org, qname(lang, k)}]
 			if !ok {
-				s.compared++
-				s.fail(id, "row missing")
+				s.miss(id, "row missing")
 				continue
 			}
 			v := unitValues(w, r)

@@ -25,6 +25,7 @@ import (
 	"github.com/returns-project/returns/etl/intake"
 	"github.com/returns-project/returns/etl/normalize"
 	"github.com/returns-project/returns/etl/schema"
+	"github.com/returns-project/returns/etl/sharedtest"
 	"github.com/returns-project/returns/etl/store"
 	"github.com/returns-project/returns/etl/store/storetest"
 	"github.com/returns-project/returns/samples/generate"
@@ -72,7 +73,7 @@ func BenchmarkLoad100k(b *testing.B) {
 	require.NoError(b, generate.WriteBig(w, rows))
 	require.NoError(b, w.Flush())
 	require.NoError(b, f.Close())
-	set := loadSchemas(b)
+	set := sharedtest.Schemas(b)
 	ctx := context.Background()
 
 	// The floor's CSV: the rows the loader inserted, dumped by PostgreSQL.
@@ -355,7 +356,7 @@ type smallFile struct {
 // for each other.
 func BenchmarkLoadSmallFiles(b *testing.B) {
 	const n = 1000
-	set := loadSchemas(b)
+	set := sharedtest.Schemas(b)
 	groups := smallFiles(b, n)
 	minRows, maxRows, sumRows := math.MaxInt, 0, 0
 	for _, g := range groups {

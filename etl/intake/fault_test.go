@@ -17,11 +17,11 @@ import (
 	"github.com/returns-project/returns/etl/domain"
 	"github.com/returns-project/returns/etl/intake"
 	"github.com/returns-project/returns/etl/schema"
+	"github.com/returns-project/returns/etl/sharedtest"
 	"github.com/returns-project/returns/etl/store"
 	"github.com/returns-project/returns/etl/store/storetest"
 	"github.com/returns-project/returns/etl/validate"
 	"github.com/returns-project/returns/samples/generate"
-	"github.com/returns-project/returns/schemas"
 )
 
 // judgeBytes judges data in-process, as the daemon does, received on
@@ -30,13 +30,6 @@ func judgeBytes(ctx context.Context, set *schema.Set, st *store.Store, data []by
 	return intake.JudgeReader(ctx, bytes.NewReader(data), int64(len(data)), shaOf(data), set, st,
 		intake.Options{FileName: name, ReceivedAt: time.Date(2025, 10, 5, 9, 0, 0, 0, time.UTC),
 			Validate: validate.Options{Now: func() time.Time { return time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC) }}})
-}
-
-func loadSchemas(t testing.TB) *schema.Set {
-	t.Helper()
-	set, err := schema.Load(schemas.FS)
-	require.NoError(t, err)
-	return set
 }
 
 func openStore(t testing.TB, dsn string) *store.Store {
@@ -77,7 +70,7 @@ func faultRuns(def, heavy int) int {
 func TestTerminateBackendDuringLoad(t *testing.T) {
 	t.Parallel()
 	const rows = 50_000
-	set := loadSchemas(t)
+	set := sharedtest.Schemas(t)
 	var buf bytes.Buffer
 	require.NoError(t, generate.WriteBig(&buf, rows))
 	data := buf.Bytes()
@@ -187,7 +180,7 @@ func TestTerminateBackendDuringLoad(t *testing.T) {
 // RETURNS_CRASH=1.
 func TestAmbiguousCommit(t *testing.T) {
 	t.Parallel()
-	set := loadSchemas(t)
+	set := sharedtest.Schemas(t)
 	p := generate.Generate(1)
 	runs := faultRuns(20, 100)
 	require.LessOrEqual(t, runs, len(p.Returns))

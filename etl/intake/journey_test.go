@@ -23,6 +23,7 @@ import (
 	"github.com/returns-project/returns/etl/inbox"
 	"github.com/returns-project/returns/etl/intake"
 	"github.com/returns-project/returns/etl/schema"
+	"github.com/returns-project/returns/etl/sharedtest"
 	"github.com/returns-project/returns/etl/store"
 	"github.com/returns-project/returns/etl/store/storetest"
 	"github.com/returns-project/returns/samples/generate"
@@ -43,7 +44,7 @@ type bundle struct {
 
 func setup(t *testing.T) *bundle {
 	t.Helper()
-	set := loadSchemas(t)
+	set := sharedtest.Schemas(t)
 	url := storetest.URL(t)
 	st, err := store.Open(context.Background(), store.Config{URL: url})
 	require.NoError(t, err)

@@ -10,6 +10,7 @@ import (
 	"github.com/returns-project/returns/etl/domain"
 	"github.com/returns-project/returns/etl/intake"
 	"github.com/returns-project/returns/etl/schema"
+	"github.com/returns-project/returns/etl/sharedtest"
 	"github.com/returns-project/returns/etl/store"
 	"github.com/returns-project/returns/etl/store/storetest"
 	"github.com/returns-project/returns/samples/generate"
@@ -25,7 +26,7 @@ type judgeBundle struct {
 
 func setupJudge(t *testing.T) *judgeBundle {
 	t.Helper()
-	set := loadSchemas(t)
+	set := sharedtest.Schemas(t)
 	st := storetest.New(t)
 	require.NoError(t, st.CheckColumns(context.Background(), intake.StoreTemplate(set.Templates["BCQ-1"])))
 	return &judgeBundle{set: set, st: st, p: generate.Generate(1)}

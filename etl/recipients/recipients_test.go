@@ -10,16 +10,9 @@ import (
 
 	"github.com/returns-project/returns/etl/recipients"
 	"github.com/returns-project/returns/etl/schema"
+	"github.com/returns-project/returns/etl/sharedtest"
 	"github.com/returns-project/returns/etl/validate"
-	"github.com/returns-project/returns/schemas"
 )
-
-func loadSet(t *testing.T) *schema.Set {
-	t.Helper()
-	set, err := schema.Load(schemas.FS)
-	require.NoError(t, err)
-	return set
-}
 
 func writeFile(t *testing.T, set *schema.Set, l *recipients.List) string {
 	t.Helper()
@@ -33,7 +26,7 @@ func writeFile(t *testing.T, set *schema.Set, l *recipients.List) string {
 
 func TestRoundTrip(t *testing.T) {
 	t.Parallel()
-	set := loadSet(t)
+	set := sharedtest.Schemas(t)
 	in := &recipients.List{Recipients: []recipients.Recipient{
 		{Email: "bi.thu@gd.example", Name: "Nguyễn Văn An", ScopeOrgCode: "GD", Language: "vi", Active: true},
 		{Email: "-ke.toan@gd.example", Name: "=HYPERLINK(\"http://evil\")", ScopeOrgCode: "GD-KCQ", Language: "en", Active: false},
@@ -52,7 +45,7 @@ func TestRoundTrip(t *testing.T) {
 
 func TestRejectsBadRows(t *testing.T) {
 	t.Parallel()
-	set := loadSet(t)
+	set := sharedtest.Schemas(t)
 	in := &recipients.List{Recipients: []recipients.Recipient{
 		{Email: "a@gd.example", Name: "A", ScopeOrgCode: "GD", Language: "vi", Active: true},
 		{Email: "A@gd.example", Name: "A again", ScopeOrgCode: "GD", Language: "vi", Active: true}, // NN-01

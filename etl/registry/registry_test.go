@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/xml"
 	"github.com/returns-project/returns/etl/domain"
+	"github.com/returns-project/returns/etl/sharedtest"
 	"io"
 	"regexp"
 	"strings"
@@ -19,15 +20,7 @@ import (
 	"github.com/returns-project/returns/etl/template"
 	"github.com/returns-project/returns/etl/validate"
 	"github.com/returns-project/returns/samples/generate"
-	"github.com/returns-project/returns/schemas"
 )
-
-func loadSet(t *testing.T) *schema.Set {
-	t.Helper()
-	set, err := schema.Load(schemas.FS)
-	require.NoError(t, err)
-	return set
-}
 
 // fromProvince is the fictional province's registry (as gensamples writes
 // samples/registry.xlsx): every organisation but the cells, the province
@@ -85,7 +78,7 @@ func rulesOf(res *validate.Result) map[string][]string {
 
 func TestProvinceRoundTrip(t *testing.T) {
 	t.Parallel()
-	set := loadSet(t)
+	set := sharedtest.Schemas(t)
 	want := fromProvince(generate.Generate(1))
 	got, res := read(t, set, write(t, set, want))
 	require.Equal(t, validate.Accepted, res.Status, "%+v", res.Issues)
@@ -106,7 +99,7 @@ func TestProvinceRoundTrip(t *testing.T) {
 // `returns template --template DONVI` writes, read as no organisations.
 func TestEmptyRegistry(t *testing.T) {
 	t.Parallel()
-	set := loadSet(t)
+	set := sharedtest.Schemas(t)
 	got, res := read(t, set, write(t, set, &registry.Registry{}))
 	require.Equal(t, validate.Accepted, res.Status, "%+v", res.Issues)
 	require.Empty(t, got.Orgs)
@@ -120,7 +113,7 @@ func TestEmptyRegistry(t *testing.T) {
 
 func TestRejected(t *testing.T) {
 	t.Parallel()
-	set := loadSet(t)
+	set := sharedtest.Schemas(t)
 	base := fromProvince(generate.Generate(1))
 	cases := []struct {
 		name   string
@@ -176,7 +169,7 @@ func TestRejected(t *testing.T) {
 
 func TestWarnings(t *testing.T) {
 	t.Parallel()
-	set := loadSet(t)
+	set := sharedtest.Schemas(t)
 	base := fromProvince(generate.Generate(1))
 
 	// The successor starts a quarter late: a gap.
@@ -199,7 +192,7 @@ func TestWarnings(t *testing.T) {
 
 func TestNotAWorkbook(t *testing.T) {
 	t.Parallel()
-	set := loadSet(t)
+	set := sharedtest.Schemas(t)
 	got, res := read(t, set, []byte("org_code;org_name\n"))
 	require.Nil(t, got)
 	require.Equal(t, reason.NotXLSX, res.Reason)
@@ -210,7 +203,7 @@ func TestNotAWorkbook(t *testing.T) {
 // back as the same text.
 func TestFormulaInjectionStaysText(t *testing.T) {
 	t.Parallel()
-	set := loadSet(t)
+	set := sharedtest.Schemas(t)
 	payloads := []string{`=HYPERLINK("http://evil.example","x")`, "+1+cmd|' /C calc'!A0", "-2+3", "@SUM(1,2)", "=1+1"}
 	reg := &registry.Registry{}
 	for i, p := range payloads {
@@ -294,7 +287,7 @@ func TestFormulaLike(t *testing.T) {
 
 func TestUnknownTemplate(t *testing.T) {
 	t.Parallel()
-	set := loadSet(t)
+	set := sharedtest.Schemas(t)
 	delete(set.Templates, domain.RegistryTemplate)
 	_, _, err := registry.Read(context.Background(), bytes.NewReader(nil), 0, set)
 	require.ErrorIs(t, err, validate.ErrUnknownTemplate)

@@ -1,6 +1,7 @@
 // Package sharedtest holds the small helpers that tests of several packages
-// need alike: a log buffer safe for concurrent writers, a clock the test
-// advances, a poll that waits for a condition, and for benchmarks the
+// need alike: the embedded workbook schemas, a log buffer safe for
+// concurrent writers, a clock the test advances, a poll that waits for a
+// condition, and for benchmarks the
 // process's peak memory and the excelize baseline. Only tests import it (a
 // wall of etl/walls_test.go says so).
 package sharedtest
@@ -16,7 +17,21 @@ import (
 	"time"
 
 	"github.com/xuri/excelize/v2"
+
+	"github.com/returns-project/returns/etl/schema"
+	"github.com/returns-project/returns/schemas"
 )
+
+// Schemas loads the embedded workbook schemas, failing the test if they do
+// not load.
+func Schemas(tb testing.TB) *schema.Set {
+	tb.Helper()
+	set, err := schema.Load(schemas.FS)
+	if err != nil {
+		tb.Fatalf("load the schemas: %v", err)
+	}
+	return set
+}
 
 // Buffer is a bytes.Buffer safe for concurrent writers (a logger written by
 // several goroutines while the test reads it).

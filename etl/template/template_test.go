@@ -11,16 +11,15 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/returns-project/returns/etl/schema"
+	"github.com/returns-project/returns/etl/sharedtest"
 	"github.com/returns-project/returns/etl/template"
 	"github.com/returns-project/returns/etl/validate"
 	"github.com/returns-project/returns/samples/generate"
-	"github.com/returns-project/returns/schemas"
 )
 
 func blank(t *testing.T) (*schema.Set, []byte) {
 	t.Helper()
-	set, err := schema.Load(schemas.FS)
-	require.NoError(t, err)
+	set := sharedtest.Schemas(t)
 	var buf bytes.Buffer
 	require.NoError(t, template.Write(&buf, set, set.Templates["BCQ-1"], template.Options{}))
 	return set, buf.Bytes()

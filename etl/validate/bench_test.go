@@ -110,7 +110,7 @@ func reportCPU(b *testing.B, start time.Duration) {
 // on a loaded one it is the one to trust).
 func BenchmarkValidate100k(b *testing.B) {
 	path := bigFile(b)
-	set := loadSet(b)
+	set := sharedtest.Schemas(b)
 	ctx := context.Background()
 	b.Run("inflate", func(b *testing.B) {
 		cpu := cpuTime()

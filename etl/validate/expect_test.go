@@ -12,6 +12,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/returns-project/returns/etl/schema"
+	"github.com/returns-project/returns/etl/sharedtest"
 )
 
 // groupVI writes n the Vietnamese way (dots between thousands), by hand
@@ -72,7 +73,7 @@ func TestBalanceSaysExpectedValue(t *testing.T) {
 	require.NotEqual(t, want, given)
 	require.Greater(t, want, int64(999))
 
-	res, err := CheckReader(context.Background(), bytes.NewReader(buf.Bytes()), int64(buf.Len()), loadSet(t), Options{Now: fixedNow})
+	res, err := CheckReader(context.Background(), bytes.NewReader(buf.Bytes()), int64(buf.Len()), sharedtest.Schemas(t), Options{Now: fixedNow})
 	require.NoError(t, err)
 	th01 := lastIssue(t, res, "TH-01")
 	require.Equal(t, cell["members_end_official"], th01.Cell)
@@ -160,7 +161,7 @@ func TestCountSaysExpectedValue(t *testing.T) {
 	given, err := f.GetCellValue("ThongTin", "C15")
 	require.NoError(t, err)
 
-	res, err := CheckFile(context.Background(), path, loadSet(t), Options{Now: fixedNow})
+	res, err := CheckFile(context.Background(), path, sharedtest.Schemas(t), Options{Now: fixedNow})
 	require.NoError(t, err)
 	is := lastIssue(t, res, "TH-03")
 	require.Contains(t, is.Message.VI, "Số chuyển đến chính thức phải là "+strconv.FormatInt(n, 10)+

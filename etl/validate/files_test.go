@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/returns-project/returns/etl/reason"
+	"github.com/returns-project/returns/etl/sharedtest"
 )
 
 // TestFileSizeCapBeforeHashing: a 4 GiB file (sparse, so the test is cheap)
@@ -27,7 +28,7 @@ func TestFileSizeCapBeforeHashing(t *testing.T) {
 	require.NoError(t, f.Truncate(4<<30))
 	require.NoError(t, f.Close())
 
-	res, err := CheckFile(context.Background(), path, loadSet(t), Options{})
+	res, err := CheckFile(context.Background(), path, sharedtest.Schemas(t), Options{})
 	require.NoError(t, err)
 	require.Equal(t, Rejected, res.Status)
 	require.Equal(t, reason.TooLarge, res.Reason)
@@ -45,7 +46,7 @@ func TestSpecialFilesRefusedBeforeOpening(t *testing.T) {
 	require.NoError(t, syscall.Mkfifo(fifo, 0o600))
 	done := make(chan [2]error, 1)
 	go func() {
-		_, err1 := CheckFile(context.Background(), fifo, loadSet(t), Options{})
+		_, err1 := CheckFile(context.Background(), fifo, sharedtest.Schemas(t), Options{})
 		_, _, _, err2 := OpenHashed(fifo)
 		done <- [2]error{err1, err2}
 	}()
@@ -60,6 +61,6 @@ func TestSpecialFilesRefusedBeforeOpening(t *testing.T) {
 		}
 		t.Fatal("blocked on a FIFO")
 	}
-	_, err := CheckFile(context.Background(), dir, loadSet(t), Options{})
+	_, err := CheckFile(context.Background(), dir, sharedtest.Schemas(t), Options{})
 	require.True(t, errors.Is(err, ErrNotRegular), "%v", err)
 }

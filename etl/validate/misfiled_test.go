@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/returns-project/returns/etl/reason"
+	"github.com/returns-project/returns/etl/sharedtest"
 )
 
 // TestMisfiledWorkbook: the registry or the recipients list given where a
@@ -17,7 +18,7 @@ import (
 // not taken for another workbook.
 func TestMisfiledWorkbook(t *testing.T) {
 	t.Parallel()
-	set := loadSet(t)
+	set := sharedtest.Schemas(t)
 	samples := filepath.Join("..", "..", "samples")
 	cases := []struct {
 		file, template string

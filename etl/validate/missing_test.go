@@ -12,6 +12,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/returns-project/returns/etl/reason"
+	"github.com/returns-project/returns/etl/sharedtest"
 	"github.com/returns-project/returns/etl/template"
 )
 
@@ -38,7 +39,7 @@ func fieldColumn(t *testing.T, f *excelize.File, sheet string, row int, field st
 // passed off as the cell's value.
 func TestMissingColumnInWords(t *testing.T) {
 	t.Parallel()
-	set := loadSet(t)
+	set := sharedtest.Schemas(t)
 	var tb bytes.Buffer
 	require.NoError(t, template.Write(&tb, set, set.Templates["BCQ-1"], template.Options{}))
 	tf, err := excelize.OpenReader(&tb)
@@ -73,7 +74,7 @@ func TestMissingColumnInWords(t *testing.T) {
 // the line of the template and the line of this file it follows.
 func TestMissingThongTinLineInWords(t *testing.T) {
 	t.Parallel()
-	set := loadSet(t)
+	set := sharedtest.Schemas(t)
 	f, err := excelize.OpenFile(filepath.Join("..", "..", "samples", "valid", "BCQ_GD-HSG-001_2025Q2.xlsx"))
 	require.NoError(t, err)
 	defer f.Close()

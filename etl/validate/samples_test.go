@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/returns-project/returns/etl/sharedtest"
 )
 
 // TestBrokenSamplesAsExpected validates every committed broken sample and
@@ -27,7 +29,7 @@ func TestBrokenSamplesAsExpected(t *testing.T) {
 		Generated string   `json:"generated"`
 	}
 	require.NoError(t, json.Unmarshal(raw, &expected))
-	set := loadSet(t)
+	set := sharedtest.Schemas(t)
 	for name, want := range expected {
 		if want.Generated != "" {
 			continue // too big to commit; the CLI test makes it

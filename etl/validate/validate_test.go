@@ -14,6 +14,7 @@ import (
 
 	"github.com/returns-project/returns/etl/reason"
 	"github.com/returns-project/returns/etl/schema"
+	"github.com/returns-project/returns/etl/sharedtest"
 	"github.com/returns-project/returns/samples/generate"
 )
 
@@ -100,7 +101,7 @@ func sameValues(t *testing.T, want map[string]any, got map[string]any, where str
 // typed values each time.
 func TestGeneratedReturnsAcceptedInEveryVariant(t *testing.T) {
 	t.Parallel()
-	set := loadSet(t)
+	set := sharedtest.Schemas(t)
 	p := generate.Generate(1)
 	r := richReturn(t, p)
 	variants := map[string]generate.WriteOptions{
@@ -146,7 +147,7 @@ func TestGeneratedReturnsAcceptedInEveryVariant(t *testing.T) {
 // quarters) through the validator.
 func TestEveryGeneratedReturnAccepted(t *testing.T) {
 	t.Parallel()
-	set := loadSet(t)
+	set := sharedtest.Schemas(t)
 	p := generate.Generate(1)
 	require.GreaterOrEqual(t, len(p.Returns), 100)
 	for _, r := range p.Returns {
@@ -178,7 +179,7 @@ func setLabels(t *testing.T, b []byte, sheet string, f func(label string) string
 // all match their fields when the field-name row is absent.
 func TestHeaderVariantsMatch(t *testing.T) {
 	t.Parallel()
-	set := loadSet(t)
+	set := sharedtest.Schemas(t)
 	r := richReturn(t, generate.Generate(1))
 	base := write(t, r, generate.WriteOptions{NoFieldRow: true})
 	stripMarks := func(s string) string {
@@ -269,7 +270,7 @@ func issueRules(res *Result) map[string][]Issue {
 // file is still reported.
 func TestBuiltInChecks(t *testing.T) {
 	t.Parallel()
-	set := loadSet(t)
+	set := sharedtest.Schemas(t)
 	r := richReturn(t, generate.Generate(1))
 	base := write(t, r, generate.WriteOptions{})
 	cases := []struct {
@@ -283,14 +284,10 @@ func TestBuiltInChecks(t *testing.T) {
 			return setKV(t, x, "admitted", "4.04")
 		}, RuleAmbiguousNumber, reason.InvalidData, "ThongTin"},
 		{"ambiguous date", func(t *testing.T, x *excelize.File) string {
-			c := colOf(t, x, "KetNap", "birth_date") + "3"
-			require.NoError(t, x.SetCellStr("KetNap", c, "03/15/1990"))
-			return c
+			return setKetNap(t, x, "birth_date", "03/15/1990")
 		}, RuleAmbiguousDate, reason.InvalidData, "KetNap"},
 		{"unknown code", func(t *testing.T, x *excelize.File) string {
-			c := colOf(t, x, "KetNap", "ethnicity_code") + "3"
-			require.NoError(t, x.SetCellStr("KetNap", c, "99"))
-			return c
+			return setKetNap(t, x, "ethnicity_code", "99")
 		}, "KN-10", reason.InvalidData, "KetNap"},
 		{"formula without value", func(t *testing.T, x *excelize.File) string {
 			// On an empty cell excelize writes the formula with no cached value.
@@ -325,9 +322,7 @@ func TestBuiltInChecks(t *testing.T) {
 			return setKV(t, x, "template_version", "BCQ-9")
 		}, RuleTemplateVersion, reason.TemplateMismatch, "ThongTin"},
 		{"required empty", func(t *testing.T, x *excelize.File) string {
-			c := colOf(t, x, "KetNap", "full_name") + "3"
-			require.NoError(t, x.SetCellStr("KetNap", c, ""))
-			return c
+			return setKetNap(t, x, "full_name", "")
 		}, RuleRequired, reason.InvalidData, "KetNap"},
 	}
 	for _, tc := range cases {
@@ -351,6 +346,15 @@ func TestBuiltInChecks(t *testing.T) {
 	}
 }
 
+// setKetNap writes value into field of the first KetNap data row (row 3)
+// and returns the cell's address.
+func setKetNap(t *testing.T, x *excelize.File, field, value string) string {
+	t.Helper()
+	c := colOf(t, x, "KetNap", field) + "3"
+	require.NoError(t, x.SetCellStr("KetNap", c, value))
+	return c
+}
+
 // setKV sets the value of a ThongTin field and returns its cell.
 func setKV(t *testing.T, x *excelize.File, field, value string) string {
 	t.Helper()
@@ -370,7 +374,7 @@ func setKV(t *testing.T, x *excelize.File, field, value string) string {
 // TestIssueCap keeps the first issues and counts the rest.
 func TestIssueCap(t *testing.T) {
 	t.Parallel()
-	set := loadSet(t)
+	set := sharedtest.Schemas(t)
 	r := richReturn(t, generate.Generate(1))
 	b := mutate(t, write(t, r, generate.WriteOptions{}), func(x *excelize.File) {
 		c := colOf(t, x, "KetNap", "ethnicity_code")
@@ -389,7 +393,7 @@ func TestIssueCap(t *testing.T) {
 // TestTooManyRows stops early with TOO_MANY_ROWS.
 func TestTooManyRows(t *testing.T) {
 	t.Parallel()
-	set := loadSet(t)
+	set := sharedtest.Schemas(t)
 	var buf bytes.Buffer
 	require.NoError(t, generate.WriteBig(&buf, 300))
 	b := buf.Bytes()

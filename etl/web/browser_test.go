@@ -24,11 +24,11 @@ import (
 	"github.com/returns-project/returns/etl/registry"
 	"github.com/returns-project/returns/etl/schedule"
 	"github.com/returns-project/returns/etl/schema"
+	"github.com/returns-project/returns/etl/sharedtest"
 	"github.com/returns-project/returns/etl/store"
 	"github.com/returns-project/returns/etl/store/storetest"
 	"github.com/returns-project/returns/etl/web"
 	"github.com/returns-project/returns/schedules"
-	"github.com/returns-project/returns/schemas"
 )
 
 // chromium finds Debian's chromium ($RETURNS_CHROMIUM when set, else
@@ -208,8 +208,7 @@ func consoleOverDaemon(t *testing.T, listen func(c *web.Config, addr string)) (*
 	ctx := context.Background()
 	st := storetest.New(t)
 	state := t.TempDir()
-	set, err := schema.Load(schemas.FS)
-	require.NoError(t, err)
+	set := sharedtest.Schemas(t)
 	reg, res, err := registry.ReadFile(ctx, filepath.Join("..", "..", "samples", "registry.xlsx"), set)
 	require.NoError(t, err)
 	_, err = st.ImportRegistry(ctx, store.RegistryMeta{SHA256: res.SHA256, FileName: res.File}, reg.Orgs)

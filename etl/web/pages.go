@@ -250,12 +250,7 @@ func (s *server) file(w http.ResponseWriter, r *http.Request, v *viewer, b *base
 		}
 		return nil
 	})
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	if e == nil {
-		s.notFound(w, r, b)
+	if s.unanswerable(w, r, b, err, e != nil) {
 		return
 	}
 	p.File = *e
@@ -309,6 +304,20 @@ func (s *server) pathID(w http.ResponseWriter, r *http.Request, b *base) (int64,
 	return id, true
 }
 
+// unanswerable answers a request whose look-up failed (err: the failure
+// page) or found nothing (not found), and reports whether it did.
+func (s *server) unanswerable(w http.ResponseWriter, r *http.Request, b *base, err error, found bool) bool {
+	switch {
+	case err != nil:
+		s.fail(w, r, err)
+	case !found:
+		s.notFound(w, r, b)
+	default:
+		return false
+	}
+	return true
+}
+
 func (s *server) notFound(w http.ResponseWriter, r *http.Request, b *base) {
 	b.Title = b.T("Không tìm thấy", "Not found")
 	s.render(w, r, http.StatusNotFound, "message", messagePage{base: b,
@@ -347,12 +356,7 @@ func (s *server) org(w http.ResponseWriter, r *http.Request, v *viewer, b *base)
 		p.Versions, err = c.Versions(ctx, code, 0, 0)
 		return err
 	})
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	if o == nil {
-		s.notFound(w, r, b)
+	if s.unanswerable(w, r, b, err, o != nil) {
 		return
 	}
 	p.Org = *o
@@ -445,12 +449,7 @@ func (s *server) rows(w http.ResponseWriter, r *http.Request, v *viewer, b *base
 		p.Rows, err = c.Rows(ctx, id, sheet)
 		return err
 	})
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	if !found {
-		s.notFound(w, r, b)
+	if s.unanswerable(w, r, b, err, found) {
 		return
 	}
 	b.Title = sheet + " — " + p.Org.Name
@@ -506,12 +505,8 @@ func (s *server) mail(w http.ResponseWriter, r *http.Request, b *base) *store.Ou
 		return nil
 	}
 	m, err := s.cfg.Store.OutboxMail(r.Context(), id)
-	if err != nil {
-		s.fail(w, r, err)
+	if s.unanswerable(w, r, b, err, m != nil) {
 		return nil
-	}
-	if m == nil {
-		s.notFound(w, r, b)
 	}
 	return m
 }

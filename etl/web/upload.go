@@ -99,12 +99,7 @@ func (s *server) annotated(w http.ResponseWriter, r *http.Request, v *viewer, b 
 	if err := s.cfg.Store.View(ctx, v.store(), func(c *store.Console) (err error) {
 		e, err = c.File(ctx, id)
 		return err
-	}); err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	if e == nil || e.Outcome != "rejected" {
-		s.notFound(w, r, b)
+	}); s.unanswerable(w, r, b, err, e != nil && e.Outcome == "rejected") {
 		return
 	}
 	name, ok := s.findAnnotated(e.SHA256, e.FileName)
@@ -286,12 +281,7 @@ func (s *server) verdict(w http.ResponseWriter, r *http.Request, v *viewer, b *b
 		return
 	}
 	u, err := s.cfg.Store.UploadByID(r.Context(), id)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	if u == nil || (!v.admin() && (!u.AccountID.Valid || u.AccountID.Int64 != v.accountID())) {
-		s.notFound(w, r, b)
+	if s.unanswerable(w, r, b, err, u != nil && (v.admin() || (u.AccountID.Valid && u.AccountID.Int64 == v.accountID()))) {
 		return
 	}
 	p := verdictPage{base: b, Upload: *u}

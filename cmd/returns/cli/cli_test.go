@@ -17,6 +17,7 @@ import (
 
 	"github.com/returns-project/returns/etl/reason"
 	"github.com/returns-project/returns/etl/report"
+	"github.com/returns-project/returns/etl/store/storetest"
 	"github.com/returns-project/returns/samples/generate"
 )
 
@@ -27,6 +28,23 @@ func run(t *testing.T, args ...string) (int, string, string) {
 	var out, errb bytes.Buffer
 	code := Run(context.Background(), args, strings.NewReader(""), &out, &errb)
 	return code, out.String(), errb.String()
+}
+
+// mustRun runs the command line, requires it to succeed and returns its
+// standard output.
+func mustRun(t *testing.T, args ...string) string {
+	t.Helper()
+	code, out, stderr := run(t, args...)
+	require.Equal(t, ExitOK, code, out+stderr)
+	return out
+}
+
+// useTestDatabase points the command line at a throwaway database, with no
+// configuration file.
+func useTestDatabase(t *testing.T) {
+	t.Helper()
+	t.Setenv("RETURNS_DATABASE_URL", storetest.URL(t))
+	t.Setenv("RETURNS_CONFIG", "")
 }
 
 func decodeLines(t *testing.T, s string) []report.JSONResult {

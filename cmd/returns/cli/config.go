@@ -29,6 +29,20 @@ func loadConfig(file string) (*config.Config, error) {
 	return cfg, nil
 }
 
+// loadConfigZone loads the configuration (as [loadConfig]) and its time
+// zone (time_zone).
+func loadConfigZone(file string) (*config.Config, *time.Location, error) {
+	cfg, err := loadConfig(file)
+	if err != nil {
+		return nil, nil, err
+	}
+	loc, err := cfg.Location()
+	if err != nil {
+		return nil, nil, &exitError{code: ExitUsage, err: err}
+	}
+	return cfg, loc, nil
+}
+
 // problems puts each of err's lines under a heading.
 func problems(heading string, err error) error {
 	return fmt.Errorf("%s:\n  %s", heading, strings.ReplaceAll(err.Error(), "\n", "\n  "))

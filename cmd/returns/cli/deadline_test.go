@@ -8,8 +8,6 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
-
-	"github.com/returns-project/returns/etl/store/storetest"
 )
 
 // TestReceivedAtTheDeadlineIsLateEverywhere: a return received at the
@@ -18,23 +16,18 @@ import (
 // digest alike; one received the minute before is on time in both. The
 // digest once counted the instant itself on time.
 func TestReceivedAtTheDeadlineIsLateEverywhere(t *testing.T) {
-	t.Setenv("RETURNS_DATABASE_URL", storetest.URL(t))
-	t.Setenv("RETURNS_CONFIG", "")
-	code, _, stderr := run(t, "registry", "import", registrySample(t))
-	require.Equal(t, ExitOK, code, stderr)
-	code, _, stderr = run(t, "recipients", "import", filepath.Join(samplesDir, "recipients.xlsx"))
-	require.Equal(t, ExitOK, code, stderr)
+	useTestDatabase(t)
+	mustRun(t, "registry", "import", registrySample(t))
+	mustRun(t, "recipients", "import", filepath.Join(samplesDir, "recipients.xlsx"))
 
 	// 2025-Q3 ends 30/09; with deadline_days 10 (the default) its returns
 	// are due on 10/10, and late from 11/10 00:00 Asia/Ho_Chi_Minh.
 	dir := filepath.Join(samplesDir, "province", "2025Q3")
 	for org, at := range map[string]string{"GD-HSG-003": "11/10/2025 00:00", "GD-HSG-004": "10/10/2025 23:59"} {
-		code, out, stderr := run(t, "ingest", "--received-at", at, filepath.Join(dir, "BCQ_"+org+"_2025Q3.xlsx"))
-		require.Equal(t, ExitOK, code, out+stderr)
+		mustRun(t, "ingest", "--received-at", at, filepath.Join(dir, "BCQ_"+org+"_2025Q3.xlsx"))
 	}
 
-	code, out, stderr := run(t, "status", "--quarter", "2025-Q3", "--json")
-	require.Equal(t, ExitOK, code, stderr)
+	out := mustRun(t, "status", "--quarter", "2025-Q3", "--json")
 	onTime := map[string]bool{}
 	for _, l := range strings.Split(strings.TrimSpace(out), "\n") {
 		var b boardLine
@@ -46,8 +39,7 @@ func TestReceivedAtTheDeadlineIsLateEverywhere(t *testing.T) {
 	require.Equal(t, map[string]bool{"GD-HSG-003": false, "GD-HSG-004": true}, onTime, "the board")
 
 	preview := t.TempDir()
-	code, _, stderr = run(t, "digest", "--quarter", "2025-Q3", "--recipient", "advisor@gd.example", "--out", preview)
-	require.Equal(t, ExitOK, code, stderr)
+	mustRun(t, "digest", "--quarter", "2025-Q3", "--recipient", "advisor@gd.example", "--out", preview)
 	text, err := os.ReadFile(filepath.Join(preview, "001-GD", "digest.txt"))
 	require.NoError(t, err)
 	late := lateList(string(text))

@@ -38,13 +38,9 @@ Settings: digest.include_personal_data and deadline_days of the configuration.`,
 			if resend && !send {
 				return usageError("--resend goes with --send")
 			}
-			cfg, err := loadConfig(configFile)
+			cfg, zone, err := loadConfigZone(configFile)
 			if err != nil {
 				return err
-			}
-			zone, err := cfg.Location()
-			if err != nil {
-				return usageError("time_zone: %v", err)
 			}
 			return withDatabase(cmd, cfg, func(db *database) error {
 				opts := digestjob.Options{SendDay: cfg.Digest.SendDay, SendWhenComplete: cfg.Digest.SendWhenComplete,

@@ -196,13 +196,9 @@ organisations it holds, its content hash and its file name. --json prints one
 JSON object per version per line, times in RFC 3339 with their offset.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			cfg, err := loadConfig("")
+			cfg, loc, err := loadConfigZone("")
 			if err != nil {
 				return err
-			}
-			loc, err := cfg.Location()
-			if err != nil {
-				return usageError("%v", err)
 			}
 			return withDatabase(cmd, cfg, func(db *database) error {
 				versions, err := db.store.RegistryVersions(cmd.Context())

@@ -16,11 +16,10 @@ import (
 	"github.com/returns-project/returns/etl/atomicfile"
 	"github.com/returns-project/returns/etl/domain"
 	"github.com/returns-project/returns/etl/registry"
-	"github.com/returns-project/returns/etl/schema"
+	"github.com/returns-project/returns/etl/sharedtest"
 	"github.com/returns-project/returns/etl/store"
 	"github.com/returns-project/returns/etl/store/storetest"
 	"github.com/returns-project/returns/etl/validate"
-	"github.com/returns-project/returns/schemas"
 )
 
 // The registry commands need a database: these tests set
@@ -43,8 +42,7 @@ func withRegistry(t *testing.T) string {
 
 func readRegistry(t *testing.T, path string) *registry.Registry {
 	t.Helper()
-	set, err := schema.Load(schemas.FS)
-	require.NoError(t, err)
+	set := sharedtest.Schemas(t)
 	reg, res, err := registry.ReadFile(context.Background(), path, set)
 	require.NoError(t, err)
 	require.Equal(t, validate.Accepted, res.Status, "%+v", res.Issues)
@@ -133,8 +131,7 @@ func TestRegistryRoundTripThroughStore(t *testing.T) {
 	back := &registry.Registry{Orgs: orgs}
 	require.Equal(t, want.Orgs, back.Orgs)
 
-	set, err := schema.Load(schemas.FS)
-	require.NoError(t, err)
+	set := sharedtest.Schemas(t)
 	path := filepath.Join(t.TempDir(), "again.xlsx")
 	require.NoError(t, atomicfile.Write(path, 0o644, func(w io.Writer) error { return registry.Write(w, set, back) }))
 	require.Equal(t, want.Orgs, readRegistry(t, path).Orgs)

@@ -55,13 +55,9 @@ Exit status: 0, or 2 when the database cannot be reached or no registry was
 imported.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			cfg, err := loadConfig(file)
+			cfg, loc, err := loadConfigZone(file)
 			if err != nil {
 				return err
-			}
-			loc, err := cfg.Location()
-			if err != nil {
-				return &exitError{code: ExitUsage, err: err}
 			}
 			var q domain.Quarter
 			if quarter != "" {

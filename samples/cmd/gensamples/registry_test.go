@@ -11,10 +11,9 @@ import (
 
 	"github.com/returns-project/returns/etl/recipients"
 	"github.com/returns-project/returns/etl/registry"
-	"github.com/returns-project/returns/etl/schema"
+	"github.com/returns-project/returns/etl/sharedtest"
 	"github.com/returns-project/returns/etl/validate"
 	"github.com/returns-project/returns/samples/generate"
-	"github.com/returns-project/returns/schemas"
 )
 
 // TestRegistrySamples: the registry workbook reads back as the province's
@@ -25,8 +24,7 @@ func TestRegistrySamples(t *testing.T) {
 	out := t.TempDir()
 	p := generate.Generate(1)
 	require.NoError(t, writeRegistryWorkbooks(p, out))
-	set, err := schema.Load(schemas.FS)
-	require.NoError(t, err)
+	set := sharedtest.Schemas(t)
 	ctx := context.Background()
 
 	reg, res, err := registry.ReadFile(ctx, filepath.Join(out, "registry.xlsx"), set)
@@ -65,8 +63,7 @@ func TestRegistrySamples(t *testing.T) {
 func TestRecipientsSample(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	set, err := schema.Load(schemas.FS)
-	require.NoError(t, err)
+	set := sharedtest.Schemas(t)
 	p := generate.Generate(1)
 	codes := map[string]bool{}
 	for _, o := range p.Orgs {
