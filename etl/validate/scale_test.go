@@ -9,6 +9,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/returns-project/returns/etl/sharedtest"
 	"github.com/returns-project/returns/samples/generate"
 )
 
@@ -23,7 +24,7 @@ func (*buffer) Close() error { return nil }
 // quarter, and admits nobody another return admits.
 func TestScaleReturnsAccepted(t *testing.T) {
 	t.Parallel()
-	set := loadSet(t)
+	set := sharedtest.Schemas(t)
 	s := generate.Scale{Provinces: 2, Orgs: 3, Quarters: 2, Rows: 25}
 	files := map[string]*buffer{}
 	var names []string

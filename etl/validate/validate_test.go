@@ -446,7 +446,7 @@ func TestUniquenessSpill(t *testing.T) {
 // although the validator formats it only when an issue needs it.
 func TestSerialDateQuotedAsDate(t *testing.T) {
 	t.Parallel()
-	set := loadSet(t)
+	set := sharedtest.Schemas(t)
 	r := richReturn(t, generate.Generate(1))
 	born := time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC) // under 18 on any decision date
 	b := mutate(t, write(t, r, generate.WriteOptions{}), func(x *excelize.File) {
