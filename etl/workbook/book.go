@@ -99,7 +99,9 @@ func (b *book) classify() error {
 	if err != nil {
 		return err
 	}
-	wbRels, sstPart, stylesPart, err := b.workbookRels(wbPart)
+	// Made here, not in workbookRels, so that it can stay on the stack.
+	wbRels := map[string]relationship{}
+	sstPart, stylesPart, err := b.workbookRels(wbPart, wbRels)
 	if err != nil {
 		return err
 	}
@@ -245,29 +247,28 @@ func (b *book) mainWorkbook(types contentTypes, isSpreadsheet bool) (string, int
 
 // workbookRels reads the workbook's relationships (to its sheets, shared
 // strings and styles), refusing duplicate ids, a VBA project and a second
-// shared-strings part. It returns them by id with the shared-strings and
-// styles parts, "" if there are none.
-func (b *book) workbookRels(wbPart string) (rels map[string]relationship, sstPart, stylesPart string, err error) {
-	rels = map[string]relationship{}
+// shared-strings part. It puts them by id into rels and returns the
+// shared-strings and styles parts, "" if there are none.
+func (b *book) workbookRels(wbPart string, rels map[string]relationship) (sstPart, stylesPart string, err error) {
 	relsPart := relsPartFor(wbPart)
 	ri, ok := b.ent.lookup(relsPart)
 	if !ok {
-		return rels, "", "", nil
+		return "", "", nil
 	}
 	list, err := b.readRels(ri)
 	if err != nil {
-		return nil, "", "", err
+		return "", "", err
 	}
 	for _, r := range list {
 		if r.external {
 			continue
 		}
 		if _, dup := rels[r.id]; dup {
-			return nil, "", "", reason.Errorf(reason.CorruptXML, relsPart, "duplicate relationship id %q", r.id)
+			return "", "", reason.Errorf(reason.CorruptXML, relsPart, "duplicate relationship id %q", r.id)
 		}
 		rels[r.id] = r
 		if hasTypeSuffix(r.typ, "vbaProject") {
-			return nil, "", "", reason.Errorf(reason.FormatXLSM, relsPart, "workbook relationship to a VBA project (%s)", r.target)
+			return "", "", reason.Errorf(reason.FormatXLSM, relsPart, "workbook relationship to a VBA project (%s)", r.target)
 		}
 		if hasTypeSuffix(r.typ, "styles") && stylesPart == "" {
 			if p, ok := resolveTarget(wbPart, r.target); ok {
@@ -276,16 +277,16 @@ func (b *book) workbookRels(wbPart string) (rels map[string]relationship, sstPar
 		}
 		if hasTypeSuffix(r.typ, "sharedStrings") {
 			if sstPart != "" {
-				return nil, "", "", reason.Errorf(reason.CorruptXML, relsPart, "more than one shared-strings relationship")
+				return "", "", reason.Errorf(reason.CorruptXML, relsPart, "more than one shared-strings relationship")
 			}
 			p, ok := resolveTarget(wbPart, r.target)
 			if !ok {
-				return nil, "", "", reason.Errorf(reason.CorruptZip, relsPart, "shared-strings target points outside the package")
+				return "", "", reason.Errorf(reason.CorruptZip, relsPart, "shared-strings target points outside the package")
 			}
 			sstPart = p
 		}
 	}
-	return rels, sstPart, stylesPart, nil
+	return sstPart, stylesPart, nil
 }
 
 // loadStyles reads which styles hide their cells from the styles part, if
