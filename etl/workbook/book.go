@@ -88,6 +88,35 @@ func open(ctx context.Context, r io.ReaderAt, size int64, lim Limits) (_ Book, e
 // types, package relationships, workbook relationships, the workbook and the
 // shared strings.
 func (b *book) classify() error {
+	if err := b.refuseOtherPackages(); err != nil {
+		return err
+	}
+	types, isSpreadsheet, err := b.partTypes()
+	if err != nil {
+		return err
+	}
+	wbPart, wbIdx, err := b.mainWorkbook(types, isSpreadsheet)
+	if err != nil {
+		return err
+	}
+	// Made here, not in workbookRels, so that it can stay on the stack.
+	wbRels := map[string]relationship{}
+	sstPart, stylesPart, err := b.workbookRels(wbPart, wbRels)
+	if err != nil {
+		return err
+	}
+	if err := b.readWorkbook(wbIdx, wbRels); err != nil {
+		return err
+	}
+	if err := b.loadStyles(stylesPart); err != nil {
+		return err
+	}
+	return b.loadSharedStrings(sstPart)
+}
+
+// refuseOtherPackages refuses, by their tell-tale parts, the packages that
+// are not an xlsx workbook: OpenDocument, binary (xlsb) and macro (xlsm).
+func (b *book) refuseOtherPackages() error {
 	e := b.ent
 	if i, ok := e.lookup("mimetype"); ok {
 		_, hasContent := e.lookup("content.xml")
@@ -108,38 +137,55 @@ func (b *book) classify() error {
 			return reason.Errorf(reason.FormatXLSM, f.Name, "VBA macro project")
 		}
 	}
+	return nil
+}
+
+// contentTypes is what [Content_Types].xml declares: a type per extension
+// (defaults) and per part (overrides), both keyed in lower case.
+type contentTypes struct {
+	defaults, overrides map[string]string
+}
+
+// of is the type of a part: the type its Override gives, or else the
+// Default of its extension (ECMA-376 Part 2, 10.1.2.4).
+func (ct contentTypes) of(part string) string {
+	if t, ok := ct.overrides[strings.ToLower(part)]; ok {
+		return t
+	}
+	return ct.defaults[strings.ToLower(strings.TrimPrefix(path.Ext(part), "."))]
+}
+
+// partTypes reads the content types and refuses a package any of whose
+// parts is typed as binary, macro or template; it reports whether a part is
+// typed as a workbook.
+func (b *book) partTypes() (contentTypes, bool, error) {
+	e := b.ent
 	ctIdx, ok := e.lookup("[Content_Types].xml")
 	if !ok {
-		return reason.Errorf(reason.NotXLSX, "", "zip without [Content_Types].xml (not an Office package)")
+		return contentTypes{}, false, reason.Errorf(reason.NotXLSX, "", "zip without [Content_Types].xml (not an Office package)")
 	}
 	defaults, overrides, err := b.readContentTypes(ctIdx)
 	if err != nil {
-		return err
+		return contentTypes{}, false, err
 	}
+	types := contentTypes{defaults: defaults, overrides: overrides}
 	// Only overrides name parts: excelize, for one, declares a Default for
 	// the "bin" extension as a VBA project in every workbook it writes.
 	for _, t := range overrides {
 		if err := formatOfType(t); err != nil {
-			return err
+			return contentTypes{}, false, err
 		}
 	}
-	contentType := func(part string) string {
-		if t, ok := overrides[strings.ToLower(part)]; ok {
-			return t
-		}
-		return defaults[strings.ToLower(strings.TrimPrefix(path.Ext(part), "."))]
-	}
-	// Every part present has the type its Override gives, or else the
-	// Default of its extension (ECMA-376 Part 2, 10.1.2.4): a VBA project
-	// typed through a Default is as much a macro as one with an Override.
+	// Every part present has a type: a VBA project typed through a Default
+	// is as much a macro as one with an Override.
 	for _, f := range e.files {
 		if strings.HasSuffix(f.Name, "/") {
 			continue
 		}
-		if err := formatOfType(contentType(f.Name)); err != nil {
+		if err := formatOfType(types.of(f.Name)); err != nil {
 			re := err.(*reason.Error)
 			re.Part = f.Name
-			return re
+			return contentTypes{}, false, re
 		}
 	}
 	isSpreadsheet := false
@@ -148,24 +194,33 @@ func (b *book) classify() error {
 			isSpreadsheet = true
 		}
 	}
+	return types, isSpreadsheet, nil
+}
 
+// mainWorkbook follows the package relationships to the main document and
+// checks that it is a spreadsheet workbook present in the zip. It returns
+// the workbook part's name as the zip spells it, and its index. A package
+// typed as a spreadsheet (isSpreadsheet) that lacks the way to its workbook
+// is corrupt rather than something else.
+func (b *book) mainWorkbook(types contentTypes, isSpreadsheet bool) (string, int, error) {
+	e := b.ent
 	relsIdx, ok := e.lookup("_rels/.rels")
 	if !ok {
 		if isSpreadsheet {
-			return reason.Errorf(reason.CorruptZip, "", "package relationships _rels/.rels missing")
+			return "", 0, reason.Errorf(reason.CorruptZip, "", "package relationships _rels/.rels missing")
 		}
-		return reason.Errorf(reason.NotXLSX, "", "not a spreadsheet package")
+		return "", 0, reason.Errorf(reason.NotXLSX, "", "not a spreadsheet package")
 	}
 	rels, err := b.readRels(relsIdx)
 	if err != nil {
-		return err
+		return "", 0, err
 	}
 	wbPart := ""
 	for _, r := range rels {
 		if !r.external && hasTypeSuffix(r.typ, "officeDocument") {
 			p, ok := resolveTarget("", r.target)
 			if !ok {
-				return reason.Errorf(reason.CorruptZip, "_rels/.rels", "main document target points outside the package")
+				return "", 0, reason.Errorf(reason.CorruptZip, "_rels/.rels", "main document target points outside the package")
 			}
 			wbPart = p
 			break
@@ -173,91 +228,111 @@ func (b *book) classify() error {
 	}
 	if wbPart == "" {
 		if isSpreadsheet {
-			return reason.Errorf(reason.CorruptZip, "_rels/.rels", "no officeDocument relationship")
+			return "", 0, reason.Errorf(reason.CorruptZip, "_rels/.rels", "no officeDocument relationship")
 		}
-		return reason.Errorf(reason.NotXLSX, "", "package has no main document")
+		return "", 0, reason.Errorf(reason.NotXLSX, "", "package has no main document")
 	}
-	if err := formatOfType(contentType(wbPart)); err != nil {
-		return err
+	if err := formatOfType(types.of(wbPart)); err != nil {
+		return "", 0, err
 	}
-	if strings.TrimSpace(contentType(wbPart)) != ctWorkbookMain {
-		return reason.Errorf(reason.NotXLSX, wbPart, "main document is not a spreadsheet workbook")
+	if strings.TrimSpace(types.of(wbPart)) != ctWorkbookMain {
+		return "", 0, reason.Errorf(reason.NotXLSX, wbPart, "main document is not a spreadsheet workbook")
 	}
 	wbIdx, ok := e.lookup(wbPart)
 	if !ok {
-		return reason.Errorf(reason.CorruptZip, wbPart, "workbook part missing from the zip")
+		return "", 0, reason.Errorf(reason.CorruptZip, wbPart, "workbook part missing from the zip")
 	}
-	wbPart = e.files[wbIdx].Name
+	return e.files[wbIdx].Name, wbIdx, nil
+}
 
-	// Workbook relationships: sheets and shared strings.
-	wbRels := map[string]relationship{}
-	sstPart, stylesPart := "", ""
-	if ri, ok := e.lookup(relsPartFor(wbPart)); ok {
-		list, err := b.readRels(ri)
-		if err != nil {
-			return err
+// workbookRels reads the workbook's relationships (to its sheets, shared
+// strings and styles), refusing duplicate ids, a VBA project and a second
+// shared-strings part. It puts them by id into rels and returns the
+// shared-strings and styles parts, "" if there are none.
+func (b *book) workbookRels(wbPart string, rels map[string]relationship) (sstPart, stylesPart string, err error) {
+	relsPart := relsPartFor(wbPart)
+	ri, ok := b.ent.lookup(relsPart)
+	if !ok {
+		return "", "", nil
+	}
+	list, err := b.readRels(ri)
+	if err != nil {
+		return "", "", err
+	}
+	for _, r := range list {
+		if r.external {
+			continue
 		}
-		for _, r := range list {
-			if r.external {
-				continue
+		if _, dup := rels[r.id]; dup {
+			return "", "", reason.Errorf(reason.CorruptXML, relsPart, "duplicate relationship id %q", r.id)
+		}
+		rels[r.id] = r
+		if hasTypeSuffix(r.typ, "vbaProject") {
+			return "", "", reason.Errorf(reason.FormatXLSM, relsPart, "workbook relationship to a VBA project (%s)", r.target)
+		}
+		if hasTypeSuffix(r.typ, "styles") && stylesPart == "" {
+			if p, ok := resolveTarget(wbPart, r.target); ok {
+				stylesPart = p
 			}
-			if _, dup := wbRels[r.id]; dup {
-				return reason.Errorf(reason.CorruptXML, relsPartFor(wbPart), "duplicate relationship id %q", r.id)
+		}
+		if hasTypeSuffix(r.typ, "sharedStrings") {
+			if sstPart != "" {
+				return "", "", reason.Errorf(reason.CorruptXML, relsPart, "more than one shared-strings relationship")
 			}
-			wbRels[r.id] = r
-			if hasTypeSuffix(r.typ, "vbaProject") {
-				return reason.Errorf(reason.FormatXLSM, relsPartFor(wbPart), "workbook relationship to a VBA project (%s)", r.target)
+			p, ok := resolveTarget(wbPart, r.target)
+			if !ok {
+				return "", "", reason.Errorf(reason.CorruptZip, relsPart, "shared-strings target points outside the package")
 			}
-			if hasTypeSuffix(r.typ, "styles") && stylesPart == "" {
-				if p, ok := resolveTarget(wbPart, r.target); ok {
-					stylesPart = p
-				}
-			}
-			if hasTypeSuffix(r.typ, "sharedStrings") {
-				if sstPart != "" {
-					return reason.Errorf(reason.CorruptXML, relsPartFor(wbPart), "more than one shared-strings relationship")
-				}
-				p, ok := resolveTarget(wbPart, r.target)
-				if !ok {
-					return reason.Errorf(reason.CorruptZip, relsPartFor(wbPart), "shared-strings target points outside the package")
-				}
-				sstPart = p
-			}
+			sstPart = p
 		}
 	}
-	if err := b.readWorkbook(wbIdx, wbRels); err != nil {
+	return sstPart, stylesPart, nil
+}
+
+// loadStyles reads which styles hide their cells from the styles part, if
+// there is one and it is present.
+func (b *book) loadStyles(stylesPart string) error {
+	if stylesPart == "" {
+		return nil
+	}
+	i, ok := b.ent.lookup(stylesPart)
+	if !ok {
+		return nil
+	}
+	hides, err := b.readStyles(i)
+	if err != nil {
 		return err
 	}
-	if stylesPart != "" {
-		if i, ok := e.lookup(stylesPart); ok {
-			hides, err := b.readStyles(i)
-			if err != nil {
-				return err
-			}
-			b.styles = hides
-		}
+	b.styles = hides
+	return nil
+}
+
+// loadSharedStrings reads the shared-strings table, if the workbook has
+// one; it must then be present.
+func (b *book) loadSharedStrings(sstPart string) error {
+	if sstPart == "" {
+		return nil
 	}
-	if sstPart != "" {
-		i, ok := e.lookup(sstPart)
-		if !ok {
-			return reason.Errorf(reason.CorruptZip, sstPart, "shared-strings part missing from the zip")
-		}
-		f := e.files[i]
-		rc, err := f.Open()
-		if err != nil {
-			return reason.Wrap(reason.CorruptPart, f.Name, err)
-		}
-		table, err := readSST(rc, f.Name, b.lim, int64(min(f.UncompressedSize64, uint64(b.lim.MaxSharedText))))
-		if err != nil {
-			err = preferPartDamage(err, rc, f.Name)
-		}
-		rc.Close()
-		if err != nil {
-			return err
-		}
-		b.sst = table
-		e.done[i] = true
+	e := b.ent
+	i, ok := e.lookup(sstPart)
+	if !ok {
+		return reason.Errorf(reason.CorruptZip, sstPart, "shared-strings part missing from the zip")
 	}
+	f := e.files[i]
+	rc, err := f.Open()
+	if err != nil {
+		return reason.Wrap(reason.CorruptPart, f.Name, err)
+	}
+	table, err := readSST(rc, f.Name, b.lim, int64(min(f.UncompressedSize64, uint64(b.lim.MaxSharedText))))
+	if err != nil {
+		err = preferPartDamage(err, rc, f.Name)
+	}
+	rc.Close()
+	if err != nil {
+		return err
+	}
+	b.sst = table
+	e.done[i] = true
 	return nil
 }
 
