@@ -315,7 +315,7 @@ func excelizeRows(b *testing.B, path string, sheet *schema.Sheet, sub int64, col
 // smallFiles returns n valid returns of 50–300 rows as workbooks, in
 // groups that each load clean into an empty database, oldest quarter
 // first: the returns of the province generated from seed 1, 2, …, inflated.
-func smallFiles(b *testing.B, n int) [][]smallFile {
+func smallFiles(b testing.TB, n int) [][]smallFile {
 	var groups [][]smallFile
 	total := 0
 	for seed := int64(1); total < n; seed++ {
