@@ -53,12 +53,17 @@ func TestStatementsPerFile(t *testing.T) {
 	before, err := os.ReadFile(logFile)
 	require.NoError(t, err)
 	st.Close()
-	st = openStore(t, dsn) // fresh connections see the new setting
+	// Fresh connections (they see the new setting), through a proxy that
+	// counts the round trips.
+	proxy := storetest.NewProxy(t, dsn)
+	st = openStore(t, proxy.URL())
+	trips := proxy.RoundTrips()
 	for _, f := range files[1:] {
 		res, err := judgeBytes(ctx, set, st, f.data, f.name)
 		require.NoError(t, err)
 		require.Equal(t, domain.Loaded, res.Outcome, f.name)
 	}
+	trips = proxy.RoundTrips() - trips
 	after, err := os.ReadFile(logFile)
 	require.NoError(t, err)
 	stmt := regexp.MustCompile(`LOG:  (statement|execute [^:]*): (.*)`)
@@ -85,5 +90,6 @@ func TestStatementsPerFile(t *testing.T) {
 	for _, q := range qs {
 		fmt.Fprintf(&b, "%6.2f  %s\n", float64(counts[q])/float64(n-1), q)
 	}
-	t.Logf("%.1f statements per file (%d files):\n%s", float64(total)/float64(n-1), n-1, b.String())
+	t.Logf("%.1f statements and %.1f round trips per file (%d files):\n%s", float64(total)/float64(n-1),
+		float64(trips)/float64(n-1), n-1, b.String())
 }
