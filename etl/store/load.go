@@ -91,6 +91,9 @@ type Load struct {
 	enc     []byte
 	// prevID is the accepted submission this load supersedes (0: none).
 	prevID int64
+	// stored is the key-value record's part the rules read, as the
+	// summary insert stored it (nil: read it back; see [Load.RuleFacts]).
+	stored *Summary
 	// unchanged is set by [Load.Unchanged] when the content is that of
 	// prevID: Commit then records the file as its duplicate.
 	unchanged *DuplicateError
@@ -276,7 +279,42 @@ func (l *Load) summary(ctx context.Context, sh *Sheet, sourceRow int, values []a
 	if _, err := l.tx.ExecContext(ctx, q, args...); err != nil {
 		return fmt.Errorf("store: insert %s: %w", sh.Table, err)
 	}
+	l.stored = storedSummary(get)
 	return nil
+}
+
+// storedSummary is the [Summary] the rules would read back from the row
+// just inserted (text as text, integers as int, NULL as ” or 0), or nil
+// when a value has a type whose stored form is not evidently the same.
+func storedSummary(get func(string) any) *Summary {
+	var s Summary
+	for _, f := range []struct {
+		col string
+		str *string
+		n   *int64
+	}{
+		{"org_name", &s.OrgName, nil}, {"parent_code", &s.ParentCode, nil},
+		{"members_start_official", nil, &s.StartOfficial}, {"members_start_probationary", nil, &s.StartProbationary},
+		{"members_end_official", nil, &s.EndOfficial}, {"members_end_probationary", nil, &s.EndProbationary},
+		{"admitted", nil, &s.Admitted},
+	} {
+		switch v := get(f.col).(type) {
+		case nil:
+		case string:
+			if f.str == nil {
+				return nil
+			}
+			*f.str = v
+		case int64:
+			if f.n == nil || v != int64(int32(v)) {
+				return nil
+			}
+			*f.n = v
+		default:
+			return nil
+		}
+	}
+	return &s
 }
 
 // createSubmission creates the submission of the load's organisation and
@@ -288,28 +326,26 @@ func (l *Load) createSubmission(ctx context.Context, templateVersion string) err
 	if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(hashtextextended('returns.sub:' || $1 || ':' || $2 || ':' || $3, 0))`, org, year, qtr); err != nil {
 		return fmt.Errorf("store: lock %s %s: %w", org, l.quarter, err)
 	}
-	var prev sql.NullInt64
-	if err := tx.GetContext(ctx, &prev, `SELECT id FROM returns.submission WHERE org_code = $1 AND year = $2 AND quarter = $3 AND status = 'accepted'`, org, year, qtr); err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return fmt.Errorf("store: current submission of %s %s: %w", org, l.quarter, err)
-	}
+	// The accepted one (at most one: index submission_current) is
+	// superseded first, then the new one created and named as its
+	// successor in the same statement.
 	now := l.s.now()
-	if prev.Valid {
-		l.prevID = prev.Int64
-		if _, err := tx.ExecContext(ctx, `UPDATE returns.submission SET status = 'superseded', superseded_at = $2 WHERE id = $1`, prev.Int64, now); err != nil {
-			return fmt.Errorf("store: supersede submission %d: %w", prev.Int64, err)
-		}
+	var prev sql.NullInt64
+	if err := tx.GetContext(ctx, &prev, `UPDATE returns.submission SET status = 'superseded', superseded_at = $4
+		WHERE org_code = $1 AND year = $2 AND quarter = $3 AND status = 'accepted' RETURNING id`, org, year, qtr, now); err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("store: supersede the current submission of %s %s: %w", org, l.quarter, err)
 	}
-	err := tx.QueryRowxContext(ctx, `INSERT INTO returns.submission (org_code, year, quarter, template_version, file_name, sha256, received_at, loaded_at, version, status)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8,
-			(SELECT coalesce(max(version), 0) + 1 FROM returns.submission WHERE org_code = $1 AND year = $2 AND quarter = $3), 'accepted')
-		RETURNING id, version`, org, year, qtr, templateVersion, l.meta.FileName, l.meta.SHA256, l.meta.ReceivedAt, now).Scan(&l.submissionID, &l.version)
+	l.prevID = prev.Int64
+	err := tx.QueryRowxContext(ctx, `WITH created AS (
+			INSERT INTO returns.submission (org_code, year, quarter, template_version, file_name, sha256, received_at, loaded_at, version, status)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8,
+				(SELECT coalesce(max(version), 0) + 1 FROM returns.submission WHERE org_code = $1 AND year = $2 AND quarter = $3), 'accepted')
+			RETURNING id, version),
+		successor AS (
+			UPDATE returns.submission s SET superseded_by = created.id FROM created WHERE s.id = $9)
+		SELECT id, version FROM created`, org, year, qtr, templateVersion, l.meta.FileName, l.meta.SHA256, l.meta.ReceivedAt, now, prev).Scan(&l.submissionID, &l.version)
 	if err != nil {
 		return fmt.Errorf("store: create submission of %s %s: %w", org, l.quarter, err)
-	}
-	if prev.Valid {
-		if _, err := tx.ExecContext(ctx, `UPDATE returns.submission SET superseded_by = $2 WHERE id = $1`, prev.Int64, l.submissionID); err != nil {
-			return fmt.Errorf("store: supersede submission %d: %w", prev.Int64, err)
-		}
 	}
 	return nil
 }
@@ -348,24 +384,23 @@ func (l *Load) Commit(ctx context.Context, out Outcome) (int64, error) {
 		return 0, err
 	}
 	tx := l.tx
-	if _, err := tx.ExecContext(ctx, `UPDATE returns.submission SET errors = $2, warnings = $3, content_sha256 = $4 WHERE id = $1`, l.submissionID, out.Errors, out.Warnings, l.Fingerprint()); err != nil {
-		l.Rollback()
-		return 0, fmt.Errorf("store: commit: %w", err)
-	}
+	// One statement: the file's event (first: the main query runs before
+	// the WITH's, so an inbox key met twice fails there as before), the
+	// submission's counts and fingerprint, and the ledger row.
 	var eventID int64
-	if err := tx.GetContext(ctx, &eventID, `INSERT INTO returns.file_event (sha256, file_name, org_code, year, quarter, outcome, submission_id, errors, warnings, received_at, decided_at, inbox_key, answered)
+	if err := tx.GetContext(ctx, &eventID, `WITH counts AS (
+			UPDATE returns.submission SET errors = $7, warnings = $8, content_sha256 = $13 WHERE id = $6),
+		ledger AS (
+			INSERT INTO returns.ledger (sha256, submission_id, loaded_at) VALUES ($1, $6, $10))
+		INSERT INTO returns.file_event (sha256, file_name, org_code, year, quarter, outcome, submission_id, errors, warnings, received_at, decided_at, inbox_key, answered)
 		VALUES ($1, $2, $3, $4, $5, 'loaded', $6, $7, $8, $9, $10, nullif($11, ''), nullif($12, '')) RETURNING id`,
-		l.meta.SHA256, l.meta.FileName, l.org, l.quarter.Year, l.quarter.Q, l.submissionID, out.Errors, out.Warnings, l.meta.ReceivedAt, l.s.now(), l.meta.InboxKey, string(l.meta.Answered)); err != nil {
+		l.meta.SHA256, l.meta.FileName, l.org, l.quarter.Year, l.quarter.Q, l.submissionID, out.Errors, out.Warnings, l.meta.ReceivedAt, l.s.now(), l.meta.InboxKey, string(l.meta.Answered), l.Fingerprint()); err != nil {
 		l.Rollback()
-		return 0, fmt.Errorf("store: commit: record event: %w", err)
+		return 0, fmt.Errorf("store: commit: record event and ledger: %w", err)
 	}
 	if err := insertIssues(ctx, tx, l.submissionID, eventID, out.Issues); err != nil {
 		l.Rollback()
 		return 0, err
-	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO returns.ledger (sha256, submission_id, loaded_at) VALUES ($1, $2, $3)`, l.meta.SHA256, l.submissionID, l.s.now()); err != nil {
-		l.Rollback()
-		return 0, fmt.Errorf("store: commit: ledger: %w", err)
 	}
 	return l.finish(ctx, l.submissionID)
 }
