@@ -113,16 +113,17 @@ func (s *Store) BeginLoad(ctx context.Context, t *Template, meta FileMeta) (*Loa
 	l.enc = appendField(l.enc[:0], 'T', t.ID)
 	l.content.Write(l.enc)
 	// Loading runs with the loader's privileges only: it can insert and
-	// supersede, never drop, alter or truncate.
-	if _, err := tx.ExecContext(ctx, `SET LOCAL ROLE returns_loader`); err != nil {
+	// supersede, never drop, alter or truncate. Two workers with the same
+	// content serialise on the lock; the second then finds the first one's
+	// ledger row (read by the next statement, after the lock is held).
+	// Everything the content loads comes after the savepoint, so that an
+	// unchanged content can be undone while the content's lock is kept.
+	// The three go in one simple query, the hash as a literal.
+	if _, err := tx.ExecContext(ctx, `SET LOCAL ROLE returns_loader;
+		SELECT pg_advisory_xact_lock(hashtextextended('returns.sha:' || `+pq.QuoteLiteral(meta.SHA256)+`, 0));
+		SAVEPOINT content`); err != nil {
 		l.Rollback()
-		return nil, fmt.Errorf("store: begin load %s: %w", short(meta.SHA256), err)
-	}
-	// Two workers with the same content serialise here; the second then
-	// finds the first one's ledger row.
-	if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(hashtextextended('returns.sha:' || $1, 0))`, meta.SHA256); err != nil {
-		l.Rollback()
-		return nil, fmt.Errorf("store: begin load %s: lock: %w", short(meta.SHA256), err)
+		return nil, fmt.Errorf("store: begin load %s: role, lock and savepoint: %w", short(meta.SHA256), err)
 	}
 	if dup, err := duplicateOf(ctx, tx, meta.SHA256); err != nil {
 		l.Rollback()
@@ -130,12 +131,6 @@ func (s *Store) BeginLoad(ctx context.Context, t *Template, meta FileMeta) (*Loa
 	} else if dup != nil {
 		l.Rollback()
 		return nil, dup
-	}
-	// Everything the content loads comes after this savepoint, so that an
-	// unchanged content can be undone while the content's lock is kept.
-	if _, err := tx.ExecContext(ctx, `SAVEPOINT content`); err != nil {
-		l.Rollback()
-		return nil, fmt.Errorf("store: begin load %s: savepoint: %w", short(meta.SHA256), err)
 	}
 	return l, nil
 }
