@@ -379,23 +379,39 @@ func (l *Load) Commit(ctx context.Context, out Outcome) (int64, error) {
 		return 0, err
 	}
 	tx := l.tx
-	// One statement: the file's event (first: the main query runs before
-	// the WITH's, so an inbox key met twice fails there as before), the
-	// submission's counts and fingerprint, and the ledger row.
+	// One statement: the file's event (first: the main query reads it, so
+	// an inbox key met twice fails there as before), its issues (when few;
+	// many are copied after), the submission's counts and fingerprint, and
+	// the ledger row.
+	inline := out.Issues
+	if len(inline) > maxInlineIssues {
+		inline = nil
+	}
 	var eventID int64
-	if err := tx.GetContext(ctx, &eventID, `WITH counts AS (
+	if err := tx.GetContext(ctx, &eventID, `WITH event AS (
+			INSERT INTO returns.file_event (sha256, file_name, org_code, year, quarter, outcome, submission_id, errors, warnings, received_at, decided_at, inbox_key, answered)
+			VALUES ($1, $2, $3, $4, $5, 'loaded', $6, $7, $8, $9, $10, nullif($11, ''), nullif($12, '')) RETURNING id),
+		issues AS (
+			INSERT INTO returns.validation_issue (submission_id, file_event_id, sheet, cell, source_row, field, rule_id, severity, value, message_vi, message_en)
+			SELECT $6, event.id, i.sheet, i.cell, i.source_row, i.field, i.rule_id, i.severity, i.value, i.message_vi, i.message_en
+			FROM event, unnest($14::text[], $15::text[], $16::int[], $17::text[], $18::text[], $19::text[], $20::text[], $21::text[], $22::text[])
+				WITH ORDINALITY AS i(sheet, cell, source_row, field, rule_id, severity, value, message_vi, message_en, n)
+			ORDER BY i.n),
+		counts AS (
 			UPDATE returns.submission SET errors = $7, warnings = $8, content_sha256 = $13 WHERE id = $6),
 		ledger AS (
 			INSERT INTO returns.ledger (sha256, submission_id, loaded_at) VALUES ($1, $6, $10))
-		INSERT INTO returns.file_event (sha256, file_name, org_code, year, quarter, outcome, submission_id, errors, warnings, received_at, decided_at, inbox_key, answered)
-		VALUES ($1, $2, $3, $4, $5, 'loaded', $6, $7, $8, $9, $10, nullif($11, ''), nullif($12, '')) RETURNING id`,
-		l.meta.SHA256, l.meta.FileName, l.org, l.quarter.Year, l.quarter.Q, l.submissionID, out.Errors, out.Warnings, l.meta.ReceivedAt, l.s.now(), l.meta.InboxKey, string(l.meta.Answered), l.Fingerprint()); err != nil {
+		SELECT id FROM event`,
+		append([]any{l.meta.SHA256, l.meta.FileName, l.org, l.quarter.Year, l.quarter.Q, l.submissionID, out.Errors, out.Warnings,
+			l.meta.ReceivedAt, l.s.now(), l.meta.InboxKey, string(l.meta.Answered), l.Fingerprint()}, issueArrays(inline)...)...); err != nil {
 		l.Rollback()
-		return 0, fmt.Errorf("store: commit: record event and ledger: %w", err)
+		return 0, fmt.Errorf("store: commit: record event, issues and ledger: %w", err)
 	}
-	if err := insertIssues(ctx, tx, l.submissionID, eventID, out.Issues); err != nil {
-		l.Rollback()
-		return 0, err
+	if len(inline) < len(out.Issues) {
+		if err := insertIssues(ctx, tx, l.submissionID, eventID, out.Issues); err != nil {
+			l.Rollback()
+			return 0, err
+		}
 	}
 	return l.finish(ctx, l.submissionID)
 }
@@ -543,6 +559,24 @@ func (l *Load) commitUnchanged(ctx context.Context) (int64, error) {
 		return 0, fmt.Errorf("store: commit unchanged: ledger: %w", err)
 	}
 	return l.finish(ctx, d.SubmissionID)
+}
+
+// maxInlineIssues is the most issues [Load.Commit] sends as arrays in its
+// one statement; more are copied (COPY) after it.
+var maxInlineIssues = 1000
+
+// issueArrays are the columns of issues as arrays, in the order of the
+// unnest in [Load.Commit] (a row 0 is NULL).
+func issueArrays(issues []Issue) []any {
+	var sheet, cell, field, rule, severity, value, vi, en []string
+	var row []sql.NullInt64
+	for _, is := range issues {
+		sheet, cell, field, rule = append(sheet, is.Sheet), append(cell, is.Cell), append(field, is.Field), append(rule, is.Rule)
+		severity, value, vi, en = append(severity, is.Severity), append(value, is.Value), append(vi, is.MessageVI), append(en, is.MessageEN)
+		row = append(row, sql.NullInt64{Int64: int64(is.Row), Valid: is.Row > 0})
+	}
+	return []any{pq.Array(sheet), pq.Array(cell), pq.Array(row), pq.Array(field), pq.Array(rule), pq.Array(severity),
+		pq.Array(value), pq.Array(vi), pq.Array(en)}
 }
 
 func insertIssues(ctx context.Context, tx *sqlx.Tx, submissionID, eventID int64, issues []Issue) error {
