@@ -131,7 +131,10 @@ func (l *Load) ruleFacts(ctx context.Context, f *RuleFacts) error {
 	}
 	registry := reg.Int64
 	f.Registry = registry != 0
-	if err := l.tx.GetContext(ctx, &f.Summary, `SELECT coalesce(t.org_name, '') AS org_name, coalesce(t.parent_code, '') AS parent_code,
+	if l.stored != nil {
+		// The summary insert's values: the row as stored.
+		f.Summary = *l.stored
+	} else if err := l.tx.GetContext(ctx, &f.Summary, `SELECT coalesce(t.org_name, '') AS org_name, coalesce(t.parent_code, '') AS parent_code,
 		coalesce(t.members_start_official, 0) AS members_start_official, coalesce(t.members_start_probationary, 0) AS members_start_probationary,
 		coalesce(t.members_end_official, 0) AS members_end_official, coalesce(t.members_end_probationary, 0) AS members_end_probationary,
 		coalesce(t.admitted, 0) AS admitted

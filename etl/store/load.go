@@ -91,6 +91,9 @@ type Load struct {
 	enc     []byte
 	// prevID is the accepted submission this load supersedes (0: none).
 	prevID int64
+	// stored is the key-value record's part the rules read, as the
+	// summary insert stored it (nil: read it back; see [Load.RuleFacts]).
+	stored *Summary
 	// unchanged is set by [Load.Unchanged] when the content is that of
 	// prevID: Commit then records the file as its duplicate.
 	unchanged *DuplicateError
@@ -110,16 +113,17 @@ func (s *Store) BeginLoad(ctx context.Context, t *Template, meta FileMeta) (*Loa
 	l.enc = appendField(l.enc[:0], 'T', t.ID)
 	l.content.Write(l.enc)
 	// Loading runs with the loader's privileges only: it can insert and
-	// supersede, never drop, alter or truncate.
-	if _, err := tx.ExecContext(ctx, `SET LOCAL ROLE returns_loader`); err != nil {
+	// supersede, never drop, alter or truncate. Two workers with the same
+	// content serialise on the lock; the second then finds the first one's
+	// ledger row (read by the next statement, after the lock is held).
+	// Everything the content loads comes after the savepoint, so that an
+	// unchanged content can be undone while the content's lock is kept.
+	// The three go in one simple query, the hash as a literal.
+	if _, err := tx.ExecContext(ctx, `SET LOCAL ROLE returns_loader;
+		SELECT pg_advisory_xact_lock(hashtextextended('returns.sha:' || `+pq.QuoteLiteral(meta.SHA256)+`, 0));
+		SAVEPOINT content`); err != nil {
 		l.Rollback()
-		return nil, fmt.Errorf("store: begin load %s: %w", short(meta.SHA256), err)
-	}
-	// Two workers with the same content serialise here; the second then
-	// finds the first one's ledger row.
-	if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(hashtextextended('returns.sha:' || $1, 0))`, meta.SHA256); err != nil {
-		l.Rollback()
-		return nil, fmt.Errorf("store: begin load %s: lock: %w", short(meta.SHA256), err)
+		return nil, fmt.Errorf("store: begin load %s: role, lock and savepoint: %w", short(meta.SHA256), err)
 	}
 	if dup, err := duplicateOf(ctx, tx, meta.SHA256); err != nil {
 		l.Rollback()
@@ -127,12 +131,6 @@ func (s *Store) BeginLoad(ctx context.Context, t *Template, meta FileMeta) (*Loa
 	} else if dup != nil {
 		l.Rollback()
 		return nil, dup
-	}
-	// Everything the content loads comes after this savepoint, so that an
-	// unchanged content can be undone while the content's lock is kept.
-	if _, err := tx.ExecContext(ctx, `SAVEPOINT content`); err != nil {
-		l.Rollback()
-		return nil, fmt.Errorf("store: begin load %s: savepoint: %w", short(meta.SHA256), err)
 	}
 	return l, nil
 }
@@ -276,7 +274,42 @@ func (l *Load) summary(ctx context.Context, sh *Sheet, sourceRow int, values []a
 	if _, err := l.tx.ExecContext(ctx, q, args...); err != nil {
 		return fmt.Errorf("store: insert %s: %w", sh.Table, err)
 	}
+	l.stored = storedSummary(get)
 	return nil
+}
+
+// storedSummary is the [Summary] the rules would read back from the row
+// just inserted (text as text, integers as int, NULL as ” or 0), or nil
+// when a value has a type whose stored form is not evidently the same.
+func storedSummary(get func(string) any) *Summary {
+	var s Summary
+	for _, f := range []struct {
+		col string
+		str *string
+		n   *int64
+	}{
+		{"org_name", &s.OrgName, nil}, {"parent_code", &s.ParentCode, nil},
+		{"members_start_official", nil, &s.StartOfficial}, {"members_start_probationary", nil, &s.StartProbationary},
+		{"members_end_official", nil, &s.EndOfficial}, {"members_end_probationary", nil, &s.EndProbationary},
+		{"admitted", nil, &s.Admitted},
+	} {
+		switch v := get(f.col).(type) {
+		case nil:
+		case string:
+			if f.str == nil {
+				return nil
+			}
+			*f.str = v
+		case int64:
+			if f.n == nil || v != int64(int32(v)) {
+				return nil
+			}
+			*f.n = v
+		default:
+			return nil
+		}
+	}
+	return &s
 }
 
 // createSubmission creates the submission of the load's organisation and
@@ -288,28 +321,26 @@ func (l *Load) createSubmission(ctx context.Context, templateVersion string) err
 	if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(hashtextextended('returns.sub:' || $1 || ':' || $2 || ':' || $3, 0))`, org, year, qtr); err != nil {
 		return fmt.Errorf("store: lock %s %s: %w", org, l.quarter, err)
 	}
-	var prev sql.NullInt64
-	if err := tx.GetContext(ctx, &prev, `SELECT id FROM returns.submission WHERE org_code = $1 AND year = $2 AND quarter = $3 AND status = 'accepted'`, org, year, qtr); err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return fmt.Errorf("store: current submission of %s %s: %w", org, l.quarter, err)
-	}
+	// The accepted one (at most one: index submission_current) is
+	// superseded first, then the new one created and named as its
+	// successor in the same statement.
 	now := l.s.now()
-	if prev.Valid {
-		l.prevID = prev.Int64
-		if _, err := tx.ExecContext(ctx, `UPDATE returns.submission SET status = 'superseded', superseded_at = $2 WHERE id = $1`, prev.Int64, now); err != nil {
-			return fmt.Errorf("store: supersede submission %d: %w", prev.Int64, err)
-		}
+	var prev sql.NullInt64
+	if err := tx.GetContext(ctx, &prev, `UPDATE returns.submission SET status = 'superseded', superseded_at = $4
+		WHERE org_code = $1 AND year = $2 AND quarter = $3 AND status = 'accepted' RETURNING id`, org, year, qtr, now); err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("store: supersede the current submission of %s %s: %w", org, l.quarter, err)
 	}
-	err := tx.QueryRowxContext(ctx, `INSERT INTO returns.submission (org_code, year, quarter, template_version, file_name, sha256, received_at, loaded_at, version, status)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8,
-			(SELECT coalesce(max(version), 0) + 1 FROM returns.submission WHERE org_code = $1 AND year = $2 AND quarter = $3), 'accepted')
-		RETURNING id, version`, org, year, qtr, templateVersion, l.meta.FileName, l.meta.SHA256, l.meta.ReceivedAt, now).Scan(&l.submissionID, &l.version)
+	l.prevID = prev.Int64
+	err := tx.QueryRowxContext(ctx, `WITH created AS (
+			INSERT INTO returns.submission (org_code, year, quarter, template_version, file_name, sha256, received_at, loaded_at, version, status)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8,
+				(SELECT coalesce(max(version), 0) + 1 FROM returns.submission WHERE org_code = $1 AND year = $2 AND quarter = $3), 'accepted')
+			RETURNING id, version),
+		successor AS (
+			UPDATE returns.submission s SET superseded_by = created.id FROM created WHERE s.id = $9)
+		SELECT id, version FROM created`, org, year, qtr, templateVersion, l.meta.FileName, l.meta.SHA256, l.meta.ReceivedAt, now, prev).Scan(&l.submissionID, &l.version)
 	if err != nil {
 		return fmt.Errorf("store: create submission of %s %s: %w", org, l.quarter, err)
-	}
-	if prev.Valid {
-		if _, err := tx.ExecContext(ctx, `UPDATE returns.submission SET superseded_by = $2 WHERE id = $1`, prev.Int64, l.submissionID); err != nil {
-			return fmt.Errorf("store: supersede submission %d: %w", prev.Int64, err)
-		}
 	}
 	return nil
 }
@@ -348,24 +379,39 @@ func (l *Load) Commit(ctx context.Context, out Outcome) (int64, error) {
 		return 0, err
 	}
 	tx := l.tx
-	if _, err := tx.ExecContext(ctx, `UPDATE returns.submission SET errors = $2, warnings = $3, content_sha256 = $4 WHERE id = $1`, l.submissionID, out.Errors, out.Warnings, l.Fingerprint()); err != nil {
-		l.Rollback()
-		return 0, fmt.Errorf("store: commit: %w", err)
+	// One statement: the file's event (first: the main query reads it, so
+	// an inbox key met twice fails there as before), its issues (when few;
+	// many are copied after), the submission's counts and fingerprint, and
+	// the ledger row.
+	inline := out.Issues
+	if len(inline) > maxInlineIssues {
+		inline = nil
 	}
 	var eventID int64
-	if err := tx.GetContext(ctx, &eventID, `INSERT INTO returns.file_event (sha256, file_name, org_code, year, quarter, outcome, submission_id, errors, warnings, received_at, decided_at, inbox_key, answered)
-		VALUES ($1, $2, $3, $4, $5, 'loaded', $6, $7, $8, $9, $10, nullif($11, ''), nullif($12, '')) RETURNING id`,
-		l.meta.SHA256, l.meta.FileName, l.org, l.quarter.Year, l.quarter.Q, l.submissionID, out.Errors, out.Warnings, l.meta.ReceivedAt, l.s.now(), l.meta.InboxKey, string(l.meta.Answered)); err != nil {
+	if err := tx.GetContext(ctx, &eventID, `WITH event AS (
+			INSERT INTO returns.file_event (sha256, file_name, org_code, year, quarter, outcome, submission_id, errors, warnings, received_at, decided_at, inbox_key, answered)
+			VALUES ($1, $2, $3, $4, $5, 'loaded', $6, $7, $8, $9, $10, nullif($11, ''), nullif($12, '')) RETURNING id),
+		issues AS (
+			INSERT INTO returns.validation_issue (submission_id, file_event_id, sheet, cell, source_row, field, rule_id, severity, value, message_vi, message_en)
+			SELECT $6, event.id, i.sheet, i.cell, i.source_row, i.field, i.rule_id, i.severity, i.value, i.message_vi, i.message_en
+			FROM event, unnest($14::text[], $15::text[], $16::int[], $17::text[], $18::text[], $19::text[], $20::text[], $21::text[], $22::text[])
+				WITH ORDINALITY AS i(sheet, cell, source_row, field, rule_id, severity, value, message_vi, message_en, n)
+			ORDER BY i.n),
+		counts AS (
+			UPDATE returns.submission SET errors = $7, warnings = $8, content_sha256 = $13 WHERE id = $6),
+		ledger AS (
+			INSERT INTO returns.ledger (sha256, submission_id, loaded_at) VALUES ($1, $6, $10))
+		SELECT id FROM event`,
+		append([]any{l.meta.SHA256, l.meta.FileName, l.org, l.quarter.Year, l.quarter.Q, l.submissionID, out.Errors, out.Warnings,
+			l.meta.ReceivedAt, l.s.now(), l.meta.InboxKey, string(l.meta.Answered), l.Fingerprint()}, issueArrays(inline)...)...); err != nil {
 		l.Rollback()
-		return 0, fmt.Errorf("store: commit: record event: %w", err)
+		return 0, fmt.Errorf("store: commit: record event, issues and ledger: %w", err)
 	}
-	if err := insertIssues(ctx, tx, l.submissionID, eventID, out.Issues); err != nil {
-		l.Rollback()
-		return 0, err
-	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO returns.ledger (sha256, submission_id, loaded_at) VALUES ($1, $2, $3)`, l.meta.SHA256, l.submissionID, l.s.now()); err != nil {
-		l.Rollback()
-		return 0, fmt.Errorf("store: commit: ledger: %w", err)
+	if len(inline) < len(out.Issues) {
+		if err := insertIssues(ctx, tx, l.submissionID, eventID, out.Issues); err != nil {
+			l.Rollback()
+			return 0, err
+		}
 	}
 	return l.finish(ctx, l.submissionID)
 }
@@ -513,6 +559,24 @@ func (l *Load) commitUnchanged(ctx context.Context) (int64, error) {
 		return 0, fmt.Errorf("store: commit unchanged: ledger: %w", err)
 	}
 	return l.finish(ctx, d.SubmissionID)
+}
+
+// maxInlineIssues is the most issues [Load.Commit] sends as arrays in its
+// one statement; more are copied (COPY) after it.
+var maxInlineIssues = 1000
+
+// issueArrays are the columns of issues as arrays, in the order of the
+// unnest in [Load.Commit] (a row 0 is NULL).
+func issueArrays(issues []Issue) []any {
+	var sheet, cell, field, rule, severity, value, vi, en []string
+	var row []sql.NullInt64
+	for _, is := range issues {
+		sheet, cell, field, rule = append(sheet, is.Sheet), append(cell, is.Cell), append(field, is.Field), append(rule, is.Rule)
+		severity, value, vi, en = append(severity, is.Severity), append(value, is.Value), append(vi, is.MessageVI), append(en, is.MessageEN)
+		row = append(row, sql.NullInt64{Int64: int64(is.Row), Valid: is.Row > 0})
+	}
+	return []any{pq.Array(sheet), pq.Array(cell), pq.Array(row), pq.Array(field), pq.Array(rule), pq.Array(severity),
+		pq.Array(value), pq.Array(vi), pq.Array(en)}
 }
 
 func insertIssues(ctx context.Context, tx *sqlx.Tx, submissionID, eventID int64, issues []Issue) error {

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 )
 
@@ -62,6 +63,8 @@ type Proxy struct {
 	cuts  int
 	conns map[*proxyConn]struct{}
 	wg    sync.WaitGroup
+
+	waits atomic.Int64 // client messages that wait for the server's answer
 }
 
 // NewProxy starts a proxy to the server of dsn (a URL from [URL]) and stops
@@ -113,6 +116,11 @@ func cmpOr(vs ...string) string {
 
 // URL is the database URL through the proxy.
 func (p *Proxy) URL() string { return p.dsn }
+
+// RoundTrips is the number of times a client waited for the server so far:
+// its simple queries, Syncs (the end of an extended-protocol query) and
+// COPY ends.
+func (p *Proxy) RoundTrips() int64 { return p.waits.Load() }
 
 // CutNextCommit arms the proxy: the next COMMIT seen on any connection is
 // cut as c says; the connections after it are forwarded untouched.
@@ -258,6 +266,10 @@ func (c *proxyConn) clientToServer() {
 			_ = w.Flush()
 			halfClose(c.server)
 			return
+		}
+		switch msg[0] {
+		case 'Q', 'S', 'c': // a simple query, a Sync, the end of a COPY
+			c.p.waits.Add(1)
 		}
 		if msg[0] == 'Q' && isCommit(msg[5:]) {
 			if cut := c.p.takeCut(); cut != CutNone {
