@@ -6,11 +6,11 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/returns-project/returns/etl/sharedtest"
 	"github.com/returns-project/returns/etl/store/storetest"
 	"github.com/returns-project/returns/samples/generate"
 )
@@ -31,20 +31,11 @@ func TestIngest100kPeakMemory(t *testing.T) {
 	gen.Env = append(os.Environ(), "RETURNS_HELPER_FILE="+path)
 	out, err := gen.CombinedOutput()
 	require.NoError(t, err, string(out))
-	bin := filepath.Join(dir, "returns")
-	out, err = exec.Command("go", "build", "-o", bin, "../../cmd/returns").CombinedOutput()
-	require.NoError(t, err, string(out))
-
-	cmd := exec.Command(bin, "ingest", "--json", path)
-	cmd.Env = append(os.Environ(), "RETURNS_DATABASE_URL="+storetest.URL(t), "RETURNS_STATE_DIR="+filepath.Join(dir, "state"))
-	out, err = cmd.Output()
-	require.NoError(t, err, string(out))
+	env := []string{"RETURNS_DATABASE_URL=" + storetest.URL(t), "RETURNS_STATE_DIR=" + filepath.Join(dir, "state")}
+	out, peakMB, cpu := sharedtest.RunPeak(t, "../../cmd/returns", env, "ingest", "--json", path)
 	require.Contains(t, string(out), `"status":"loaded"`)
 	require.Contains(t, string(out), `"KetNap":100000`)
-	ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage)
-	require.True(t, ok)
-	peakMB := float64(ru.Maxrss) / 1024 // Linux reports kilobytes
-	t.Logf("100,000 rows ingested end to end in %s of CPU, peak RSS %.1f MB", cmd.ProcessState.UserTime()+cmd.ProcessState.SystemTime(), peakMB)
+	t.Logf("100,000 rows ingested end to end in %s of CPU, peak RSS %.1f MB", cpu, peakMB)
 	require.Less(t, peakMB, 100.0, "peak resident memory must stay under 100 MB")
 }
 

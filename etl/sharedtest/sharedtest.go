@@ -10,9 +10,12 @@ import (
 	"bufio"
 	"bytes"
 	"os"
+	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -134,4 +137,29 @@ func VmHWM() int64 {
 		}
 	}
 	return 0
+}
+
+// RunPeak builds the returns command (pkg, e.g. "../../cmd/returns") into a
+// temporary folder, runs it with args (env added to this process's), fails
+// the test when it fails, and returns its standard output, its peak
+// resident memory in MB as the kernel counted it, and its CPU time. The
+// build is a process of its own and the test's memory is not the child's,
+// so neither counts.
+func RunPeak(tb testing.TB, pkg string, env []string, args ...string) (out []byte, peakMB float64, cpu time.Duration) {
+	tb.Helper()
+	bin := filepath.Join(tb.TempDir(), "returns")
+	if b, err := exec.Command("go", "build", "-o", bin, pkg).CombinedOutput(); err != nil {
+		tb.Fatalf("go build %s: %v\n%s", pkg, err, b)
+	}
+	cmd := exec.Command(bin, args...)
+	cmd.Env = append(os.Environ(), env...)
+	out, err := cmd.Output()
+	if err != nil {
+		tb.Fatalf("returns %s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+	ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage)
+	if !ok {
+		tb.Fatal("no resource usage for the child process")
+	}
+	return out, float64(ru.Maxrss) / 1024, cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime() // Linux reports kilobytes
 }

@@ -185,18 +185,10 @@ func TestMillionRowsPeakMemory(t *testing.T) {
 	gen.Env = append(os.Environ(), "RETURNS_HELPER_FILE="+path)
 	out, err := gen.CombinedOutput()
 	require.NoError(t, err, string(out))
-	bin := filepath.Join(dir, "returns")
-	out, err = exec.Command("go", "build", "-o", bin, "../../cmd/returns").CombinedOutput()
-	require.NoError(t, err, string(out))
-	cmd := exec.Command(bin, "validate", "--json", "--max-rows", "1048576", "--max-file-mb", "256", path)
-	out, err = cmd.Output()
-	require.NoError(t, err, string(out))
+	out, peakMB, cpu := sharedtest.RunPeak(t, "../../cmd/returns", nil, "validate", "--json", "--max-rows", "1048576", "--max-file-mb", "256", path)
 	require.Contains(t, string(out), `"status":"accepted"`)
 	require.Contains(t, string(out), `"KetNap":1000000`)
-	ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage)
-	require.True(t, ok)
-	peakMB := float64(ru.Maxrss) / 1024 // Linux reports kilobytes
-	t.Logf("1,000,000 rows validated in %s, peak RSS %.1f MB", cmd.ProcessState.UserTime()+cmd.ProcessState.SystemTime(), peakMB)
+	t.Logf("1,000,000 rows validated in %s, peak RSS %.1f MB", cpu, peakMB)
 	require.Less(t, peakMB, 100.0, "peak resident memory must stay under 100 MB")
 }
 
