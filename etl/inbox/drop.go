@@ -1,7 +1,6 @@
 package inbox
 
 import (
-	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -34,7 +33,7 @@ func NewDrop(stateDir, dir string, r io.Reader) (d *Drop, err error) {
 	if err != nil {
 		return nil, fmt.Errorf("inbox: open state directory: %w", err)
 	}
-	d = &Drop{root: root, dir: dir, tmp: path.Join(dir, ".drop-"+randomHex(8)+".part")}
+	d = &Drop{root: root, dir: dir, tmp: path.Join(dir, ".drop-"+randomID()+".part")}
 	defer func() {
 		if err != nil {
 			d.Close()
@@ -70,10 +69,9 @@ func (d *Drop) Place(name string) error {
 	if err := d.root.Link(d.tmp, path.Join(d.dir, name)); err != nil {
 		return fmt.Errorf("inbox: place %s: %w", name, err)
 	}
-	if dir, err := d.root.Open(d.dir); err == nil {
-		_ = dir.Sync()
-		_ = dir.Close()
-	}
+	// A folder that cannot be synced loses only the crash guarantee; the
+	// file is placed.
+	_ = syncIn(d.root, d.dir)
 	return nil
 }
 
@@ -82,11 +80,4 @@ func (d *Drop) Place(name string) error {
 func (d *Drop) Close() {
 	_ = d.root.Remove(d.tmp)
 	_ = d.root.Close()
-}
-
-// randomHex is n random bytes in hex.
-func randomHex(n int) string {
-	b := make([]byte, n)
-	_, _ = rand.Read(b)
-	return hex.EncodeToString(b)
 }

@@ -186,8 +186,11 @@ func randomID() string {
 
 // syncDir fsyncs a folder of the state directory so that renames and
 // creations in it survive a crash.
-func (ib *Inbox) syncDir(dir string) error {
-	d, err := ib.state.Open(dir)
+func (ib *Inbox) syncDir(dir string) error { return syncIn(ib.state, dir) }
+
+// syncIn fsyncs folder dir of root.
+func syncIn(root *os.Root, dir string) error {
+	d, err := root.Open(dir)
 	if err != nil {
 		return fmt.Errorf("sync dir: %w", err)
 	}

@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/returns-project/returns/etl/schema"
+	"github.com/returns-project/returns/etl/sharedtest"
 )
 
 func TestAgeMonths(t *testing.T) {
@@ -87,7 +88,7 @@ func TestNewPeriod(t *testing.T) {
 
 func TestEvalDetails(t *testing.T) {
 	t.Parallel()
-	set := loadSet(t)
+	set := sharedtest.Schemas(t)
 	kn := set.Templates["BCQ-1"].Sheet("KetNap")
 	var kn01 *schema.Rule
 	for _, r := range kn.Rules {
@@ -115,7 +116,7 @@ func TestEvalDetails(t *testing.T) {
 // BenchmarkRowRules evaluates every KetNap rule (and required_when) over one
 // typical row, as the validator does for each row.
 func BenchmarkRowRules(b *testing.B) {
-	set := loadSet(b)
+	set := sharedtest.Schemas(b)
 	kn := set.Templates["BCQ-1"].Sheet("KetNap")
 	row := ketnapRow()
 	info := infoRow()
@@ -136,7 +137,7 @@ func BenchmarkRowRules(b *testing.B) {
 // BenchmarkRowRulesAllSheets evaluates every row rule of the four table
 // sheets over one typical row each.
 func BenchmarkRowRulesAllSheets(b *testing.B) {
-	set := loadSet(b)
+	set := sharedtest.Schemas(b)
 	tmpl := set.Templates["BCQ-1"]
 	rowsBy := map[string]map[string]any{"KetNap": ketnapRow(), "ChuyenSinhHoat": transferRow(), "GiamSat": supervisionRow(), "KyLuat": disciplineRow()}
 	info := infoRow()

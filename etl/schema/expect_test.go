@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/returns-project/returns/etl/schema"
+	"github.com/returns-project/returns/etl/sharedtest"
 )
 
 // TestExpectMatchesCheck holds every rule's expect: to its check: over
@@ -16,7 +17,7 @@ import (
 // print a wrong number to the operator.
 func TestExpectMatchesCheck(t *testing.T) {
 	t.Parallel()
-	set := loadSet(t)
+	set := sharedtest.Schemas(t)
 	tmpl := set.Templates["BCQ-1"]
 	var rules []*schema.Rule
 	for _, s := range tmpl.Sheets {
@@ -77,7 +78,7 @@ func TestExpectMatchesCheck(t *testing.T) {
 // sum reads, the cell pointed at first.
 func TestExpectFields(t *testing.T) {
 	t.Parallel()
-	set := loadSet(t)
+	set := sharedtest.Schemas(t)
 	th01 := set.Templates["BCQ-1"].Sheet("ThongTin").Rules
 	var r *schema.Rule
 	for _, x := range th01 {

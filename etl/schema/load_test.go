@@ -12,22 +12,15 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/returns-project/returns/etl/schema"
+	"github.com/returns-project/returns/etl/sharedtest"
 	"github.com/returns-project/returns/schemas"
 )
-
-// loadSet loads the embedded schemas once per test.
-func loadSet(t testing.TB) *schema.Set {
-	t.Helper()
-	set, err := schema.Load(schemas.FS)
-	require.NoError(t, err)
-	return set
-}
 
 // TestLoadEmbedded checks the sheets and fields of docs/domain.md §7, written out
 // here from the document rather than derived from the YAML.
 func TestLoadEmbedded(t *testing.T) {
 	t.Parallel()
-	set := loadSet(t)
+	set := sharedtest.Schemas(t)
 	tmpl := set.Templates["BCQ-1"]
 	require.NotNil(t, tmpl)
 	require.Equal(t, "BCQ-1", tmpl.Version)
@@ -117,7 +110,7 @@ func TestLoadEmbedded(t *testing.T) {
 
 func TestCodeLists(t *testing.T) {
 	t.Parallel()
-	set := loadSet(t)
+	set := sharedtest.Schemas(t)
 	eth := set.CodeLists["ethnicity"]
 	require.Len(t, eth.Codes, 55)
 	require.Equal(t, "01", eth.Codes[0].Code)

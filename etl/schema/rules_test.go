@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/returns-project/returns/etl/schema"
+	"github.com/returns-project/returns/etl/sharedtest"
 )
 
 func d(y int, m time.Month, day int) time.Time { return time.Date(y, m, day, 0, 0, 0, 0, time.UTC) }
@@ -264,7 +265,7 @@ func findRule(t *testing.T, tmpl *schema.Template, sheet, id string) *schema.Rul
 // fail it.
 func TestRules(t *testing.T) {
 	t.Parallel()
-	tmpl := loadSet(t).Templates["BCQ-1"]
+	tmpl := sharedtest.Schemas(t).Templates["BCQ-1"]
 	for _, c := range ruleCases() {
 		t.Run(c.sheet+"/"+c.id, func(t *testing.T) {
 			t.Parallel()
@@ -289,7 +290,7 @@ func TestRules(t *testing.T) {
 // and on records with every field, and with the period unknown.
 func TestRulesNullSafe(t *testing.T) {
 	t.Parallel()
-	tmpl := loadSet(t).Templates["BCQ-1"]
+	tmpl := sharedtest.Schemas(t).Templates["BCQ-1"]
 	full := map[string]map[string]any{"ThongTin": infoRow(), "KetNap": ketnapRow(), "ChuyenSinhHoat": transferRow(),
 		"GiamSat": supervisionRow(), "KyLuat": disciplineRow()}
 	for _, s := range tmpl.Sheets {
@@ -322,7 +323,7 @@ func TestRulesNullSafe(t *testing.T) {
 // that none silently disappears.
 func TestRuleInventory(t *testing.T) {
 	t.Parallel()
-	tmpl := loadSet(t).Templates["BCQ-1"]
+	tmpl := sharedtest.Schemas(t).Templates["BCQ-1"]
 	got := map[string][]string{}
 	for _, s := range tmpl.Sheets {
 		for _, r := range s.Rules {
