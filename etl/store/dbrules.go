@@ -124,6 +124,13 @@ func (l *Load) RuleFacts(ctx context.Context) (*RuleFacts, error) {
 	return f, nil
 }
 
+// summaryFacts are the columns of returns.summary the rules read, as a
+// [Summary]: returned by the summary's INSERT, or read back.
+const summaryFacts = `coalesce(org_name, '') AS org_name, coalesce(parent_code, '') AS parent_code,
+	coalesce(members_start_official, 0) AS members_start_official, coalesce(members_start_probationary, 0) AS members_start_probationary,
+	coalesce(members_end_official, 0) AS members_end_official, coalesce(members_end_probationary, 0) AS members_end_probationary,
+	coalesce(admitted, 0) AS admitted`
+
 func (l *Load) ruleFacts(ctx context.Context, f *RuleFacts) error {
 	var reg sql.NullInt64
 	if err := l.tx.GetContext(ctx, &reg, `SELECT max(id) FROM returns.registry_version`); err != nil {
@@ -132,13 +139,9 @@ func (l *Load) ruleFacts(ctx context.Context, f *RuleFacts) error {
 	registry := reg.Int64
 	f.Registry = registry != 0
 	if l.stored != nil {
-		// The summary insert's values: the row as stored.
+		// The summary insert returned the row as stored.
 		f.Summary = *l.stored
-	} else if err := l.tx.GetContext(ctx, &f.Summary, `SELECT coalesce(t.org_name, '') AS org_name, coalesce(t.parent_code, '') AS parent_code,
-		coalesce(t.members_start_official, 0) AS members_start_official, coalesce(t.members_start_probationary, 0) AS members_start_probationary,
-		coalesce(t.members_end_official, 0) AS members_end_official, coalesce(t.members_end_probationary, 0) AS members_end_probationary,
-		coalesce(t.admitted, 0) AS admitted
-		FROM returns.summary t WHERE t.submission_id = $1`, l.submissionID); err != nil {
+	} else if err := l.tx.GetContext(ctx, &f.Summary, `SELECT `+summaryFacts+` FROM returns.summary WHERE submission_id = $1`, l.submissionID); err != nil {
 		return fmt.Errorf("read summary: %w", err)
 	}
 	var err error

@@ -92,7 +92,7 @@ type Load struct {
 	// prevID is the accepted submission this load supersedes (0: none).
 	prevID int64
 	// stored is the key-value record's part the rules read, as the
-	// summary insert stored it (nil: read it back; see [Load.RuleFacts]).
+	// summary insert returned it (nil: read it back; see [Load.RuleFacts]).
 	stored *Summary
 	// unchanged is set by [Load.Unchanged] when the content is that of
 	// prevID: Commit then records the file as its duplicate.
@@ -270,46 +270,13 @@ func (l *Load) summary(ctx context.Context, sh *Sheet, sourceRow int, values []a
 		args = append(args, dbValue(values[i]))
 		marks = append(marks, fmt.Sprintf("$%d", len(args)))
 	}
-	q := fmt.Sprintf(`INSERT INTO returns.%s (%s) VALUES (%s)`, pq.QuoteIdentifier(sh.Table), strings.Join(cols, ", "), strings.Join(marks, ", "))
-	if _, err := l.tx.ExecContext(ctx, q, args...); err != nil {
+	q := fmt.Sprintf(`INSERT INTO returns.%s (%s) VALUES (%s) RETURNING %s`, pq.QuoteIdentifier(sh.Table), strings.Join(cols, ", "), strings.Join(marks, ", "), summaryFacts)
+	var stored Summary
+	if err := l.tx.GetContext(ctx, &stored, q, args...); err != nil {
 		return fmt.Errorf("store: insert %s: %w", sh.Table, err)
 	}
-	l.stored = storedSummary(get)
+	l.stored = &stored
 	return nil
-}
-
-// storedSummary is the [Summary] the rules would read back from the row
-// just inserted (text as text, integers as int, NULL as ” or 0), or nil
-// when a value has a type whose stored form is not evidently the same.
-func storedSummary(get func(string) any) *Summary {
-	var s Summary
-	for _, f := range []struct {
-		col string
-		str *string
-		n   *int64
-	}{
-		{"org_name", &s.OrgName, nil}, {"parent_code", &s.ParentCode, nil},
-		{"members_start_official", nil, &s.StartOfficial}, {"members_start_probationary", nil, &s.StartProbationary},
-		{"members_end_official", nil, &s.EndOfficial}, {"members_end_probationary", nil, &s.EndProbationary},
-		{"admitted", nil, &s.Admitted},
-	} {
-		switch v := get(f.col).(type) {
-		case nil:
-		case string:
-			if f.str == nil {
-				return nil
-			}
-			*f.str = v
-		case int64:
-			if f.n == nil || v != int64(int32(v)) {
-				return nil
-			}
-			*f.n = v
-		default:
-			return nil
-		}
-	}
-	return &s
 }
 
 // createSubmission creates the submission of the load's organisation and
